@@ -1,0 +1,31 @@
+from .certificates import Certificate, CertificateEvent
+from .choices import CertificateStatus, DocumentKind, DossierStatus, ServiceModel
+from .dossiers import Answer, Document, Dossier, DossierEvent, Message
+from .numbering import Counter
+from .providers import Membership, Provider, Shareholder
+from .schemes import EvaluationCenter, Requirement, Scheme
+from .services import Service, Site, ThirdParty
+
+__all__ = [
+    "Answer",
+    "Certificate",
+    "CertificateEvent",
+    "CertificateStatus",
+    "Counter",
+    "Document",
+    "DocumentKind",
+    "Dossier",
+    "DossierEvent",
+    "DossierStatus",
+    "EvaluationCenter",
+    "Membership",
+    "Message",
+    "Provider",
+    "Requirement",
+    "Scheme",
+    "Service",
+    "ServiceModel",
+    "Shareholder",
+    "Site",
+    "ThirdParty",
+]

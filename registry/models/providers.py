@@ -1,0 +1,91 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class Provider(models.Model):
+    """A cloud provider: the organisation that applies for qualification."""
+
+    legal_name = models.CharField(_("legal name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    registration_id = models.CharField(
+        _("registration number"), max_length=64, blank=True, help_text=_("For example a SIREN or a VAT number.")
+    )
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    # Rule 19.6.a: the three places that must all be in an EU member state.
+    registered_office_country = CountryField(_("registered office"), blank=True)
+    central_administration_country = CountryField(_("central administration"), blank=True)
+    principal_establishment_country = CountryField(_("principal establishment"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["legal_name"]
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
+
+    def __str__(self):
+        return self.legal_name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        EDITOR = "editor", _("Editor")
+        VIEWER = "viewer", _("Viewer")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["provider", "user"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "provider"], name="membership_unique_user_provider")]
+
+    def __str__(self):
+        return f"{self.user} – {self.provider} ({self.get_role_display()})"
+
+
+class Shareholder(models.Model):
+    """A holder of the provider's capital or voting rights (rule 19.6.b). History is kept for 19.6.f."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="shareholders")
+    name = models.CharField(_("name"), max_length=200)
+    country = CountryField(_("country"), help_text=_("Where the entity is based."))
+    capital_percent = models.DecimalField(
+        _("share capital (%)"), max_digits=5, decimal_places=2, validators=PERCENT_VALIDATORS
+    )
+    voting_percent = models.DecimalField(
+        _("voting rights (%)"), max_digits=5, decimal_places=2, validators=PERCENT_VALIDATORS
+    )
+    veto_right = models.BooleanField(_("holds a veto right"), default=False)
+    appoints_board_majority = models.BooleanField(_("appoints a majority of the board"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-capital_percent", "name"]
+        verbose_name = _("shareholder")
+        verbose_name_plural = _("shareholders")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capital_percent__gte=0, capital_percent__lte=100), name="shareholder_capital_percent_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(voting_percent__gte=0, voting_percent__lte=100), name="shareholder_voting_percent_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.capital_percent} %)"

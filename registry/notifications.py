@@ -1,0 +1,101 @@
+"""Composing the e-mails that tell people about a dossier or a certificate. Sending happens in registry.tasks."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from registry.workflow import COMMITTEE, REVIEWERS
+
+# Which agency group hears of which move: the dossier's next hands.
+AGENCY_RECIPIENTS = {
+    "submit": (REVIEWERS,),
+    "resubmit": (REVIEWERS,),
+    "report": (COMMITTEE,),
+}
+
+
+@dataclass
+class Email:
+    to: list[str]
+    subject: str
+    body: str
+
+
+def _provider_addresses(provider_id) -> list[str]:
+    User = get_user_model()
+    return sorted(
+        User.objects.filter(memberships__provider_id=provider_id, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def _group_addresses(groups) -> list[str]:
+    User = get_user_model()
+    return sorted(
+        User.objects.filter(groups__name__in=groups, is_active=True, is_staff=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def dossier_event_emails(event) -> list[Email]:
+    """The e-mails an event of a dossier's log calls for: the provider's members, and the agency's next hands."""
+    dossier = event.dossier
+    context = {"event": event, "dossier": dossier, "site_url": settings.SITE_URL}
+    emails = []
+    with translation.override(settings.LANGUAGE_CODE):
+        if not event.internal:
+            to = _provider_addresses(dossier.service.provider_id)
+            if event.actor_id:
+                to = [a for a in to if a != event.actor.email] if event.action == "message" else to
+            if to:
+                emails.append(
+                    Email(
+                        to=to,
+                        subject=render_to_string("emails/dossier_event_subject.txt", context).strip(),
+                        body=render_to_string("emails/dossier_event.txt", context),
+                    )
+                )
+        groups = AGENCY_RECIPIENTS.get(event.action)
+        if groups:
+            to = _group_addresses(groups)
+        elif event.action == "message" and not event.internal and dossier.instructing_reviewer_id:
+            # A provider's reply goes to the reviewer in charge.
+            to = [dossier.instructing_reviewer.email] if event.actor_id != dossier.instructing_reviewer_id else []
+        else:
+            to = []
+        to = [a for a in to if a]
+        if to:
+            emails.append(
+                Email(
+                    to=to,
+                    subject=render_to_string("emails/agency_event_subject.txt", context).strip(),
+                    body=render_to_string("emails/agency_event.txt", context),
+                )
+            )
+    return emails
+
+
+def certificate_event_emails(event) -> list[Email]:
+    certificate = event.certificate
+    context = {"event": event, "certificate": certificate, "site_url": settings.SITE_URL}
+    with translation.override(settings.LANGUAGE_CODE):
+        to = _provider_addresses(certificate.service.provider_id)
+        if not to:
+            return []
+        return [
+            Email(
+                to=to,
+                subject=render_to_string("emails/certificate_event_subject.txt", context).strip(),
+                body=render_to_string("emails/certificate_event.txt", context),
+            )
+        ]
+
+
+__all__ = ["Email", "certificate_event_emails", "dossier_event_emails"]

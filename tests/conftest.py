@@ -1,0 +1,107 @@
+"""The cast: a provider with an owner, an editor and a viewer; another provider; the agency's reviewer, second reviewer,
+decision maker and registry administrator; and anonymous visitors (the client fixture)."""
+
+import pytest
+
+from registry.workflow import ADMINISTRATORS, COMMITTEE, REVIEWERS
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def private_storage(settings, tmp_path):
+    # Each test writes its documents in its own folder, never in the project's private/ folder.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path}},
+    }
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _locmem_email(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def provider(db):
+    return f.provider(legal_name="Nuage Souverain SAS", slug="nuage-souverain")
+
+
+@pytest.fixture
+def owner(provider):
+    return f.member(provider, "owner", email="owner@nuage.test")
+
+
+@pytest.fixture
+def editor(provider):
+    return f.member(provider, "editor", email="editor@nuage.test")
+
+
+@pytest.fixture
+def viewer(provider):
+    return f.member(provider, "viewer", email="viewer@nuage.test")
+
+
+@pytest.fixture
+def other_provider(db):
+    return f.provider(legal_name="Autre Cloud SA", slug="autre-cloud")
+
+
+@pytest.fixture
+def other_owner(other_provider):
+    return f.member(other_provider, "owner", email="owner@autre.test")
+
+
+@pytest.fixture
+def reviewer(db):
+    return f.user(email="reviewer@agency.test", groups=[REVIEWERS], first_name="Rita", last_name="Reviewer")
+
+
+@pytest.fixture
+def second_reviewer(db):
+    return f.user(email="reviewer2@agency.test", groups=[REVIEWERS])
+
+
+@pytest.fixture
+def decision_maker(db):
+    return f.user(email="committee@agency.test", groups=[COMMITTEE], first_name="Claude", last_name="Committee")
+
+
+@pytest.fixture
+def reviewer_in_committee(db):
+    """Someone in both groups: may decide, but never on a dossier they instructed."""
+    return f.user(email="both@agency.test", groups=[REVIEWERS, COMMITTEE])
+
+
+@pytest.fixture
+def administrator(db):
+    return f.user(email="admin@agency.test", groups=[ADMINISTRATORS])
+
+
+@pytest.fixture
+def scheme(db):
+    return f.scheme()
+
+
+@pytest.fixture
+def service(provider):
+    s = f.service(provider, name="Nuage Compute", slug="nuage-compute")
+    f.eu_sites(s)
+    return s
+
+
+@pytest.fixture
+def center(db):
+    return f.evaluation_center(name="CESTI Paris", approval_reference="CESTI-2026-01")
+
+
+@pytest.fixture
+def draft(service, scheme, owner):
+    from registry.services.dossiers import dossier_create
+
+    return dossier_create(service=service, scheme=scheme, by=owner)
+
+
+@pytest.fixture
+def complete_draft(draft, owner):
+    return f.complete(draft, owner)

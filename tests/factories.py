@@ -1,0 +1,179 @@
+"""Plain factory functions for tests: each makes one valid object and takes overrides as keyword arguments."""
+
+import itertools
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from registry.models import (
+    Answer,
+    DocumentKind,
+    Dossier,
+    EvaluationCenter,
+    Membership,
+    Provider,
+    Requirement,
+    Scheme,
+    Service,
+    Shareholder,
+    Site,
+    ThirdParty,
+)
+
+_seq = itertools.count(1)
+
+PASSWORD = "a-long-test-password-42"
+
+
+def n() -> int:
+    return next(_seq)
+
+
+def user(*, email=None, groups=(), staff=None, **kw):
+    i = n()
+    email = email or f"user{i}@example.test"
+    u = get_user_model().objects.create_user(
+        username=kw.pop("username", email),
+        email=email,
+        password=PASSWORD,
+        is_staff=bool(groups) if staff is None else staff,
+        **kw,
+    )
+    for name in groups:
+        u.groups.add(Group.objects.get(name=name))
+    return u
+
+
+def provider(**kw) -> Provider:
+    i = n()
+    defaults = {
+        "legal_name": f"Provider {i} SAS",
+        "slug": f"provider-{i}",
+        "registration_id": f"RCS {i:09d}",
+        "registered_office_country": "FR",
+        "central_administration_country": "FR",
+        "principal_establishment_country": "FR",
+    }
+    return Provider.objects.create(**(defaults | kw))
+
+
+def member(provider_obj, role="owner", **kw):
+    u = user(**kw)
+    Membership.objects.create(user=u, provider=provider_obj, role=role)
+    return u
+
+
+def shareholder(provider_obj, **kw) -> Shareholder:
+    defaults = {"name": f"Holder {n()}", "country": "FR", "capital_percent": Decimal(50), "voting_percent": Decimal(50)}
+    return Shareholder.objects.create(provider=provider_obj, **(defaults | kw))
+
+
+def scheme(*, with_requirements=True, **kw) -> Scheme:
+    i = n()
+    defaults = {
+        "code": f"scheme-{i}",
+        "name": "SecNumCloud",
+        "version": f"3.{i}",
+        "certificate_prefix": "SNC",
+        "validity_months": 36,
+        "individual_cap_percent": Decimal(24),
+        "collective_cap_percent": Decimal(39),
+        "required_document_kinds": [
+            DocumentKind.SECURITY_POLICY,
+            DocumentKind.RISK_ANALYSIS,
+            DocumentKind.EXTRA_EU_RISKS,
+        ],
+    }
+    s = Scheme.objects.create(**(defaults | kw))
+    if with_requirements:
+        chapter = Requirement.objects.create(
+            scheme=s, ref="19", title_en="Additional", title_fr="Supplémentaires", position=1
+        )
+        Requirement.objects.create(
+            scheme=s, ref="19.2", parent=chapter, title_en="Data location", title_fr="Localisation", position=2
+        )
+        Requirement.objects.create(
+            scheme=s, ref="19.6", parent=chapter, title_en="Extra-EU law", title_fr="Droit extra-européen", position=3
+        )
+        Requirement.objects.create(
+            scheme=s,
+            ref="19.9",
+            parent=chapter,
+            title_en="SaaS only",
+            title_fr="SaaS seulement",
+            position=4,
+            service_models=["saas"],
+        )
+    return s
+
+
+def service(provider_obj=None, **kw) -> Service:
+    i = n()
+    provider_obj = provider_obj or provider()
+    defaults = {"name": f"Cloud {i}", "slug": f"cloud-{i}", "service_model": "iaas", "description": "Virtual machines."}
+    return Service.objects.create(provider=provider_obj, **(defaults | kw))
+
+
+def eu_sites(service_obj):
+    for role in Site.Role.values:
+        Site.objects.create(service=service_obj, role=role, country="FR", city="Roubaix")
+
+
+def third_party(service_obj, **kw) -> ThirdParty:
+    defaults = {
+        "name": f"Supplier {n()}",
+        "kind": "subcontractor",
+        "country_of_control": "FR",
+        "autonomy_evidence": "Two suppliers.",
+    }
+    return ThirdParty.objects.create(service=service_obj, **(defaults | kw))
+
+
+def evaluation_center(**kw) -> EvaluationCenter:
+    i = n()
+    return EvaluationCenter.objects.create(
+        **({"name": f"Centre {i}", "country": "FR", "approval_reference": f"CESTI-{i}"} | kw)
+    )
+
+
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
+    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \n"
+    b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n164\n%%EOF\n"
+)
+
+
+def pdf(name="evidence.pdf", content=PDF_BYTES) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def dossier(service_obj=None, scheme_obj=None, *, status=Dossier.Status.DRAFT, **kw) -> Dossier:
+    """A dossier placed directly in a status (for tests of what follows); workflow tests walk the real path."""
+    service_obj = service_obj or service()
+    scheme_obj = scheme_obj or scheme()
+    d = Dossier.objects.create(
+        reference=f"DOS-2026-{n():05d}", service=service_obj, scheme=scheme_obj, status=status, **kw
+    )
+    return d
+
+
+def complete(d: Dossier, by) -> Dossier:
+    """Answer every applicable requirement, add the required documents and sign the declaration."""
+    from registry.services.documents import document_add
+    from registry.services.dossiers import applicable_requirements
+
+    for r in applicable_requirements(d):
+        Answer.objects.update_or_create(dossier=d, requirement=r, defaults={"status": "met"})
+    status = d.status
+    if status not in (Dossier.Status.DRAFT, Dossier.Status.CHANGES_REQUESTED):
+        Dossier.objects.filter(pk=d.pk).update(status=Dossier.Status.DRAFT)
+        d.status = Dossier.Status.DRAFT
+    for kind in d.scheme.required_document_kinds:
+        document_add(dossier=d, kind=kind, title=str(DocumentKind(kind).label), uploaded=pdf(), by=by)
+    Dossier.objects.filter(pk=d.pk).update(status=status, declared_by=by, declared_at=timezone.now())
+    d.refresh_from_db()
+    return d
