@@ -105,3 +105,13 @@ def draft(service, scheme, owner):
 @pytest.fixture
 def complete_draft(draft, owner):
     return f.complete(draft, owner)
+
+
+@pytest.fixture
+def walk(editor, reviewer, center):
+    """walk(dossier, status): the editor submits, the reviewer takes, admits at `center` and reports."""
+
+    def go(d, to):
+        return f.walk(d, to, provider_user=editor, reviewer=reviewer, center=center)
+
+    return go

@@ -177,3 +177,46 @@ def complete(d: Dossier, by) -> Dossier:
     Dossier.objects.filter(pk=d.pk).update(status=status, declared_by=by, declared_at=timezone.now())
     d.refresh_from_db()
     return d
+
+
+def walk(d: Dossier, to: str, *, provider_user, reviewer, center) -> Dossier:
+    """Take a complete dossier along the main path (submit, take, admit, report) through the services, up to `to`."""
+    from registry.services.documents import document_add
+    from registry.services.dossiers import dossier_admit, dossier_report, dossier_submit, dossier_take
+
+    S = Dossier.Status
+    path = [S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.EVALUATION, S.DECISION]
+    if to not in path or path.index(to) < path.index(d.status):
+        raise ValueError(f"walk goes forward along the main path, not from {d.status} to {to}")
+    while d.status != to:
+        if d.status == S.DRAFT:
+            d = dossier_submit(dossier=d, by=provider_user)
+        elif d.status == S.SUBMITTED:
+            d = dossier_take(dossier=d, by=reviewer)
+        elif d.status == S.IN_REVIEW:
+            d = dossier_admit(dossier=d, by=reviewer, evaluation_center=center)
+        else:
+            document_add(
+                dossier=d, kind=DocumentKind.EVALUATION_REPORT, title="Evaluation report", uploaded=pdf(), by=reviewer
+            )
+            d = dossier_report(dossier=d, by=reviewer)
+    return d
+
+
+def certificate(service_obj=None, scheme_obj=None, **kw):
+    """A certificate written directly, with its qualified dossier (for tests of what happens to certificates later)."""
+    from registry.models import Certificate
+    from registry.services.certificates import add_months
+
+    service_obj = service_obj or service()
+    scheme_obj = scheme_obj or scheme(with_requirements=False)
+    issued_on = kw.pop("issued_on", timezone.localdate())
+    values = {
+        "number": f"SNC-{issued_on.year}-{n():04d}",
+        "scope": "Virtual machines.",
+        "issued_on": issued_on,
+        "expires_on": add_months(issued_on, 36),
+        "status": "active",
+    } | kw
+    d = dossier(service_obj, scheme_obj, status=Dossier.Status.QUALIFIED)
+    return Certificate.objects.create(dossier=d, service=service_obj, scheme=scheme_obj, **values)

@@ -78,13 +78,12 @@ def document_add(*, dossier, kind: str, title: str, uploaded, by) -> Document:
     if not title.strip():
         raise Refused(_("Please give the document a title."))
     actor = actor_for(by)
-    if not _may_add(actor, dossier):
-        raise Refused(_("Documents cannot be added to this dossier now."))
-    content_type, data = check_upload(uploaded)
     with transaction.atomic():
+        # Checked on a fresh, locked copy: the caller's object may be stale, and the status must not move meanwhile.
         locked = Dossier.objects.select_for_update(of=("self",)).select_related("service").get(pk=dossier.pk)
         if not _may_add(actor, locked):
             raise Refused(_("Documents cannot be added to this dossier now."))
+        content_type, data = check_upload(uploaded)
         previous = (
             Document.objects.select_for_update()
             .filter(dossier=locked, kind=kind, title__iexact=title.strip(), next_version__isnull=True)

@@ -1,0 +1,281 @@
+"""The reviewers' workspace for dossiers: list, page with panels, and one confirmation page per workflow move."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from registry import sovereignty, workflow
+from registry.admin.forms import FINDING_CHOICES, MOVE_FORMS, AgencyDocumentForm, MessageForm
+from registry.models import Answer, Document, Dossier, DossierEvent, Message
+from registry.permissions import actor_for
+from registry.queries import dossiers_waiting_for
+from registry.services import documents as document_services
+from registry.services import dossiers as services
+from registry.workflow import Refused
+
+
+def _call_move(action, dossier, user, data):
+    """Dispatch a confirmed move to its service function with what its form collected."""
+    comment = data.get("comment", "")
+    if action == "admit":
+        return services.dossier_admit(dossier=dossier, by=user, evaluation_center=data["evaluation_center"], comment=comment)
+    if action == "qualify":
+        return services.dossier_qualify(
+            dossier=dossier, by=user, scope=data["scope"], conditions=data.get("conditions", ""), comment=comment
+        )
+    service = {
+        "take": services.dossier_take,
+        "request_changes": services.dossier_request_changes,
+        "report": services.dossier_report,
+        "reject": services.dossier_reject,
+        "send_back": services.dossier_send_back,
+        "declare_inadmissible": services.dossier_declare_inadmissible,
+    }[action]
+    return service(dossier=dossier, by=user, comment=comment)
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = gettext_lazy("my work")
+    parameter_name = "work"
+
+    def lookups(self, request, model_admin):
+        return [("mine", _("Instructed by me")), ("waiting", _("Waiting for me"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(instructing_reviewer=request.user)
+        if self.value() == "waiting":
+            return dossiers_waiting_for(actor_for(request.user), queryset)
+        return queryset
+
+
+@admin.register(Dossier)
+class DossierAdmin(admin.ModelAdmin):
+    change_form_template = "admin/registry/dossier/change_form.html"
+    list_display = ["reference", "service", "provider", "scheme", "status_badge", "instructing_reviewer", "days_in_status"]
+    list_select_related = ["service__provider", "scheme", "instructing_reviewer"]
+    list_filter = [MineFilter, "status", "scheme", ("instructing_reviewer", admin.RelatedOnlyFieldListFilter), "kind"]
+    search_fields = ["reference", "service__name", "service__provider__legal_name"]
+    ordering = ["status_changed_at"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["reference", "status", "status_changed_at", "kind", "renews"]}),
+        (gettext_lazy("Service"), {"fields": ["provider", "service", "scheme"]}),
+        (
+            gettext_lazy("Instruction"),
+            {"fields": ["instructing_reviewer", "evaluation_center", "decision_maker", "certificate_link"]},
+        ),
+        (
+            gettext_lazy("Declaration"),
+            {"fields": ["declared_by", "declared_at", "listed_in_process_consent", "created_at"]},
+        ),
+    ]
+
+    # Nothing on a dossier is edited by hand: every change is a workflow move with its own page.
+    def get_readonly_fields(self, request, obj=None):
+        return [f for fs in self.fieldsets for f in fs[1]["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("provider"), ordering="service__provider__legal_name")
+    def provider(self, obj):
+        return obj.service.provider
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_badge(self, obj):
+        return format_html('<span class="tcr-status tcr-status-{}">{}</span>', obj.status, obj.get_status_display())
+
+    @admin.display(description=gettext_lazy("days in status"), ordering="status_changed_at")
+    def days_in_status(self, obj):
+        return (timezone.now() - obj.status_changed_at).days
+
+    @admin.display(description=gettext_lazy("certificate"))
+    def certificate_link(self, obj):
+        certificate = getattr(obj, "certificate", None)
+        if certificate is None:
+            return "—"
+        url = reverse("admin:registry_certificate_change", args=[certificate.pk])
+        return format_html('<a href="{}">{}</a> ({})', url, certificate.number, certificate.get_status_display())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("service__provider", "scheme", "instructing_reviewer")
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/move/<slug:action>/", wrap(self.move_view), name="registry_dossier_move"),
+            path("<int:pk>/findings/", wrap(self.findings_view), name="registry_dossier_findings"),
+            path("<int:pk>/message/", wrap(self.message_view), name="registry_dossier_message"),
+            path("<int:pk>/upload/", wrap(self.upload_view), name="registry_dossier_upload"),
+            path("document/<int:pk>/", wrap(self.document_view), name="registry_document_download"),
+            *super().get_urls(),
+        ]
+
+    def _dossier(self, request, pk) -> Dossier:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(Dossier.objects.select_related("service__provider", "scheme", "instructing_reviewer"), pk=pk)
+
+    def _back(self, dossier):
+        return redirect("admin:registry_dossier_change", dossier.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        dossier = self._dossier(request, object_id)
+        actor = actor_for(request.user)
+        findings_open = (
+            actor.in_group(workflow.REVIEWERS)
+            and dossier.instructing_reviewer_id == request.user.pk
+            and dossier.status in (Dossier.Status.IN_REVIEW, Dossier.Status.EVALUATION)
+        )
+        answers = (
+            Answer.objects.filter(dossier=dossier)
+            .select_related("requirement", "requirement__parent", "finding_by")
+            .prefetch_related(Prefetch("evidence", queryset=Document.objects.only("pk", "title", "version", "dossier_id")))
+            .order_by("requirement__position")
+        )
+        extra = {
+            "actions_available": workflow.available_actions(actor, dossier, agency=True),
+            "sovereignty": sovereignty.evaluate(dossier),
+            "answers": answers,
+            "findings_open": findings_open,
+            "finding_choices": FINDING_CHOICES,
+            "documents": dossier.documents.select_related("uploaded_by").order_by("kind", "title", "-version"),
+            "thread": Message.objects.filter(dossier=dossier).select_related("author").prefetch_related("attachments"),
+            "events": DossierEvent.objects.filter(dossier=dossier).select_related("actor"),
+            "message_form": MessageForm(),
+            "upload_form": AgencyDocumentForm(),
+            "may_upload": actor.in_group(workflow.REVIEWERS) and dossier.status in document_services.AGENCY_EDITABLE,
+            "may_write": bool(actor.groups),
+        }
+        return super().change_view(request, object_id, form_url, extra_context={**(extra_context or {}), **extra})
+
+    def move_view(self, request, pk, action):
+        dossier = self._dossier(request, pk)
+        form_class = MOVE_FORMS.get(action)
+        if form_class is None:
+            raise Http404("No such move.")
+        actor = actor_for(request.user)
+        allowed, reason = workflow.can(actor, dossier, action)
+        if not allowed:
+            if request.method == "POST":
+                raise PermissionDenied(reason)
+            messages.error(request, reason)
+            return self._back(dossier)
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = _call_move(action, dossier, request.user, form.cleaned_data)
+            except Refused as exc:
+                form.add_error(None, str(exc))
+            else:
+                move = workflow.MOVES[action]
+                if action == "qualify":
+                    messages.success(request, _("Qualified. Certificate %(number)s issued.") % {"number": result.number})
+                else:
+                    messages.success(request, _("Done: %(move)s.") % {"move": move.label})
+                return self._back(dossier)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "dossier": dossier,
+            "move": workflow.MOVES[action],
+            "form": form,
+            "title": f"{workflow.MOVES[action].label} – {dossier.reference}",
+            "sovereignty": sovereignty.evaluate(dossier) if action in ("admit", "qualify", "reject") else None,
+        }
+        return TemplateResponse(request, "admin/registry/dossier/move.html", context)
+
+    @staticmethod
+    def _refused_message(request, exc):
+        messages.error(request, str(exc))
+
+    def findings_view(self, request, pk):
+        return require_POST(self._findings)(request, pk)
+
+    def _findings(self, request, pk):
+        dossier = self._dossier(request, pk)
+        changed = 0
+        try:
+            for answer in Answer.objects.filter(dossier=dossier):
+                finding = request.POST.get(f"finding-{answer.pk}")
+                note = request.POST.get(f"note-{answer.pk}")
+                if finding is None or (finding == answer.finding and (note or "") == answer.finding_note):
+                    continue
+                services.answer_record_finding(answer=answer, by=request.user, finding=finding, note=note or "")
+                changed += 1
+        except Refused as exc:
+            raise PermissionDenied(str(exc)) from exc
+        messages.success(request, _("%(count)d finding(s) saved.") % {"count": changed})
+        return self._back(dossier)
+
+    def message_view(self, request, pk):
+        return require_POST(self._message)(request, pk)
+
+    def _message(self, request, pk):
+        dossier = self._dossier(request, pk)
+        form = MessageForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("The message is empty."))
+            return self._back(dossier)
+        try:
+            services.message_post(
+                dossier=dossier, by=request.user, body=form.cleaned_data["body"], internal=form.cleaned_data["internal"]
+            )
+        except Refused as exc:
+            raise PermissionDenied(str(exc)) from exc
+        if form.cleaned_data["internal"]:
+            messages.success(request, _("Internal note saved."))
+        else:
+            messages.success(request, _("Message sent to the provider."))
+        return self._back(dossier)
+
+    def upload_view(self, request, pk):
+        return require_POST(self._upload)(request, pk)
+
+    def _upload(self, request, pk):
+        dossier = self._dossier(request, pk)
+        form = AgencyDocumentForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            return self._back(dossier)
+        try:
+            document = document_services.document_add(
+                dossier=dossier,
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                uploaded=form.cleaned_data["file"],
+                by=request.user,
+            )
+        except Refused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Document “%(title)s” added (version %(version)d).") % {
+                "title": document.title, "version": document.version
+            })  # fmt: skip
+        return self._back(dossier)
+
+    def document_view(self, request, pk):
+        # Evidence is confidential: only agency staff allowed to view documents get it, never from a public URL.
+        if not request.user.has_perm("registry.view_document"):
+            raise PermissionDenied
+        document = get_object_or_404(Document, pk=pk)
+        response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
+        response["Content-Type"] = document.content_type
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -1,0 +1,255 @@
+"""The reviewers' workspace in the admin: the dossier list, its page and the workflow moves, driven as a reviewer would."""
+
+import pytest
+from django.urls import reverse
+
+from registry.models import Certificate, Dossier, DossierEvent, Message
+from registry.permissions import actor_for
+from registry.queries import dossiers_waiting_for
+from registry.services import dossiers as svc
+from registry.services.documents import document_add
+from registry.workflow import available_actions
+from tests import factories as f
+
+S = Dossier.Status
+
+
+def change_url(d):
+    return reverse("admin:registry_dossier_change", args=[d.pk])
+
+
+def move_url(d, action):
+    return reverse("admin:registry_dossier_move", args=[d.pk, action])
+
+
+@pytest.fixture
+def submitted(complete_draft, editor):
+    return svc.dossier_submit(dossier=complete_draft, by=editor)
+
+
+@pytest.fixture
+def in_evaluation(submitted, reviewer, center):
+    svc.dossier_take(dossier=submitted, by=reviewer)
+    return svc.dossier_admit(dossier=submitted, by=reviewer, evaluation_center=center)
+
+
+@pytest.fixture
+def at_decision(in_evaluation, reviewer):
+    document_add(dossier=in_evaluation, kind="evaluation_report", title="Evaluation report", uploaded=f.pdf(), by=reviewer)
+    return svc.dossier_report(dossier=in_evaluation, by=reviewer)
+
+
+def test_a_reviewer_carries_a_dossier_from_submitted_to_decision_and_a_second_person_qualifies_it(
+    client, submitted, reviewer, decision_maker, center
+):
+    client.force_login(reviewer)
+    page = client.get(change_url(submitted))
+    assert page.status_code == 200
+    assert "Take this dossier" in page.text
+
+    assert client.post(move_url(submitted, "take"), {"comment": ""}).status_code == 302
+    response = client.post(move_url(submitted, "admit"), {"evaluation_center": center.pk, "comment": "Contract validated."})
+    assert response.status_code == 302
+    with open_pdf() as report:
+        upload = client.post(
+            reverse("admin:registry_dossier_upload", args=[submitted.pk]),
+            {"kind": "evaluation_report", "title": "Evaluation report", "file": report},
+        )
+    assert upload.status_code == 302
+    assert client.post(move_url(submitted, "report"), {"comment": "Report attached."}).status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == S.DECISION
+    assert submitted.evaluation_center == center
+
+    client.force_login(decision_maker)
+    page = client.get(change_url(submitted))
+    assert "Qualify" in page.text
+    response = client.post(
+        move_url(submitted, "qualify"), {"scope": "Virtual machines in the Paris region.", "conditions": "", "comment": ""}
+    )
+    assert response.status_code == 302
+    certificate = Certificate.objects.get(dossier=submitted)
+    assert certificate.status == Certificate.Status.ACTIVE
+    assert certificate.number.startswith("SNC-")
+    page = client.get(reverse("admin:registry_certificate_change", args=[certificate.pk]))
+    assert page.status_code == 200
+    assert "Qualification granted." in page.text
+    actions = list(DossierEvent.objects.filter(dossier=submitted).values_list("action", flat=True))
+    assert actions == ["create", "submit", "take", "admit", "report", "qualify"]
+
+
+class open_pdf:
+    def __enter__(self):
+        return f.pdf("report.pdf")
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_a_reviewer_outside_the_committee_sees_no_qualify_button_and_a_post_is_refused(client, at_decision, second_reviewer):
+    client.force_login(second_reviewer)
+    page = client.get(change_url(at_decision))
+    assert page.status_code == 200
+    assert move_url(at_decision, "qualify") not in page.text
+    response = client.post(move_url(at_decision, "qualify"), {"scope": "Everything"})
+    assert response.status_code == 403
+    at_decision.refresh_from_db()
+    assert at_decision.status == S.DECISION
+    assert not Certificate.objects.exists()
+
+
+def test_it_refuses_a_decision_by_the_instructing_reviewer_even_in_the_committee(client, complete_draft, editor, reviewer_in_committee, center):
+    d = svc.dossier_submit(dossier=complete_draft, by=editor)
+    svc.dossier_take(dossier=d, by=reviewer_in_committee)
+    svc.dossier_admit(dossier=d, by=reviewer_in_committee, evaluation_center=center)
+    document_add(dossier=d, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=reviewer_in_committee)
+    svc.dossier_report(dossier=d, by=reviewer_in_committee)
+    client.force_login(reviewer_in_committee)
+    page = client.get(move_url(d, "qualify"), follow=True)
+    assert "The instructing reviewer cannot take the decision on this dossier." in page.text
+    assert client.post(move_url(d, "qualify"), {"scope": "All"}).status_code == 403
+    events = DossierEvent.objects.filter(dossier=d).count()
+    d.refresh_from_db()
+    assert d.status == S.DECISION
+    assert DossierEvent.objects.filter(dossier=d).count() == events
+
+
+def test_a_move_without_its_required_reason_shows_the_error_and_changes_nothing(client, submitted, reviewer):
+    svc.dossier_take(dossier=submitted, by=reviewer)
+    client.force_login(reviewer)
+    response = client.post(move_url(submitted, "request_changes"), {"comment": "   "})
+    assert response.status_code == 200
+    assert "This field is required." in response.text
+    submitted.refresh_from_db()
+    assert submitted.status == S.IN_REVIEW
+
+
+def test_admitting_without_a_centre_is_refused_in_words(client, submitted, reviewer):
+    svc.dossier_take(dossier=submitted, by=reviewer)
+    client.force_login(reviewer)
+    response = client.post(move_url(submitted, "admit"), {"comment": ""})
+    assert response.status_code == 200
+    assert "This field is required." in response.text
+    submitted.refresh_from_db()
+    assert submitted.status == S.IN_REVIEW
+
+
+def test_sending_to_decision_without_an_evaluation_report_says_what_is_missing(client, in_evaluation, reviewer):
+    client.force_login(reviewer)
+    response = client.post(move_url(in_evaluation, "report"), {"comment": ""})
+    assert response.status_code == 200
+    assert "Upload the evaluation report before sending to decision." in response.text
+    in_evaluation.refresh_from_db()
+    assert in_evaluation.status == S.EVALUATION
+
+
+def test_an_unknown_move_is_not_found(client, submitted, reviewer):
+    client.force_login(reviewer)
+    assert client.get(move_url(submitted, "explode")).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["anonymous", "owner", "staff_without_group"])
+def test_people_outside_the_agency_cannot_reach_the_workspace(client, submitted, owner, who):
+    if who == "owner":
+        client.force_login(owner)
+    elif who == "staff_without_group":
+        client.force_login(f.user(staff=True))
+    for url in (change_url(submitted), move_url(submitted, "take"), reverse("admin:registry_dossier_changelist")):
+        response = client.get(url)
+        assert response.status_code in (302, 403), url
+        if response.status_code == 302:
+            assert reverse("admin:login") in response["Location"]
+    assert client.post(move_url(submitted, "take"), {}).status_code in (302, 403)
+    submitted.refresh_from_db()
+    assert submitted.status == S.SUBMITTED
+
+
+def test_the_instructing_reviewer_records_findings_and_another_reviewer_is_refused(client, in_evaluation, reviewer, second_reviewer):
+    answer = in_evaluation.answers.first()
+    url = reverse("admin:registry_dossier_findings", args=[in_evaluation.pk])
+    client.force_login(second_reviewer)
+    assert client.post(url, {f"finding-{answer.pk}": "major", f"note-{answer.pk}": "No"}).status_code == 403
+    answer.refresh_from_db()
+    assert answer.finding == ""
+
+    client.force_login(reviewer)
+    assert client.post(url, {f"finding-{answer.pk}": "minor", f"note-{answer.pk}": "Logs kept 3 months only."}).status_code == 302
+    answer.refresh_from_db()
+    assert (answer.finding, answer.finding_note, answer.finding_by) == ("minor", "Logs kept 3 months only.", reviewer)
+
+
+def test_an_internal_note_stays_internal_and_a_message_reaches_the_thread(client, submitted, reviewer):
+    url = reverse("admin:registry_dossier_message", args=[submitted.pk])
+    client.force_login(reviewer)
+    client.post(url, {"body": "Check the shareholder agreement.", "internal": "on"})
+    client.post(url, {"body": "Please send the 2026 risk analysis."})
+    notes = dict(Message.objects.filter(dossier=submitted).values_list("body", "internal"))
+    assert notes == {"Check the shareholder agreement.": True, "Please send the 2026 risk analysis.": False}
+    page = client.get(change_url(submitted))
+    assert "internal note" in page.text
+
+
+def test_documents_download_only_for_agency_staff(client, submitted, reviewer, owner):
+    document = submitted.documents.first()
+    url = reverse("admin:registry_document_download", args=[document.pk])
+    client.force_login(reviewer)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert document.original_name in response["Content-Disposition"]
+    client.force_login(owner)
+    assert client.get(url).status_code == 302  # not staff: sent to the admin login
+    client.force_login(f.user(staff=True))
+    assert client.get(url).status_code == 403
+
+
+def test_the_list_filters_my_dossiers_and_those_waiting_for_me(client, in_evaluation, reviewer, second_reviewer):
+    waiting_for_anyone = f.dossier(status=S.SUBMITTED)
+    someone_elses = f.dossier(status=S.IN_REVIEW, instructing_reviewer=second_reviewer)
+    client.force_login(reviewer)
+    changelist = reverse("admin:registry_dossier_changelist")
+
+    mine = client.get(changelist + "?work=mine").text
+    assert in_evaluation.reference in mine
+    assert waiting_for_anyone.reference not in mine
+    assert someone_elses.reference not in mine
+
+    waiting = client.get(changelist + "?work=waiting").text
+    assert in_evaluation.reference in waiting
+    assert waiting_for_anyone.reference in waiting
+    assert someone_elses.reference not in waiting
+
+
+def test_waiting_for_me_agrees_with_the_workflow_table(db, reviewer, second_reviewer, decision_maker, reviewer_in_committee, center):
+    people = [reviewer, second_reviewer, decision_maker, reviewer_in_committee]
+    dossiers = []
+    for status in S.values:
+        for instructing in (None, reviewer, reviewer_in_committee):
+            d = f.dossier(status=status, instructing_reviewer=instructing)
+            dossiers.append(d)
+    for person in people:
+        actor = actor_for(person)
+        waiting = set(dossiers_waiting_for(actor).values_list("pk", flat=True))
+        for d in dossiers:
+            d = Dossier.objects.select_related("service").get(pk=d.pk)
+            assert (d.pk in waiting) == bool(available_actions(actor, d, agency=True)), (person.email, d.status)
+
+
+def test_the_dossier_list_runs_a_fixed_number_of_queries(client, reviewer, django_assert_max_num_queries):
+    for _ in range(25):
+        f.dossier(status=S.SUBMITTED)
+    client.force_login(reviewer)
+    # session, user, groups (actor), memberships (actor), count, filtered count, page rows, reviewer filter choices,
+    # scheme filter choices, savepoint bookkeeping: a bound that does not grow with the number of dossiers.
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("admin:registry_dossier_changelist") + "?work=waiting")
+    assert response.status_code == 200
+    assert response.text.count("DOS-2026-") >= 25
+
+
+def test_the_dossier_page_runs_a_fixed_number_of_queries(client, in_evaluation, reviewer, django_assert_max_num_queries):
+    client.force_login(reviewer)
+    client.get(change_url(in_evaluation))
+    with django_assert_max_num_queries(40):
+        response = client.get(change_url(in_evaluation))
+    assert response.status_code == 200
