@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from registry.permissions import actor_for
 from registry.workflow import COMMITTEE, REVIEWERS
 
 # Which agency group hears of which move: the dossier's next hands.
@@ -47,7 +48,9 @@ def _group_addresses(groups) -> list[str]:
 def dossier_event_emails(event) -> list[Email]:
     """The e-mails an event of a dossier's log calls for: the provider's members, and the agency's next hands."""
     dossier = event.dossier
-    context = {"event": event, "dossier": dossier, "site_url": settings.SITE_URL}
+    # A message may come from the agency or from one of the provider's own members: the e-mail must say which.
+    from_agency = event.actor_id is not None and bool(actor_for(event.actor).groups)
+    context = {"event": event, "dossier": dossier, "site_url": settings.SITE_URL, "from_agency": from_agency}
     emails = []
     with translation.override(settings.LANGUAGE_CODE):
         if not event.internal:
@@ -65,9 +68,12 @@ def dossier_event_emails(event) -> list[Email]:
         groups = AGENCY_RECIPIENTS.get(event.action)
         if groups:
             to = _group_addresses(groups)
-        elif event.action == "message" and not event.internal and dossier.instructing_reviewer_id:
-            # A provider's reply goes to the reviewer in charge.
-            to = [dossier.instructing_reviewer.email] if event.actor_id != dossier.instructing_reviewer_id else []
+        elif event.action == "message" and not event.internal and not from_agency and dossier.instructing_reviewer_id:
+            # A provider's reply goes to the reviewer in charge (a colleague's message is not "from the provider").
+            to = [dossier.instructing_reviewer.email]
+        elif event.action == "withdraw" and dossier.instructing_reviewer_id:
+            # The reviewer instructing the dossier must know it stopped, so that no more work goes into it.
+            to = [dossier.instructing_reviewer.email]
         else:
             to = []
         to = [a for a in to if a]

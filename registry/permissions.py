@@ -45,3 +45,28 @@ def get_dossier_for(user, pk, queryset=None):
         return qs.get(pk=pk)
     except Dossier.DoesNotExist as exc:
         raise Http404("No such dossier.") from exc
+
+
+def forget_actor(user) -> None:
+    """Drop the cached Actor after a change of memberships, so the next check reads them again."""
+    user.__dict__.pop("_registry_actor", None)
+
+
+def provider_for(user, slug, *roles):
+    """The provider `slug` if the user is a member (404 otherwise); 403 when their role is not among `roles`."""
+    from django.core.exceptions import PermissionDenied
+
+    from registry.models import Provider
+
+    if not user.is_authenticated:
+        raise Http404("No such organisation.")
+    try:
+        provider = Provider.objects.get(slug=slug, memberships__user=user)
+    except Provider.DoesNotExist as exc:
+        raise Http404("No such organisation.") from exc
+    role = actor_for(user).provider_role(provider.pk)
+    if roles and role not in roles:
+        raise PermissionDenied("Your role in this organisation does not allow this.")
+    provider.my_role = role
+    provider.my_role_label = Membership.Role(role).label
+    return provider

@@ -22,6 +22,12 @@ def _locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The real hasher costs ~0.3 s per user on purpose; tests create many users and check nothing about the hash.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def provider(db):
     return f.provider(legal_name="Nuage Souverain SAS", slug="nuage-souverain")

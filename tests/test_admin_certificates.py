@@ -25,7 +25,10 @@ def move_url(certificate, action):
 
 def test_the_committee_suspends_and_reinstates_a_certificate_with_public_reasons(client, certificate, decision_maker):
     client.force_login(decision_maker)
-    assert client.post(move_url(certificate, "suspend"), {"reason": "Major incident under investigation."}).status_code == 302
+    assert (
+        client.post(move_url(certificate, "suspend"), {"reason": "Major incident under investigation."}).status_code
+        == 302
+    )
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.SUSPENDED
     assert client.post(move_url(certificate, "reinstate"), {"reason": "Corrective plan verified."}).status_code == 302
@@ -43,7 +46,10 @@ def test_the_committee_suspends_and_reinstates_a_certificate_with_public_reasons
 
 def test_an_administrator_withdraws_a_certificate(client, certificate, administrator):
     client.force_login(administrator)
-    assert client.post(move_url(certificate, "withdraw"), {"reason": "Provider sold to a non-EU group."}).status_code == 302
+    assert (
+        client.post(move_url(certificate, "withdraw"), {"reason": "Provider sold to a non-EU group."}).status_code
+        == 302
+    )
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.WITHDRAWN
 
@@ -82,7 +88,9 @@ def test_a_provider_owner_cannot_reach_certificate_moves(client, certificate, ow
     assert certificate.status == Certificate.Status.ACTIVE
 
 
-def test_the_certificate_list_runs_a_fixed_number_of_queries(client, certificate, decision_maker, django_assert_max_num_queries):
+def test_the_certificate_list_runs_a_fixed_number_of_queries(
+    client, certificate, decision_maker, django_assert_max_num_queries
+):
     client.force_login(decision_maker)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("admin:registry_certificate_changelist"))

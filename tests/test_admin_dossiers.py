@@ -35,7 +35,9 @@ def in_evaluation(submitted, reviewer, center):
 
 @pytest.fixture
 def at_decision(in_evaluation, reviewer):
-    document_add(dossier=in_evaluation, kind="evaluation_report", title="Evaluation report", uploaded=f.pdf(), by=reviewer)
+    document_add(
+        dossier=in_evaluation, kind="evaluation_report", title="Evaluation report", uploaded=f.pdf(), by=reviewer
+    )
     return svc.dossier_report(dossier=in_evaluation, by=reviewer)
 
 
@@ -48,7 +50,9 @@ def test_a_reviewer_carries_a_dossier_from_submitted_to_decision_and_a_second_pe
     assert "Take this dossier" in page.text
 
     assert client.post(move_url(submitted, "take"), {"comment": ""}).status_code == 302
-    response = client.post(move_url(submitted, "admit"), {"evaluation_center": center.pk, "comment": "Contract validated."})
+    response = client.post(
+        move_url(submitted, "admit"), {"evaluation_center": center.pk, "comment": "Contract validated."}
+    )
     assert response.status_code == 302
     with open_pdf() as report:
         upload = client.post(
@@ -65,7 +69,8 @@ def test_a_reviewer_carries_a_dossier_from_submitted_to_decision_and_a_second_pe
     page = client.get(change_url(submitted))
     assert "Qualify" in page.text
     response = client.post(
-        move_url(submitted, "qualify"), {"scope": "Virtual machines in the Paris region.", "conditions": "", "comment": ""}
+        move_url(submitted, "qualify"),
+        {"scope": "Virtual machines in the Paris region.", "conditions": "", "comment": ""},
     )
     assert response.status_code == 302
     certificate = Certificate.objects.get(dossier=submitted)
@@ -86,7 +91,9 @@ class open_pdf:
         return False
 
 
-def test_a_reviewer_outside_the_committee_sees_no_qualify_button_and_a_post_is_refused(client, at_decision, second_reviewer):
+def test_a_reviewer_outside_the_committee_sees_no_qualify_button_and_a_post_is_refused(
+    client, at_decision, second_reviewer
+):
     client.force_login(second_reviewer)
     page = client.get(change_url(at_decision))
     assert page.status_code == 200
@@ -98,7 +105,9 @@ def test_a_reviewer_outside_the_committee_sees_no_qualify_button_and_a_post_is_r
     assert not Certificate.objects.exists()
 
 
-def test_it_refuses_a_decision_by_the_instructing_reviewer_even_in_the_committee(client, complete_draft, editor, reviewer_in_committee, center):
+def test_it_refuses_a_decision_by_the_instructing_reviewer_even_in_the_committee(
+    client, complete_draft, editor, reviewer_in_committee, center
+):
     d = svc.dossier_submit(dossier=complete_draft, by=editor)
     svc.dossier_take(dossier=d, by=reviewer_in_committee)
     svc.dossier_admit(dossier=d, by=reviewer_in_committee, evaluation_center=center)
@@ -164,7 +173,9 @@ def test_people_outside_the_agency_cannot_reach_the_workspace(client, submitted,
     assert submitted.status == S.SUBMITTED
 
 
-def test_the_instructing_reviewer_records_findings_and_another_reviewer_is_refused(client, in_evaluation, reviewer, second_reviewer):
+def test_the_instructing_reviewer_records_findings_and_another_reviewer_is_refused(
+    client, in_evaluation, reviewer, second_reviewer
+):
     answer = in_evaluation.answers.first()
     url = reverse("admin:registry_dossier_findings", args=[in_evaluation.pk])
     client.force_login(second_reviewer)
@@ -173,7 +184,10 @@ def test_the_instructing_reviewer_records_findings_and_another_reviewer_is_refus
     assert answer.finding == ""
 
     client.force_login(reviewer)
-    assert client.post(url, {f"finding-{answer.pk}": "minor", f"note-{answer.pk}": "Logs kept 3 months only."}).status_code == 302
+    assert (
+        client.post(url, {f"finding-{answer.pk}": "minor", f"note-{answer.pk}": "Logs kept 3 months only."}).status_code
+        == 302
+    )
     answer.refresh_from_db()
     assert (answer.finding, answer.finding_note, answer.finding_by) == ("minor", "Logs kept 3 months only.", reviewer)
 
@@ -220,7 +234,9 @@ def test_the_list_filters_my_dossiers_and_those_waiting_for_me(client, in_evalua
     assert someone_elses.reference not in waiting
 
 
-def test_waiting_for_me_agrees_with_the_workflow_table(db, reviewer, second_reviewer, decision_maker, reviewer_in_committee, center):
+def test_waiting_for_me_agrees_with_the_workflow_table(
+    db, reviewer, second_reviewer, decision_maker, reviewer_in_committee, center
+):
     people = [reviewer, second_reviewer, decision_maker, reviewer_in_committee]
     dossiers = []
     for status in S.values:
@@ -247,7 +263,9 @@ def test_the_dossier_list_runs_a_fixed_number_of_queries(client, reviewer, djang
     assert response.text.count("DOS-2026-") >= 25
 
 
-def test_the_dossier_page_runs_a_fixed_number_of_queries(client, in_evaluation, reviewer, django_assert_max_num_queries):
+def test_the_dossier_page_runs_a_fixed_number_of_queries(
+    client, in_evaluation, reviewer, django_assert_max_num_queries
+):
     client.force_login(reviewer)
     client.get(change_url(in_evaluation))
     with django_assert_max_num_queries(40):

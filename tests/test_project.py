@@ -71,7 +71,13 @@ def test_the_agency_groups_exist_after_migrations(db):
         ("locmem://", {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}),
         (
             "smtp://mailer:s%40cret@smtp.example:587?tls=1",
-            {"EMAIL_HOST": "smtp.example", "EMAIL_PORT": 587, "EMAIL_HOST_USER": "mailer", "EMAIL_HOST_PASSWORD": "s@cret", "EMAIL_USE_TLS": True},
+            {
+                "EMAIL_HOST": "smtp.example",
+                "EMAIL_PORT": 587,
+                "EMAIL_HOST_USER": "mailer",
+                "EMAIL_HOST_PASSWORD": "s@cret",
+                "EMAIL_USE_TLS": True,
+            },
         ),
         ("smtps://smtp.example", {"EMAIL_PORT": 465, "EMAIL_USE_SSL": True}),
     ],

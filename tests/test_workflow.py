@@ -97,12 +97,7 @@ def expected_refusal_words(action, role) -> str:
     raise AssertionError(action)
 
 
-MATRIX = [
-    (action, status, role)
-    for action, statuses in SOURCES.items()
-    for status in statuses
-    for role in ACTORS
-]
+MATRIX = [(action, status, role) for action, statuses in SOURCES.items() for status in statuses for role in ACTORS]
 
 
 def test_the_table_covers_every_move_and_its_sources():

@@ -1,6 +1,7 @@
 """What registry administrators manage by hand: providers, services, schemes and evaluation centres."""
 
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -34,11 +35,18 @@ class ProviderAdmin(SimpleHistoryAdmin):
     search_fields = ["legal_name", "registration_id"]
     prepopulated_fields = {"slug": ["legal_name"]}
     inlines = [MembershipInline, ShareholderInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["legal_name", "slug", "registration_id", "website", "description"]}),
         (
             gettext_lazy("Locations (19.6.a)"),
-            {"fields": ["registered_office_country", "central_administration_country", "principal_establishment_country"]},
+            {
+                "fields": [
+                    "registered_office_country",
+                    "central_administration_country",
+                    "principal_establishment_country",
+                ]
+            },
         ),
     ]
 
@@ -75,15 +83,30 @@ class ServiceAdmin(SimpleHistoryAdmin):
 
 @admin.register(Shareholder)
 class ShareholderAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "provider", "country", "capital_percent", "voting_percent", "veto_right", "appoints_board_majority"]
+    list_display = [
+        "name",
+        "provider",
+        "country",
+        "capital_percent",
+        "voting_percent",
+        "veto_right",
+        "appoints_board_majority",
+    ]
     list_select_related = ["provider"]
     search_fields = ["name", "provider__legal_name"]
 
 
-
 @admin.register(Scheme)
 class SchemeAdmin(admin.ModelAdmin):
-    list_display = ["name", "version", "code", "validity_months", "individual_cap_percent", "collective_cap_percent", "active"]
+    list_display = [
+        "name",
+        "version",
+        "code",
+        "validity_months",
+        "individual_cap_percent",
+        "collective_cap_percent",
+        "active",
+    ]
     search_fields = ["name", "code"]
 
 

@@ -32,6 +32,10 @@ class CertificateAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "scheme", "issued_on"]
     search_fields = ["number", "service__name", "service__provider__legal_name"]
     date_hierarchy = "issued_on"
+
+    class Media:
+        css = {"all": ["registry/admin.css"]}
+
     fields = [
         "number", "status", "status_changed_at", "provider", "service", "scheme", "dossier_link",
         "scope", "conditions", "issued_on", "expires_on",

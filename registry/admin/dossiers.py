@@ -27,7 +27,9 @@ def _call_move(action, dossier, user, data):
     """Dispatch a confirmed move to its service function with what its form collected."""
     comment = data.get("comment", "")
     if action == "admit":
-        return services.dossier_admit(dossier=dossier, by=user, evaluation_center=data["evaluation_center"], comment=comment)
+        return services.dossier_admit(
+            dossier=dossier, by=user, evaluation_center=data["evaluation_center"], comment=comment
+        )
     if action == "qualify":
         return services.dossier_qualify(
             dossier=dossier, by=user, scope=data["scope"], conditions=data.get("conditions", ""), comment=comment
@@ -61,12 +63,16 @@ class MineFilter(admin.SimpleListFilter):
 @admin.register(Dossier)
 class DossierAdmin(admin.ModelAdmin):
     change_form_template = "admin/registry/dossier/change_form.html"
-    list_display = ["reference", "service", "provider", "scheme", "status_badge", "instructing_reviewer", "days_in_status"]
+    list_display = ["reference", "service", "provider", "scheme", "status_badge", "reviewer", "days_in_status"]
     list_select_related = ["service__provider", "scheme", "instructing_reviewer"]
     list_filter = [MineFilter, "status", "scheme", ("instructing_reviewer", admin.RelatedOnlyFieldListFilter), "kind"]
     search_fields = ["reference", "service__name", "service__provider__legal_name"]
     ordering = ["status_changed_at"]
     list_per_page = 50
+
+    class Media:
+        css = {"all": ["registry/admin.css"]}
+
     fieldsets = [
         (None, {"fields": ["reference", "status", "status_changed_at", "kind", "renews"]}),
         (gettext_lazy("Service"), {"fields": ["provider", "service", "scheme"]}),
@@ -101,6 +107,11 @@ class DossierAdmin(admin.ModelAdmin):
     def status_badge(self, obj):
         return format_html('<span class="tcr-status tcr-status-{}">{}</span>', obj.status, obj.get_status_display())
 
+    @admin.display(description=gettext_lazy("reviewer"), ordering="instructing_reviewer__last_name")
+    def reviewer(self, obj):
+        person = obj.instructing_reviewer
+        return (person.get_full_name() or person.email) if person else "—"
+
     @admin.display(description=gettext_lazy("days in status"), ordering="status_changed_at")
     def days_in_status(self, obj):
         return (timezone.now() - obj.status_changed_at).days
@@ -130,7 +141,9 @@ class DossierAdmin(admin.ModelAdmin):
     def _dossier(self, request, pk) -> Dossier:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return get_object_or_404(Dossier.objects.select_related("service__provider", "scheme", "instructing_reviewer"), pk=pk)
+        return get_object_or_404(
+            Dossier.objects.select_related("service__provider", "scheme", "instructing_reviewer"), pk=pk
+        )
 
     def _back(self, dossier):
         return redirect("admin:registry_dossier_change", dossier.pk)
@@ -146,7 +159,9 @@ class DossierAdmin(admin.ModelAdmin):
         answers = (
             Answer.objects.filter(dossier=dossier)
             .select_related("requirement", "requirement__parent", "finding_by")
-            .prefetch_related(Prefetch("evidence", queryset=Document.objects.only("pk", "title", "version", "dossier_id")))
+            .prefetch_related(
+                Prefetch("evidence", queryset=Document.objects.only("pk", "title", "version", "dossier_id"))
+            )
             .order_by("requirement__position")
         )
         extra = {
@@ -186,7 +201,9 @@ class DossierAdmin(admin.ModelAdmin):
             else:
                 move = workflow.MOVES[action]
                 if action == "qualify":
-                    messages.success(request, _("Qualified. Certificate %(number)s issued.") % {"number": result.number})
+                    messages.success(
+                        request, _("Qualified. Certificate %(number)s issued.") % {"number": result.number}
+                    )
                 else:
                     messages.success(request, _("Done: %(move)s.") % {"move": move.label})
                 return self._back(dossier)

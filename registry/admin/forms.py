@@ -9,7 +9,9 @@ COMMENT_HELP = _("The provider reads this in the dossier's timeline and in the e
 
 
 class MoveForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text=COMMENT_HELP)
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text=COMMENT_HELP
+    )
 
 
 class ReasonForm(MoveForm):
@@ -66,15 +68,16 @@ class CertificateReasonForm(forms.Form):
 
 class MessageForm(forms.Form):
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
-    internal = forms.BooleanField(
-        label=_("Internal note (never shown to the provider)"), required=False, initial=False
-    )
+    internal = forms.BooleanField(label=_("Internal note (never shown to the provider)"), required=False, initial=False)
 
 
 class AgencyDocumentForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=[(Document.Kind.EVALUATION_REPORT, Document.Kind.EVALUATION_REPORT.label), (Document.Kind.OTHER, Document.Kind.OTHER.label)],
+        choices=[
+            (Document.Kind.EVALUATION_REPORT, Document.Kind.EVALUATION_REPORT.label),
+            (Document.Kind.OTHER, Document.Kind.OTHER.label),
+        ],
     )
     title = forms.CharField(label=_("Title"), max_length=200)
     file = forms.FileField(label=_("File"))

@@ -2,7 +2,7 @@ from .certificates import Certificate, CertificateEvent
 from .choices import CertificateStatus, DocumentKind, DossierStatus, ServiceModel
 from .dossiers import Answer, Document, Dossier, DossierEvent, Message
 from .numbering import Counter
-from .providers import Membership, Provider, Shareholder
+from .providers import Invitation, Membership, Provider, Shareholder
 from .schemes import EvaluationCenter, Requirement, Scheme
 from .services import Service, Site, ThirdParty
 
@@ -18,6 +18,7 @@ __all__ = [
     "DossierEvent",
     "DossierStatus",
     "EvaluationCenter",
+    "Invitation",
     "Membership",
     "Message",
     "Provider",

@@ -1,4 +1,4 @@
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -9,7 +9,13 @@ from django_countries.fields import CountryField
 class Scheme(models.Model):
     """A qualification scheme and its version, e.g. SecNumCloud 3.2. Loaded from a data file by `load_scheme`."""
 
-    code = models.SlugField(_("code"), max_length=50, unique=True, help_text=_("For example secnumcloud-3.2."))
+    code = models.CharField(
+        _("code"),
+        max_length=50,
+        unique=True,
+        validators=[RegexValidator(r"^[a-z0-9][a-z0-9.-]*$", _("Lower-case letters, digits, dots and hyphens only."))],
+        help_text=_("For example secnumcloud-3.2."),
+    )
     name = models.CharField(_("name"), max_length=100)
     version = models.CharField(_("version"), max_length=20)
     certificate_prefix = models.CharField(
@@ -68,6 +74,8 @@ class Requirement(models.Model):
     service_models = models.JSONField(
         _("service models"), default=list, blank=True, help_text=_("Empty: applies to every service model.")
     )
+    # Dropped from the catalogue file but kept because dossiers answered it: no longer asked of new answers.
+    retired = models.BooleanField(_("retired"), default=False)
 
     class Meta:
         ordering = ["scheme", "position"]
@@ -92,7 +100,11 @@ class Requirement(models.Model):
 
     def applies_to(self, service_model: str) -> bool:
         """Whether a service of this model must answer the requirement (chapters are never answered)."""
-        return not self.is_chapter and (not self.service_models or service_model in self.service_models)
+        return (
+            not self.is_chapter
+            and not self.retired
+            and (not self.service_models or service_model in self.service_models)
+        )
 
 
 class EvaluationCenter(models.Model):

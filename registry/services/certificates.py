@@ -39,15 +39,20 @@ def _change(certificate, action, *, by, reason="") -> Certificate:
 
 def certificate_issue(*, dossier, scope: str, conditions: str, by) -> Certificate:
     """Issue the certificate of a dossier just qualified. Called by dossier_qualify inside its transaction."""
-    if dossier.renews_id:
-        previous = Certificate.objects.select_for_update().filter(pk=dossier.renews_id).first()
-        if previous is not None and previous.status in workflow.CERTIFICATE_MOVES["supersede"].sources:
-            _change(
-                previous,
-                "supersede",
-                by=None,
-                reason=_("Replaced by the renewal %(ref)s.") % {"ref": dossier.reference},
-            )
+    # Whatever certificate is still in force for this service and scheme gives way, not only the one a renewal names:
+    # an "initial" application made while one is in force, or a renewal naming an older one, would otherwise break
+    # the one-live-certificate constraint at the very moment of the committee's decision.
+    if dossier.kind == dossier.Kind.RENEWAL:
+        reason = _("Replaced by the renewal %(ref)s.") % {"ref": dossier.reference}
+    else:
+        reason = _("Replaced by the qualification %(ref)s.") % {"ref": dossier.reference}
+    in_force = Certificate.objects.select_for_update().filter(
+        service_id=dossier.service_id,
+        scheme_id=dossier.scheme_id,
+        status__in=workflow.CERTIFICATE_MOVES["supersede"].sources,
+    )
+    for previous in in_force:
+        _change(previous, "supersede", by=None, reason=reason)
     today = timezone.localdate()
     prefix = dossier.scheme.certificate_prefix
     number = f"{prefix}-{today.year}-{Counter.next(f'{prefix}-{today.year}'):04d}"

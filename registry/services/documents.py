@@ -8,7 +8,6 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 from registry import workflow
 from registry.models import Document, Dossier
@@ -35,9 +34,11 @@ def sniff_type(head: bytes) -> str | None:
 
 
 def count_pdf_pages(data: bytes) -> int | None:
+    # The file comes from outside: a malformed one makes pypdf raise far more than PdfReadError (AttributeError,
+    # LimitReachedError, ...). Whatever it raises, the PDF cannot be read, and the upload must be refused, not crash.
     try:
         return len(PdfReader(io.BytesIO(data)).pages)
-    except (PdfReadError, ValueError, KeyError, TypeError):
+    except Exception:
         return None
 
 
@@ -84,8 +85,9 @@ def document_add(*, dossier, kind: str, title: str, uploaded, by) -> Document:
         if not _may_add(actor, locked):
             raise Refused(_("Documents cannot be added to this dossier now."))
         content_type, data = check_upload(uploaded)
+        # of=self: the next_version filter is a nullable outer join, which PostgreSQL refuses to lock.
         previous = (
-            Document.objects.select_for_update()
+            Document.objects.select_for_update(of=("self",))
             .filter(dossier=locked, kind=kind, title__iexact=title.strip(), next_version__isnull=True)
             .first()
         )

@@ -27,7 +27,9 @@ def applicable_requirements(dossier):
     model = dossier.service.service_model
     return [
         r
-        for r in Requirement.objects.filter(scheme_id=dossier.scheme_id, parent__isnull=False).order_by("position")
+        for r in Requirement.objects.filter(scheme_id=dossier.scheme_id, parent__isnull=False, retired=False).order_by(
+            "position"
+        )
         if r.applies_to(model)
     ]
 
@@ -167,7 +169,9 @@ def dossier_admit(*, dossier, by, evaluation_center: EvaluationCenter | None, co
         raise Refused(_("This evaluation centre's approval is not in force."))
 
     def apply(d):
-        d.evaluation_center = evaluation_center
+        # Without a centre in the call, the one already chosen stays (the guard accepted the dossier for it).
+        if evaluation_center is not None:
+            d.evaluation_center = evaluation_center
         return ["evaluation_center"]
 
     with transaction.atomic():

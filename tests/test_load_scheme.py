@@ -1,0 +1,281 @@
+import copy
+import json
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from registry.models import Answer, Requirement, Scheme
+from registry.services.schemes import DEFAULT_SCHEME_FILE, read_scheme_file, scheme_load
+from tests import factories as f
+
+CHAPTERS = [str(n) for n in range(5, 20)]
+
+
+def load(*args) -> str:
+    out = StringIO()
+    call_command("load_scheme", *args, stdout=out)
+    return out.getvalue()
+
+
+def small_catalogue() -> dict:
+    return {
+        "code": "trial-1.0",
+        "name": "Trial",
+        "version": "1.0",
+        "certificate_prefix": "TRL",
+        "validity_months": 24,
+        "individual_cap_percent": 20,
+        "collective_cap_percent": 30,
+        "required_document_kinds": ["security_policy"],
+        "requirements": [
+            {"ref": "1", "parent": None, "title_en": "First", "title_fr": "Premier"},
+            {"ref": "1.1", "parent": "1", "title_en": "Scope", "title_fr": "Périmètre", "service_models": ["saas"]},
+            {"ref": "1.2", "parent": "1", "title_en": "Roles", "title_fr": "Rôles"},
+            {"ref": "2", "parent": "", "title_en": "Second", "title_fr": "Deuxième"},
+            {"ref": "2.1", "parent": "2", "title_en": "Keys", "title_fr": "Clés"},
+        ],
+    }
+
+
+def write(tmp_path, data, name="catalogue.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(data) if name.endswith(".json") else yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    return str(path)
+
+
+def snapshot():
+    return (
+        list(Scheme.objects.order_by("code").values()),
+        list(Requirement.objects.order_by("scheme_id", "ref").values()),
+    )
+
+
+def test_it_loads_the_shipped_catalogue_by_default(db):
+    output = load()
+
+    scheme = Scheme.objects.get(code="secnumcloud-3.2")
+    assert (scheme.name, scheme.version, scheme.certificate_prefix) == ("SecNumCloud", "3.2", "SNC")
+    assert scheme.validity_months == 36
+    assert (scheme.individual_cap_percent, scheme.collective_cap_percent) == (Decimal(24), Decimal(39))
+    assert scheme.required_document_kinds == ["security_policy", "risk_analysis", "extra_eu_risks"]
+    chapters = scheme.requirements.filter(parent__isnull=True)
+    assert sorted(chapters.values_list("ref", flat=True), key=int) == CHAPTERS
+    assert scheme.requirements.get(ref="19.6").parent.ref == "19"
+    assert scheme.requirements.get(ref="11.10").parent.ref == "11"  # a ref YAML could misread as 11.1
+    assert not scheme.requirements.filter(title_en="").exists()
+    assert not scheme.requirements.filter(title_fr="").exists()
+    assert "107 requirement(s) created" in output
+
+
+def test_it_keeps_the_referential_order_in_positions(db):
+    load()
+
+    refs = list(Requirement.objects.order_by("position").values_list("ref", flat=True))
+    assert refs[:5] == ["5", "5.1", "5.2", "5.3", "6"]
+    assert refs.index("11.9") + 1 == refs.index("11.10")
+    assert refs[-1] == "19.6"
+
+
+def test_it_describes_the_sovereignty_points_in_both_languages(db):
+    load()
+
+    r196 = Requirement.objects.get(ref="19.6")
+    assert "24" in r196.description_en and "39" in r196.description_fr
+    assert "EU" in Requirement.objects.get(ref="19.2").description_en
+    assert "5.3.d" in Requirement.objects.get(ref="5.3").description_fr
+
+
+def test_it_changes_nothing_when_loaded_twice(db):
+    load()
+    before = snapshot()
+
+    output = load()
+
+    assert snapshot() == before
+    assert "0 requirement(s) created, 0 updated, 107 unchanged, 0 removed" in output
+
+
+def test_it_updates_a_changed_title_without_duplicating(db, tmp_path):
+    data = read_scheme_file(DEFAULT_SCHEME_FILE)
+    load()
+    count = Requirement.objects.count()
+    entry = next(r for r in data["requirements"] if r["ref"] == "12.11")
+    entry["title_en"] = "Patching within agreed deadlines"
+
+    output = load(write(tmp_path, data))
+
+    assert Requirement.objects.count() == count
+    assert Requirement.objects.get(ref="12.11").title_en == "Patching within agreed deadlines"
+    assert "1 updated" in output
+
+
+def test_it_updates_the_scheme_fields(db):
+    scheme_load(data=small_catalogue())
+    data = small_catalogue() | {"validity_months": 30, "collective_cap_percent": 35.5}
+
+    scheme, stats = scheme_load(data=data)
+
+    scheme.refresh_from_db()
+    assert stats.scheme == "updated"
+    assert scheme.validity_months == 30
+    assert scheme.collective_cap_percent == Decimal("35.5")
+
+
+def test_it_moves_a_section_to_another_chapter(db):
+    scheme_load(data=small_catalogue())
+    data = small_catalogue()
+    moved = data["requirements"].pop(2)
+    data["requirements"].append(moved | {"parent": "2"})
+
+    _, stats = scheme_load(data=data)
+
+    moved = Requirement.objects.get(ref="1.2")
+    assert (moved.parent.ref, moved.position) == ("2", 5)
+    assert stats.updated == ["2", "2.1", "1.2"]  # the two that follow it in the file moved up one place
+
+
+def test_it_removes_a_requirement_taken_out_of_the_file(db):
+    scheme_load(data=small_catalogue())
+    data = small_catalogue()
+    del data["requirements"][2]
+
+    scheme, stats = scheme_load(data=data)
+
+    assert stats.removed == ["1.2"]
+    assert not scheme.requirements.filter(ref="1.2").exists()
+    assert list(scheme.requirements.order_by("position").values_list("ref", "position")) == [
+        ("1", 1),
+        ("1.1", 2),
+        ("2", 3),
+        ("2.1", 4),
+    ]
+
+
+def test_it_keeps_and_reports_a_removed_requirement_that_a_dossier_answers(db, tmp_path):
+    scheme, _ = scheme_load(data=small_catalogue())
+    dossier = f.dossier(scheme_obj=scheme)
+    Answer.objects.create(dossier=dossier, requirement=scheme.requirements.get(ref="2.1"), status="met")
+    data = small_catalogue()
+    data["requirements"] = data["requirements"][:3]  # chapter 2 and its answered section leave the file
+
+    output = load(write(tmp_path, data))
+
+    assert scheme.requirements.filter(ref__in=["2", "2.1"]).count() == 2
+    assert "0 removed" in output
+    assert "kept because dossiers answer them: 2, 2.1" in output
+    # Kept for the old answers, but no longer asked of new dossiers.
+    retired = scheme.requirements.get(ref="2.1")
+    assert retired.retired
+    assert not retired.applies_to("iaas")
+    from registry.services.dossiers import applicable_requirements
+
+    assert "2.1" not in [r.ref for r in applicable_requirements(f.dossier(scheme_obj=scheme))]
+
+
+def test_it_accepts_json(db, tmp_path):
+    output = load(write(tmp_path, small_catalogue(), name="trial.json"))
+
+    scheme = Scheme.objects.get(code="trial-1.0")
+    assert scheme.requirements.count() == 5
+    assert scheme.requirements.get(ref="1.1").service_models == ["saas"]
+    assert "5 requirement(s) created" in output
+
+
+def test_it_accepts_the_yml_suffix(db, tmp_path):
+    load(write(tmp_path, small_catalogue(), name="trial.yml"))
+
+    assert Scheme.objects.filter(code="trial-1.0").exists()
+
+
+def _with_requirement(index, **changes):
+    data = small_catalogue()
+    data["requirements"][index] = {**data["requirements"][index], **changes}
+    return data
+
+
+def _without_title():
+    data = small_catalogue()
+    del data["requirements"][4]["title_fr"]
+    return data
+
+
+BAD_CATALOGUES = {
+    "unknown parent": (_with_requirement(4, parent="9"), "Requirement “2.1” (entry 5): unknown parent “9”."),
+    "parent listed after": (
+        _with_requirement(1, parent="2"),
+        "Requirement “1.1” (entry 2): its parent “2” must be listed before it.",
+    ),
+    "section as parent": (
+        _with_requirement(2, parent="1.1"),
+        "Requirement “1.2” (entry 3): its parent “1.1” is itself a section",
+    ),
+    "duplicate ref": (_with_requirement(2, ref="1.1"), "Requirement “1.1” (entry 3): duplicate ref; entry 2 has it"),
+    "missing title": (_without_title(), "Requirement “2.1” (entry 5): missing title_fr."),
+    "blank title": (_with_requirement(0, title_en="  "), "Requirement “1” (entry 1): missing title_en."),
+    "missing ref": (_with_requirement(3, ref=None), "Requirement entry 4: missing ref."),
+    "ref read as a number": (_with_requirement(2, ref=1.2), "entry 3: ref is the number 1.2; put it in quotes"),
+    "unknown service model": (
+        _with_requirement(1, service_models=["iaas", "faas"]),
+        "Requirement “1.1” (entry 2): unknown service model “faas”",
+    ),
+    "unknown field": (_with_requirement(0, titel_en="Typo"), "Requirement “1” (entry 1): unknown field(s) titel_en"),
+    "unknown document kind": (
+        small_catalogue() | {"required_document_kinds": ["security_policy", "passport"]},
+        "Unknown document kind “passport” in required_document_kinds",
+    ),
+    "individual cap above 100": (
+        small_catalogue() | {"individual_cap_percent": 101},
+        "individual_cap_percent must be a percentage between 0 and 100, not 101",
+    ),
+    "collective cap below 0": (
+        small_catalogue() | {"collective_cap_percent": -1},
+        "collective_cap_percent must be a percentage between 0 and 100, not -1",
+    ),
+    "cap not a number": (
+        small_catalogue() | {"collective_cap_percent": "lots"},
+        "collective_cap_percent must be a percentage between 0 and 100",
+    ),
+    "no requirements": (small_catalogue() | {"requirements": []}, "The scheme has no requirements"),
+    "no code": (small_catalogue() | {"code": ""}, "The scheme: missing code."),
+}
+
+
+@pytest.mark.parametrize("data, message", BAD_CATALOGUES.values(), ids=BAD_CATALOGUES.keys())
+def test_it_refuses_a_bad_catalogue_and_leaves_the_database_as_it_was(db, tmp_path, data, message):
+    load()
+    scheme_load(data=small_catalogue())
+    before = snapshot()
+    # The same code as the loaded trial scheme: a partial write would show in the snapshot.
+    path = write(tmp_path, copy.deepcopy(data))
+
+    with pytest.raises(CommandError) as exc_info:
+        load(path)
+
+    assert message in str(exc_info.value)
+    assert snapshot() == before
+
+
+def test_it_refuses_a_file_it_cannot_parse(db, tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("code: [unclosed\n", "utf-8")
+
+    with pytest.raises(CommandError, match="not valid YAML"):
+        load(str(path))
+    assert not Scheme.objects.exists()
+
+
+def test_it_refuses_an_unknown_file_type(db, tmp_path):
+    path = tmp_path / "catalogue.xml"
+    path.write_text("<scheme/>", "utf-8")
+
+    with pytest.raises(CommandError, match="unsupported file type"):
+        load(str(path))
+
+
+def test_it_says_when_the_file_does_not_exist(db, tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        load(str(tmp_path / "missing.yaml"))

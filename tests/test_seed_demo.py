@@ -1,0 +1,111 @@
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from registry.models import Certificate, CertificateStatus, Dossier, DossierEvent, Provider
+from registry.models import DossierStatus as S
+from registry.workflow import ADMINISTRATORS, COMMITTEE, REVIEWERS
+
+PROVIDERS = {"ovhcloud", "outscale", "oodrive", "bleu", "s3ns", "nimbus-sante"}
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def printed_password(output: str, email: str) -> str:
+    line = next(line for line in output.splitlines() if line.startswith(email + " "))
+    return line.split()[1]
+
+
+def row_counts() -> dict:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+@pytest.fixture
+def output(db):
+    return seed()
+
+
+def test_it_creates_the_demo_providers(output):
+    assert set(Provider.objects.values_list("slug", flat=True)) == PROVIDERS
+    bleu = Provider.objects.get(slug="bleu")
+    assert set(bleu.shareholders.values_list("name", flat=True)) == {"Orange SA", "Capgemini SE"}
+    microsoft = bleu.services.get().third_parties.get()
+    assert (microsoft.name, microsoft.kind, microsoft.country_of_control.code) == (
+        "Microsoft Corporation",
+        "technology_licensor",
+        "US",
+    )
+    assert microsoft.technical_access_to_data is False
+
+
+def test_it_issues_active_certificates_and_one_suspended(output):
+    certificates = Certificate.objects.select_related("service__provider")
+    active = certificates.filter(status=CertificateStatus.ACTIVE)
+    assert active.count() >= 3
+    assert {c.service.provider.slug for c in active} >= {"ovhcloud", "outscale", "oodrive"}
+    suspended = certificates.get(status=CertificateStatus.SUSPENDED)
+    assert suspended.events.get(status=CertificateStatus.SUSPENDED).reason
+    assert all(c.dossier.status == S.QUALIFIED for c in certificates)
+
+
+def test_it_leaves_dossiers_at_each_stage(output):
+    dossiers = Dossier.objects.select_related("service__provider")
+    in_evaluation = {d.service.provider.slug for d in dossiers.filter(status=S.EVALUATION)}
+    assert in_evaluation == {"bleu", "s3ns"}
+    assert all(d.evaluation_center_id for d in dossiers.filter(status=S.EVALUATION))
+    assert dossiers.filter(status=S.DRAFT).exists()
+    assert dossiers.filter(status=S.SUBMITTED).exists()
+
+
+def test_it_carries_dossiers_through_the_real_workflow(output):
+    qualified = Dossier.objects.filter(status=S.QUALIFIED).first()
+    actions = list(DossierEvent.objects.filter(dossier=qualified).values_list("action", flat=True))
+    assert actions == ["create", "submit", "take", "admit", "report", "qualify"]
+    assert qualified.documents.filter(kind="evaluation_report").exists()
+    assert qualified.decision_maker.email == "committee@agency.example"
+
+
+def test_it_creates_the_agency_users_in_their_groups(output):
+    User = get_user_model()
+    expected = {
+        "reviewer@agency.example": {REVIEWERS},
+        "reviewer2@agency.example": {REVIEWERS},
+        "committee@agency.example": {COMMITTEE},
+        "admin@agency.example": {ADMINISTRATORS},
+    }
+    for email, groups in expected.items():
+        user = User.objects.get(email=email)
+        assert user.is_staff
+        assert set(user.groups.values_list("name", flat=True)) == groups
+    assert User.objects.get(email="admin@agency.example").is_superuser
+    owner = User.objects.get(email="owner@ovhcloud.example")
+    assert not owner.is_staff
+    assert owner.memberships.get().role == "owner"
+
+
+def test_it_prints_every_account_with_its_password(output):
+    for email in ("reviewer@agency.example", "committee@agency.example", "owner@ovhcloud.example"):
+        assert len(printed_password(output, email)) >= 12
+
+
+def test_the_demo_reviewer_and_committee_can_log_in_with_the_printed_passwords(output, client):
+    for email in ("reviewer@agency.example", "committee@agency.example", "admin@agency.example"):
+        assert client.login(username=email, password=printed_password(output, email)), email
+        client.logout()
+
+
+def test_it_creates_nothing_new_when_run_twice(output):
+    before = row_counts()
+
+    second = seed()
+
+    assert row_counts() == before
+    assert "0 created" in second
+    assert "providers 0 created, 6 already there" in second
