@@ -271,3 +271,13 @@ def test_the_dossier_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(40):
         response = client.get(change_url(in_evaluation))
     assert response.status_code == 200
+
+
+def test_an_infected_document_is_never_served(client, submitted, reviewer, owner):
+    document = submitted.documents.first()
+    document.scan_status = document.ScanStatus.INFECTED
+    document.save(update_fields=["scan_status"])
+    client.force_login(reviewer)
+    assert client.get(reverse("admin:registry_document_download", args=[document.pk])).status_code == 403
+    client.force_login(owner)
+    assert client.get(reverse("portal:document-download", args=[document.pk])).status_code == 403

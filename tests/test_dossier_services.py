@@ -103,7 +103,30 @@ def test_each_move_writes_exactly_one_event(request, complete_draft, walk, start
     assert d.status_changed_at > timezone.now() - datetime.timedelta(minutes=1)
 
 
+def test_a_change_request_withdraws_the_declaration_until_signed_again(changes_requested, editor):
+    assert changes_requested.declared_at is None
+    with pytest.raises(Refused, match="The declaration has not been signed."):
+        svc.dossier_resubmit(dossier=changes_requested, by=editor)
+    svc.dossier_declare(dossier=changes_requested, by=editor, listed_in_process_consent=False)
+    assert svc.dossier_resubmit(dossier=changes_requested, by=editor).status == S.SUBMITTED
+
+
+def test_changing_an_answer_after_signing_asks_for_a_new_signature(complete_draft, editor):
+    from registry.services.answers import answer_save
+
+    answer = complete_draft.answers.first()
+    answer_save(dossier=complete_draft, requirement=answer.requirement, by=editor, status="met")
+    complete_draft.refresh_from_db()
+    assert complete_draft.declared_at is not None  # saving the same answer again changes nothing
+    answer_save(
+        dossier=complete_draft, requirement=answer.requirement, by=editor, status="not_met", justification="Gap."
+    )
+    complete_draft.refresh_from_db()
+    assert complete_draft.declared_at is None
+
+
 def test_resubmit_writes_one_event(changes_requested, editor):
+    svc.dossier_declare(dossier=changes_requested, by=editor, listed_in_process_consent=False)
     before = event_count(changes_requested)
     svc.dossier_resubmit(dossier=changes_requested, by=editor, comment="Detailed.")
     changes_requested.refresh_from_db()
@@ -211,6 +234,7 @@ def test_the_full_path_from_draft_to_qualified(
     d = svc.dossier_take(dossier=d, by=reviewer)
     assert d.instructing_reviewer == reviewer
     svc.dossier_request_changes(dossier=d, by=reviewer, comment="Detail the 19.6 ownership.")
+    svc.dossier_declare(dossier=d, by=editor, listed_in_process_consent=True)
     svc.dossier_resubmit(dossier=d, by=editor, comment="Detailed.")
     # A second take (after resubmission) keeps the dossier with whoever takes it now.
     d = svc.dossier_take(dossier=d, by=second_reviewer)

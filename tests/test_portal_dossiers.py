@@ -143,6 +143,12 @@ def test_an_editor_takes_a_dossier_from_start_to_resubmission(client, editor, re
     assert response.status_code == 302
     assert Answer.objects.get(dossier=dossier, requirement=requirements[0]).status == "partially_met"
 
+    # The change request withdrew the signature: resubmitting first says so, then works once signed again.
+    refused = client.post(
+        url("dossier-submit", dossier.reference), {"comment": "Support operations listed."}, follow=True
+    )
+    assert "The declaration has not been signed." in refused.text
+    client.post(url("dossier-declaration", dossier.reference), {"declare": "on", "listed_in_process_consent": "on"})
     response = client.post(url("dossier-submit", dossier.reference), {"comment": "Support operations listed."})
     assert response.status_code == 302
     dossier.refresh_from_db()
@@ -316,6 +322,7 @@ def test_the_reviewers_request_is_prominent_while_changes_are_requested(client, 
         assert "Please describe the support sites." in page.text
     # Editable again, and resubmitted from the overview.
     assert "Save this chapter" in client.get(url("dossier-assessment", changes_requested.reference, "19")).text
+    client.post(url("dossier-declaration", changes_requested.reference), {"declare": "on"})
     response = client.post(url("dossier-submit", changes_requested.reference))
     assert response.status_code == 302
     changes_requested.refresh_from_db()
@@ -349,6 +356,7 @@ def test_an_empty_justification_is_refused_next_to_its_field_and_the_other_answe
     ]
     assert not forms["19.6"].errors
     assert "Typed but not saved yet." in response.text
+    assert f'href="#req-{first.pk}"' in response.text  # the summary at the top links to the field to correct
     assert "nothing was saved yet" in response.text
     assert not Answer.objects.filter(dossier=draft, requirement=first).exists()
     assert Answer.objects.get(dossier=draft, requirement=second).justification == "Saved before."

@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from registry import sovereignty, workflow
 from registry.admin.forms import FINDING_CHOICES, MOVE_FORMS, AgencyDocumentForm, MessageForm
+from registry.files import document_response
 from registry.models import Answer, Document, Dossier, DossierEvent, Message
 from registry.permissions import actor_for
 from registry.queries import dossiers_waiting_for
@@ -291,8 +292,4 @@ class DossierAdmin(admin.ModelAdmin):
         # Evidence is confidential: only agency staff allowed to view documents get it, never from a public URL.
         if not request.user.has_perm("registry.view_document"):
             raise PermissionDenied
-        document = get_object_or_404(Document, pk=pk)
-        response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
-        response["Content-Type"] = document.content_type
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return document_response(get_object_or_404(Document, pk=pk))

@@ -69,11 +69,25 @@ def _save(dossier, applicable, *, requirement, status, justification, evidence) 
     evidence = list(evidence or ())
     if any(document.dossier_id != dossier.pk for document in evidence):
         raise Refused(_("Evidence must be documents of this dossier."))
+    before = Answer.objects.filter(dossier=dossier, requirement=requirement).first()
+    changed = before is None or (before.status, before.justification) != (status or "", justification)
+    if before is not None and not changed:
+        changed = set(before.evidence.values_list("pk", flat=True)) != {d.pk for d in evidence}
     answer, _created = Answer.objects.update_or_create(
         dossier=dossier, requirement=requirement, defaults={"status": status or "", "justification": justification}
     )
     answer.evidence.set(evidence)
+    if changed:
+        withdraw_declaration(dossier)
     return answer
+
+
+def withdraw_declaration(dossier) -> None:
+    """The declaration vouches for the dossier as it stands: any change after signing asks for a new signature."""
+    if dossier.declared_at is not None:
+        dossier.declared_at = None
+        dossier.declared_by = None
+        dossier.save(update_fields=["declared_at", "declared_by"])
 
 
 def answer_save(*, dossier, requirement, by, status: str, justification: str = "", evidence=()) -> Answer:

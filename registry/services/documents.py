@@ -112,4 +112,9 @@ def document_add(*, dossier, kind: str, title: str, uploaded, by) -> Document:
         except Exception:
             document.file.delete(save=False)
             raise
+        if not actor.groups and locked.declared_at is not None:
+            # A provider's new evidence changes what the declaration vouched for: it must be signed again.
+            locked.declared_at = None
+            locked.declared_by = None
+            locked.save(update_fields=["declared_at", "declared_by"])
     return document

@@ -160,8 +160,14 @@ def dossier_take(*, dossier, by, comment="") -> Dossier:
 
 
 def dossier_request_changes(*, dossier, by, comment) -> Dossier:
+    def apply(d):
+        # The provider will change the dossier: the declaration must be signed again before resubmission.
+        d.declared_at = None
+        d.declared_by = None
+        return ["declared_at", "declared_by"]
+
     with transaction.atomic():
-        return _move(dossier, "request_changes", by, comment=comment)
+        return _move(dossier, "request_changes", by, comment=comment, apply=apply)
 
 
 def dossier_admit(*, dossier, by, evaluation_center: EvaluationCenter | None, comment="") -> Dossier:

@@ -6,11 +6,12 @@ anyone who is neither a member of the document's provider nor on the agency's st
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from registry.files import document_response
 from registry.forms_dossiers import DocumentForm
 from registry.models import Document
 from registry.permissions import actor_for
@@ -80,12 +81,4 @@ def document_download(request, pk):
     # The agency's staff read every dossier's evidence; a provider's members read their own; everyone else: 404.
     if not actor.groups and actor.provider_role(document.dossier.service.provider_id) is None:
         raise Http404("No such document.")
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The file is missing from storage.") from exc
-    response = FileResponse(handle, as_attachment=True, filename=document.original_name)
-    response["Content-Type"] = document.content_type
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(document)

@@ -193,6 +193,7 @@ def dossier_assessment(request, reference, chapter):
     context.update(
         {
             "current": current,
+            "invalid": [form.requirement for form in forms if form.is_bound and form.errors],
             "rows": list(zip(current.requirements, forms or [None] * len(current.requirements), strict=True)),
             "previous_chapter": progress.chapters[index - 1] if index > 0 else None,
             "next_chapter": progress.chapters[index + 1] if index + 1 < len(progress.chapters) else None,
