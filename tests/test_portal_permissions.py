@@ -91,3 +91,43 @@ def test_another_providers_service_is_not_found_even_under_ones_own_organisation
     theirs = f.service(other_provider)
     client.force_login(owner)
     assert client.get(reverse("portal:service", args=[provider.slug, theirs.slug])).status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_portal_entry_pages_need_a_sign_in_and_nothing_more(client, people, role):
+    if people[role]:
+        client.force_login(people[role])
+    for name in ("portal:home", "portal:provider-new"):
+        response = client.get(reverse(name))
+        if role == "anonymous":
+            assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+        else:
+            # Home sends a member of a single organisation straight to it.
+            assert response.status_code in (200, 302)
+
+
+def test_an_invitation_link_needs_a_sign_in(client, provider, owner):
+    invitation = Invitation.objects.create(provider=provider, email="x@y.test", role="viewer", invited_by=owner)
+    response = client.get(reverse("portal:invitation-accept", args=[invitation.token]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+    client.force_login(owner)
+    assert client.get(reverse("portal:invitation-accept", args=["not-a-token"])).status_code == 404
+
+
+def test_organisation_pages_run_a_bounded_number_of_queries(
+    client, provider, owner, scheme, django_assert_max_num_queries
+):
+    from tests import factories as f
+
+    for i in range(12):
+        service = f.service(provider, name=f"Service {i}")
+        f.eu_sites(service)
+        f.dossier(service, scheme, status="submitted")
+        f.shareholder(provider, name=f"Holder {i}", capital_percent=1, voting_percent=1)
+        f.member(provider, "viewer")
+    client.force_login(owner)
+    # Each page: session, user, membership + provider, then a fixed number per list, whatever the number of rows.
+    for name, bound in (("provider", 12), ("ownership", 12), ("members", 12), ("history", 16)):
+        with django_assert_max_num_queries(bound):
+            response = client.get(reverse(f"portal:{name}", args=[provider.slug]))
+        assert response.status_code == 200, name
