@@ -1,6 +1,6 @@
 """Composing the e-mails that tell people about a dossier or a certificate. Sending happens in registry.tasks."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from registry.permissions import actor_for
+from registry.services import subscriptions
 from registry.workflow import COMMITTEE, REVIEWERS
 
 # Which agency group hears of which move: the dossier's next hands.
@@ -23,6 +24,7 @@ class Email:
     to: list[str]
     subject: str
     body: str
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def _provider_addresses(provider_id) -> list[str]:
@@ -89,19 +91,55 @@ def dossier_event_emails(event) -> list[Email]:
 
 
 def certificate_event_emails(event) -> list[Email]:
+    """The provider's members, and the confirmed subscribers of the service, its provider or the whole registry.
+
+    One e-mail per address: a member who also subscribed gets the member's e-mail only; a subscriber following the
+    service and its provider gets one, naming one of the two.
+    """
     certificate = event.certificate
     context = {"event": event, "certificate": certificate, "site_url": settings.SITE_URL}
+    emails = []
     with translation.override(settings.LANGUAGE_CODE):
-        to = _provider_addresses(certificate.service.provider_id)
-        if not to:
-            return []
-        return [
-            Email(
-                to=to,
-                subject=render_to_string("emails/certificate_event_subject.txt", context).strip(),
-                body=render_to_string("emails/certificate_event.txt", context),
+        members = _provider_addresses(certificate.service.provider_id)
+        if members:
+            emails.append(
+                Email(
+                    to=members,
+                    subject=render_to_string("emails/certificate_event_subject.txt", context).strip(),
+                    body=render_to_string("emails/certificate_event.txt", context),
+                )
             )
-        ]
+        emails += _subscriber_emails(event, exclude={address.lower() for address in members})
+    return emails
+
+
+def _subscriber_emails(event, exclude) -> list[Email]:
+    certificate = event.certificate
+    followers = [s for s in subscriptions.subscribers_of(certificate.service) if s.email.lower() not in exclude]
+    if not followers:
+        return []
+    context = {
+        "event": event,
+        "certificate": certificate,
+        "change": subscriptions.CHANGE_LABELS[subscriptions.event_change(event)],
+        "service_url": subscriptions.service_url(certificate.service),
+    }
+    subject = render_to_string("emails/subscription_event_subject.txt", context).strip()
+    emails = []
+    for subscription in followers:
+        personal = context | {
+            "target": subscriptions.subscription_target_label(subscription),
+            "unsubscribe_url": subscriptions.unsubscribe_url(subscription),
+        }
+        emails.append(
+            Email(
+                to=[subscription.email],
+                subject=subject,
+                body=render_to_string("emails/subscription_event.txt", personal),
+                headers=subscriptions.unsubscribe_headers(subscription),
+            )
+        )
+    return emails
 
 
 __all__ = ["Email", "certificate_event_emails", "dossier_event_emails"]

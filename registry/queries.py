@@ -77,3 +77,235 @@ def provider_history(provider):
             )
     entries.sort(key=lambda e: e["when"], reverse=True)
     return entries
+
+
+# --- The public registry: every public page, export, feed, API and snapshot reads through these. ---
+
+
+def public_certificates():
+    """The certified services: active and suspended certificates, with what a registry row shows.
+
+    Sites are prefetched for the data-location countries, so a row costs no query of its own.
+    """
+    from django.db.models import Prefetch
+
+    from registry.models import Certificate, Site
+    from registry.models.choices import LIVE_CERTIFICATE_STATUSES
+
+    data_sites = Site.objects.filter(role__in=(Site.Role.STORAGE, Site.Role.PROCESSING)).only(
+        "service_id", "role", "country"
+    )
+    return (
+        Certificate.objects.filter(status__in=LIVE_CERTIFICATE_STATUSES)
+        .select_related("service__provider", "scheme")
+        .prefetch_related(Prefetch("service__sites", queryset=data_sites, to_attr="data_sites"))
+        .order_by("service__name", "number")
+    )
+
+
+def archived_certificates():
+    """Certificates no longer in force: withdrawn, expired and superseded, newest change first."""
+    from registry.models import Certificate
+    from registry.models.choices import CertificateStatus
+
+    return (
+        Certificate.objects.filter(
+            status__in=(CertificateStatus.WITHDRAWN, CertificateStatus.EXPIRED, CertificateStatus.SUPERSEDED)
+        )
+        .select_related("service__provider", "scheme")
+        .order_by("-status_changed_at")
+    )
+
+
+def in_process_dossiers():
+    """Services in evaluation or awaiting decision whose provider consented to be listed, with the day they entered."""
+    from django.db.models import Min, Q
+
+    from registry.models import Dossier
+    from registry.models.choices import DossierStatus
+
+    return (
+        Dossier.objects.filter(
+            status__in=(DossierStatus.EVALUATION, DossierStatus.DECISION), listed_in_process_consent=True
+        )
+        .select_related("service__provider", "scheme", "evaluation_center")
+        .annotate(entered_process_at=Min("events__created_at", filter=Q(events__action="admit")))
+        .order_by("service__provider__legal_name", "service__name")
+    )
+
+
+def data_countries(certificate) -> list[str]:
+    """ISO codes of the countries where the certified service stores or processes data (needs public_certificates)."""
+    sites = getattr(certificate.service, "data_sites", None)
+    if sites is None:
+        from registry.models import Site
+
+        sites = certificate.service.sites.filter(role__in=(Site.Role.STORAGE, Site.Role.PROCESSING))
+    return sorted({str(site.country) for site in sites})
+
+
+def public_row(certificate) -> dict:
+    """One line of the public registry, the same for the page, the CSV and JSON exports, the API and the snapshot."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    service = certificate.service
+    return {
+        "certificate": certificate.number,
+        "status": certificate.status,
+        "service": service.name,
+        "service_slug": service.slug,
+        "service_model": service.service_model,
+        "provider": service.provider.legal_name,
+        "provider_slug": service.provider.slug,
+        "scheme": str(certificate.scheme),
+        "scheme_code": certificate.scheme.code,
+        "issued_on": certificate.issued_on.isoformat(),
+        "expires_on": certificate.expires_on.isoformat(),
+        "data_countries": data_countries(certificate),
+        "conditions": certificate.conditions,
+        "url": settings.SITE_URL + reverse("registry:service", args=[service.slug]),
+    }
+
+
+def status_on(certificate, day, events=None):
+    """The certificate's status at the end of `day`, read from its public history; None before it was issued."""
+    import datetime
+
+    from django.utils import timezone
+
+    end = timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+    history = events if events is not None else certificate.events.all()
+    status = None
+    for event in sorted(history, key=lambda e: (e.created_at, e.pk)):
+        if event.created_at <= end:
+            status = event.status
+    if status is None and certificate.issued_on <= day:
+        status = "active"  # a certificate issued without its first event (imported data) was active from issue
+    if status == "active" and certificate.expires_on < day:
+        status = "expired"
+    return status
+
+
+PUBLIC_EVENT_STATUSES = ("active", "suspended", "withdrawn", "expired", "superseded")
+
+
+def latest_decisions():
+    """The public history of all certificates, newest first (qualifications, suspensions, withdrawals…)."""
+    from registry.models import CertificateEvent
+
+    return CertificateEvent.objects.select_related("certificate__service__provider", "certificate__scheme").order_by(
+        "-created_at", "-pk"
+    )
+
+
+def last_events(certificates) -> dict:
+    """For each certificate, its latest public event (one query for the lot)."""
+    from registry.models import CertificateEvent
+
+    latest = {}
+    events = CertificateEvent.objects.filter(certificate__in=[c.pk for c in certificates]).order_by(
+        "certificate_id", "-created_at", "-pk"
+    )
+    for event in events:
+        latest.setdefault(event.certificate_id, event)
+    return latest
+
+
+def dependency_warnings(service) -> list[dict]:
+    """Qualified services this one relies on (19.6.d) whose certificate is no longer active: relying parties must know.
+
+    Needs service.third_parties prefetched with relies_on_service; one query for the certificates.
+    """
+    from registry.models import Certificate
+    from registry.models.choices import CertificateStatus
+
+    relied = {t.relies_on_service_id: t for t in service.third_parties.all() if t.relies_on_service_id}
+    if not relied:
+        return []
+    latest = {}
+    for certificate in Certificate.objects.filter(service_id__in=relied).order_by("service_id", "-issued_on", "-pk"):
+        latest.setdefault(certificate.service_id, certificate)
+    warnings = []
+    for service_id, third_party in relied.items():
+        certificate = latest.get(service_id)
+        if certificate is None or certificate.status != CertificateStatus.ACTIVE:
+            warnings.append({"third_party": third_party, "service": third_party.relies_on_service, "certificate": certificate})
+    return warnings
+
+
+def _median(values):
+    values = sorted(values)
+    if not values:
+        return None
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def registry_statistics(months: int = 24) -> dict:
+    """Figures for /stats/: certified services month by month, by service model, by country of storage, and the
+    median days a dossier spends in each stage. A handful of queries; the arithmetic is done here."""
+    import datetime
+
+    from django.db.models import Count, Min, Q
+    from django.utils import timezone
+
+    from registry.models import Certificate, DossierEvent, Site
+    from registry.models.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus, DossierStatus, ServiceModel
+
+    today = timezone.localdate()
+    ended = (CertificateStatus.WITHDRAWN, CertificateStatus.EXPIRED, CertificateStatus.SUPERSEDED)
+    spans = list(
+        Certificate.objects.annotate(ended_at=Min("events__created_at", filter=Q(events__status__in=ended))).values_list(
+            "issued_on", "ended_at"
+        )
+    )
+    # Today, then the last day of each of the previous months.
+    month_ends = [today]
+    first_of_month = today.replace(day=1)
+    for _ in range(months - 1):
+        month_end = first_of_month - datetime.timedelta(days=1)
+        month_ends.append(month_end)
+        first_of_month = month_end.replace(day=1)
+    month_ends.reverse()
+    over_time = []
+    for end in month_ends:
+        count = sum(
+            1 for issued, ended_at in spans if issued <= end and (ended_at is None or timezone.localdate(ended_at) > end)
+        )
+        over_time.append((end, count))
+
+    live = Certificate.objects.filter(status__in=LIVE_CERTIFICATE_STATUSES)
+    by_model_counts = dict(live.values_list("service__service_model").annotate(n=Count("pk")))
+    by_model = [(str(label), by_model_counts.get(value, 0)) for value, label in ServiceModel.choices]
+    by_country = list(
+        Site.objects.filter(role=Site.Role.STORAGE, service__certificates__status__in=LIVE_CERTIFICATE_STATUSES)
+        .values_list("country")
+        .annotate(n=Count("service", distinct=True))
+        .order_by("-n", "country")
+    )
+    from django_countries import countries
+
+    by_country = [(dict(countries).get(code, code), n) for code, n in by_country]
+
+    durations = {}
+    previous = {}
+    for dossier_id, status, at in (
+        DossierEvent.objects.exclude(to_status="").order_by("dossier_id", "created_at", "pk").values_list(
+            "dossier_id", "to_status", "created_at"
+        )
+    ):
+        before = previous.get(dossier_id)
+        if before is not None and before[0] != status:
+            durations.setdefault(before[0], []).append((at - before[1]).total_seconds() / 86400)
+        if before is None or before[0] != status:
+            previous[dossier_id] = (status, at)
+    stages = [
+        DossierStatus.SUBMITTED,
+        DossierStatus.IN_REVIEW,
+        DossierStatus.CHANGES_REQUESTED,
+        DossierStatus.EVALUATION,
+        DossierStatus.DECISION,
+    ]
+    median_days = [(str(DossierStatus(s).label), _median(durations.get(s, [])), len(durations.get(s, []))) for s in stages]
+    return {"over_time": over_time, "by_model": by_model, "by_country": by_country, "median_days": median_days}

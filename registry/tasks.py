@@ -12,6 +12,7 @@ from django.utils import timezone
 from registry.models import CertificateEvent, DossierEvent
 from registry.notifications import certificate_event_emails, dossier_event_emails
 from registry.services.certificates import certificate_expire, certificates_due_to_expire
+from registry.services.subscriptions import subscriptions_purge_unconfirmed
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +24,9 @@ def _send(emails) -> None:
     for email in emails:
         # One message per recipient: members of different organisations never see each other's addresses.
         for address in email.to:
-            EmailMessage(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [address]).send()
+            EmailMessage(
+                email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [address], headers=email.headers or None
+            ).send()
 
 
 def _deliver(model, event_id, compose) -> bool:
@@ -72,3 +75,20 @@ def expire_certificates() -> int:
         if certificate_expire(certificate=certificate) is not None:
             expired += 1
     return expired
+
+
+@shared_task
+def purge_unconfirmed_subscriptions() -> int:
+    """Daily: requests to follow the registry that nobody confirmed within the link's validity are deleted."""
+    return subscriptions_purge_unconfirmed()
+
+
+@shared_task
+def issue_registry_snapshot() -> int | None:
+    """After a public change and on schedule: a new signed snapshot if the registry changed or the latest is due.
+
+    Idempotent: with nothing new it issues nothing. Returns the new sequence number, or None."""
+    from registry.services.publication import snapshot_issue
+
+    snapshot = snapshot_issue()
+    return snapshot.sequence if snapshot is not None else None

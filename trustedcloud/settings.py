@@ -73,6 +73,10 @@ INSTALLED_APPS = [
     "bootstrap",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_countries",
     "simple_history",
     "registry",
@@ -257,4 +261,72 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Subscriptions: requests nobody confirmed within the link's validity (7 days) are deleted once a day.
+CELERY_BEAT_SCHEDULE["purge-unconfirmed-subscriptions"] = {
+    "task": "registry.tasks.purge_unconfirmed_subscriptions",
+    "schedule": 86400.0,
+}
+
+# Signed registry snapshots (/registry/snapshot.json). The Ed25519 private key: a PEM (PKCS#8, unencrypted; literal
+# "\n" accepted for one-line environments) or the base64 of the raw 32 bytes. Unset: a development key is generated
+# once in private storage and a warning is logged; production sets it, the same in every web and worker process.
+SNAPSHOT_SIGNING_KEY = env_str("SNAPSHOT_SIGNING_KEY")
+# A snapshot is issued on every public change and at least this often (seconds): its next_issue_at promise.
+SNAPSHOT_INTERVAL = env_int("SNAPSHOT_INTERVAL", 24 * 3600)
+# How often the scheduler looks; a snapshot falling due before the next look is issued ahead of time.
+SNAPSHOT_CHECK_EVERY = env_int("SNAPSHOT_CHECK_EVERY", 900)
+CELERY_BEAT_SCHEDULE["issue-registry-snapshot"] = {
+    "task": "registry.tasks.issue_registry_snapshot",
+    "schedule": float(SNAPSHOT_CHECK_EVERY),
+}
+
+# The public REST API (registry/api): read-only and anonymous (no authentication at all, so every client is throttled
+# by address), JSON by default and browsable. API_NUM_PROXIES: how many proxies in front of the site append to
+# X-Forwarded-For (unset: DRF's default, which trusts the header whole).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["registry.api.throttling.AnonymousRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "120/minute")},
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0) if env_str("API_NUM_PROXIES") else None,
+    "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.RegistryPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": _("Trusted Cloud Registry API"),
+    "DESCRIPTION": _(
+        "The public registry of trusted cloud services, read-only and open to anyone: certified services, their "
+        "providers, certificates with their public status history (and their status on any given day), and the "
+        "dossiers in process. Anonymous clients are throttled; errors are JSON."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "TAGS": [
+        {"name": "certificates", "description": _("Certificates in force, archived ones by number, status history.")},
+        {"name": "services", "description": _("Services in the registry.")},
+        {"name": "providers", "description": _("Providers of the services in the registry.")},
+        {"name": "in-process", "description": _("Dossiers in evaluation or awaiting decision, listed by consent.")},
+    ],
+    # Documentation assets come from drf-spectacular-sidecar through the static files: no CDN at run time.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # validatorUrl: Swagger UI would otherwise send the schema to validator.swagger.io for its badge.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Fields named alike ("status", "kind") carry different choice sets: each set gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "CertificateStatusEnum": "registry.models.CertificateStatus",
+        "LiveCertificateStatusEnum": "registry.models.choices.LIVE_CERTIFICATE_STATUSES",
+        "ServiceStatusEnum": "registry.api.serializers.SERVICE_STATUSES",
+        "DossierKindEnum": "registry.models.Dossier.Kind",
+        "ThirdPartyKindEnum": "registry.models.ThirdParty.Kind",
+    },
 }

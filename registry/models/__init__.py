@@ -2,6 +2,7 @@ from .certificates import Certificate, CertificateEvent
 from .choices import CertificateStatus, DocumentKind, DossierStatus, ServiceModel
 from .dossiers import Answer, Document, Dossier, DossierEvent, Message
 from .numbering import Counter
+from .publication import RegistrySnapshot, Subscription
 from .providers import Invitation, Membership, Provider, Shareholder
 from .schemes import EvaluationCenter, Requirement, Scheme
 from .services import Service, Site, ThirdParty
@@ -22,11 +23,13 @@ __all__ = [
     "Membership",
     "Message",
     "Provider",
+    "RegistrySnapshot",
     "Requirement",
     "Scheme",
     "Service",
     "ServiceModel",
     "Shareholder",
     "Site",
+    "Subscription",
     "ThirdParty",
 ]

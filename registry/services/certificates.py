@@ -11,7 +11,7 @@ from registry import workflow
 from registry.models import Certificate, CertificateEvent, CertificateStatus
 from registry.models.numbering import Counter
 from registry.permissions import actor_for
-from registry.services.outbox import notify_certificate_event_on_commit
+from registry.services.outbox import notify_certificate_event_on_commit, publish_snapshot_on_commit
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -24,6 +24,7 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 def _log(certificate, status, reason, by) -> CertificateEvent:
     event = CertificateEvent.objects.create(certificate=certificate, status=status, reason=reason, actor=by)
     notify_certificate_event_on_commit(event.pk)
+    publish_snapshot_on_commit()  # every certificate event is a public change: qualify, suspend, … supersede
     return event
 
 

@@ -18,7 +18,7 @@ from registry.models import (
 from registry.models.choices import CLOSED_DOSSIER_STATUSES
 from registry.models.numbering import Counter
 from registry.permissions import actor_for
-from registry.services.outbox import notify_dossier_event_on_commit
+from registry.services.outbox import notify_dossier_event_on_commit, publish_snapshot_on_commit
 from registry.workflow import Facts, Refused
 
 
@@ -181,11 +181,13 @@ def dossier_admit(*, dossier, by, evaluation_center: EvaluationCenter | None, co
         return ["evaluation_center"]
 
     with transaction.atomic():
+        publish_snapshot_on_commit()  # the public in-process list may change; dropped if the move fails
         return _move(dossier, "admit", by, comment=comment, apply=apply, evaluation_center=evaluation_center)
 
 
 def dossier_report(*, dossier, by, comment="") -> Dossier:
     with transaction.atomic():
+        publish_snapshot_on_commit()  # the public in-process list may change; dropped if the move fails
         return _move(dossier, "report", by, comment=comment)
 
 
@@ -195,11 +197,13 @@ def dossier_reject(*, dossier, by, comment) -> Dossier:
         return ["decision_maker"]
 
     with transaction.atomic():
+        publish_snapshot_on_commit()  # the public in-process list may change; dropped if the move fails
         return _move(dossier, "reject", by, comment=comment, apply=apply)
 
 
 def dossier_send_back(*, dossier, by, comment) -> Dossier:
     with transaction.atomic():
+        publish_snapshot_on_commit()  # the public in-process list may change; dropped if the move fails
         return _move(dossier, "send_back", by, comment=comment)
 
 
@@ -210,6 +214,7 @@ def dossier_declare_inadmissible(*, dossier, by, comment) -> Dossier:
 
 def dossier_withdraw(*, dossier, by, comment="") -> Dossier:
     with transaction.atomic():
+        publish_snapshot_on_commit()  # the public in-process list may change; dropped if the move fails
         return _move(dossier, "withdraw", by, comment=comment)
 
 

@@ -23,3 +23,18 @@ def notify_dossier_event_on_commit(event_id: int) -> None:
 
 def notify_certificate_event_on_commit(event_id: int) -> None:
     transaction.on_commit(lambda: _enqueue("send_certificate_event_notification", event_id))
+
+
+def publish_snapshot_on_commit() -> None:
+    """Ask for a new signed registry snapshot once the public change is committed. If the broker is unreachable the
+    change still succeeds: the scheduled issue_registry_snapshot sees the registry differ and issues it then."""
+
+    def enqueue():
+        from registry import tasks
+
+        try:
+            tasks.issue_registry_snapshot.delay()
+        except Exception:  # noqa: BLE001 — any broker failure: the scheduled run will issue it
+            logger.warning("Could not queue issue_registry_snapshot; the scheduled run will issue it.", exc_info=True)
+
+    transaction.on_commit(enqueue)

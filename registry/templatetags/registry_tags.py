@@ -1,6 +1,7 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from registry import charts
 from registry.workflow import MOVES
 
 register = template.Library()
@@ -15,3 +16,19 @@ def event_label(event) -> str:
     if move is not None:
         return str(move.label)
     return str(OTHER_ACTIONS.get(event.action, event.action))
+
+
+@register.simple_tag
+def line_chart(points, title):
+    return charts.line_chart(points, title=str(title))
+
+
+@register.simple_tag
+def bar_chart(items, title):
+    return charts.bar_chart(items, title=str(title))
+
+
+@register.simple_tag
+def median_chart(rows, title):
+    """The stats page's (stage, median days, count) rows as bars of median days."""
+    return charts.bar_chart([(stage, days) for stage, days, _count in rows], title=str(title), unit=" d")

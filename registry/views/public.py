@@ -1,0 +1,123 @@
+"""The public registry's pages. Each reads one named query of registry.queries; no filtering of the registry here."""
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from registry import queries
+from registry.filters import RegistryFilter
+from registry.models import Certificate, CertificateEvent, Provider, Service, Site, ThirdParty
+from registry.models.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus
+
+PAGE_SIZE = 25
+
+
+def bad_request(request, reasons: dict):
+    """400 with the reasons in words, for malformed filters or dates (never a 500)."""
+    html = render_to_string("registry/400.html", {"reasons": reasons}, request=request)
+    return HttpResponseBadRequest(html)
+
+
+def home(request):
+    live = queries.public_certificates()
+    context = {
+        "counts": {
+            "services": live.filter(status=CertificateStatus.ACTIVE).count(),
+            "providers": Provider.objects.filter(services__certificates__status=CertificateStatus.ACTIVE).distinct().count(),
+            "in_process": queries.in_process_dossiers().count(),
+        },
+        "latest": queries.latest_decisions()[:6],
+    }
+    return render(request, "registry/home.html", context)
+
+
+def registry(request):
+    registry_filter = RegistryFilter(request.GET or None, queryset=queries.public_certificates())
+    if request.GET and not registry_filter.is_valid():
+        return bad_request(request, registry_filter.errors)
+    paginator = Paginator(registry_filter.qs, PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except Exception:  # noqa: BLE001 — a page number out of range or not a number is the visitor's typo
+        return bad_request(request, {"page": [_("No such page.")]})
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": registry_filter,
+        "page": page,
+        "rows": [(certificate, queries.data_countries(certificate)) for certificate in page.object_list],
+        "query": query.urlencode(),
+        "total": paginator.count,
+        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+    }
+    return render(request, "registry/list.html", context)
+
+
+def in_process(request):
+    return render(request, "registry/in_process.html", {"dossiers": queries.in_process_dossiers()})
+
+
+def archive(request):
+    certificates = list(queries.archived_certificates()[:500])
+    last_events = queries.last_events(certificates)
+    rows = [(c, last_events.get(c.pk)) for c in certificates]
+    return render(request, "registry/archive.html", {"rows": rows})
+
+
+def service(request, slug):
+    service = (
+        Service.objects.select_related("provider")
+        .prefetch_related(
+            Prefetch("sites", queryset=Site.objects.order_by("role", "country")),
+            Prefetch("third_parties", queryset=ThirdParty.objects.select_related("relies_on_service")),
+            Prefetch(
+                "certificates",
+                queryset=Certificate.objects.select_related("scheme")
+                .prefetch_related(Prefetch("events", queryset=CertificateEvent.objects.order_by("-created_at", "-pk")))
+                .order_by("-issued_on", "-pk"),
+            ),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if service is None or not service.certificates.all():
+        # Only services that hold or held a certificate are public; others are not in the registry.
+        raise Http404(_("No certified service has this address."))
+    certificates = list(service.certificates.all())
+    current = next((c for c in certificates if c.status in LIVE_CERTIFICATE_STATUSES), None)
+    sites_by_role = {}
+    for site in service.sites.all():
+        sites_by_role.setdefault(site.get_role_display(), set()).add(site.country.name)
+    context = {
+        "service": service,
+        "current": current,
+        "certificates": certificates,
+        "sites_by_role": {role: sorted(countries) for role, countries in sites_by_role.items()},
+        "third_parties": list(service.third_parties.all()),
+        "warnings": queries.dependency_warnings(service),
+    }
+    return render(request, "registry/service.html", context)
+
+
+def provider(request, slug):
+    provider = Provider.objects.filter(slug=slug).first()
+    services = (
+        queries.public_certificates().filter(service__provider=provider) if provider is not None else Certificate.objects.none()
+    )
+    if provider is None or not Certificate.objects.filter(service__provider=provider).exists():
+        raise Http404(_("No provider in the registry has this address."))
+    context = {
+        "provider": provider,
+        "certificates": list(services),
+        "past": list(queries.archived_certificates().filter(service__provider=provider)[:50]),
+        "in_process": list(queries.in_process_dossiers().filter(service__provider=provider)),
+    }
+    return render(request, "registry/provider.html", context)
+
+
+def stats(request):
+    data = queries.registry_statistics()
+    return render(request, "registry/stats.html", {"stats": data})
