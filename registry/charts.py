@@ -35,9 +35,19 @@ def bar_chart(items, *, title: str, unit: str = "") -> str:
                 '<rect x="{}" y="{}" width="{}" height="{}" class="tcr-bar"><title>{}: {}{}</title></rect>'
                 '<text x="{}" y="{}" text-anchor="middle" class="tcr-chart-value">{}</text>'
                 '<text x="{}" y="{}" text-anchor="middle" class="tcr-chart-label">{}</text>',
-                n(x), n(y), n(bar), n(height), label, shown, unit,
-                n(x + bar / 2), n(y - 4), shown,
-                n(x + bar / 2), HEIGHT - PAD_BOTTOM + 16, label[:18],
+                n(x),
+                n(y),
+                n(bar),
+                n(height),
+                label,
+                shown,
+                unit,
+                n(x + bar / 2),
+                n(y - 4),
+                shown,
+                n(x + bar / 2),
+                HEIGHT - PAD_BOTTOM + 16,
+                label[:18],
             )  # fmt: skip
         )
     return _svg(title, mark_safe("".join(parts)))
@@ -76,7 +86,9 @@ def _svg(title, body, top=None) -> str:
         PAD_LEFT - 4, HEIGHT - PAD_BOTTOM, WIDTH, HEIGHT - PAD_BOTTOM,
     )  # fmt: skip
     scale = (
-        format_html('<text x="{}" y="{}" class="tcr-chart-label" text-anchor="end">{}</text>', PAD_LEFT - 8, PAD_TOP + 4, top)
+        format_html(
+            '<text x="{}" y="{}" class="tcr-chart-label" text-anchor="end">{}</text>', PAD_LEFT - 8, PAD_TOP + 4, top
+        )
         if top
         else ""
     )

@@ -23,7 +23,9 @@ class RegistryFilter(django_filters.FilterSet):
     provider = django_filters.ModelChoiceFilter(
         label=_("Provider"), field_name="service__provider", to_field_name="slug", queryset=Provider.objects.none()
     )
-    model = django_filters.ChoiceFilter(label=_("Service model"), field_name="service__service_model", choices=ServiceModel.choices)
+    model = django_filters.ChoiceFilter(
+        label=_("Service model"), field_name="service__service_model", choices=ServiceModel.choices
+    )
     scheme = django_filters.ModelChoiceFilter(
         label=_("Scheme"), field_name="scheme", to_field_name="code", queryset=Scheme.objects.all()
     )
@@ -36,7 +38,12 @@ class RegistryFilter(django_filters.FilterSet):
         label=_("Sort by"),
         method="sort_by",
         empty_label=None,
-        choices=[("name", _("Service name")), ("provider", _("Provider")), ("issued", _("Latest issued")), ("expiry", _("Expiry date"))],
+        choices=[
+            ("name", _("Service name")),
+            ("provider", _("Provider")),
+            ("issued", _("Latest issued")),
+            ("expiry", _("Expiry date")),
+        ],
     )
 
     class Meta:
@@ -50,7 +57,7 @@ class RegistryFilter(django_filters.FilterSet):
             services__certificates__status__in=LIVE_CERTIFICATE_STATUSES
         ).distinct()
 
-    def search(self, queryset, name, value):
+    def search(self, queryset, name, value: str):
         words = value.split()[:8]
         for word in words:
             queryset = queryset.filter(
@@ -61,10 +68,10 @@ class RegistryFilter(django_filters.FilterSet):
             )
         return queryset
 
-    def stored_in(self, queryset, name, value):
+    def stored_in(self, queryset, name, value: str):
         return queryset.filter(
             service__in=Site.objects.filter(role=Site.Role.STORAGE, country=value).values("service_id")
         )
 
-    def sort_by(self, queryset, name, value):
+    def sort_by(self, queryset, name, value: str):
         return queryset.order_by(*SORTS.get(value, SORTS["name"]))

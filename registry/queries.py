@@ -117,6 +117,18 @@ def archived_certificates():
     )
 
 
+def published_certificates():
+    """Every certificate anyone may look up by number: those in force and those archived."""
+    return public_certificates() | archived_certificates()
+
+
+def public_services():
+    """The services in the registry: those that hold or held a certificate."""
+    from registry.models import Service
+
+    return Service.objects.filter(pk__in=published_certificates().values("service_id"))
+
+
 def in_process_dossiers():
     """Services in evaluation or awaiting decision whose provider consented to be listed, with the day they entered."""
     from django.db.models import Min, Q
@@ -230,7 +242,9 @@ def dependency_warnings(service) -> list[dict]:
     for service_id, third_party in relied.items():
         certificate = latest.get(service_id)
         if certificate is None or certificate.status != CertificateStatus.ACTIVE:
-            warnings.append({"third_party": third_party, "service": third_party.relies_on_service, "certificate": certificate})
+            warnings.append(
+                {"third_party": third_party, "service": third_party.relies_on_service, "certificate": certificate}
+            )
     return warnings
 
 
@@ -256,9 +270,9 @@ def registry_statistics(months: int = 24) -> dict:
     today = timezone.localdate()
     ended = (CertificateStatus.WITHDRAWN, CertificateStatus.EXPIRED, CertificateStatus.SUPERSEDED)
     spans = list(
-        Certificate.objects.annotate(ended_at=Min("events__created_at", filter=Q(events__status__in=ended))).values_list(
-            "issued_on", "ended_at"
-        )
+        Certificate.objects.annotate(
+            ended_at=Min("events__created_at", filter=Q(events__status__in=ended))
+        ).values_list("issued_on", "ended_at")
     )
     # Today, then the last day of each of the previous months.
     month_ends = [today]
@@ -271,7 +285,9 @@ def registry_statistics(months: int = 24) -> dict:
     over_time = []
     for end in month_ends:
         count = sum(
-            1 for issued, ended_at in spans if issued <= end and (ended_at is None or timezone.localdate(ended_at) > end)
+            1
+            for issued, ended_at in spans
+            if issued <= end and (ended_at is None or timezone.localdate(ended_at) > end)
         )
         over_time.append((end, count))
 
@@ -291,9 +307,9 @@ def registry_statistics(months: int = 24) -> dict:
     durations = {}
     previous = {}
     for dossier_id, status, at in (
-        DossierEvent.objects.exclude(to_status="").order_by("dossier_id", "created_at", "pk").values_list(
-            "dossier_id", "to_status", "created_at"
-        )
+        DossierEvent.objects.exclude(to_status="")
+        .order_by("dossier_id", "created_at", "pk")
+        .values_list("dossier_id", "to_status", "created_at")
     ):
         before = previous.get(dossier_id)
         if before is not None and before[0] != status:
@@ -307,5 +323,7 @@ def registry_statistics(months: int = 24) -> dict:
         DossierStatus.EVALUATION,
         DossierStatus.DECISION,
     ]
-    median_days = [(str(DossierStatus(s).label), _median(durations.get(s, [])), len(durations.get(s, []))) for s in stages]
+    median_days = [
+        (str(DossierStatus(s).label), _median(durations.get(s, [])), len(durations.get(s, []))) for s in stages
+    ]
     return {"over_time": over_time, "by_model": by_model, "by_country": by_country, "median_days": median_days}

@@ -23,6 +23,16 @@ def _locmem_email(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    # Throttles and rate limits count in the cache: each test starts with none spent.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The real hasher costs ~0.3 s per user on purpose; tests create many users and check nothing about the hash.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

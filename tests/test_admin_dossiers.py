@@ -293,7 +293,12 @@ def test_the_dossier_page_does_not_grow_with_answers_documents_and_messages(
     chapter = Requirement.objects.get(scheme=in_evaluation.scheme, ref="19")
     for i in range(40):
         requirement = Requirement.objects.create(
-            scheme=in_evaluation.scheme, ref=f"19.{20 + i}", parent=chapter, title_en="Extra", title_fr="Extra", position=10 + i
+            scheme=in_evaluation.scheme,
+            ref=f"19.{20 + i}",
+            parent=chapter,
+            title_en="Extra",
+            title_fr="Extra",
+            position=10 + i,
         )
         answer = Answer.objects.create(dossier=in_evaluation, requirement=requirement, status="met")
         answer.evidence.set(in_evaluation.documents.all())

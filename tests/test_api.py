@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry import queries
-from registry.models import CertificateEvent, Dossier, DossierEvent, Site
+from registry.models import CertificateEvent, Dossier, DossierEvent, Service, Site
 from tests import factories as f
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -199,6 +199,13 @@ def test_an_archived_certificate_is_found_by_number_though_not_listed(client):
     assert get(client, "certificate-list").json()["count"] == 0
 
 
+def test_a_number_is_found_whatever_its_case_as_on_the_verification_page(client):
+    c = certified()
+
+    assert get(client, "certificate-detail", c.number.lower()).json()["certificate"] == c.number
+    assert get(client, "certificate-history", c.number.lower()).status_code == 200
+
+
 def test_looking_a_certificate_up_ignores_the_list_filters(client):
     c = certified(status="suspended")
 
@@ -270,18 +277,13 @@ def test_the_history_endpoint_lists_status_reason_and_time_oldest_first(client, 
 # --- Services, providers, dossiers in process ---
 
 
-def test_a_service_shows_provider_certificate_countries_and_third_parties(client, provider, administrator):
-    from registry.services.certificates import certificate_suspend
-
-    relied_ok = certified(name="Stockage Objet")
-    relied_bad = certified(name="Réseau Privé")
+def test_a_service_shows_provider_certificate_countries_and_third_parties(client, provider):
+    relied = certified(name="Stockage Objet")
     c = certified(provider, name="Nuage Compute", slug="nuage-compute", conditions="Yearly audit.")
     s = c.service
     Site.objects.create(service=s, role=Site.Role.STORAGE, country="BE", city="Brussels")
-    unqualified = f.service(name="Maison")
-    f.third_party(s, name="Hébergeur", kind="hosting", country_of_control="FR", relies_on_service=relied_ok.service)
-    f.third_party(s, name="Logiciel", kind="technology_licensor", country_of_control="DE")
-    f.third_party(s, name="Sous-traitant", relies_on_service=unqualified)
+    f.third_party(s, name="Hébergeur", kind="hosting", country_of_control="FR", relies_on_service=relied.service)
+    f.third_party(s, name="Logiciel", kind="technology_licensor", country_of_control="US")
 
     r = get(client, "service-detail", "nuage-compute")
 
@@ -300,23 +302,55 @@ def test_a_service_shows_provider_certificate_countries_and_third_parties(client
         "technical_data": [],
     }
     assert "Strasbourg" not in r.content.decode()  # countries, not addresses
-    parties = {tp["name"]: tp for tp in body["third_parties"]}
-    assert parties["Hébergeur"] == {
-        "name": "Hébergeur",
-        "kind": "hosting",
-        "country_of_control": "FR",
-        "relies_on": {"slug": relied_ok.service.slug, "name": "Stockage Objet", "provider": relied_ok.service.provider.legal_name, "status": "active"},
-    }  # fmt: skip
-    assert parties["Logiciel"]["relies_on"] is None
-    assert parties["Sous-traitant"]["relies_on"] is None  # a service never qualified is not named
-    assert body["dependency_warning"] is False
+    assert body["third_parties"] == [
+        {
+            "name": "Hébergeur",
+            "kind": "hosting",
+            "country_of_control": "FR",
+            "relies_on": {
+                "slug": relied.service.slug,
+                "name": "Stockage Objet",
+                "provider": relied.service.provider.legal_name,
+                "status": "active",
+            },
+        },
+        {"name": "Logiciel", "kind": "technology_licensor", "country_of_control": "US", "relies_on": None},
+    ]
+    assert body["dependency_warnings"] == []
+    assert body["in_process"] == []
+    assert body["url"].endswith("/registry/nuage-compute/")
 
-    f.third_party(s, name="Réseau", relies_on_service=relied_bad.service)
-    certificate_suspend(certificate=relied_bad, by=administrator, reason="Incident.")
 
-    body = get(client, "service-detail", "nuage-compute").json()
-    assert {tp["name"]: tp for tp in body["third_parties"]}["Réseau"]["relies_on"]["status"] == "suspended"
-    assert body["dependency_warning"] is True
+def test_a_service_warns_of_the_qualified_services_it_relies_on_that_are_no_longer_active(client, administrator):
+    from registry.services.certificates import certificate_suspend, certificate_withdraw
+
+    suspended, withdrawn, renewed, fine = (certified(name=n) for n in ("Susp", "Withdrawn", "Renewed", "Fine"))
+    certificate_suspend(certificate=suspended, by=administrator, reason="Incident.")
+    certificate_withdraw(certificate=withdrawn, by=administrator, reason="Audit failed.")
+    renewed.status = "superseded"
+    renewed.save()
+    f.certificate(renewed.service, issued_on=renewed.issued_on + datetime.timedelta(days=1))
+    never = f.service(name="Never qualified")
+    s = certified(slug="relying").service
+    for relied in (suspended, withdrawn, renewed, fine):
+        f.third_party(s, name=f"Supplier of {relied.service.name}", relies_on_service=relied.service)
+    f.third_party(s, name="Supplier of nothing", relies_on_service=never)
+
+    body = get(client, "service-detail", "relying").json()
+
+    assert sorted((w["third_party"], w["status"]) for w in body["dependency_warnings"]) == [
+        ("Supplier of Susp", "suspended"),
+        ("Supplier of Withdrawn", "withdrawn"),
+        ("Supplier of nothing", None),
+    ]
+    # The same warnings as the service's page, which reads queries.dependency_warnings.
+    page_service = Service.objects.prefetch_related("third_parties__relies_on_service").get(slug="relying")
+    assert sorted(
+        (w["third_party"].name, w["service"].slug) for w in queries.dependency_warnings(page_service)
+    ) == sorted((w["third_party"], w["service"]) for w in body["dependency_warnings"])
+    relies = {tp["name"]: tp["relies_on"] for tp in body["third_parties"]}
+    assert relies["Supplier of nothing"] == {"slug": never.slug, "name": "Never qualified", "provider": never.provider.legal_name, "status": None}  # fmt: skip
+    assert relies["Supplier of Renewed"]["status"] == "active"
 
 
 def test_a_service_lists_every_certificate_it_held_and_shows_none_in_force_when_all_are_archived(client):
@@ -328,41 +362,43 @@ def test_a_service_lists_every_certificate_it_held_and_shows_none_in_force_when_
     assert body["certificate"] is None
     assert [h["status"] for h in body["certificates"]] == ["withdrawn", "expired"]
     assert body["status"] == "withdrawn"
+    assert get(client, "service-list").json()["count"] == 1
 
 
-def test_services_in_process_are_public_only_with_their_providers_consent(client, provider):
-    listed = f.service(provider, name="Listed", slug="listed")
-    in_process(listed)
-    unlisted = f.service(provider, name="Unlisted", slug="unlisted")
-    in_process(unlisted, consent=False)
-    draft_only = f.service(provider, name="Draft", slug="draft-only")
-    f.dossier(draft_only)
+def test_only_services_that_hold_or_held_a_certificate_are_public(client, provider):
+    renewing = certified(provider, slug="renewing", status="expired", issued_on=datetime.date(2022, 1, 1)).service
+    renewal = in_process(renewing, status=Dossier.Status.DECISION)
+    in_process(f.service(provider, name="Listed", slug="listed"))
+    f.dossier(f.service(provider, name="Draft", slug="draft-only"))
 
     slugs = [s["slug"] for s in get(client, "service-list").json()["results"]]
-    body = get(client, "service-detail", "listed").json()
+    body = get(client, "service-detail", "renewing").json()
 
-    assert slugs == ["listed"]
+    assert slugs == ["renewing"]
     assert body["status"] == "in_process" and body["certificate"] is None
     assert body["in_process"] == [
-        {"scheme": str(listed.dossiers.get().scheme), "scheme_code": listed.dossiers.get().scheme.code,
-         "kind": "initial", "stage": "evaluation", "entered_on": "2026-03-02"}
+        {"scheme": str(renewal.scheme), "scheme_code": renewal.scheme.code, "kind": "initial", "stage": "decision", "entered_on": "2026-03-02"}
     ]  # fmt: skip
-    assert get(client, "service-detail", "unlisted").status_code == 404
-    assert get(client, "service-detail", "draft-only").status_code == 404
+    for slug in ("listed", "draft-only"):  # as on the service pages: no certificate, no page
+        assert get(client, "service-detail", slug).status_code == 404
 
 
-def test_a_provider_shows_its_locations_and_its_public_services_with_their_status(client, provider, other_provider):
+def test_a_provider_shows_its_locations_its_services_with_their_status_and_its_dossiers_in_process(
+    client, provider, other_provider
+):
     certified(provider, name="Compute", slug="compute")
     certified(provider, name="Kube", slug="kube", status="suspended")
-    in_process(f.service(provider, name="Mail", slug="mail"))
+    certified(provider, name="Old", slug="old", status="withdrawn")
+    mail = in_process(f.service(provider, name="Mail", slug="mail"))
+    in_process(f.service(provider, name="Hidden", slug="hidden"), consent=False)
     f.service(provider, name="Secret", slug="secret")
-    f.service(other_provider, name="Nothing public")
+    in_process(f.service(other_provider, name="Only in process"))
 
     listed = get(client, "provider-list").json()
     body = get(client, "provider-detail", "nuage-souverain").json()
 
     assert [p["slug"] for p in listed["results"]] == ["nuage-souverain"]
-    assert body["name"] == "Nuage Souverain SAS"
+    assert body["name"] == "Nuage Souverain SAS" and body["registration_id"] == provider.registration_id
     assert body["locations"] == {
         "registered_office": "FR",
         "central_administration": "FR",
@@ -371,9 +407,14 @@ def test_a_provider_shows_its_locations_and_its_public_services_with_their_statu
     assert [(s["slug"], s["status"]) for s in body["services"]] == [
         ("compute", "active"),
         ("kube", "suspended"),
-        ("mail", "in_process"),
+        ("old", "withdrawn"),
     ]
+    assert body["in_process"] == [
+        {"service": {"slug": "mail", "name": "Mail", "service_model": "iaas"}, "scheme": str(mail.scheme),
+         "scheme_code": mail.scheme.code, "kind": "initial", "stage": "evaluation", "entered_on": "2026-03-02"}
+    ]  # fmt: skip
     assert body["url"].endswith("/providers/nuage-souverain/")
+    # as on the provider pages: a provider without any certificate is not in the registry
     assert get(client, "provider-detail", "autre-cloud").status_code == 404
 
 
@@ -581,7 +622,8 @@ LIST_QUERIES = {
     # count; services with provider; their certificates (with scheme); those certificates' data sites; their listed
     # dossiers; their sites; their third parties with the relied-on service; its certificates; their data sites
     "service-list": 9,
-    # count; providers; their public services; those services' certificates; their data sites; their listed dossiers
+    # count; providers; their services in the registry or in process; those services' certificates; their data sites;
+    # their listed dossiers
     "provider-list": 6,
     # count; dossiers with service, provider and scheme and their entry date
     "in-process-list": 2,

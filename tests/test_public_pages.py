@@ -21,7 +21,9 @@ def certified(name, *, provider=None, model="iaas", storage="FR", status="active
     issued_on = issued_on or timezone.localdate() - datetime.timedelta(days=30)
     certificate = f.certificate(service, issued_on=issued_on, status=status, **kw)
     start = timezone.make_aware(datetime.datetime.combine(issued_on, datetime.time(10)))
-    CertificateEvent.objects.create(certificate=certificate, status="active", reason="Qualification granted.", created_at=start)
+    CertificateEvent.objects.create(
+        certificate=certificate, status="active", reason="Qualification granted.", created_at=start
+    )
     if status != "active":
         CertificateEvent.objects.create(
             certificate=certificate, status=status, reason=reason, created_at=start + datetime.timedelta(days=10)
@@ -89,7 +91,9 @@ def test_the_list_sorts_by_expiry_and_paginates(client):
     assert "Service 29" in rows(second) and "Service 00" not in rows(second)
 
 
-@pytest.mark.parametrize("params", [{"country": "ZZ"}, {"model": "mainframe"}, {"sort": "sideways"}, {"page": "x"}, {"page": "99"}])
+@pytest.mark.parametrize(
+    "params", [{"country": "ZZ"}, {"model": "mainframe"}, {"sort": "sideways"}, {"page": "x"}, {"page": "99"}]
+)
 def test_a_malformed_filter_answers_400_with_the_reason(client, params):
     certified("Alpha Cloud")
     response = client.get(reverse("registry:list"), params)
@@ -166,8 +170,13 @@ def test_verify_on_a_day_answers_from_the_history(client):
     suspended = certified("Beta Cloud", status="suspended", reason="Incident.", issued_on=issued)
     url = reverse("registry:verify-number", args=[suspended.number])
     assert 'data-verdict="valid"' in client.get(url, {"on": (issued + datetime.timedelta(days=3)).isoformat()}).text
-    assert 'data-verdict="suspended"' in client.get(url, {"on": (issued + datetime.timedelta(days=12)).isoformat()}).text
-    assert 'data-verdict="not-yet-valid"' in client.get(url, {"on": (issued - datetime.timedelta(days=1)).isoformat()}).text
+    assert (
+        'data-verdict="suspended"' in client.get(url, {"on": (issued + datetime.timedelta(days=12)).isoformat()}).text
+    )
+    assert (
+        'data-verdict="not-yet-valid"'
+        in client.get(url, {"on": (issued - datetime.timedelta(days=1)).isoformat()}).text
+    )
     bad = client.get(url, {"on": "2026-13-01"})
     assert bad.status_code == 400
     assert "YYYY-MM-DD" in bad.content.decode()
@@ -185,9 +194,15 @@ def test_the_statistics_page_draws_its_charts_and_medians(client):
     certified("Delta Docs", model="saas", storage="DE")
     d = f.dossier(status=Dossier.Status.EVALUATION)
     start = timezone.now() - datetime.timedelta(days=20)
-    for days, (before, after) in enumerate([("draft", "submitted"), ("submitted", "in_review"), ("in_review", "evaluation")]):
+    for days, (before, after) in enumerate(
+        [("draft", "submitted"), ("submitted", "in_review"), ("in_review", "evaluation")]
+    ):
         DossierEvent.objects.create(
-            dossier=d, action="x", from_status=before, to_status=after, created_at=start + datetime.timedelta(days=days * 4)
+            dossier=d,
+            action="x",
+            from_status=before,
+            to_status=after,
+            created_at=start + datetime.timedelta(days=days * 4),
         )
     page = client.get(reverse("registry:stats"))
     assert page.status_code == 200

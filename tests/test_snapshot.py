@@ -306,3 +306,24 @@ def test_the_snapshot_urls_are_the_published_contract():
     assert reverse("registry:signing-key") == "/registry/signing-key.pem"
     assert reverse("registry:snapshot-numbered", args=[3]) == "/registry/snapshots/3.json"
     assert reverse("registry:snapshot-numbered-signature", args=[3]) == "/registry/snapshots/3.json.sig"
+
+
+def test_issuing_costs_the_same_queries_whatever_the_size_of_the_registry(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def issue_and_count():
+        RegistrySnapshot.objects.all().delete()
+        with CaptureQueriesContext(connection) as captured:
+            snapshot_issue()
+        return len(captured)
+
+    certified()
+    certified(status="withdrawn")
+    snapshot_issue()  # the first snapshot ever also creates the sequence counter's row: one more query, once
+    small = issue_and_count()
+    for _ in range(30):
+        certified()
+        certified(status="expired")
+
+    assert issue_and_count() == small

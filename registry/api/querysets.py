@@ -7,22 +7,13 @@ from django.db.models import Prefetch, Q
 
 from registry import queries
 from registry.models import Provider, Service, Site, ThirdParty
-from registry.models.choices import LIVE_CERTIFICATE_STATUSES
+from registry.models.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus
 
 IN_PROCESS = "in_process"
 
 
-def published_certificates():
-    """Every certificate anyone may look up by number: those in force and those archived."""
-    return queries.public_certificates() | queries.archived_certificates()
-
-
-def public_services():
-    """The services the registry speaks of: holding or having held a certificate, or listed as in process."""
-    return Service.objects.filter(
-        Q(pk__in=published_certificates().values("service_id"))
-        | Q(pk__in=queries.in_process_dossiers().values("service_id"))
-    )
+published_certificates = queries.published_certificates
+public_services = queries.public_services
 
 
 def _held_certificates(to_attr="held_certificates"):
@@ -57,11 +48,18 @@ def services_in_full():
 
 
 def public_providers():
-    """Providers with at least one public service, each with those services and what their status needs."""
-    services = public_services().prefetch_related(_held_certificates(), _listed_dossiers()).order_by("name")
+    """Providers of a public service, each with its public services and its services listed in process."""
+    services = (
+        Service.objects.filter(
+            Q(pk__in=published_certificates().values("service_id"))
+            | Q(pk__in=queries.in_process_dossiers().values("service_id"))
+        )
+        .prefetch_related(_held_certificates(), _listed_dossiers())
+        .order_by("name", "pk")
+    )
     return (
         Provider.objects.filter(pk__in=public_services().values("provider_id"))
-        .prefetch_related(Prefetch("services", queryset=services, to_attr="public_services"))
+        .prefetch_related(Prefetch("services", queryset=services, to_attr="registry_services"))
         .order_by("legal_name")
     )
 
@@ -70,14 +68,28 @@ def live_certificates(service):
     return [c for c in service.held_certificates if c.status in LIVE_CERTIFICATE_STATUSES]
 
 
+def latest_certificate(service):
+    """The service's newest certificate (latest issued), as queries.dependency_warnings reads it; None if none."""
+    return service.held_certificates[0] if service.held_certificates else None
+
+
 def certificate_status(service):
-    """The status of the service's newest certificate in force, else of its last one; None when it never held one."""
-    live = live_certificates(service)
-    if live:
-        return live[0].status
-    if service.held_certificates:
-        return max(service.held_certificates, key=lambda c: (c.status_changed_at, c.pk)).status
-    return None
+    latest = latest_certificate(service)
+    return latest.status if latest is not None else None
+
+
+def dependency_warnings(service):
+    """queries.dependency_warnings(service), read from what services_in_full() prefetched rather than one query more
+    per service: a qualified service this one relies on whose newest certificate is missing or not active."""
+    relied = {tp.relies_on_service_id: tp for tp in service.public_third_parties if tp.relies_on_service_id}
+    warnings = []
+    for third_party in relied.values():
+        certificate = latest_certificate(third_party.relies_on_service)
+        if certificate is None or certificate.status != CertificateStatus.ACTIVE:
+            warnings.append(
+                {"third_party": third_party, "service": third_party.relies_on_service, "certificate": certificate}
+            )
+    return warnings
 
 
 def service_status(service):
@@ -85,6 +97,6 @@ def service_status(service):
     live = live_certificates(service)
     if live:
         return live[0].status
-    if getattr(service, "listed_dossiers", None):
+    if service.listed_dossiers:
         return IN_PROCESS
     return certificate_status(service)

@@ -135,7 +135,7 @@ class ServiceRefSerializer(serializers.Serializer):
 class InProcessSerializer(InProcessStageSerializer):
     """A dossier in evaluation or awaiting decision whose provider consented to be listed: nothing internal."""
 
-    service = ServiceRefSerializer()
+    service = ServiceRefSerializer(help_text=_("The service; /api/v1/services/<slug>/ once it holds a certificate."))
     provider = ProviderRefSerializer(source="service.provider")
 
     def get_fields(self):
@@ -147,9 +147,11 @@ class RelianceSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     name = serializers.CharField()
     provider = serializers.CharField(source="provider.legal_name")
-    status = serializers.SerializerMethodField(help_text=_("Status of its latest certificate."))
+    status = serializers.SerializerMethodField(
+        help_text=_("Status of its latest certificate; null when it holds none.")
+    )
 
-    @extend_schema_field(serializers.ChoiceField(choices=CertificateStatus.choices))
+    @extend_schema_field(serializers.ChoiceField(choices=CertificateStatus.choices, allow_null=True))
     def get_status(self, service):
         return querysets.certificate_status(service)
 
@@ -158,17 +160,23 @@ class ThirdPartySerializer(serializers.Serializer):
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=ThirdParty.Kind.choices)
     country_of_control = serializers.CharField(help_text=_("ISO 3166-1 code."))
-    relies_on = serializers.SerializerMethodField(
-        help_text=_("The qualified service this third party provides, when it holds or held a certificate.")
-    )
+    relies_on = serializers.SerializerMethodField(help_text=_("The qualified service this third party provides."))
 
     @extend_schema_field(RelianceSerializer(allow_null=True))
     def get_relies_on(self, third_party):
         relied = third_party.relies_on_service
-        # A service that never held a certificate is not public: name nothing of it.
-        if relied is None or not relied.held_certificates:
-            return None
-        return RelianceSerializer(relied).data
+        return RelianceSerializer(relied).data if relied is not None else None
+
+
+class DependencyWarningSerializer(serializers.Serializer):
+    third_party = serializers.CharField(source="third_party.name")
+    service = serializers.SlugField(source="service.slug", help_text=_("Slug of the qualified service relied on."))
+    status = serializers.ChoiceField(
+        choices=CertificateStatus.choices,
+        source="certificate.status",
+        allow_null=True,
+        help_text=_("Status of its latest certificate; null when it holds none."),
+    )
 
 
 SiteCountriesSerializer = type(
@@ -193,8 +201,11 @@ class ServiceSerializer(serializers.Serializer):
     data_countries = serializers.SerializerMethodField()
     site_countries = serializers.SerializerMethodField(help_text=_("Countries of the service's sites, by role."))
     third_parties = ThirdPartySerializer(many=True, source="public_third_parties")
-    dependency_warning = serializers.SerializerMethodField(
-        help_text=_("True when a third party's qualified service has its certificate suspended or withdrawn.")
+    dependency_warnings = serializers.SerializerMethodField(
+        help_text=_(
+            "Qualified services this one relies on whose latest certificate is not active (or which hold none): "
+            "the warning of the service's page."
+        )
     )
     url = serializers.SerializerMethodField()
 
@@ -223,13 +234,9 @@ class ServiceSerializer(serializers.Serializer):
             by_role[site.role].add(str(site.country))
         return {role: sorted(countries) for role, countries in by_role.items()}
 
-    @extend_schema_field(serializers.BooleanField())
-    def get_dependency_warning(self, service):
-        troubled = (CertificateStatus.SUSPENDED, CertificateStatus.WITHDRAWN)
-        return any(
-            tp.relies_on_service is not None and querysets.certificate_status(tp.relies_on_service) in troubled
-            for tp in service.public_third_parties
-        )
+    @extend_schema_field(DependencyWarningSerializer(many=True))
+    def get_dependency_warnings(self, service):
+        return DependencyWarningSerializer(querysets.dependency_warnings(service), many=True).data
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, service):
@@ -242,6 +249,14 @@ class ProviderServiceSerializer(ServiceRefSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=SERVICE_STATUSES, allow_null=True))
     def get_status(self, service):
         return querysets.service_status(service)
+
+
+class ProviderInProcessSerializer(InProcessStageSerializer):
+    service = ServiceRefSerializer()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"service": fields["service"]} | fields
 
 
 class LocationsSerializer(serializers.Serializer):
@@ -257,8 +272,19 @@ class ProviderSerializer(serializers.Serializer):
     website = serializers.URLField()
     description = serializers.CharField()
     locations = LocationsSerializer(source="*", help_text=_("ISO codes of the countries of rule 19.6.a."))
-    services = ProviderServiceSerializer(many=True, source="public_services")
+    services = serializers.SerializerMethodField(help_text=_("Its services in the registry, with their status."))
+    in_process = serializers.SerializerMethodField(help_text=_("Its dossiers listed as in process."))
     url = serializers.SerializerMethodField()
+
+    @extend_schema_field(ProviderServiceSerializer(many=True))
+    def get_services(self, provider):
+        public = [s for s in provider.registry_services if s.held_certificates]
+        return ProviderServiceSerializer(public, many=True).data
+
+    @extend_schema_field(ProviderInProcessSerializer(many=True))
+    def get_in_process(self, provider):
+        dossiers = [d for s in provider.registry_services for d in s.listed_dossiers]
+        return ProviderInProcessSerializer(dossiers, many=True).data
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, provider):

@@ -42,19 +42,6 @@ FILTER_PARAMETERS = [
 ]  # fmt: skip
 
 
-class DocumentedRegistryFilter(RegistryFilter):
-    """RegistryFilter itself; the type hints only tell the schema generator what its method filters take."""
-
-    def search(self, queryset, name, value: str):
-        return super().search(queryset, name, value)
-
-    def stored_in(self, queryset, name, value: str):
-        return super().stored_in(queryset, name, value)
-
-    def sort_by(self, queryset, name, value: str):
-        return super().sort_by(queryset, name, value)
-
-
 class PublicViewSetMixin:
     http_method_names = READ_ONLY
     not_found_message = _("Not found.")
@@ -91,7 +78,7 @@ class CertificateViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "number"
     serializer_class = serializers.RegistryRowSerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_class = DocumentedRegistryFilter
+    filterset_class = RegistryFilter
     not_found_message = _("No certificate has the number %(value)s.")
 
     def get_queryset(self):
@@ -101,6 +88,11 @@ class CertificateViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
             "created_at", "pk"
         )
         return querysets.published_certificates().prefetch_related(Prefetch("events", queryset=events))
+
+    def get_object(self):
+        # As on /verify/<number>/: a number typed in lower case, or with spaces around it, is the same number.
+        self.kwargs["number"] = self.kwargs["number"].strip().upper()
+        return super().get_object()
 
     def filter_queryset(self, queryset):
         # The registry's filters choose rows of the list; looking a certificate up by number ignores them.

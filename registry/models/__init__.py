@@ -2,8 +2,8 @@ from .certificates import Certificate, CertificateEvent
 from .choices import CertificateStatus, DocumentKind, DossierStatus, ServiceModel
 from .dossiers import Answer, Document, Dossier, DossierEvent, Message
 from .numbering import Counter
-from .publication import RegistrySnapshot, Subscription
 from .providers import Invitation, Membership, Provider, Shareholder
+from .publication import RegistrySnapshot, Subscription
 from .schemes import EvaluationCenter, Requirement, Scheme
 from .services import Service, Site, ThirdParty
 

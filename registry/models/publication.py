@@ -41,7 +41,9 @@ class Subscription(models.Model):
 
     email = models.EmailField(_("e-mail"))
     scope = models.CharField(_("follows"), max_length=10, choices=Scope.choices)
-    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, null=True, blank=True, related_name="subscriptions")
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, null=True, blank=True, related_name="subscriptions"
+    )
     service = models.ForeignKey(Service, on_delete=models.CASCADE, null=True, blank=True, related_name="subscriptions")
     token = models.CharField(max_length=64, unique=True, default=_subscription_token, editable=False)
     created_at = models.DateTimeField(_("asked"), auto_now_add=True)

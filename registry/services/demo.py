@@ -7,6 +7,7 @@ reference, service slug, one dossier per service and scheme) and left alone.
 """
 
 import collections
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from registry.models import (
     Answer,
     Certificate,
     CertificateEvent,
+    Document,
     Dossier,
     DossierEvent,
     EvaluationCenter,
@@ -35,7 +37,7 @@ from registry.models import (
     ThirdParty,
 )
 from registry.services import demo_data as cast
-from registry.services.certificates import certificate_suspend
+from registry.services.certificates import add_months, certificate_suspend
 from registry.services.documents import document_add
 from registry.services.dossiers import (
     answer_record_finding,
@@ -276,6 +278,58 @@ def _carry(summary, dossier, spec, people, centres) -> None:
         certificate_suspend(certificate=certificate, by=people[cast.ADMINISTRATOR], reason=spec["suspend"])
 
 
+# When a demo dossier was opened, so that the registry has a history (statistics, feed, "on this day" checks).
+OPENED_DAYS_AGO = {
+    "ovhcloud-hosted-private-cloud-snc": 1010,
+    "outscale-cloud-iaas": 880,
+    "outscale-kubernetes": 610,
+    "oodrive-work": 420,
+    "bleu-cloud-platform": 240,
+    "s3ns-premi3ns": 200,
+    "ovhcloud-bare-metal-pod": 30,
+    "oodrive-sign": 21,
+    "nimbus-dossier-patient": 9,
+}
+# Days from the previous step to each action, as a dossier typically moves.
+STEP_DAYS = {
+    "create": 0, "submit": 35, "take": 4, "admit": 12, "report": 150, "qualify": 28, "message": 0,
+}  # fmt: skip
+SUSPENDED_AFTER_DAYS = 400
+
+
+def _backdate(dossier, opened_days_ago: int) -> None:
+    """Spread a freshly seeded dossier's history over the past, as if it had been filed back then.
+
+    Demo data only: events are append-only in the application, so this writes with queryset updates.
+    """
+    now = timezone.now()
+    moment = now - datetime.timedelta(days=opened_days_ago)
+    last = moment
+    for event in DossierEvent.objects.filter(dossier=dossier).order_by("created_at", "pk"):
+        moment += datetime.timedelta(days=STEP_DAYS.get(event.action, 1), hours=1)
+        moment = min(moment, now - datetime.timedelta(hours=1))
+        DossierEvent.objects.filter(pk=event.pk).update(created_at=moment)
+        last = moment
+    Dossier.objects.filter(pk=dossier.pk).update(status_changed_at=last)
+    Document.objects.filter(dossier=dossier).update(uploaded_at=last)
+    certificate = Certificate.objects.filter(dossier=dossier).first()
+    if certificate is None:
+        return
+    issued = timezone.localdate(last)
+    certificate.issued_on, certificate.expires_on = issued, add_months(issued, dossier.scheme.validity_months)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        issued_on=certificate.issued_on, expires_on=certificate.expires_on, status_changed_at=last
+    )
+    for i, event in enumerate(CertificateEvent.objects.filter(certificate=certificate).order_by("created_at", "pk")):
+        when = (
+            last
+            if i == 0
+            else min(last + datetime.timedelta(days=SUSPENDED_AFTER_DAYS), now - datetime.timedelta(hours=1))
+        )
+        CertificateEvent.objects.filter(pk=event.pk).update(created_at=when)
+        Certificate.objects.filter(pk=certificate.pk).update(status_changed_at=when)
+
+
 @transaction.atomic
 def seed_demo() -> DemoSummary:
     """Load the shipped scheme and create the demo cast, skipping whatever is already there."""
@@ -312,6 +366,8 @@ def seed_demo() -> DemoSummary:
             continue
         dossier = dossier_create(service=service, scheme=scheme, by=people[spec["by"]])
         _carry(summary, dossier, spec, people, centres)
+        if service.slug in OPENED_DAYS_AGO:
+            _backdate(dossier, OPENED_DAYS_AGO[service.slug])
         new_dossiers.append(dossier.pk)
         summary.created["dossiers"] += 1
 

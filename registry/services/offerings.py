@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from registry import workflow
 from registry.models import Service, ServiceModel, Site, ThirdParty
+from registry.services.outbox import publish_snapshot_on_commit
 from registry.services.providers import _unique_slug, require_role
 from registry.workflow import Refused
 
@@ -47,6 +48,7 @@ def service_update(*, service, by, **values) -> Service:
                     locked.save(update_fields=[*changed, "updated_at"])
             except IntegrityError as exc:
                 raise Refused(_("Your organisation already has a service with this name.")) from exc
+            publish_snapshot_on_commit()  # a certified service's public row may have changed
     return locked
 
 
@@ -77,7 +79,9 @@ def sites_replace(*, service, by, rows: list[dict]) -> list[Site]:
     require_role(by, service.provider, workflow.OWNER, workflow.EDITOR)
     with transaction.atomic():
         Service.objects.select_for_update().get(pk=service.pk)
-        return _replace_children(model=Site, service=service, rows=rows, fields=SITE_FIELDS)
+        sites = _replace_children(model=Site, service=service, rows=rows, fields=SITE_FIELDS)
+        publish_snapshot_on_commit()  # data-location countries are public
+        return sites
 
 
 def third_parties_replace(*, service, by, rows: list[dict]) -> list[ThirdParty]:

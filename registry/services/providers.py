@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from registry import workflow
 from registry.models import Invitation, Membership, Provider, Shareholder
 from registry.permissions import actor_for, forget_actor
+from registry.services.outbox import publish_snapshot_on_commit
 from registry.workflow import Refused
 
 # Paths under /portal/ that a provider's slug must not shadow.
@@ -73,6 +74,7 @@ def provider_update(*, provider, by, **profile) -> Provider:
                     locked.save(update_fields=changed)
             except IntegrityError as exc:
                 raise Refused(_("An organisation with this legal name is already registered.")) from exc
+            publish_snapshot_on_commit()  # the legal name is in every public row of the provider's services
     return locked
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from registry import queries
 from registry.filters import RegistryFilter
-from registry.models import Certificate, CertificateEvent, Provider, Service, Site, ThirdParty
+from registry.models import Certificate, CertificateEvent, Provider, Site, ThirdParty
 from registry.models.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus
 
 PAGE_SIZE = 25
@@ -26,7 +26,9 @@ def home(request):
     context = {
         "counts": {
             "services": live.filter(status=CertificateStatus.ACTIVE).count(),
-            "providers": Provider.objects.filter(services__certificates__status=CertificateStatus.ACTIVE).distinct().count(),
+            "providers": Provider.objects.filter(services__certificates__status=CertificateStatus.ACTIVE)
+            .distinct()
+            .count(),
             "in_process": queries.in_process_dossiers().count(),
         },
         "latest": queries.latest_decisions()[:6],
@@ -69,7 +71,8 @@ def archive(request):
 
 def service(request, slug):
     service = (
-        Service.objects.select_related("provider")
+        queries.public_services()
+        .select_related("provider")
         .prefetch_related(
             Prefetch("sites", queryset=Site.objects.order_by("role", "country")),
             Prefetch("third_parties", queryset=ThirdParty.objects.select_related("relies_on_service")),
@@ -83,7 +86,7 @@ def service(request, slug):
         .filter(slug=slug)
         .first()
     )
-    if service is None or not service.certificates.all():
+    if service is None:
         # Only services that hold or held a certificate are public; others are not in the registry.
         raise Http404(_("No certified service has this address."))
     certificates = list(service.certificates.all())
@@ -103,15 +106,12 @@ def service(request, slug):
 
 
 def provider(request, slug):
-    provider = Provider.objects.filter(slug=slug).first()
-    services = (
-        queries.public_certificates().filter(service__provider=provider) if provider is not None else Certificate.objects.none()
-    )
-    if provider is None or not Certificate.objects.filter(service__provider=provider).exists():
+    provider = Provider.objects.filter(slug=slug, pk__in=queries.public_services().values("provider_id")).first()
+    if provider is None:
         raise Http404(_("No provider in the registry has this address."))
     context = {
         "provider": provider,
-        "certificates": list(services),
+        "certificates": list(queries.public_certificates().filter(service__provider=provider)),
         "past": list(queries.archived_certificates().filter(service__provider=provider)[:50]),
         "in_process": list(queries.in_process_dossiers().filter(service__provider=provider)),
     }

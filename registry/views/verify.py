@@ -46,9 +46,7 @@ def verify(request, number):
         if day is None:
             return bad_request(request, {"on": [_("Give the day as YYYY-MM-DD, for example 2026-03-31.")]})
     certificate = (
-        Certificate.objects.select_related("service__provider", "scheme")
-        .filter(number=number.strip().upper())
-        .first()
+        Certificate.objects.select_related("service__provider", "scheme").filter(number=number.strip().upper()).first()
     )
     if certificate is None:
         return render(request, "registry/verify_unknown.html", {"number": number}, status=404)
