@@ -327,3 +327,26 @@ def registry_statistics(months: int = 24) -> dict:
         (str(DossierStatus(s).label), _median(durations.get(s, [])), len(durations.get(s, []))) for s in stages
     ]
     return {"over_time": over_time, "by_model": by_model, "by_country": by_country, "median_days": median_days}
+
+
+def registry_facets(certificates) -> dict:
+    """How many of these (filtered) certificates fall under each filter value: shown next to every choice."""
+    from django.db.models import Count
+
+    from registry.models import Site
+
+    def counts(field):
+        return dict(certificates.order_by().values_list(field).annotate(n=Count("pk", distinct=True)))
+
+    by_country = dict(
+        Site.objects.filter(role=Site.Role.STORAGE, service__certificates__in=certificates.order_by().values("pk"))
+        .values_list("country")
+        .annotate(n=Count("service__certificates", distinct=True))
+    )
+    return {
+        "provider": counts("service__provider__slug"),
+        "model": counts("service__service_model"),
+        "scheme": counts("scheme__code"),
+        "status": counts("status"),
+        "country": by_country,
+    }

@@ -81,6 +81,19 @@ def test_filters_live_in_the_url_and_narrow_the_list(client, params, shown, hidd
         assert name not in rows(page)
 
 
+def test_each_filter_choice_shows_its_result_count(client):
+    certified("Alpha Cloud")
+    certified("Beta Cloud", storage="DE")
+    certified("Delta Docs", model="saas")
+    page = client.get(reverse("registry:list")).content.decode()
+    assert "IaaS – infrastructure (2)" in page
+    assert "SaaS – software (1)" in page
+    assert "Germany (1)" in page and "France (2)" in page
+    assert "Italy" not in page  # no certified data there: not offered
+    narrowed = client.get(reverse("registry:list"), {"model": "iaas"}).content.decode()
+    assert "France (1)" in narrowed and "Germany (1)" in narrowed
+
+
 def test_the_list_sorts_by_expiry_and_paginates(client):
     for i in range(30):
         certified(f"Service {i:02d}", issued_on=timezone.localdate() - datetime.timedelta(days=100 - i))

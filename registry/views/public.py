@@ -40,6 +40,7 @@ def registry(request):
     registry_filter = RegistryFilter(request.GET or None, queryset=queries.public_certificates())
     if request.GET and not registry_filter.is_valid():
         return bad_request(request, registry_filter.errors)
+    _label_with_counts(registry_filter.form, queries.registry_facets(registry_filter.qs))
     paginator = Paginator(registry_filter.qs, PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
@@ -56,6 +57,22 @@ def registry(request):
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
     }
     return render(request, "registry/list.html", context)
+
+
+def _label_with_counts(form, facets) -> None:
+    """Write each choice's result count into its label, e.g. "IaaS – infrastructure (12)"."""
+    chosen_country = form.data.get("country") if form.is_bound else None
+    for name in ("model", "status", "country"):
+        field = form.fields[name]
+        field.choices = [
+            (value, f"{label} ({facets[name].get(value, 0)})" if value else label)
+            for value, label in field.choices
+            # Of the 250 countries, offer those where certified data is stored (and the one asked for).
+            if name != "country" or not value or value in facets[name] or value == chosen_country
+        ]
+    for name, key in (("provider", "slug"), ("scheme", "code")):
+        field = form.fields[name]
+        field.label_from_instance = lambda obj, name=name, key=key: f"{obj} ({facets[name].get(getattr(obj, key), 0)})"
 
 
 def in_process(request):
