@@ -2,6 +2,7 @@ from .certificates import Certificate, CertificateEvent
 from .choices import CertificateStatus, DocumentKind, DossierStatus, ServiceModel
 from .dossiers import Answer, Document, Dossier, DossierEvent, Message
 from .numbering import Counter
+from .operations import DeliveryFailure, Reminder, UserPreference
 from .providers import Invitation, Membership, Provider, Shareholder
 from .publication import RegistrySnapshot, Subscription
 from .schemes import EvaluationCenter, Requirement, Scheme
@@ -13,6 +14,7 @@ __all__ = [
     "CertificateEvent",
     "CertificateStatus",
     "Counter",
+    "DeliveryFailure",
     "Document",
     "DocumentKind",
     "Dossier",
@@ -24,6 +26,7 @@ __all__ = [
     "Message",
     "Provider",
     "RegistrySnapshot",
+    "Reminder",
     "Requirement",
     "Scheme",
     "Service",
@@ -32,4 +35,5 @@ __all__ = [
     "Site",
     "Subscription",
     "ThirdParty",
+    "UserPreference",
 ]

@@ -29,6 +29,8 @@ class Certificate(models.Model):
     )
     status_changed_at = models.DateTimeField(_("in this status since"), default=timezone.now, editable=False)
     pdf = models.FileField(_("PDF"), upload_to="certificates/", blank=True, editable=False)
+    # The status the current PDF shows: when it differs from `status`, the PDF is due for regeneration.
+    pdf_status = models.CharField(_("PDF shows"), max_length=12, blank=True, editable=False)
 
     history = HistoricalRecords()
 

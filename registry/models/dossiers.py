@@ -165,6 +165,7 @@ class Document(models.Model):
         PENDING = "pending", _("Waiting for the scan")
         CLEAN = "clean", _("Clean")
         INFECTED = "infected", _("Infected")
+        REFUSED = "refused", _("Refused")
         FAILED = "failed", _("Scan failed")
 
     Kind = DocumentKind
@@ -179,6 +180,9 @@ class Document(models.Model):
     content_type = models.CharField(_("type"), max_length=100)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     scan_status = models.CharField(_("scan"), max_length=10, choices=ScanStatus.choices, default=ScanStatus.PENDING)
+    scan_detail = models.TextField(_("check result"), blank=True, help_text=_("Why a document was refused or failed."))
+    checked_at = models.DateTimeField(_("checked"), null=True, blank=True)
+    quarantined = models.BooleanField(_("quarantined"), default=False)
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     previous = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_version"

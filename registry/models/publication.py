@@ -46,6 +46,7 @@ class Subscription(models.Model):
     )
     service = models.ForeignKey(Service, on_delete=models.CASCADE, null=True, blank=True, related_name="subscriptions")
     token = models.CharField(max_length=64, unique=True, default=_subscription_token, editable=False)
+    language = models.CharField(_("language"), max_length=10, default="en")
     created_at = models.DateTimeField(_("asked"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
 
