@@ -2,7 +2,7 @@ from .certificates import Certificate, CertificateEvent
 from .choices import CertificateStatus, DocumentKind, DossierStatus, ServiceModel
 from .dossiers import Answer, Document, Dossier, DossierEvent, Message
 from .numbering import Counter
-from .operations import DeliveryFailure, Reminder, UserPreference
+from .operations import AuditEvent, DeliveryFailure, Reminder, UserPreference
 from .providers import Invitation, Membership, Provider, Shareholder
 from .publication import RegistrySnapshot, Subscription
 from .schemes import EvaluationCenter, Requirement, Scheme
@@ -10,6 +10,7 @@ from .services import Service, Site, ThirdParty
 
 __all__ = [
     "Answer",
+    "AuditEvent",
     "Certificate",
     "CertificateEvent",
     "CertificateStatus",
