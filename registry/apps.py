@@ -6,3 +6,9 @@ class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = _("Qualification registry")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from registry import auth  # noqa: F401  (connects the session and second-factor receivers)
+        from registry.audit import connect_signals
+
+        connect_signals()  # sign-ins, failures, password / e-mail / MFA changes to the audit log

@@ -1,14 +1,24 @@
-"""Composing the e-mails that tell people about a dossier or a certificate. Sending happens in registry.tasks."""
+"""Composing the e-mails that tell people about a dossier or a certificate, and sending them. Called by registry.tasks
+and registry.services.reminders; the outbox and the retries live there.
 
+Every e-mail has a plain-text body and an HTML alternative, rendered from templates/emails/<name>.txt and .html, in the
+recipient's language (registry.services.preferences states the rule). Recipients are grouped by language, so that a
+template is rendered once per language, not once per person; a subscriber's e-mail is personal (its unsubscribe link),
+so only its subject is shared.
+"""
+
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from registry.permissions import actor_for
 from registry.services import subscriptions
+from registry.services.preferences import supported_language
 from registry.workflow import COMMITTEE, REVIEWERS
 
 # Which agency group hears of which move: the dossier's next hands.
@@ -18,6 +28,9 @@ AGENCY_RECIPIENTS = {
     "report": (COMMITTEE,),
 }
 
+# (address, language)
+Recipient = tuple[str, str]
+
 
 @dataclass
 class Email:
@@ -25,26 +38,72 @@ class Email:
     subject: str
     body: str
     headers: dict[str, str] = field(default_factory=dict)
+    html: str = ""
+    language: str = ""
 
 
-def _provider_addresses(provider_id) -> list[str]:
+def recipients(users) -> list[Recipient]:
+    """The addresses of these users with the language each reads, sorted by address; users without an address are
+    left out."""
+    rows = users.exclude(email="").values_list("email", "preference__language").distinct()
+    return sorted({(address, supported_language(language)) for address, language in rows})
+
+
+def _provider_recipients(provider_id) -> list[Recipient]:
     User = get_user_model()
-    return sorted(
-        User.objects.filter(memberships__provider_id=provider_id, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    return recipients(User.objects.filter(memberships__provider_id=provider_id, is_active=True))
 
 
-def _group_addresses(groups) -> list[str]:
+def group_recipients(groups, exclude_user_id=None) -> list[Recipient]:
     User = get_user_model()
-    return sorted(
-        User.objects.filter(groups__name__in=groups, is_active=True, is_staff=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    users = User.objects.filter(groups__name__in=groups, is_active=True, is_staff=True)
+    if exclude_user_id is not None:
+        users = users.exclude(pk=exclude_user_id)
+    return recipients(users)
+
+
+def user_recipients(user_id) -> list[Recipient]:
+    return recipients(get_user_model().objects.filter(pk=user_id))
+
+
+def compose(to: list[Recipient], template: str, context: dict, headers=None) -> list[Email]:
+    """One Email per language for these recipients, from emails/<template>_subject.txt, <template>.txt and .html."""
+    by_language = defaultdict(list)
+    for address, language in to:
+        by_language[language].append(address)
+    emails = []
+    for language in sorted(by_language):
+        with translation.override(language):
+            emails.append(
+                Email(
+                    to=by_language[language],
+                    subject=render_to_string(f"emails/{template}_subject.txt", context).strip(),
+                    body=render_to_string(f"emails/{template}.txt", context),
+                    html=render_to_string(f"emails/{template}.html", context),
+                    headers=dict(headers or {}),
+                    language=language,
+                )
+            )
+    return emails
+
+
+def send_emails(emails) -> int:
+    """Send over one connection, one message per recipient: members of different organisations never see each
+    other's addresses. Errors propagate (SMTPException is an OSError): the caller's transaction and retries decide."""
+    messages = []
+    for email in emails:
+        headers = {**email.headers, **({"Content-Language": email.language} if email.language else {})}
+        for address in email.to:
+            message = EmailMultiAlternatives(
+                email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [address], headers=headers or None
+            )
+            if email.html:
+                message.attach_alternative(email.html, "text/html")
+            messages.append(message)
+    if not messages:
+        return 0
+    with get_connection() as connection:
+        return connection.send_messages(messages) or 0
 
 
 def dossier_event_emails(event) -> list[Email]:
@@ -54,39 +113,23 @@ def dossier_event_emails(event) -> list[Email]:
     from_agency = event.actor_id is not None and bool(actor_for(event.actor).groups)
     context = {"event": event, "dossier": dossier, "site_url": settings.SITE_URL, "from_agency": from_agency}
     emails = []
-    with translation.override(settings.LANGUAGE_CODE):
-        if not event.internal:
-            to = _provider_addresses(dossier.service.provider_id)
-            if event.actor_id:
-                to = [a for a in to if a != event.actor.email] if event.action == "message" else to
-            if to:
-                emails.append(
-                    Email(
-                        to=to,
-                        subject=render_to_string("emails/dossier_event_subject.txt", context).strip(),
-                        body=render_to_string("emails/dossier_event.txt", context),
-                    )
-                )
-        groups = AGENCY_RECIPIENTS.get(event.action)
-        if groups:
-            to = _group_addresses(groups)
-        elif event.action == "message" and not event.internal and not from_agency and dossier.instructing_reviewer_id:
-            # A provider's reply goes to the reviewer in charge (a colleague's message is not "from the provider").
-            to = [dossier.instructing_reviewer.email]
-        elif event.action == "withdraw" and dossier.instructing_reviewer_id:
-            # The reviewer instructing the dossier must know it stopped, so that no more work goes into it.
-            to = [dossier.instructing_reviewer.email]
-        else:
-            to = []
-        to = [a for a in to if a]
-        if to:
-            emails.append(
-                Email(
-                    to=to,
-                    subject=render_to_string("emails/agency_event_subject.txt", context).strip(),
-                    body=render_to_string("emails/agency_event.txt", context),
-                )
-            )
+    if not event.internal:
+        to = _provider_recipients(dossier.service.provider_id)
+        if event.actor_id and event.action == "message":
+            to = [r for r in to if r[0] != event.actor.email]
+        emails += compose(to, "dossier_event", context)
+    groups = AGENCY_RECIPIENTS.get(event.action)
+    if groups:
+        to = group_recipients(groups)
+    elif event.action == "message" and not event.internal and not from_agency and dossier.instructing_reviewer_id:
+        # A provider's reply goes to the reviewer in charge (a colleague's message is not "from the provider").
+        to = user_recipients(dossier.instructing_reviewer_id)
+    elif event.action == "withdraw" and dossier.instructing_reviewer_id:
+        # The reviewer instructing the dossier must know it stopped, so that no more work goes into it.
+        to = user_recipients(dossier.instructing_reviewer_id)
+    else:
+        to = []
+    emails += compose(to, "agency_event", context)
     return emails
 
 
@@ -98,18 +141,9 @@ def certificate_event_emails(event) -> list[Email]:
     """
     certificate = event.certificate
     context = {"event": event, "certificate": certificate, "site_url": settings.SITE_URL}
-    emails = []
-    with translation.override(settings.LANGUAGE_CODE):
-        members = _provider_addresses(certificate.service.provider_id)
-        if members:
-            emails.append(
-                Email(
-                    to=members,
-                    subject=render_to_string("emails/certificate_event_subject.txt", context).strip(),
-                    body=render_to_string("emails/certificate_event.txt", context),
-                )
-            )
-        emails += _subscriber_emails(event, exclude={address.lower() for address in members})
+    members = _provider_recipients(certificate.service.provider_id)
+    emails = compose(members, "certificate_event", context)
+    emails += _subscriber_emails(event, exclude={address.lower() for address, _language in members})
     return emails
 
 
@@ -124,22 +158,37 @@ def _subscriber_emails(event, exclude) -> list[Email]:
         "change": subscriptions.CHANGE_LABELS[subscriptions.event_change(event)],
         "service_url": subscriptions.service_url(certificate.service),
     }
-    subject = render_to_string("emails/subscription_event_subject.txt", context).strip()
+    subjects = {}
     emails = []
     for subscription in followers:
-        personal = context | {
-            "target": subscriptions.subscription_target_label(subscription),
-            "unsubscribe_url": subscriptions.unsubscribe_url(subscription),
-        }
-        emails.append(
-            Email(
-                to=[subscription.email],
-                subject=subject,
-                body=render_to_string("emails/subscription_event.txt", personal),
-                headers=subscriptions.unsubscribe_headers(subscription),
+        language = supported_language(subscription.language)
+        with translation.override(language):
+            if language not in subjects:
+                subjects[language] = render_to_string("emails/subscription_event_subject.txt", context).strip()
+            personal = context | {
+                "target": subscriptions.subscription_target_label(subscription),
+                "unsubscribe_url": subscriptions.unsubscribe_url(subscription),
+            }
+            emails.append(
+                Email(
+                    to=[subscription.email],
+                    subject=subjects[language],
+                    body=render_to_string("emails/subscription_event.txt", personal),
+                    html=render_to_string("emails/subscription_event.html", personal),
+                    headers=subscriptions.unsubscribe_headers(subscription),
+                    language=language,
+                )
             )
-        )
     return emails
 
 
-__all__ = ["Email", "certificate_event_emails", "dossier_event_emails"]
+__all__ = [
+    "Email",
+    "certificate_event_emails",
+    "compose",
+    "dossier_event_emails",
+    "group_recipients",
+    "recipients",
+    "send_emails",
+    "user_recipients",
+]

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from registry.views import portal
+from registry.views import certificate_pdf, portal
 
 app_name = "portal"
 
@@ -20,6 +20,8 @@ urlpatterns = [
     path("<slug:slug>/members/<int:pk>/role/", portal.member_role, name="member-role"),
     path("<slug:slug>/members/<int:pk>/remove/", portal.member_remove, name="member-remove"),
     path("<slug:slug>/invitations/<int:pk>/revoke/", portal.invitation_revoke, name="invitation-revoke"),
+    path("<slug:slug>/security/", portal.require_mfa, name="require-mfa"),
     path("<slug:slug>/services/new/", portal.service_new, name="service-new"),
     path("<slug:slug>/services/<slug:service_slug>/", portal.service_edit, name="service"),
+    path("<slug:slug>/certificates/<str:number>.pdf", certificate_pdf.portal_pdf, name="certificate-pdf"),
 ]

@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from registry.publication import badge
-from registry.views import public, verify
+from registry.views import certificate_pdf, public, verify
 
 app_name = "registry"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("providers/<slug:slug>/", public.provider, name="provider"),
     path("verify/", verify.verify_form, name="verify"),
     path("verify/<str:number>/", verify.verify, name="verify-number"),
+    path("verify/<str:number>/certificate.pdf", certificate_pdf.public_pdf, name="certificate-pdf"),
     path("stats/", public.stats, name="stats"),
     path("badge/<str:number>.svg", badge.badge, name="badge"),
     path("", include("registry.urls_subscriptions")),

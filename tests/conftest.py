@@ -23,6 +23,25 @@ def _locmem_email(settings):
 
 
 @pytest.fixture(autouse=True)
+def _back_to_english(settings):
+    # A French request through the test client leaves French active in this thread; the next test starts in English.
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _broker_not_taken_as_down():
+    # The outbox remembers a failed publish for a while; each test starts with the broker presumed up.
+    from registry.services import outbox
+
+    outbox._broker_down_until = 0.0
+    yield
+    outbox._broker_down_until = 0.0
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Throttles and rate limits count in the cache: each test starts with none spent.
     from django.core.cache import cache

@@ -1,6 +1,7 @@
 """Plain factory functions for tests: each makes one valid object and takes overrides as keyword arguments."""
 
 import itertools
+import time
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -45,6 +46,41 @@ def user(*, email=None, groups=(), staff=None, **kw):
     for name in groups:
         u.groups.add(Group.objects.get(name=name))
     return u
+
+
+# An authenticator app's secret for test users (base32), and allauth's own code computation for it.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_authenticator(u, secret=TOTP_SECRET):
+    """The user's authenticator app, set up as allauth sets it up (the secret stored through the MFA adapter)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    existing = Authenticator.objects.filter(user=u, type=Authenticator.Type.TOTP).first()
+    return existing or TOTP.activate(u, secret).instance
+
+
+def login_with_mfa(client, u):
+    """Sign `u` in on `client` as allauth leaves a session after a password and an authenticator code: Django's login,
+    allauth's authentication records for this user (password, then mfa: what the admin's second-factor check and the
+    recent-authentication check read) and the tracked session. Agency staff reach the admin only this way."""
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.account.internal.flows.login import _AUTHENTICATION_METHODS_USER_SESSION_KEY
+    from allauth.usersessions.models import UserSession
+
+    authenticator = totp_authenticator(u)
+    client.force_login(u)
+    session = client.session
+    now = time.time()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": now, "email": u.email},
+        {"method": "mfa", "at": now, "id": authenticator.pk, "type": "totp"},
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(u.pk)
+    session.save()
+    UserSession.objects.create(user=u, session_key=session.session_key, ip="127.0.0.1", user_agent="tests")
+    return authenticator
 
 
 def provider(**kw) -> Provider:
@@ -151,6 +187,14 @@ def pdf(name="evidence.pdf", content=PDF_BYTES) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
+def checked(document):
+    """The document after its check: what the worker does once the upload commits (tests run inside a transaction
+    that never commits, so the check is run here, by the same function the task calls)."""
+    from registry.services.checks import document_check
+
+    return document_check(document_id=document.pk)
+
+
 def dossier(service_obj=None, scheme_obj=None, *, status=Dossier.Status.DRAFT, **kw) -> Dossier:
     """A dossier placed directly in a status (for tests of what follows); workflow tests walk the real path."""
     service_obj = service_obj or service()
@@ -162,7 +206,7 @@ def dossier(service_obj=None, scheme_obj=None, *, status=Dossier.Status.DRAFT, *
 
 
 def complete(d: Dossier, by) -> Dossier:
-    """Answer every applicable requirement, add the required documents and sign the declaration."""
+    """Answer every applicable requirement, add the required documents (checked) and sign the declaration."""
     from registry.services.documents import document_add
     from registry.services.dossiers import applicable_requirements
 
@@ -173,7 +217,7 @@ def complete(d: Dossier, by) -> Dossier:
         Dossier.objects.filter(pk=d.pk).update(status=Dossier.Status.DRAFT)
         d.status = Dossier.Status.DRAFT
     for kind in d.scheme.required_document_kinds:
-        document_add(dossier=d, kind=kind, title=str(DocumentKind(kind).label), uploaded=pdf(), by=by)
+        checked(document_add(dossier=d, kind=kind, title=str(DocumentKind(kind).label), uploaded=pdf(), by=by))
     Dossier.objects.filter(pk=d.pk).update(status=status, declared_by=by, declared_at=timezone.now())
     d.refresh_from_db()
     return d
@@ -196,9 +240,10 @@ def walk(d: Dossier, to: str, *, provider_user, reviewer, center) -> Dossier:
         elif d.status == S.IN_REVIEW:
             d = dossier_admit(dossier=d, by=reviewer, evaluation_center=center)
         else:
-            document_add(
+            report = document_add(
                 dossier=d, kind=DocumentKind.EVALUATION_REPORT, title="Evaluation report", uploaded=pdf(), by=reviewer
             )
+            checked(report)
             d = dossier_report(dossier=d, by=reviewer)
     return d
 

@@ -24,7 +24,7 @@ def move_url(certificate, action):
 
 
 def test_the_committee_suspends_and_reinstates_a_certificate_with_public_reasons(client, certificate, decision_maker):
-    client.force_login(decision_maker)
+    f.login_with_mfa(client, decision_maker)
     assert (
         client.post(move_url(certificate, "suspend"), {"reason": "Major incident under investigation."}).status_code
         == 302
@@ -45,7 +45,7 @@ def test_the_committee_suspends_and_reinstates_a_certificate_with_public_reasons
 
 
 def test_an_administrator_withdraws_a_certificate(client, certificate, administrator):
-    client.force_login(administrator)
+    f.login_with_mfa(client, administrator)
     assert (
         client.post(move_url(certificate, "withdraw"), {"reason": "Provider sold to a non-EU group."}).status_code
         == 302
@@ -55,7 +55,7 @@ def test_an_administrator_withdraws_a_certificate(client, certificate, administr
 
 
 def test_a_change_without_reason_is_refused_with_a_message_and_nothing_changes(client, certificate, decision_maker):
-    client.force_login(decision_maker)
+    f.login_with_mfa(client, decision_maker)
     response = client.post(move_url(certificate, "suspend"), {"reason": "  "})
     assert response.status_code == 200
     assert "This field is required." in response.text
@@ -65,7 +65,7 @@ def test_a_change_without_reason_is_refused_with_a_message_and_nothing_changes(c
 
 
 def test_a_reviewer_cannot_suspend_a_certificate(client, certificate, reviewer):
-    client.force_login(reviewer)
+    f.login_with_mfa(client, reviewer)
     page = client.get(reverse("admin:registry_certificate_change", args=[certificate.pk]))
     assert page.status_code == 200
     assert move_url(certificate, "suspend") not in page.text
@@ -75,7 +75,7 @@ def test_a_reviewer_cannot_suspend_a_certificate(client, certificate, reviewer):
 
 
 def test_reinstating_an_active_certificate_is_refused_in_words(client, certificate, decision_maker):
-    client.force_login(decision_maker)
+    f.login_with_mfa(client, decision_maker)
     response = client.get(move_url(certificate, "reinstate"), follow=True)
     assert "not possible while the certificate is active" in response.text
 
@@ -91,7 +91,7 @@ def test_a_provider_owner_cannot_reach_certificate_moves(client, certificate, ow
 def test_the_certificate_list_runs_a_fixed_number_of_queries(
     client, certificate, decision_maker, django_assert_max_num_queries
 ):
-    client.force_login(decision_maker)
+    f.login_with_mfa(client, decision_maker)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("admin:registry_certificate_changelist"))
     assert certificate.number in response.text

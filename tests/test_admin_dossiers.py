@@ -44,7 +44,7 @@ def at_decision(in_evaluation, reviewer):
 def test_a_reviewer_carries_a_dossier_from_submitted_to_decision_and_a_second_person_qualifies_it(
     client, submitted, reviewer, decision_maker, center
 ):
-    client.force_login(reviewer)
+    f.login_with_mfa(client, reviewer)
     page = client.get(change_url(submitted))
     assert page.status_code == 200
     assert "Take this dossier" in page.text
@@ -65,7 +65,7 @@ def test_a_reviewer_carries_a_dossier_from_submitted_to_decision_and_a_second_pe
     assert submitted.status == S.DECISION
     assert submitted.evaluation_center == center
 
-    client.force_login(decision_maker)
+    f.login_with_mfa(client, decision_maker)
     page = client.get(change_url(submitted))
     assert "Qualify" in page.text
     response = client.post(
@@ -94,7 +94,7 @@ class open_pdf:
 def test_a_reviewer_outside_the_committee_sees_no_qualify_button_and_a_post_is_refused(
     client, at_decision, second_reviewer
 ):
-    client.force_login(second_reviewer)
+    f.login_with_mfa(client, second_reviewer)
     page = client.get(change_url(at_decision))
     assert page.status_code == 200
     assert move_url(at_decision, "qualify") not in page.text
@@ -113,7 +113,7 @@ def test_it_refuses_a_decision_by_the_instructing_reviewer_even_in_the_committee
     svc.dossier_admit(dossier=d, by=reviewer_in_committee, evaluation_center=center)
     document_add(dossier=d, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=reviewer_in_committee)
     svc.dossier_report(dossier=d, by=reviewer_in_committee)
-    client.force_login(reviewer_in_committee)
+    f.login_with_mfa(client, reviewer_in_committee)
     page = client.get(move_url(d, "qualify"), follow=True)
     assert "The instructing reviewer cannot take the decision on this dossier." in page.text
     assert client.post(move_url(d, "qualify"), {"scope": "All"}).status_code == 403
@@ -125,7 +125,7 @@ def test_it_refuses_a_decision_by_the_instructing_reviewer_even_in_the_committee
 
 def test_a_move_without_its_required_reason_shows_the_error_and_changes_nothing(client, submitted, reviewer):
     svc.dossier_take(dossier=submitted, by=reviewer)
-    client.force_login(reviewer)
+    f.login_with_mfa(client, reviewer)
     response = client.post(move_url(submitted, "request_changes"), {"comment": "   "})
     assert response.status_code == 200
     assert "This field is required." in response.text
@@ -135,7 +135,7 @@ def test_a_move_without_its_required_reason_shows_the_error_and_changes_nothing(
 
 def test_admitting_without_a_centre_is_refused_in_words(client, submitted, reviewer):
     svc.dossier_take(dossier=submitted, by=reviewer)
-    client.force_login(reviewer)
+    f.login_with_mfa(client, reviewer)
     response = client.post(move_url(submitted, "admit"), {"comment": ""})
     assert response.status_code == 200
     assert "This field is required." in response.text
@@ -144,7 +144,7 @@ def test_admitting_without_a_centre_is_refused_in_words(client, submitted, revie
 
 
 def test_sending_to_decision_without_an_evaluation_report_says_what_is_missing(client, in_evaluation, reviewer):
-    client.force_login(reviewer)
+    f.login_with_mfa(client, reviewer)
     response = client.post(move_url(in_evaluation, "report"), {"comment": ""})
     assert response.status_code == 200
     assert "Upload the evaluation report before sending to decision." in response.text
@@ -153,7 +153,7 @@ def test_sending_to_decision_without_an_evaluation_report_says_what_is_missing(c
 
 
 def test_an_unknown_move_is_not_found(client, submitted, reviewer):
-    client.force_login(reviewer)
+    f.login_with_mfa(client, reviewer)
     assert client.get(move_url(submitted, "explode")).status_code == 404
 
 
@@ -162,7 +162,7 @@ def test_people_outside_the_agency_cannot_reach_the_workspace(client, submitted,
     if who == "owner":
         client.force_login(owner)
     elif who == "staff_without_group":
-        client.force_login(f.user(staff=True))
+        f.login_with_mfa(client, f.user(staff=True))
     for url in (change_url(submitted), move_url(submitted, "take"), reverse("admin:registry_dossier_changelist")):
         response = client.get(url)
         assert response.status_code in (302, 403), url
@@ -178,12 +178,12 @@ def test_the_instructing_reviewer_records_findings_and_another_reviewer_is_refus
 ):
     answer = in_evaluation.answers.first()
     url = reverse("admin:registry_dossier_findings", args=[in_evaluation.pk])
-    client.force_login(second_reviewer)
+    f.login_with_mfa(client, second_reviewer)
     assert client.post(url, {f"finding-{answer.pk}": "major", f"note-{answer.pk}": "No"}).status_code == 403
     answer.refresh_from_db()
     assert answer.finding == ""
 
-    client.force_login(reviewer)
+    f.login_with_mfa(client, reviewer)
     assert (
         client.post(url, {f"finding-{answer.pk}": "minor", f"note-{answer.pk}": "Logs kept 3 months only."}).status_code
         == 302
@@ -194,7 +194,7 @@ def test_the_instructing_reviewer_records_findings_and_another_reviewer_is_refus
 
 def test_an_internal_note_stays_internal_and_a_message_reaches_the_thread(client, submitted, reviewer):
     url = reverse("admin:registry_dossier_message", args=[submitted.pk])
-    client.force_login(reviewer)
+    f.login_with_mfa(client, reviewer)
     client.post(url, {"body": "Check the shareholder agreement.", "internal": "on"})
     client.post(url, {"body": "Please send the 2026 risk analysis."})
     notes = dict(Message.objects.filter(dossier=submitted).values_list("body", "internal"))
@@ -206,21 +206,21 @@ def test_an_internal_note_stays_internal_and_a_message_reaches_the_thread(client
 def test_documents_download_only_for_agency_staff(client, submitted, reviewer, owner):
     document = submitted.documents.first()
     url = reverse("admin:registry_document_download", args=[document.pk])
-    client.force_login(reviewer)
+    f.login_with_mfa(client, reviewer)
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
     assert document.original_name in response["Content-Disposition"]
     client.force_login(owner)
     assert client.get(url).status_code == 302  # not staff: sent to the admin login
-    client.force_login(f.user(staff=True))
+    f.login_with_mfa(client, f.user(staff=True))
     assert client.get(url).status_code == 403
 
 
 def test_the_list_filters_my_dossiers_and_those_waiting_for_me(client, in_evaluation, reviewer, second_reviewer):
     waiting_for_anyone = f.dossier(status=S.SUBMITTED)
     someone_elses = f.dossier(status=S.IN_REVIEW, instructing_reviewer=second_reviewer)
-    client.force_login(reviewer)
+    f.login_with_mfa(client, reviewer)
     changelist = reverse("admin:registry_dossier_changelist")
 
     mine = client.get(changelist + "?work=mine").text
@@ -254,7 +254,7 @@ def test_waiting_for_me_agrees_with_the_workflow_table(
 def test_the_dossier_list_runs_a_fixed_number_of_queries(client, reviewer, django_assert_max_num_queries):
     for _ in range(25):
         f.dossier(status=S.SUBMITTED)
-    client.force_login(reviewer)
+    f.login_with_mfa(client, reviewer)
     # session, user, groups (actor), memberships (actor), count, filtered count, page rows, reviewer filter choices,
     # scheme filter choices, savepoint bookkeeping: a bound that does not grow with the number of dossiers.
     with django_assert_max_num_queries(14):
@@ -266,7 +266,7 @@ def test_the_dossier_list_runs_a_fixed_number_of_queries(client, reviewer, djang
 def test_the_dossier_page_runs_a_fixed_number_of_queries(
     client, in_evaluation, reviewer, django_assert_max_num_queries
 ):
-    client.force_login(reviewer)
+    f.login_with_mfa(client, reviewer)
     client.get(change_url(in_evaluation))
     # 20 today: session, user, actor, dossier, sovereignty (provider, holders, third parties, sites, kinds), facts,
     # answers + evidence, documents, thread + attachments, events, the admin's own context: none grows with the rows.
@@ -279,7 +279,7 @@ def test_an_infected_document_is_never_served(client, submitted, reviewer, owner
     document = submitted.documents.first()
     document.scan_status = document.ScanStatus.INFECTED
     document.save(update_fields=["scan_status"])
-    client.force_login(reviewer)
+    f.login_with_mfa(client, reviewer)
     assert client.get(reverse("admin:registry_document_download", args=[document.pk])).status_code == 403
     client.force_login(owner)
     assert client.get(reverse("portal:document-download", args=[document.pk])).status_code == 403
@@ -305,7 +305,7 @@ def test_the_dossier_page_does_not_grow_with_answers_documents_and_messages(
     for i in range(15):
         document_add(dossier=in_evaluation, kind="other", title=f"Annex {i}", uploaded=f.pdf(), by=reviewer)
         svc.message_post(dossier=in_evaluation, by=reviewer, body=f"Note {i}", internal=bool(i % 2))
-    client.force_login(reviewer)
+    f.login_with_mfa(client, reviewer)
     with django_assert_max_num_queries(22):
         response = client.get(change_url(in_evaluation))
     assert response.status_code == 200

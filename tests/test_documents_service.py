@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 # Each starts like a PDF but cannot be read; the last two once made the PDF parser raise errors outside its own family.
+# The upload keeps them (the request does not parse PDFs); their check refuses them and puts them in quarantine.
 UNREADABLE_PDFS = {
     "garbage": b"%PDF-1.4 this is not really a PDF at all",
     "truncated": f.PDF_BYTES[:80],
@@ -42,9 +43,10 @@ def test_it_stores_a_document_under_a_random_name_with_its_fingerprint(draft, ed
     assert "Secret" not in doc.file.name
     assert doc.file.name.startswith("documents/")
     assert doc.file.name.endswith(".pdf")
-    assert (doc.sha256, doc.size, doc.pages) == (hashlib.sha256(f.PDF_BYTES).hexdigest(), len(f.PDF_BYTES), 1)
+    assert (doc.sha256, doc.size, doc.pages) == (hashlib.sha256(f.PDF_BYTES).hexdigest(), len(f.PDF_BYTES), None)
     assert (doc.content_type, doc.version, doc.previous, doc.uploaded_by) == ("application/pdf", 1, None, editor)
-    assert doc.scan_status == Document.ScanStatus.PENDING
+    assert doc.scan_status == Document.ScanStatus.PENDING  # the PDF is opened and its pages counted by the check
+    assert (f.checked(doc).scan_status, f.checked(doc).pages) == (Document.ScanStatus.CLEAN, 1)
     [path] = stored_files(private_storage)
     assert path.read_bytes() == f.PDF_BYTES
     assert path.relative_to(private_storage).as_posix() == doc.file.name
@@ -91,11 +93,18 @@ def test_it_refuses_an_empty_file(draft, editor):
 
 
 @pytest.mark.parametrize("content", UNREADABLE_PDFS.values(), ids=UNREADABLE_PDFS.keys())
-def test_it_refuses_an_unreadable_pdf(draft, editor, private_storage, content):
-    with pytest.raises(Refused, match="cannot be read"):
-        add(draft, editor, uploaded=f.pdf("broken.pdf", content))
-    assert not Document.objects.exists()
-    assert stored_files(private_storage) == []
+def test_the_check_refuses_an_unreadable_pdf_and_quarantines_it(
+    draft, editor, private_storage, content, django_capture_on_commit_callbacks
+):
+    doc = add(draft, editor, uploaded=f.pdf("broken.pdf", content))
+    stored_as = doc.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        doc = f.checked(doc)
+    assert (doc.scan_status, doc.quarantined) == (Document.ScanStatus.REFUSED, True)
+    assert doc.scan_detail == "The PDF cannot be read; it may be damaged or not really a PDF."
+    [path] = stored_files(private_storage)  # moved, not copied, and not deleted
+    assert path.relative_to(private_storage).as_posix() == doc.file.name == f"quarantine/{stored_as}"
+    assert path.read_bytes() == content
 
 
 @pytest.mark.parametrize(
@@ -180,7 +189,7 @@ def test_a_failed_upload_leaves_the_dossier_as_it_was(complete_draft, editor, pr
     policy = current_documents(complete_draft).get(kind="security_policy")
     with pytest.raises(Refused):
         # Would have become version 2 of the policy.
-        add(complete_draft, editor, kind="security_policy", title=policy.title, uploaded=f.pdf("p.pdf", b"%PDF-1.4 x"))
+        add(complete_draft, editor, kind="security_policy", title=policy.title, uploaded=f.pdf("p.pdf", PNG_BYTES))
     assert list(current_documents(complete_draft).values_list("pk", "version", "sha256")) == documents_before
     assert Document.objects.filter(dossier=complete_draft).count() == len(documents_before)
     assert list(Answer.objects.filter(dossier=complete_draft).values_list("pk", "status", "justification")) == (

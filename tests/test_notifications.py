@@ -3,12 +3,14 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core import mail
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
 from registry import tasks
-from registry.models import CertificateEvent, Dossier, DossierEvent
+from registry.models import CertificateEvent, Dossier, DossierEvent, UserPreference
 from registry.services import dossiers as svc
 from registry.services.documents import document_add
 from tests import factories as f
@@ -251,3 +253,173 @@ def test_a_withdrawal_tells_the_provider_and_the_instructing_reviewer(
     with django_capture_on_commit_callbacks(execute=True):
         svc.dossier_withdraw(dossier=d, by=owner, comment="We are moving the service.")
     assert recipients() == sorted(PROVIDER | {reviewer.email})
+
+
+# HTML and the recipient's language.
+
+
+def fr(msgid, **values) -> str:
+    """The French catalogue's translation (its exact spaces and punctuation), checked to be a translation."""
+    with translation.override("fr"):
+        text = translation.gettext(msgid)
+    assert text != msgid, f"not translated in locale/fr: {msgid!r}"
+    return text % values if values else text
+
+
+def html_of(message) -> str:
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    return html
+
+
+def test_every_email_has_an_html_alternative_with_the_same_content_escaped(
+    django_capture_on_commit_callbacks, everyone, complete_draft, editor
+):
+    comment = 'Board minutes <script>alert("x")</script> & annexes.'
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.dossier_submit(dossier=complete_draft, by=editor, comment=comment)
+    assert all(len(m.alternatives) == 1 for m in mail.outbox)
+    [to_owner] = sent_to("owner@nuage.test")
+    assert comment in to_owner.body  # the text part is plain text: nothing to escape
+    html = html_of(to_owner)
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; annexes." in html
+    assert "<script>" not in html
+    assert "The dossier's status is now: Submitted." in html
+    assert 'lang="en"' in html
+    [to_reviewer] = sent_to("reviewer@agency.test")
+    assert f"/admin/registry/dossier/{complete_draft.pk}/change/" in html_of(to_reviewer)
+
+
+def test_a_member_who_prefers_french_gets_the_email_in_french(
+    django_capture_on_commit_callbacks, everyone, complete_draft, editor, owner
+):
+    UserPreference.objects.create(user=owner, language="fr")
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        svc.dossier_submit(dossier=complete_draft, by=editor)
+        assert translation.get_language() == "en"  # rendering in French left the caller's language alone
+    ref = complete_draft.reference
+    [to_owner] = sent_to("owner@nuage.test")
+    submitted = fr("Submitted")
+    assert to_owner.subject == f"[{ref}] " + fr("Your dossier is now: %(status)s", status=submitted)
+    assert fr("Follow the dossier in the provider portal:") in to_owner.body
+    assert 'lang="fr"' in html_of(to_owner)
+    assert fr("The dossier's status is now: %(status)s.", status=submitted) in html_of(to_owner)
+    assert to_owner.extra_headers["Content-Language"] == "fr"
+    # The others did not choose: English.
+    [to_editor] = sent_to("editor@nuage.test")
+    assert to_editor.subject == f"[{ref}] Your dossier is now: Submitted"
+    assert to_editor.extra_headers["Content-Language"] == "en"
+
+
+def test_recipients_are_rendered_once_per_language(everyone, complete_draft, editor, owner, viewer):
+    from registry.notifications import dossier_event_emails
+
+    UserPreference.objects.create(user=owner, language="fr")
+    UserPreference.objects.create(user=viewer, language="fr")
+    svc.dossier_submit(dossier=complete_draft, by=editor)
+    event = DossierEvent.objects.get(dossier=complete_draft, action="submit")
+    to_provider = [e for e in dossier_event_emails(event) if "editor@nuage.test" in e.to or "owner@nuage.test" in e.to]
+    assert sorted((e.language, e.to) for e in to_provider) == [
+        ("en", ["editor@nuage.test"]),
+        ("fr", ["owner@nuage.test", "viewer@nuage.test"]),
+    ]
+
+
+def test_a_french_subscriber_gets_french_text_html_and_the_unsubscribe_headers(
+    django_capture_on_commit_callbacks, everyone, service, decision_maker
+):
+    from registry.models import Subscription
+    from registry.services.certificates import certificate_suspend
+
+    certificate = f.certificate(service)
+    follower = Subscription.objects.create(
+        email="suivi@example.fr", scope="service", service=service, language="fr", confirmed_at=timezone.now()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate_suspend(certificate=certificate, by=decision_maker, reason="Incident <majeur>.")
+    [message] = sent_to("suivi@example.fr")
+    assert fr("New status:") in message.body
+    assert fr("Unsubscribe:") in message.body
+    assert "Incident <majeur>." in message.body
+    html = html_of(message)
+    assert "Incident &lt;majeur&gt;." in html
+    assert fr("Unsubscribe:") in html
+    assert follower.token in html
+    headers = message.message()
+    assert headers["List-Unsubscribe"].endswith(f"/{follower.token}/>")
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert headers["Content-Language"] == "fr"
+
+
+def test_a_subscription_remembers_the_language_of_the_page_it_came_from(
+    django_capture_on_commit_callbacks, service, certificate_for_service
+):
+    from registry.models import Subscription
+    from registry.services.subscriptions import subscription_request
+
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
+        subscription_request(email="suivi@example.fr", scope="service", service=service)
+    assert Subscription.objects.get(email="suivi@example.fr").language == "fr"
+    [confirm] = mail.outbox
+    assert fr("To confirm, open this link and press the button on the page:") in confirm.body
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        subscription_request(email="follow@example.org", scope="service", service=service)
+    assert Subscription.objects.get(email="follow@example.org").language == "en"
+
+
+@pytest.fixture
+def certificate_for_service(service):
+    return f.certificate(service)  # a service holding a certificate is public, hence followable
+
+
+@pytest.fixture
+def english_afterwards():
+    # A request run by the test client leaves its language active in this thread: the tests that follow must not
+    # inherit French.
+    with translation.override("en"):
+        yield
+
+
+@pytest.mark.usefixtures("english_afterwards")
+def test_switching_language_signed_in_is_remembered_for_the_emails(client, owner):
+    client.force_login(owner)
+    response = client.post(reverse("set_language"), {"language": "fr", "next": "/registry/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/registry/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+    assert UserPreference.objects.get(user=owner).language == "fr"
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert UserPreference.objects.get(user=owner).language == "en"
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})  # not offered: nothing changes
+    assert UserPreference.objects.get(user=owner).language == "en"
+
+
+@pytest.mark.usefixtures("english_afterwards")
+def test_switching_language_anonymously_stores_nothing_but_the_cookie(client, db):
+    response = client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+    assert not UserPreference.objects.exists()
+
+
+@pytest.mark.usefixtures("english_afterwards")
+def test_signing_in_brings_back_the_preferred_language(client, owner):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
+    UserPreference.objects.create(user=owner, language="fr")
+    response = client.post(reverse("account_login"), {"login": owner.email, "password": f.PASSWORD})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+    assert client.get(reverse("portal:home")).headers["Content-Language"] == "fr"
+
+
+@pytest.mark.usefixtures("english_afterwards")
+def test_a_first_sign_in_keeps_the_language_it_was_made_in(client, owner):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    client.post(reverse("account_login"), {"login": owner.email, "password": f.PASSWORD})
+    assert UserPreference.objects.get(user=owner).language == "fr"

@@ -64,7 +64,7 @@ def urls(complete_draft, editor, scheme):
 def test_permission_matrix(client, people, urls, page, role):
     expected = MATRIX[page][ROLES.index(role)]
     if people[role] is not None:
-        client.force_login(people[role])
+        f.login_with_mfa(client, people[role])
     response = client.get(urls[page])
     if expected == LOGIN:
         assert response.status_code == 302
@@ -86,18 +86,18 @@ def test_only_administrators_can_save_a_scheme(client, scheme, reviewer, adminis
         "required_document_kinds": '["security_policy"]',
         "active": "on",
     }
-    client.force_login(reviewer)
+    f.login_with_mfa(client, reviewer)
     assert client.post(url, data).status_code == 403
     scheme.refresh_from_db()
     assert scheme.validity_months == 36
-    client.force_login(administrator)
+    f.login_with_mfa(client, administrator)
     assert client.post(url, data).status_code == 302
     scheme.refresh_from_db()
     assert scheme.validity_months == 24
 
 
 def test_a_cap_above_100_percent_is_refused_next_to_its_field(client, scheme, administrator):
-    client.force_login(administrator)
+    f.login_with_mfa(client, administrator)
     response = client.post(
         reverse("admin:registry_scheme_change", args=[scheme.pk]),
         {

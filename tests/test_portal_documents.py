@@ -65,10 +65,16 @@ def test_an_upload_is_stored_under_a_random_name_and_its_facts_are_shown(client,
     [path] = stored_files(private_storage)
     assert path.read_bytes() == f.PDF_BYTES
     page = client.get(url("dossier-documents", draft.reference))
+    assert "Being checked" in page.text
+    assert url("document-download", document.pk) not in page.text  # not before the check says it is clean
+    f.checked(document)
+    page = client.get(url("dossier-documents", draft.reference))
     assert "Réseau – confidentiel.pdf" in page.text
     assert hashlib.sha256(f.PDF_BYTES).hexdigest() in page.text
     assert f"{len(f.PDF_BYTES)}\xa0bytes" in page.text
     assert "1 page" in page.text
+    assert "Being checked" not in page.text
+    assert url("document-download", document.pk) in page.text
 
 
 def test_the_same_kind_and_title_make_a_new_version_and_old_versions_stay_downloadable(client, editor, draft):
@@ -77,6 +83,8 @@ def test_the_same_kind_and_title_make_a_new_version_and_old_versions_stay_downlo
     second_content = f.PDF_BYTES.replace(b"612 792", b"595 842")
     upload(client, draft, title="network DIAGRAM", file=f.pdf("v2.pdf", second_content))
     upload(client, draft, kind="risk_analysis", title="Network diagram", file=f.pdf("other-kind.pdf"))
+    for document in Document.objects.all():
+        f.checked(document)
     first, second = Document.objects.filter(dossier=draft, kind="evidence").order_by("version")
     assert (first.version, second.version, second.previous) == (1, 2, first)
     assert second.title == "Network diagram"
@@ -105,6 +113,7 @@ def test_the_download_is_an_attachment_with_the_original_name_and_nosniff(client
     document = document_add(
         dossier=draft, kind="evidence", title="Plan", uploaded=f.pdf("plan de reprise.pdf"), by=editor
     )
+    f.checked(document)
     client.force_login(viewer)
     response = client.get(url("document-download", document.pk))
     assert response.status_code == 200
@@ -122,20 +131,20 @@ def test_nobody_else_downloads_a_document(client, draft, editor, other_owner):
     anonymous = client.get(download)
     assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("account_login"))
     for person in (other_owner, f.user(), f.user(staff=True)):  # another provider, a stranger, staff without a group
-        client.force_login(person)
+        f.login_with_mfa(client, person)
         assert client.get(download).status_code == 404
     assert client.get(url("document-download", document.pk + 1000)).status_code == 404
 
 
 def test_the_agency_downloads_any_document(client, draft, editor, reviewer, decision_maker):
-    document = document_add(dossier=draft, kind="evidence", title="Plan", uploaded=f.pdf(), by=editor)
+    document = f.checked(document_add(dossier=draft, kind="evidence", title="Plan", uploaded=f.pdf(), by=editor))
     for person in (reviewer, decision_maker):
-        client.force_login(person)
+        f.login_with_mfa(client, person)
         assert client.get(url("document-download", document.pk)).status_code == 200
 
 
 def test_a_document_lost_from_storage_is_404_not_500(client, draft, editor):
-    document = document_add(dossier=draft, kind="evidence", title="Plan", uploaded=f.pdf(), by=editor)
+    document = f.checked(document_add(dossier=draft, kind="evidence", title="Plan", uploaded=f.pdf(), by=editor))
     document.file.delete(save=False)
     client.force_login(editor)
     assert client.get(url("document-download", document.pk)).status_code == 404
@@ -173,12 +182,18 @@ def test_a_file_over_the_limit_is_refused_with_the_limit(client, editor, answere
     assert stored_files(private_storage) == files
 
 
-def test_an_unreadable_pdf_is_refused(client, editor, answered):
-    before = snapshot(answered)
+def test_an_unreadable_pdf_is_refused_by_its_check_with_the_reason_next_to_it(client, editor, answered):
+    # The request does not parse PDFs (a worker does, under a time limit): the upload is kept, then refused.
     client.force_login(editor)
-    response = upload(client, answered, file=f.pdf("broken.pdf", b"%PDF-1.4 nothing else"))
-    assert response.context["form"].errors["file"] == ["This PDF cannot be read; it may be damaged or encrypted."]
-    assert snapshot(answered) == before
+    response = upload(client, answered, kind="risk_analysis", file=f.pdf("broken.pdf", b"%PDF-1.4 nothing else"))
+    assert response.status_code == 302
+    document = f.checked(Document.objects.get(original_name="broken.pdf"))
+    assert document.scan_status == Document.ScanStatus.REFUSED
+    page = client.get(url("dossier-documents", answered.reference))
+    assert "The PDF cannot be read; it may be damaged or not really a PDF." in page.text
+    assert url("document-download", document.pk) not in page.text
+    assert "✗ Risk analysis – missing" in page.text  # a refused document does not count for the submission
+    assert client.get(url("document-download", document.pk)).status_code == 403
 
 
 def test_a_missing_title_or_file_is_refused_next_to_the_field(client, editor, answered):

@@ -648,7 +648,7 @@ def urls(complete_draft, service):
 def test_permission_matrix(client, people, urls, page, role):
     expected = MATRIX[page][ROLES.index(role)]
     if people[role] is not None:
-        client.force_login(people[role])
+        f.login_with_mfa(client, people[role])
     response = client.post(urls[page]) if page.endswith("(POST)") else client.get(urls[page])
     if expected == LOGIN:
         assert response.status_code == 302

@@ -241,3 +241,15 @@ def test_a_member_may_leave(client, provider, owner, viewer):
     membership = Membership.objects.get(user=viewer)
     assert client.post(reverse("portal:member-remove", args=[provider.slug, membership.pk])).status_code == 302
     assert not Membership.objects.filter(user=viewer).exists()
+
+
+def test_only_an_owner_can_require_two_factor_authentication_of_every_member(client, provider, owner, editor):
+    url = reverse("portal:require-mfa", args=[provider.slug])
+    client.force_login(editor)
+    assert client.post(url, {"require_mfa": "on"}).status_code == 403
+    provider.refresh_from_db()
+    assert not provider.require_mfa
+    client.force_login(owner)
+    assert client.post(url, {"require_mfa": "on"}).status_code == 302
+    provider.refresh_from_db()
+    assert provider.require_mfa

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from registry.models import Invitation, Membership
+from tests import factories as f
 
 ROLES = ["anonymous", "viewer", "editor", "owner", "other_owner", "reviewer"]
 LOGIN = "login"
@@ -24,6 +25,7 @@ POSTS = {
     "member-role": [LOGIN, 403, 403, 302, 404, 404],
     "member-remove": [LOGIN, 403, 403, 302, 404, 404],
     "invitation-revoke": [LOGIN, 403, 403, 302, 404, 404],
+    "require-mfa": [LOGIN, 403, 403, 302, 404, 404],
 }
 
 
@@ -53,7 +55,7 @@ def url_for(name, provider, service, target_membership=None, invitation=None):
 @pytest.mark.parametrize("role", ROLES)
 def test_get_permission_matrix(client, people, provider, service, scheme, name, role):
     if people[role]:
-        client.force_login(people[role])
+        f.login_with_mfa(client, people[role])
     response = client.get(url_for(name, provider, service))
     expected = MATRIX[name][ROLES.index(role)]
     if expected == LOGIN:
@@ -70,7 +72,7 @@ def test_post_permission_matrix(client, people, provider, service, owner, name, 
     )
     invitation = Invitation.objects.create(provider=provider, email="invited@x.test", role="viewer", invited_by=owner)
     if people[role]:
-        client.force_login(people[role])
+        f.login_with_mfa(client, people[role])
     response = client.post(url_for(name, provider, service, target, invitation), {"role": "editor"})
     expected = POSTS[name][ROLES.index(role)]
     if expected == LOGIN:
@@ -96,7 +98,7 @@ def test_another_providers_service_is_not_found_even_under_ones_own_organisation
 @pytest.mark.parametrize("role", ROLES)
 def test_the_portal_entry_pages_need_a_sign_in_and_nothing_more(client, people, role):
     if people[role]:
-        client.force_login(people[role])
+        f.login_with_mfa(client, people[role])
     for name in ("portal:home", "portal:provider-new"):
         response = client.get(reverse(name))
         if role == "anonymous":

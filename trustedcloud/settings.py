@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "bootstrap",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -79,11 +81,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_countries",
     "simple_history",
+    "csp",
     "registry",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (settings below); the client's address for the audit log.
+    "csp.middleware.CSPMiddleware",
+    "registry.audit.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -93,6 +99,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication and messages: end expired sessions, then keep staff out of /admin/ without a second factor.
+    "registry.middleware.SessionLifetimeMiddleware",
+    "registry.middleware.MFARequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -334,3 +343,157 @@ SPECTACULAR_SETTINGS = {
 # SQLite (development only) cannot enforce Subscription's unique-with-NULLs constraint; PostgreSQL does, and the
 # subscription service tolerates duplicates either way.
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
+
+# Redis hands a task whose worker died before acknowledging it (acks late) to another worker once this many seconds
+# have passed since it was delivered. It must exceed the longest task, retry countdowns included (Redis keeps a task
+# waiting for its countdown unacknowledged), or a slow task runs twice; the outbox row lock still sends its e-mail once.
+# The integration tests lower it to see a killed worker's task redelivered.
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env_int("BROKER_VISIBILITY_TIMEOUT", 3600)
+# Prepended to every broker key in Redis, so that several deployments (or test runs) can share one Redis database.
+if env_str("BROKER_KEY_PREFIX"):
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env_str("BROKER_KEY_PREFIX")
+
+# Certificate PDFs: each status change queues its own; this draws those the queue lost (Redis down at the time).
+CELERY_BEAT_SCHEDULE["render-stale-certificate-pdfs"] = {
+    "task": "registry.tasks.render_stale_certificate_pdfs",
+    "schedule": 900.0,
+}
+
+# Document checks (registry/services/checks.py), in a worker after each upload: type by content, the PDF opened and
+# refused when encrypted, unreadable or active (JavaScript, launch actions, attached files, XFA), pages counted, then
+# a ClamAV scan when clamd is configured: CLAMD_SOCKET (a unix socket path) or CLAMD_HOST and CLAMD_PORT. With
+# neither, there is no antivirus scan and a document passing the other checks is clean. clamd's StreamMaxLength,
+# MaxFileSize and MaxScanSize must exceed DOCUMENT_MAX_UPLOAD_BYTES: clamd reports a file over its limits as clean.
+CLAMD_SOCKET = env_str("CLAMD_SOCKET")
+CLAMD_HOST = env_str("CLAMD_HOST")
+CLAMD_PORT = env_int("CLAMD_PORT", 3310)
+# Seconds for each read and write on the clamd connection (clamd answers once it has scanned the whole file).
+CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 60)
+# The check task's time limits (seconds): at the soft one the document is marked failed, at the hard one the worker
+# process is killed. Far above the time to check the largest upload (bench/check_document.py: a 50 MB PDF of 500 pages
+# in 0.4 s, 1.3 s with clamd; of 5,000 pages in 7 s): a file that takes that long is a hostile one.
+DOCUMENT_CHECK_SOFT_TIME_LIMIT = env_int("DOCUMENT_CHECK_SOFT_TIME_LIMIT", 180)
+DOCUMENT_CHECK_TIME_LIMIT = env_int("DOCUMENT_CHECK_TIME_LIMIT", 240)
+# Documents still pending this long after their upload (the queue lost the check, or clamd was down) are checked again
+# by the periodic task, once clamd answers.
+DOCUMENT_CHECK_GRACE = env_int("DOCUMENT_CHECK_GRACE", 300)
+CELERY_BEAT_SCHEDULE["check-pending-documents"] = {
+    "task": "registry.tasks.check_pending_documents",
+    "schedule": 300.0,
+}
+
+# Reminders, daily at 07:00 (CELERY_TIMEZONE), each sent once (registry.services.reminders): certificate holders 90, 30
+# and 7 days before expiry; reviewers of dossiers waiting in one status longer than REVIEW_REMINDER_DAYS, then again
+# every REVIEW_REMINDER_DAYS.
+from celery.schedules import crontab  # noqa: E402
+
+REVIEW_REMINDER_DAYS = env_int("REVIEW_REMINDER_DAYS", 14)
+CELERY_BEAT_SCHEDULE["remind-expiring-certificates"] = {
+    "task": "registry.tasks.remind_expiring_certificates",
+    "schedule": crontab(hour=7, minute=0),
+}
+CELERY_BEAT_SCHEDULE["remind-waiting-dossiers"] = {
+    "task": "registry.tasks.remind_waiting_dossiers",
+    "schedule": crontab(hour=7, minute=5),
+}
+# E-mail that still fails this many hours after its event is given up by the outbox sweep and listed under "Failed
+# deliveries" in the admin; marking it resolved there hands it back to the sweep (registry.services.deliveries).
+NOTIFICATION_GIVE_UP_HOURS = env_int("NOTIFICATION_GIVE_UP_HOURS", 24)
+
+# Authentication hardening (registry/auth.py, registry/middleware.py). Second factors (allauth.mfa): an authenticator
+# app with recovery codes, or a security key. Required of every staff member before the admin (and the portal) opens;
+# providers may turn it on for themselves. TOTP secrets and recovery seeds are encrypted in the database with a key
+# derived from MFA_ENCRYPTION_KEY (SECRET_KEY when unset: rotating it then means setting up every second factor again).
+MFA_ADAPTER = "registry.auth.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Trusted Cloud Registry"
+MFA_ENCRYPTION_KEY = env_str("MFA_ENCRYPTION_KEY")
+# Security keys need HTTPS except on localhost while developing.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# An e-mail to the account's address after each change of password, e-mail address or second factor.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Qualify, reject, suspend, withdraw and second-factor changes need a sign-in or re-authentication this recent (s).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTHENTICATION_TIMEOUT", 15 * 60)
+# Failed sign-ins (password, and second-factor codes) counted per client address and per account; past either limit
+# every attempt gets the same message, right or wrong. The per-address limit is looser: an office shares one address.
+ACCOUNT_RATE_LIMITS = {"login_failed": env_str("LOGIN_FAILED_RATE", "20/10m/ip,5/15m/key")}
+# The client address for those limits: REMOTE_ADDR unless TRUSTED_PROXY_COUNT proxies of ours append to
+# X-Forwarded-For (the address that many entries from its end is taken; what a client wrote before is ignored), or a
+# proxy of ours sets TRUSTED_CLIENT_IP_HEADER (e.g. X-Real-IP) and every request goes through it.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER") or None
+# Sessions (seconds): ended after this long without a request (staff, everyone else), and this long after sign-in
+# whatever the activity. Signing out, or an account deactivated, ends every session of the user (allauth.usersessions).
+SESSION_IDLE_TIMEOUT_STAFF = env_int("SESSION_IDLE_TIMEOUT_STAFF", 30 * 60)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 8 * 3600)
+SESSION_ABSOLUTE_LIFETIME = env_int("SESSION_ABSOLUTE_LIFETIME", 12 * 3600)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
+
+# Headers, cookies, uploads, error handling and logs (issue 6: registry/audit.py, registry/uploads.py,
+# registry/logsafe.py, registry/views/errors.py).
+# Content-Security-Policy (django-csp 4): scripts and styles only from our own files, never inline; nothing may frame
+# the site. img-src allows data: for the icons Bootstrap and Django's admin draw in their CSS. The API documentation
+# page alone also allows inline styles, which Swagger UI writes (its view's decorator, registry/api/urls.py); the badge
+# sets a policy of its own (registry/publication/badge.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Cookies: never readable by scripts (the forms carry their CSRF token, nothing reads the cookie), never sent
+# cross-site on a POST. In production they are HTTPS-only and named __Host-…, which browsers accept only from HTTPS,
+# for this host alone and the whole path: a sibling subdomain cannot plant or overwrite them.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "registry.views.errors.csrf_failure"
+if not DEBUG:
+    LANGUAGE_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    if env_bool("SECURE_COOKIES", True):
+        SESSION_COOKIE_NAME = "__Host-sessionid"
+        CSRF_COOKIE_NAME = "__Host-csrftoken"
+    # HTTPS only: plain HTTP is redirected, and browsers are told to use nothing else for a year (HSTS). Behind a
+    # proxy that terminates TLS, SECURE_PROXY_SSL_HEADER (above) says which requests came in over HTTPS.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# Uploads: the size limit is enforced while the request streams in (registry.uploads), before Django's own handlers
+# keep anything; a request carries a few files at most (400 beyond). Stored files are readable by the app's user only.
+FILE_UPLOAD_HANDLERS = [
+    "registry.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 5)
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+# Behind nginx: the location (marked `internal`) whose root is PRIVATE_MEDIA_ROOT, e.g. "/_private/". Set, a permitted
+# download is an empty response with X-Accel-Redirect to that location plus the file's storage name, and nginx sends
+# the file; unset, Django streams it.
+DOCUMENT_X_ACCEL_REDIRECT_PREFIX = env_str("DOCUMENT_X_ACCEL_REDIRECT_PREFIX")
+
+# Logs: one line per record, control characters in messages escaped (a client's CR/LF cannot forge a line).
+LOGGING["formatters"] = {
+    "escaped": {
+        "()": "registry.logsafe.EscapingFormatter",
+        "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+    }
+}
+LOGGING["handlers"]["console"]["formatter"] = "escaped"

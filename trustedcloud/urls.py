@@ -1,15 +1,27 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+
+from registry.views import language
 
 admin.site.site_header = "Trusted Cloud Registry – agency workspace"
 admin.site.site_title = "Trusted Cloud Registry"
 admin.site.index_title = "Qualification of trusted cloud services"
+# One door: /admin/login/ sends to allauth's sign-in (password, then second factor, with its rate limits).
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("portal/", include("registry.urls")),
+    # Django's view, wrapped to remember a signed-in user's choice (their e-mails follow it); same URL, same name.
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("registry.api.urls")),
     path("", include("registry.urls_public")),
 ]
+
+# Refusals are written to the audit log; error pages show no detail (registry/views/errors.py). 400 and 500 use
+# templates/400.html and templates/500.html, rendered without a request.
+handler403 = "registry.views.errors.permission_denied"
+handler404 = "registry.views.errors.page_not_found"

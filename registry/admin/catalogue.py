@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from registry.admin.viewonly import ViewOnlyGuard
 from registry.models import (
     EvaluationCenter,
     Membership,
@@ -30,7 +31,7 @@ class ShareholderInline(admin.TabularInline):
 
 
 @admin.register(Provider)
-class ProviderAdmin(SimpleHistoryAdmin):
+class ProviderAdmin(ViewOnlyGuard, SimpleHistoryAdmin):
     list_display = ["legal_name", "registration_id", "registered_office_country", "service_count"]
     search_fields = ["legal_name", "registration_id"]
     prepopulated_fields = {"slug": ["legal_name"]}
@@ -71,7 +72,7 @@ class ThirdPartyInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(SimpleHistoryAdmin):
+class ServiceAdmin(ViewOnlyGuard, SimpleHistoryAdmin):
     list_display = ["name", "provider", "service_model", "updated_at"]
     list_select_related = ["provider"]
     list_filter = ["service_model"]
@@ -82,7 +83,7 @@ class ServiceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Shareholder)
-class ShareholderAdmin(SimpleHistoryAdmin):
+class ShareholderAdmin(ViewOnlyGuard, SimpleHistoryAdmin):
     list_display = [
         "name",
         "provider",
@@ -97,7 +98,7 @@ class ShareholderAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(ViewOnlyGuard, admin.ModelAdmin):
     list_display = [
         "name",
         "version",
@@ -111,7 +112,7 @@ class SchemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Requirement)
-class RequirementAdmin(admin.ModelAdmin):
+class RequirementAdmin(ViewOnlyGuard, admin.ModelAdmin):
     list_display = ["ref", "title_en", "title_fr", "scheme", "parent"]
     list_select_related = ["scheme", "parent"]
     list_filter = ["scheme"]
@@ -120,7 +121,7 @@ class RequirementAdmin(admin.ModelAdmin):
 
 
 @admin.register(EvaluationCenter)
-class EvaluationCenterAdmin(admin.ModelAdmin):
+class EvaluationCenterAdmin(ViewOnlyGuard, admin.ModelAdmin):
     list_display = ["name", "country", "approval_reference", "active"]
     list_filter = ["active", "country"]
     search_fields = ["name", "approval_reference"]

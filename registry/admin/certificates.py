@@ -12,6 +12,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from registry import workflow
 from registry.admin.forms import CertificateReasonForm
+from registry.admin.viewonly import ViewOnlyGuard
+from registry.auth import require_recent_authentication
 from registry.models import Certificate, CertificateEvent
 from registry.permissions import actor_for
 from registry.services import certificates as services
@@ -22,10 +24,12 @@ SERVICES = {
     "reinstate": services.certificate_reinstate,
     "withdraw": services.certificate_withdraw,
 }
+# Moves that take a certificate out of force: asked only of someone who signed in or re-authenticated recently (15 minutes).
+TAKING_OFF_THE_REGISTRY = {"suspend", "withdraw"}
 
 
 @admin.register(Certificate)
-class CertificateAdmin(SimpleHistoryAdmin):
+class CertificateAdmin(ViewOnlyGuard, SimpleHistoryAdmin):
     change_form_template = "admin/registry/certificate/change_form.html"
     list_display = ["number", "service", "provider", "scheme", "status", "issued_on", "expires_on"]
     list_select_related = ["service__provider", "scheme"]
@@ -88,6 +92,8 @@ class CertificateAdmin(SimpleHistoryAdmin):
                 raise PermissionDenied(str(exc)) from exc
             messages.error(request, str(exc))
             return redirect("admin:registry_certificate_change", certificate.pk)
+        if action in TAKING_OFF_THE_REGISTRY:
+            require_recent_authentication(request)
         form = CertificateReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from registry import sovereignty, workflow
+from registry import audit, sovereignty, workflow
 from registry.admin.forms import FINDING_CHOICES, MOVE_FORMS, AgencyDocumentForm, MessageForm
+from registry.auth import require_recent_authentication
 from registry.files import document_response
 from registry.models import Answer, Document, Dossier, DossierEvent, Message
 from registry.permissions import actor_for
@@ -22,6 +23,9 @@ from registry.queries import dossiers_waiting_for
 from registry.services import documents as document_services
 from registry.services import dossiers as services
 from registry.workflow import Refused
+
+# Moves that end a dossier: asked only of someone who signed in or re-authenticated recently (15 minutes).
+DECISIONS = {"qualify", "reject", "declare_inadmissible"}
 
 
 def _call_move(action, dossier, user, data):
@@ -193,6 +197,8 @@ class DossierAdmin(admin.ModelAdmin):
                 raise PermissionDenied(reason)
             messages.error(request, reason)
             return self._back(dossier)
+        if action in DECISIONS:
+            require_recent_authentication(request)
         form = form_class(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -292,4 +298,13 @@ class DossierAdmin(admin.ModelAdmin):
         # Evidence is confidential: only agency staff allowed to view documents get it, never from a public URL.
         if not request.user.has_perm("registry.view_document"):
             raise PermissionDenied
-        return document_response(get_object_or_404(Document, pk=pk))
+        document = get_object_or_404(Document, pk=pk)
+        response = document_response(document)
+        audit.record(
+            "document.download",
+            request=request,
+            obj=document,
+            dossier=document.dossier.reference,
+            status=response.status_code,
+        )
+        return response

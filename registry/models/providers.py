@@ -28,6 +28,11 @@ class Provider(models.Model):
     registered_office_country = CountryField(_("registered office"), blank=True)
     central_administration_country = CountryField(_("central administration"), blank=True)
     principal_establishment_country = CountryField(_("principal establishment"), blank=True)
+    require_mfa = models.BooleanField(
+        _("require two-factor authentication of every member"),
+        default=False,
+        help_text=_("Members without a second factor are asked to set one up before they reach the portal."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords()

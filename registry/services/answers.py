@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from registry import workflow
 from registry.models import Answer, Document, DocumentKind, Dossier, Requirement
 from registry.permissions import actor_for
+from registry.services.checks import UNUSABLE
 from registry.services.documents import document_add
 from registry.services.dossiers import message_post
 from registry.workflow import Refused
@@ -247,7 +248,11 @@ def dossier_progress(dossier, *, with_evidence: bool = False) -> Progress:
     for r in requirements:
         r.answer = by_requirement.get(r.pk)
         chapters.setdefault(r.parent_id, ChapterProgress(chapter=r.parent)).requirements.append(r)
-    present = set(dossier.documents.filter(next_version__isnull=True).values_list("kind", flat=True))
+    present = set(
+        dossier.documents.filter(next_version__isnull=True)
+        .exclude(scan_status__in=UNUSABLE)
+        .values_list("kind", flat=True)
+    )  # as gather_facts counts them
     required = [
         (kind, str(DocumentKind(kind).label), kind in present) for kind in dossier.scheme.required_document_kinds
     ]

@@ -7,10 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry import workflow
+from registry import audit, workflow
 from registry.models import Certificate, CertificateEvent, CertificateStatus
 from registry.models.numbering import Counter
 from registry.permissions import actor_for
+from registry.services.certificate_pdf import render_pdf_on_commit
 from registry.services.outbox import notify_certificate_event_on_commit, publish_snapshot_on_commit
 
 
@@ -25,6 +26,7 @@ def _log(certificate, status, reason, by) -> CertificateEvent:
     event = CertificateEvent.objects.create(certificate=certificate, status=status, reason=reason, actor=by)
     notify_certificate_event_on_commit(event.pk)
     publish_snapshot_on_commit()  # every certificate event is a public change: qualify, suspend, … supersede
+    render_pdf_on_commit(certificate.pk)  # the PDF shows the status: a new one for each change
     return event
 
 
@@ -35,6 +37,7 @@ def _change(certificate, action, *, by, reason="") -> Certificate:
     locked.status_changed_at = timezone.now()
     locked.save(update_fields=["status", "status_changed_at"])
     _log(locked, locked.status, reason.strip(), by)
+    audit.record(f"certificate.{action}", actor=by, obj=locked, to_status=locked.status, reason=reason.strip())
     return locked
 
 
@@ -69,6 +72,7 @@ def certificate_issue(*, dossier, scope: str, conditions: str, by) -> Certificat
         status=CertificateStatus.ACTIVE,
     )
     _log(certificate, CertificateStatus.ACTIVE, _("Qualification granted."), by)
+    audit.record("certificate.issue", actor=by, obj=certificate, dossier=dossier.reference)
     return certificate
 
 

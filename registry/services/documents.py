@@ -1,17 +1,21 @@
-"""Adding evidence documents: checked, fingerprinted and stored under a random name in private storage."""
+"""Adding evidence documents: fingerprinted and stored under a random name in private storage, pending their check.
+
+The request checks only what is cheap and certain (size, type by magic bytes) to refuse obvious mistakes next to the
+form field. Opening the PDF, counting its pages and the antivirus scan run in a worker after the commit
+(registry/services/checks.py): untrusted files are never parsed by the web process, which has no time limit."""
 
 import hashlib
-import io
 
 from django.conf import settings
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from pypdf import PdfReader
 
 from registry import workflow
 from registry.models import Document, Dossier
 from registry.permissions import actor_for
+from registry.services import checks
+from registry.uploads import display_name
 from registry.workflow import Refused
 
 # Magic numbers of the types an agency may accept; the browser's declared type is never trusted.
@@ -33,17 +37,9 @@ def sniff_type(head: bytes) -> str | None:
     return None
 
 
-def count_pdf_pages(data: bytes) -> int | None:
-    # The file comes from outside: a malformed one makes pypdf raise far more than PdfReadError (AttributeError,
-    # LimitReachedError, ...). Whatever it raises, the PDF cannot be read, and the upload must be refused, not crash.
-    try:
-        return len(PdfReader(io.BytesIO(data)).pages)
-    except Exception:
-        return None
-
-
-def check_upload(uploaded) -> tuple[str, bytes]:
-    """Refuse a file over the size limit or of a type not accepted; return its real type and content."""
+def check_upload(uploaded) -> tuple[str, str]:
+    """Refuse a file over the size limit or of a type not accepted; return its real type and its SHA-256. The file is
+    read in chunks, never whole into memory (registry.uploads already stopped keeping it past the limit)."""
     limit = settings.DOCUMENT_MAX_UPLOAD_BYTES
     if uploaded.size > limit:
         raise Refused(
@@ -53,14 +49,15 @@ def check_upload(uploaded) -> tuple[str, bytes]:
     if uploaded.size == 0:
         raise Refused(_("The file is empty."))
     uploaded.seek(0)
-    data = uploaded.read()
-    content_type = sniff_type(data[:16])
+    content_type = sniff_type(uploaded.read(16))
     if content_type not in settings.DOCUMENT_ALLOWED_TYPES:
         accepted = ", ".join(t.split("/")[-1].upper() for t in settings.DOCUMENT_ALLOWED_TYPES)
         raise Refused(_("This type of file is not accepted. Accepted: %(types)s.") % {"types": accepted})
-    if content_type == "application/pdf" and count_pdf_pages(data) is None:
-        raise Refused(_("This PDF cannot be read; it may be damaged or encrypted."))
-    return content_type, data
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return content_type, digest.hexdigest()
 
 
 def _may_add(actor, dossier) -> bool:
@@ -84,7 +81,7 @@ def document_add(*, dossier, kind: str, title: str, uploaded, by) -> Document:
         locked = Dossier.objects.select_for_update(of=("self",)).select_related("service").get(pk=dossier.pk)
         if not _may_add(actor, locked):
             raise Refused(_("Documents cannot be added to this dossier now."))
-        content_type, data = check_upload(uploaded)
+        content_type, sha256 = check_upload(uploaded)
         # of=self: the next_version filter is a nullable outer join, which PostgreSQL refuses to lock.
         previous = (
             Document.objects.select_for_update(of=("self",))
@@ -95,11 +92,10 @@ def document_add(*, dossier, kind: str, title: str, uploaded, by) -> Document:
             dossier=locked,
             kind=kind,
             title=previous.title if previous else title.strip(),
-            original_name=(uploaded.name or "document")[-255:],
-            sha256=hashlib.sha256(data).hexdigest(),
-            size=len(data),
+            original_name=display_name(uploaded.name),
+            sha256=sha256,
+            size=uploaded.size,
             content_type=content_type,
-            pages=count_pdf_pages(data) if content_type == "application/pdf" else None,
             version=previous.version + 1 if previous else 1,
             previous=previous,
             uploaded_by=by,
@@ -112,6 +108,7 @@ def document_add(*, dossier, kind: str, title: str, uploaded, by) -> Document:
         except Exception:
             document.file.delete(save=False)
             raise
+        checks.check_on_commit(document.pk)
         if not actor.groups and locked.declared_at is not None:
             # A provider's new evidence changes what the declaration vouched for: it must be signed again.
             locked.declared_at = None

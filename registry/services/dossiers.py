@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry import workflow
+from registry import audit, workflow
 from registry.models import (
     Answer,
     Certificate,
@@ -18,6 +18,7 @@ from registry.models import (
 from registry.models.choices import CLOSED_DOSSIER_STATUSES
 from registry.models.numbering import Counter
 from registry.permissions import actor_for
+from registry.services.checks import UNUSABLE
 from registry.services.outbox import notify_dossier_event_on_commit, publish_snapshot_on_commit
 from registry.workflow import Facts, Refused
 
@@ -46,7 +47,8 @@ def gather_facts(dossier, *, comment: str = "", evaluation_center=None) -> Facts
         if a.is_answered
     }
     unanswered = tuple(r.ref for r in applicable_requirements(dossier) if r.pk not in answered)
-    present = set(current_documents(dossier).values_list("kind", flat=True))
+    # A refused, infected or unchecked document is as good as absent: nobody can read it. One being checked counts.
+    present = set(current_documents(dossier).exclude(scan_status__in=UNUSABLE).values_list("kind", flat=True))
     missing = tuple(
         str(DocumentKind(kind).label) for kind in dossier.scheme.required_document_kinds if kind not in present
     )
@@ -85,6 +87,7 @@ def _move(dossier, action, by, *, comment="", apply=None, evaluation_center=None
         to_status=locked.status,
         comment=comment.strip(),
     )
+    audit.record(f"dossier.{action}", actor=by, obj=locked, from_status=from_status, to_status=locked.status)
     notify_dossier_event_on_commit(event.pk)
     return locked
 

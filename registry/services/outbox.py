@@ -1,40 +1,53 @@
-"""Enqueue notifications after commit. If the broker is unreachable the write still succeeds: the event keeps an
-empty notified_at and the periodic sweep (registry.tasks.sweep_unnotified_events) sends it later."""
+"""Queue background work after commit, never at the cost of the request.
+
+Every queued job has a safety net that finds its work again from the database: the notification sweep (events with an
+empty notified_at), the scheduled snapshot issue, the stale-PDF render, the pending-document rescan. So when the broker
+is unreachable the write still succeeds and the job is only late. After one failed publish the broker is taken as down
+for a short while, so that a request queuing several jobs waits for the broker's timeout once, not once per job.
+"""
 
 import logging
+import time
 
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+# After a failed publish, how long this process skips publishing (the safety nets pick the work up).
+BROKER_DOWN_PAUSE = 30.0
+_broker_down_until = 0.0
 
-def _enqueue(task_name: str, object_id: int) -> None:
+
+def enqueue(task_name: str, *args) -> bool:
+    """Publish registry.tasks.<task_name>(*args) now; False (and a warning) when the broker is unreachable."""
+    global _broker_down_until
     from registry import tasks  # tasks import services; importing here keeps the arrow services → tasks lazy
 
+    if time.monotonic() < _broker_down_until:
+        logger.warning("Broker taken as down: %s%s left to its safety net.", task_name, args)
+        return False
     try:
-        getattr(tasks, task_name).delay(object_id)
-    except Exception:  # noqa: BLE001 — any broker failure: the sweep will pick the event up
-        logger.warning("Could not queue %s(%s); the outbox sweep will send it.", task_name, object_id, exc_info=True)
+        getattr(tasks, task_name).delay(*args)
+    except Exception:  # noqa: BLE001 — any broker failure: the job's safety net will do the work
+        _broker_down_until = time.monotonic() + BROKER_DOWN_PAUSE
+        logger.warning("Could not queue %s%s; its safety net will do it.", task_name, args, exc_info=True)
+        return False
+    return True
+
+
+def enqueue_on_commit(task_name: str, *args) -> None:
+    # A plain lambda, not functools.partial: Django's robust on_commit error path needs a __qualname__.
+    transaction.on_commit(lambda: enqueue(task_name, *args))
 
 
 def notify_dossier_event_on_commit(event_id: int) -> None:
-    transaction.on_commit(lambda: _enqueue("send_dossier_event_notification", event_id))
+    enqueue_on_commit("send_dossier_event_notification", event_id)
 
 
 def notify_certificate_event_on_commit(event_id: int) -> None:
-    transaction.on_commit(lambda: _enqueue("send_certificate_event_notification", event_id))
+    enqueue_on_commit("send_certificate_event_notification", event_id)
 
 
 def publish_snapshot_on_commit() -> None:
-    """Ask for a new signed registry snapshot once the public change is committed. If the broker is unreachable the
-    change still succeeds: the scheduled issue_registry_snapshot sees the registry differ and issues it then."""
-
-    def enqueue():
-        from registry import tasks
-
-        try:
-            tasks.issue_registry_snapshot.delay()
-        except Exception:  # noqa: BLE001 — any broker failure: the scheduled run will issue it
-            logger.warning("Could not queue issue_registry_snapshot; the scheduled run will issue it.", exc_info=True)
-
-    transaction.on_commit(enqueue)
+    """Ask for a new signed registry snapshot once the public change is committed (else the scheduled run issues it)."""
+    enqueue_on_commit("issue_registry_snapshot")

@@ -211,3 +211,14 @@ def membership_remove(*, membership, by) -> None:
         if locked.role == Membership.Role.OWNER and not _owners_left(locked.provider, locked):
             raise Refused(_("The last owner cannot leave the organisation; name another owner first."))
         locked.delete()
+
+
+def provider_require_mfa(*, provider, by, required: bool) -> Provider:
+    """An owner requires (or stops requiring) a second factor of every member of the organisation."""
+    require_role(by, provider, workflow.OWNER)
+    with transaction.atomic():
+        locked = Provider.objects.select_for_update().get(pk=provider.pk)
+        if locked.require_mfa != required:
+            locked.require_mfa = required
+            locked.save(update_fields=["require_mfa"])
+    return locked

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import CertificateEvent, Dossier, Provider, Service, Subscription
 from registry.models.choices import CertificateStatus
+from registry.services.preferences import current_language, supported_language
 
 logger = logging.getLogger(__name__)
 
@@ -184,8 +185,9 @@ def subscription_request(*, email: str, scope: str, provider=None, service=None)
         if subscription is None:
             try:
                 with transaction.atomic():
+                    # The e-mails it brings are written in the language of the page the request came from.
                     subscription = Subscription.objects.create(
-                        email=email, scope=scope, provider=provider, service=service
+                        email=email, scope=scope, provider=provider, service=service, language=current_language()
                     )
             except IntegrityError:  # the same request, a moment earlier, from another process
                 subscription = _find(email, scope, provider, service)
@@ -200,15 +202,15 @@ def subscription_request(*, email: str, scope: str, provider=None, service=None)
 
 def _send_request_answer(subscription) -> None:
     kind = "confirm" if subscription.confirmed_at is None else "already"
-    context = {
-        "subscription": subscription,
-        "target": subscription_target_label(subscription),
-        "confirm_url": confirm_url(subscription),
-        "unsubscribe_url": unsubscribe_url(subscription),
-        "expires_at": confirmation_expires_at(subscription),
-        "site_url": settings.SITE_URL,
-    }
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(supported_language(subscription.language)):
+        context = {
+            "subscription": subscription,
+            "target": subscription_target_label(subscription),
+            "confirm_url": confirm_url(subscription),
+            "unsubscribe_url": unsubscribe_url(subscription),
+            "expires_at": confirmation_expires_at(subscription),
+            "site_url": settings.SITE_URL,
+        }
         message = EmailMessage(
             render_to_string(f"emails/subscription_{kind}_subject.txt", context).strip(),
             render_to_string(f"emails/subscription_{kind}.txt", context),

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from registry import audit
 from registry.files import document_response
 from registry.forms_dossiers import DocumentForm
 from registry.models import Document
@@ -81,4 +82,13 @@ def document_download(request, pk):
     # The agency's staff read every dossier's evidence; a provider's members read their own; everyone else: 404.
     if not actor.groups and actor.provider_role(document.dossier.service.provider_id) is None:
         raise Http404("No such document.")
-    return document_response(document)
+    response = document_response(document)
+    if actor.groups:  # the agency reading a provider's evidence is audited (members reading their own are not)
+        audit.record(
+            "document.download",
+            request=request,
+            obj=document,
+            dossier=document.dossier.reference,
+            status=response.status_code,
+        )
+    return response

@@ -214,6 +214,19 @@ def member_remove(request, slug, pk):
 
 @login_required
 @require_POST
+def require_mfa(request, slug):
+    provider = provider_for(request.user, slug, OWNER)
+    required = request.POST.get("require_mfa") == "on"
+    providers.provider_require_mfa(provider=provider, by=request.user, required=required)
+    if required:
+        messages.success(request, _("Every member now needs two-factor authentication to reach the portal."))
+    else:
+        messages.success(request, _("Two-factor authentication is no longer required of every member."))
+    return redirect("portal:members", provider.slug)
+
+
+@login_required
+@require_POST
 def invitation_revoke(request, slug, pk):
     provider = provider_for(request.user, slug, OWNER)
     invitation = get_object_or_404(Invitation, pk=pk, provider=provider)

@@ -1,0 +1,8 @@
+"""The verdict of a document's check, in the reader's language."""
+
+from django import template
+
+from registry.services.checks import check_reason
+
+register = template.Library()
+register.filter("check_reason", check_reason)

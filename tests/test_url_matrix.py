@@ -1,0 +1,394 @@
+"""The permission matrix over every URL the project resolves: each named URL x each kind of visitor, with the answer
+each must get. A named URL that is in no matrix (here, or another file's listed in tests/url_coverage.py) fails
+test_every_url_is_in_a_matrix, so a new page cannot ship without saying who may reach it.
+
+Answers: a status code, or LOGIN for a redirect to a sign-in page (the admin's or allauth's). Each request is also
+checked to reach the view of the URL name it stands for (response.resolver_match), so that the matrix cannot drift
+onto another page.
+"""
+
+import importlib
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from registry import audit
+from registry.models import DeliveryFailure, Invitation, Reminder, Subscription
+from registry.services import dossiers as svc
+from registry.services.publication import snapshot_issue
+from tests import factories as f
+from tests.url_coverage import ELSEWHERE, NOT_IN_A_MATRIX
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "owner", "other_owner", "staff", "reviewer", "decision_maker", "administrator")
+LOGIN = "login"
+AGENCY = ("reviewer", "decision_maker", "administrator")
+
+
+@dataclass
+class Row:
+    url: object  # world -> path
+    expect: dict  # role -> status or LOGIN; roles left out are not requested
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+
+
+def answers(anonymous, owner, other_owner, staff, reviewer, decision_maker, administrator) -> dict:
+    return dict(
+        zip(ROLES, (anonymous, owner, other_owner, staff, reviewer, decision_maker, administrator), strict=True)
+    )
+
+
+def everyone(status) -> dict:
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(anonymous, member) -> dict:
+    """Account pages: what matters is signed in or not; a provider's member and an agency member stand for the rest."""
+    return {"anonymous": anonymous, "owner": member, "reviewer": member}
+
+
+def admin(staff, reviewer, decision_maker, administrator) -> dict:
+    return answers(LOGIN, LOGIN, LOGIN, staff, reviewer, decision_maker, administrator)
+
+
+def model_admin(app_model, *, view, add=(), delete=(), history=True, simple_history=False, pk=None):
+    """The standard pages of one model's admin: who may see (list, page, history) and who may add and delete. Everyone
+    else on the staff gets 403; anyone not on the staff, the sign-in."""
+
+    def status(allowed):
+        return admin(*(200 if role in allowed else 403 for role in ("staff", *AGENCY)))
+
+    app, model = app_model.split(".")
+    prefix = f"admin:{app}_{model}"
+    obj = pk or (lambda w: w["objects"][app_model].pk)
+    rows = {
+        f"{prefix}_changelist": Row(lambda w: reverse(f"{prefix}_changelist"), status(view)),
+        f"{prefix}_add": Row(lambda w: reverse(f"{prefix}_add"), status(add)),
+        f"{prefix}_change": Row(lambda w: reverse(f"{prefix}_change", args=[obj(w)]), status(view)),
+        f"{prefix}_delete": Row(lambda w: reverse(f"{prefix}_delete", args=[obj(w)]), status(delete)),
+    }
+    if history:
+        rows[f"{prefix}_history"] = Row(lambda w: reverse(f"{prefix}_history", args=[obj(w)]), status(view))
+    if simple_history:
+        rows[f"{prefix}_simple_history"] = Row(
+            lambda w: reverse(
+                f"{prefix}_simple_history", args=[obj(w), w["objects"][app_model].history.first().history_id]
+            ),
+            status(view),
+        )
+    return rows
+
+
+ADMINISTRATORS = ("administrator",)
+
+MATRIX: dict[str, Row] = {
+    # The admin's own pages.
+    "admin:index": Row(lambda w: reverse("admin:index"), admin(200, 200, 200, 200)),
+    # To allauth's sign-in (one door), or to the index for staff already in; a signed-in provider is refused.
+    "admin:login": Row(lambda w: reverse("admin:login"), answers(302, 403, 403, 302, 302, 302, 302)),
+    # POST only; Django sends anyone not on the staff to the index (and so to the sign-in).
+    "admin:logout": Row(lambda w: reverse("admin:logout"), answers(302, 302, 302, 405, 405, 405, 405)),
+    "admin:password_change": Row(lambda w: reverse("admin:password_change"), admin(200, 200, 200, 200)),
+    "admin:password_change_done": Row(lambda w: reverse("admin:password_change_done"), admin(200, 200, 200, 200)),
+    "admin:autocomplete": Row(
+        lambda w: (
+            reverse("admin:autocomplete")
+            + "?app_label=registry&model_name=thirdparty&field_name=relies_on_service&term=a"
+        ),
+        admin(403, 200, 200, 200),  # a search among services, which the agency may list anyway
+    ),
+    "admin:jsi18n": Row(lambda w: reverse("admin:jsi18n"), admin(200, 200, 200, 200)),
+    "admin:view_on_site": Row(
+        lambda w: reverse("admin:view_on_site", args=[w["provider_ct"], w["objects"]["registry.provider"].pk]),
+        admin(404, 404, 404, 404),  # no model of ours has a public URL of its own to send to
+    ),
+    "admin:app_list": Row(lambda w: reverse("admin:app_list", args=["registry"]), admin(404, 200, 200, 200)),
+    # Catalogue, kept by the registry's administrators; read by the agency.
+    **model_admin("registry.provider", view=AGENCY, add=ADMINISTRATORS, delete=ADMINISTRATORS, simple_history=True),
+    **model_admin("registry.service", view=AGENCY, add=ADMINISTRATORS, delete=ADMINISTRATORS, simple_history=True),
+    **model_admin("registry.shareholder", view=AGENCY, add=ADMINISTRATORS, delete=ADMINISTRATORS, simple_history=True),
+    **model_admin("registry.scheme", view=AGENCY, add=ADMINISTRATORS, delete=ADMINISTRATORS),
+    **model_admin("registry.requirement", view=AGENCY, add=ADMINISTRATORS, delete=ADMINISTRATORS),
+    **model_admin("registry.evaluationcenter", view=AGENCY, add=ADMINISTRATORS, delete=ADMINISTRATORS),
+    # Dossiers and certificates: read by the agency, changed only by workflow moves (nobody adds or deletes one).
+    **model_admin("registry.dossier", view=AGENCY),
+    **model_admin("registry.certificate", view=AGENCY, simple_history=True),
+    "admin:registry_dossier_move": Row(
+        lambda w: reverse("admin:registry_dossier_move", args=[w["dossier"].pk, "take"]),
+        admin(403, 200, 302, 302),  # 302: back to the dossier with the refusal's reason (not a reviewer)
+    ),
+    "admin:registry_dossier_findings": Row(
+        lambda w: reverse("admin:registry_dossier_findings", args=[w["dossier"].pk]), admin(403, 302, 302, 302), "post"
+    ),
+    "admin:registry_dossier_message": Row(
+        lambda w: reverse("admin:registry_dossier_message", args=[w["dossier"].pk]), admin(403, 302, 302, 302), "post"
+    ),
+    "admin:registry_dossier_upload": Row(
+        lambda w: reverse("admin:registry_dossier_upload", args=[w["dossier"].pk]), admin(403, 302, 302, 302), "post"
+    ),
+    "admin:registry_document_download": Row(
+        lambda w: reverse("admin:registry_document_download", args=[w["document"].pk]), admin(403, 200, 200, 200)
+    ),
+    "admin:registry_certificate_move": Row(
+        lambda w: reverse("admin:registry_certificate_move", args=[w["certificate"].pk, "suspend"]),
+        admin(403, 302, 200, 200),  # the committee and administrators; a reviewer is sent back with the reason
+    ),
+    # The security audit log: read by the agency, changed by nobody.
+    **model_admin("registry.auditevent", view=AGENCY),
+    # The background jobs' bookkeeping: administrators only.
+    **model_admin("registry.deliveryfailure", view=ADMINISTRATORS),
+    **model_admin("registry.reminder", view=ADMINISTRATORS),
+    # Accounts: superusers only, not the agency's groups.
+    **model_admin("auth.user", view=()),
+    **model_admin("auth.group", view=()),
+    "admin:auth_user_password_change": Row(
+        lambda w: reverse("admin:auth_user_password_change", args=[w["owner"].pk]), admin(403, 403, 403, 403)
+    ),
+    **model_admin("account.emailaddress", view=()),
+    **model_admin("mfa.authenticator", view=()),
+    **model_admin("usersessions.usersession", view=()),
+    # The portal's entry pages.
+    "portal:home": Row(lambda w: reverse("portal:home"), answers(LOGIN, 302, 302, 200, 200, 200, 200)),
+    "portal:provider-new": Row(lambda w: reverse("portal:provider-new"), answers(LOGIN, *[200] * 6)),
+    "portal:invitation-accept": Row(
+        lambda w: reverse("portal:invitation-accept", args=[w["invitation"].token]),
+        answers(LOGIN, *[200] * 6),  # the token is the secret; accepting checks the invited address
+    ),
+    "portal:certificate-pdf": Row(
+        lambda w: reverse("portal:certificate-pdf", args=[w["provider"].slug, w["certificate"].number]),
+        answers(LOGIN, 200, 404, 404, 404, 404, 404),
+    ),
+    # The public registry: the same for everyone.
+    "registry:home": Row(lambda w: reverse("registry:home"), everyone(200)),
+    "registry:list": Row(lambda w: reverse("registry:list"), everyone(200)),
+    "registry:in-process": Row(lambda w: reverse("registry:in-process"), everyone(200)),
+    "registry:archive": Row(lambda w: reverse("registry:archive"), everyone(200)),
+    "registry:service": Row(lambda w: reverse("registry:service", args=[w["service"].slug]), everyone(200)),
+    "registry:provider": Row(lambda w: reverse("registry:provider", args=[w["provider"].slug]), everyone(200)),
+    "registry:verify": Row(lambda w: reverse("registry:verify"), everyone(200)),
+    "registry:verify-number": Row(
+        lambda w: reverse("registry:verify-number", args=[w["certificate"].number]), everyone(200)
+    ),
+    "registry:certificate-pdf": Row(
+        lambda w: reverse("registry:certificate-pdf", args=[w["certificate"].number]), everyone(200)
+    ),
+    "registry:stats": Row(lambda w: reverse("registry:stats"), everyone(200)),
+    "registry:badge": Row(lambda w: reverse("registry:badge", args=[w["certificate"].number]), everyone(200)),
+    "registry:export-csv": Row(lambda w: reverse("registry:export-csv"), everyone(200)),
+    "registry:export-json": Row(lambda w: reverse("registry:export-json"), everyone(200)),
+    "registry:feed": Row(lambda w: reverse("registry:feed"), everyone(200)),
+    "registry:snapshot": Row(lambda w: reverse("registry:snapshot"), everyone(200)),
+    "registry:snapshot-signature": Row(lambda w: reverse("registry:snapshot-signature"), everyone(200)),
+    "registry:snapshot-numbered": Row(lambda w: reverse("registry:snapshot-numbered", args=[1]), everyone(200)),
+    "registry:snapshot-numbered-signature": Row(
+        lambda w: reverse("registry:snapshot-numbered-signature", args=[1]), everyone(200)
+    ),
+    "registry:signing-key": Row(lambda w: reverse("registry:signing-key"), everyone(200)),
+    "registry:subscribe": Row(lambda w: reverse("registry:subscribe"), everyone(200)),
+    "registry:subscribe-sent": Row(lambda w: reverse("registry:subscribe-sent"), everyone(200)),
+    "registry:subscription-confirm": Row(
+        lambda w: reverse("registry:subscription-confirm", args=[w["subscription"].token]), everyone(200)
+    ),
+    "registry:subscription-unsubscribe": Row(
+        lambda w: reverse("registry:subscription-unsubscribe", args=[w["subscription"].token]), everyone(200)
+    ),
+    "registry:subscription-unsubscribed": Row(lambda w: reverse("registry:subscription-unsubscribed"), everyone(200)),
+    "set_language": Row(lambda w: reverse("set_language"), everyone(302), "post", {"language": "fr", "next": "/"}),
+    # The public API: read-only and the same for everyone.
+    "api:api-root": Row(lambda w: reverse("api:api-root"), everyone(200)),
+    "api:service-list": Row(lambda w: reverse("api:service-list"), everyone(200)),
+    "api:service-detail": Row(lambda w: reverse("api:service-detail", args=[w["service"].slug]), everyone(200)),
+    "api:provider-list": Row(lambda w: reverse("api:provider-list"), everyone(200)),
+    "api:provider-detail": Row(lambda w: reverse("api:provider-detail", args=[w["provider"].slug]), everyone(200)),
+    "api:certificate-list": Row(lambda w: reverse("api:certificate-list"), everyone(200)),
+    "api:certificate-detail": Row(
+        lambda w: reverse("api:certificate-detail", args=[w["certificate"].number]), everyone(200)
+    ),
+    "api:certificate-history": Row(
+        lambda w: reverse("api:certificate-history", args=[w["certificate"].number]), everyone(200)
+    ),
+    "api:in-process-list": Row(lambda w: reverse("api:in-process-list"), everyone(200)),
+    "api:schema": Row(lambda w: reverse("api:schema"), everyone(200)),
+    "api:docs": Row(lambda w: reverse("api:docs"), everyone(200)),
+    "api:not-found": Row(lambda w: "/api/v1/nothing-here/", everyone(404)),
+    # Accounts (django-allauth): pages about the signed-in person's own account, and the ways in.
+    "account_login": Row(lambda w: reverse("account_login"), signed_in(200, 302)),
+    "account_logout": Row(lambda w: reverse("account_logout"), signed_in(302, 200)),
+    "account_signup": Row(lambda w: reverse("account_signup"), signed_in(200, 302)),
+    "account_inactive": Row(lambda w: reverse("account_inactive"), signed_in(200, 200)),
+    "account_reauthenticate": Row(lambda w: reverse("account_reauthenticate"), signed_in(LOGIN, 200)),
+    "account_email": Row(lambda w: reverse("account_email"), signed_in(LOGIN, 200)),
+    "account_email_verification_sent": Row(lambda w: reverse("account_email_verification_sent"), signed_in(200, 200)),
+    "account_confirm_email": Row(lambda w: reverse("account_confirm_email", args=["not-a-key"]), signed_in(200, 200)),
+    "account_change_password": Row(lambda w: reverse("account_change_password"), signed_in(LOGIN, 200)),
+    "account_set_password": Row(lambda w: reverse("account_set_password"), signed_in(LOGIN, 302)),
+    "account_reset_password": Row(lambda w: reverse("account_reset_password"), signed_in(200, 200)),
+    "account_reset_password_done": Row(lambda w: reverse("account_reset_password_done"), signed_in(200, 200)),
+    "account_reset_password_from_key": Row(
+        lambda w: reverse("account_reset_password_from_key", kwargs={"uidb36": "1", "key": "not-a-key"}),
+        signed_in(200, 200),  # the page that says the link is invalid
+    ),
+    "account_reset_password_from_key_done": Row(
+        lambda w: reverse("account_reset_password_from_key_done"), signed_in(200, 200)
+    ),
+    "account_confirm_login_code": Row(lambda w: reverse("account_confirm_login_code"), signed_in(302, 302)),
+    # Second factors (allauth.mfa) and sessions (allauth.usersessions): one's own, after signing in.
+    "mfa_index": Row(lambda w: reverse("mfa_index"), signed_in(LOGIN, 200)),
+    "mfa_authenticate": Row(lambda w: reverse("mfa_authenticate"), signed_in(302, 302)),  # no sign-in pending
+    # Without a second factor set up there is nothing to re-authenticate with: back to the account pages.
+    "mfa_reauthenticate": Row(
+        lambda w: reverse("mfa_reauthenticate"), {"anonymous": LOGIN, "owner": 302, "reviewer": 200}
+    ),
+    "mfa_activate_totp": Row(lambda w: reverse("mfa_activate_totp"), signed_in(LOGIN, 302)),
+    # 404: no authenticator app to turn off; staff are not let to turn theirs off (the admin requires it).
+    "mfa_deactivate_totp": Row(
+        lambda w: reverse("mfa_deactivate_totp"), {"anonymous": LOGIN, "owner": 404, "reviewer": 302}
+    ),
+    "mfa_view_recovery_codes": Row(lambda w: reverse("mfa_view_recovery_codes"), signed_in(LOGIN, 404)),
+    "mfa_generate_recovery_codes": Row(lambda w: reverse("mfa_generate_recovery_codes"), signed_in(LOGIN, 302)),
+    "mfa_download_recovery_codes": Row(lambda w: reverse("mfa_download_recovery_codes"), signed_in(LOGIN, 404)),
+    "mfa_list_webauthn": Row(lambda w: reverse("mfa_list_webauthn"), signed_in(LOGIN, 200)),
+    "mfa_add_webauthn": Row(lambda w: reverse("mfa_add_webauthn"), signed_in(LOGIN, 302)),
+    "mfa_reauthenticate_webauthn": Row(lambda w: reverse("mfa_reauthenticate_webauthn"), signed_in(LOGIN, 302)),
+    # Someone else's security key: re-authentication first (then allauth finds only one's own keys).
+    "mfa_edit_webauthn": Row(lambda w: reverse("mfa_edit_webauthn", args=[w["key"].pk]), signed_in(LOGIN, 302)),
+    "mfa_remove_webauthn": Row(lambda w: reverse("mfa_remove_webauthn", args=[w["key"].pk]), signed_in(LOGIN, 302)),
+    "usersessions_list": Row(lambda w: reverse("usersessions_list"), signed_in(LOGIN, 200)),
+}
+
+
+def named_urls(patterns=None, namespace=None):
+    """Every named URL pattern the project resolves, with its namespace, walking included URLconfs."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from named_urls(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_is_in_a_matrix():
+    for name, (module, matrix, key) in ELSEWHERE.items():
+        assert key in getattr(importlib.import_module(module), matrix), (
+            f"{name}: {module}.{matrix} no longer has {key!r}"
+        )
+    assert not set(NOT_IN_A_MATRIX) & (set(MATRIX) | set(ELSEWHERE)), "allowed without a matrix, yet in one"
+    covered = set(MATRIX) | set(ELSEWHERE) | set(NOT_IN_A_MATRIX)
+    missing = sorted(set(named_urls()) - covered)
+    assert missing == [], "URLs in no permission matrix (add them to MATRIX with who may reach them):\n" + "\n".join(
+        missing
+    )
+    gone = sorted(covered - set(named_urls()))
+    assert gone == [], f"matrix rows for URLs that no longer exist: {gone}"
+
+
+@pytest.fixture
+def world(
+    provider, owner, other_owner, reviewer, decision_maker, administrator, scheme, service, complete_draft, editor
+):
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.usersessions.models import UserSession
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+
+    dossier = svc.dossier_submit(dossier=complete_draft, by=editor)
+    certificate = f.certificate(service)
+    snapshot_issue(force=True)
+    someone = f.user()
+    key = Authenticator.objects.create(user=someone, type=Authenticator.Type.WEBAUTHN, data={})
+    objects = {
+        "registry.provider": provider,
+        "registry.service": service,
+        "registry.shareholder": f.shareholder(provider),
+        "registry.scheme": scheme,
+        "registry.requirement": scheme.requirements.first(),
+        "registry.evaluationcenter": f.evaluation_center(),
+        "registry.dossier": dossier,
+        "registry.certificate": certificate,
+        "registry.auditevent": audit.record("login", actor=owner),
+        "registry.deliveryfailure": DeliveryFailure.objects.create(task="registry.tasks.x", error="down"),
+        "registry.reminder": Reminder.objects.create(key="expiry:x:30"),
+        "auth.user": someone,
+        "auth.group": Group.objects.first(),
+        "account.emailaddress": EmailAddress.objects.create(user=someone, email=someone.email, verified=True),
+        "mfa.authenticator": key,
+        "usersessions.usersession": UserSession.objects.create(
+            user=someone, session_key="k" * 32, ip="192.0.2.1", user_agent="tests"
+        ),
+    }
+    return {
+        "objects": objects,
+        "provider": provider,
+        "service": service,
+        "dossier": dossier,
+        "document": dossier.documents.first(),
+        "certificate": certificate,
+        "owner": owner,
+        "provider_ct": ContentType.objects.get_for_model(provider).pk,
+        "invitation": Invitation.objects.create(
+            provider=provider, email="invited@x.test", role="viewer", invited_by=owner
+        ),
+        "subscription": Subscription.objects.create(email="follower@x.test", scope=Subscription.Scope.REGISTRY),
+        "key": key,
+    }
+
+
+@pytest.fixture
+def clients(owner, other_owner, reviewer, decision_maker, administrator):
+    people = {
+        "owner": owner,
+        "other_owner": other_owner,
+        "staff": f.user(staff=True),
+        "reviewer": reviewer,
+        "decision_maker": decision_maker,
+        "administrator": administrator,
+    }
+    clients = {"anonymous": Client()}
+    for role, person in people.items():
+        clients[role] = Client()
+        if person.is_staff:
+            f.login_with_mfa(clients[role], person)  # the admin opens only after a second factor
+        else:
+            clients[role].force_login(person)
+    return clients
+
+
+def is_sign_in(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(
+        (reverse("admin:login"), reverse("account_login"))
+    )
+
+
+def group(name: str) -> str:
+    """Rows are requested by group, one world and one set of signed-in clients per group (the suite stays fast)."""
+    if ":" in name:
+        namespace, rest = name.split(":", 1)
+        if namespace == "admin" and rest.startswith("registry_"):
+            return "admin:registry"
+        return namespace
+    return "accounts"
+
+
+@pytest.mark.parametrize("group_name", sorted({group(name) for name in MATRIX}))
+def test_permission_matrix(world, clients, group_name):
+    wrong = []
+    for name in sorted(n for n in MATRIX if group(n) == group_name):
+        row = MATRIX[name]
+        url = row.url(world)
+        for role, expected in row.expect.items():
+            response = getattr(clients[role], row.method)(url, row.data)
+            match = response.resolver_match
+            if match is None or match.view_name != name:
+                wrong.append(f"{name}: {url} reaches {match and match.view_name}")
+                continue
+            got = LOGIN if expected == LOGIN and is_sign_in(response) else response.status_code
+            if got != expected:
+                wrong.append(f"{name} as {role}: {got}, expected {expected} ({url})")
+    assert wrong == [], "\n".join(wrong)
