@@ -46,14 +46,8 @@ check-deploy: $(VENV)/.runtime
 # an inline "# nosec BXXX" with its reason on the line); its full report, low findings included, and the licence
 # inventory of every installed package are written to $(AUDIT_DIR)/, which is not committed.
 AUDIT_DIR := build/audit
-# Until requirements-dev.txt pins them, the tools are installed here at these versions.
-AUDIT_TOOLS := bandit==1.9.4 pip-licenses==5.5.5
-
-$(VENV)/.audit: | $(VENV)/.dev
-	$(BIN)/python -c 'import bandit, piplicenses' 2>/dev/null || $(BIN)/pip install --quiet $(AUDIT_TOOLS)
-	@touch $@
-
-audit: $(VENV)/.dev $(VENV)/.audit
+# bandit and pip-licenses are pinned in requirements-dev.txt.
+audit: $(VENV)/.dev
 	@mkdir -p $(AUDIT_DIR)
 	$(BIN)/bandit -q -r registry trustedcloud --exit-zero -f txt -o $(AUDIT_DIR)/bandit.txt
 	$(BIN)/bandit -q -r registry trustedcloud --severity-level medium

@@ -7,11 +7,13 @@ template is rendered once per language, not once per person; a subscriber's e-ma
 so only its subject is shared.
 """
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -20,6 +22,8 @@ from registry.permissions import actor_for
 from registry.services import subscriptions
 from registry.services.preferences import supported_language
 from registry.workflow import COMMITTEE, REVIEWERS
+
+logger = logging.getLogger(__name__)
 
 # Which agency group hears of which move: the dossier's next hands.
 AGENCY_RECIPIENTS = {
@@ -87,9 +91,29 @@ def compose(to: list[Recipient], template: str, context: dict, headers=None) -> 
     return emails
 
 
-def send_emails(emails) -> int:
+SENT_MARK_SECONDS = 7 * 24 * 3600
+
+
+def _sent_already(key: str) -> bool:
+    try:
+        return bool(cache.get(key))
+    except Exception:  # noqa: BLE001 — without the cache we cannot tell: send (a duplicate beats a loss)
+        return False
+
+
+def _mark_sent(key: str) -> None:
+    try:
+        cache.set(key, 1, SENT_MARK_SECONDS)
+    except Exception:  # noqa: BLE001 — the mark only prevents a duplicate after a crash
+        logger.warning("Could not record the delivery %s in the cache.", key)
+
+
+def send_emails(emails, *, sent_key: str | None = None) -> int:
     """Send over one connection, one message per recipient: members of different organisations never see each
-    other's addresses. Errors propagate (SMTPException is an OSError): the caller's transaction and retries decide."""
+    other's addresses. Errors propagate (SMTPException is an OSError): the caller's transaction and retries decide.
+
+    With `sent_key`, each accepted message is marked in the cache (Redis in production, outside the database
+    transaction): a rerun after a crash or an SMTP error part-way skips the recipients who already have theirs."""
     messages = []
     for email in emails:
         headers = {**email.headers, **({"Content-Language": email.language} if email.language else {})}
@@ -102,8 +126,16 @@ def send_emails(emails) -> int:
             messages.append(message)
     if not messages:
         return 0
+    sent = 0
     with get_connection() as connection:
-        return connection.send_messages(messages) or 0
+        for message in messages:
+            key = f"{sent_key}:{message.to[0].lower()}" if sent_key else None
+            if key and _sent_already(key):
+                continue
+            sent += connection.send_messages([message]) or 0
+            if key:
+                _mark_sent(key)
+    return sent
 
 
 def dossier_event_emails(event) -> list[Email]:

@@ -21,8 +21,8 @@ logger = logging.getLogger(__name__)
 SWEEP_GRACE = datetime.timedelta(minutes=2)
 
 
-def _send(emails) -> None:
-    send_emails(emails)  # one message per recipient, text and HTML
+def _send(emails, sent_key=None) -> None:
+    send_emails(emails, sent_key=sent_key)  # one message per recipient, text and HTML
 
 
 def _deliver(model, event_id, compose) -> bool:
@@ -31,7 +31,8 @@ def _deliver(model, event_id, compose) -> bool:
         event = model.objects.select_for_update().filter(pk=event_id, notified_at__isnull=True).first()
         if event is None:
             return False
-        _send(compose(event))
+        # Marks per recipient survive a crash before this transaction commits: a rerun sends only what is missing.
+        _send(compose(event), sent_key=f"sent:{model._meta.label_lower}:{event_id}")
         event.notified_at = timezone.now()
         event.save(update_fields=["notified_at"])
     return True

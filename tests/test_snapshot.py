@@ -150,12 +150,20 @@ def test_a_public_change_issues_a_new_snapshot_and_nothing_else_does(live, admin
     assert document["previous"] == {"sequence": 1, "sha256": hashlib.sha256(first.body.encode()).hexdigest()}
 
 
+@pytest.fixture
+def eager_tasks(monkeypatch):
+    # Tasks run inline, as without a broker; with REDIS_URL set (CI) they would otherwise go to the queue.
+    from trustedcloud.celery import app as celery_app
+
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+
+
 def test_a_certificate_change_asks_for_the_snapshot_once_committed(
-    live, administrator, django_capture_on_commit_callbacks
+    live, administrator, django_capture_on_commit_callbacks, eager_tasks
 ):
     snapshot_issue()
 
-    with django_capture_on_commit_callbacks(execute=True):  # tasks run inline without a broker
+    with django_capture_on_commit_callbacks(execute=True):
         svc.certificate_withdraw(certificate=live, by=administrator, reason="Data moved outside the EU.")
 
     latest = RegistrySnapshot.objects.order_by("-sequence").first()
@@ -164,7 +172,7 @@ def test_a_certificate_change_asks_for_the_snapshot_once_committed(
 
 
 def test_admitting_a_consenting_dossier_publishes_it_as_in_process(
-    complete_draft, walk, django_capture_on_commit_callbacks
+    complete_draft, walk, django_capture_on_commit_callbacks, eager_tasks
 ):
     Dossier.objects.filter(pk=complete_draft.pk).update(listed_in_process_consent=True)
     snapshot_issue()

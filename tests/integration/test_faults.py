@@ -151,12 +151,6 @@ def test_a_worker_killed_in_the_middle_of_an_email_leaves_it_to_the_next_worker_
     assert Counter(smtp.recipients()) == dict.fromkeys({owner.email, editor.email, reviewer.email}, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,  # a duplicate, not a timeout or an error of the harness
-    reason="registry.tasks._deliver sends an event's e-mails one after the other before it marks the event notified: "
-    "when the worker dies after the first recipient's message was accepted, the redelivered task sends that one again",
-)
 def test_a_worker_killed_between_two_recipients_sends_nobody_a_second_email(
     start_worker, broker, smtp, complete_draft, owner, editor, reviewer
 ):
@@ -177,12 +171,6 @@ def test_a_worker_killed_between_two_recipients_sends_nobody_a_second_email(
     assert Counter(smtp.recipients()) == dict.fromkeys({owner.email, editor.email, reviewer.email}, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,  # a duplicate, not a timeout or an error of the harness
-    reason="the e-mail tasks retry on an SMTP error, and _deliver sends all of the event's e-mails again: the "
-    "recipients whose message was accepted before the error get it twice",
-)
 def test_a_retry_after_a_refused_second_email_sends_nobody_a_second_email(
     settings, smtp, complete_draft, owner, editor, reviewer
 ):
