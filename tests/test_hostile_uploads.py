@@ -9,6 +9,7 @@ both as a provider does, and do not repeat the check's own unit tests.
 """
 
 import io
+import tempfile
 import tracemalloc
 from email.message import EmailMessage
 from pathlib import Path
@@ -159,10 +160,11 @@ def test_a_name_is_never_a_path_nor_a_header(editor, draft, private_storage, nam
 
 def test_the_portal_upload_drops_a_path_from_the_name_too(editing, private_storage):
     client, draft = editing
-    assert upload(client, draft, f.pdf("../../../../tmp/owned.pdf")).status_code == 302
+    target = Path(tempfile.gettempdir()) / "owned.pdf"
+    assert upload(client, draft, f.pdf("../../../.." + str(target))).status_code == 302
     document = only_document(draft)
     assert document.original_name == "owned.pdf"
-    assert not Path("/tmp/owned.pdf").exists()
+    assert not target.exists()
     [path] = stored_files(private_storage)
     assert path.resolve().is_relative_to(Path(private_storage).resolve())
 

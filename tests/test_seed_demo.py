@@ -109,3 +109,24 @@ def test_it_creates_nothing_new_when_run_twice(output):
     assert row_counts() == before
     assert "0 created" in second
     assert "providers 0 created, 6 already there" in second
+
+
+def test_demo_staff_have_an_authenticator_whose_code_the_command_prints(db, settings):
+    import re
+    from io import StringIO
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.core.management import call_command
+
+    from registry.services.demo import seed_demo
+
+    seed_demo()
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("demo_code", "reviewer@agency.example", stdout=out)
+    code = out.getvalue().strip()
+    assert re.fullmatch(r"\d{6}", code)
+    authenticator = Authenticator.objects.get(user__email="reviewer@agency.example", type=Authenticator.Type.TOTP)
+    assert TOTP(authenticator).validate_code(code)
+    assert not Authenticator.objects.filter(user__email="owner@ovhcloud.example").exists()

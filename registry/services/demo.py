@@ -127,6 +127,14 @@ def _ensure_user(summary, email, password, role, *, first_name, last_name, group
         summary.existing["users"] += 1
     # Sign-in needs a verified address (allauth's mandatory verification); the demo addresses count as verified.
     EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    if user.is_staff:
+        # The agency's pages require a second factor: demo staff get an authenticator with a published demo secret,
+        # whose current code `manage.py demo_code EMAIL` prints (or any authenticator app given DEMO_TOTP_SECRET).
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.totp.internal.auth import TOTP
+
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, DEMO_TOTP_SECRET)
     summary.accounts.append((email, password, role))
     return user
 
@@ -277,6 +285,9 @@ def _carry(summary, dossier, spec, people, centres) -> None:
     if spec.get("suspend"):
         certificate_suspend(certificate=certificate, by=people[cast.ADMINISTRATOR], reason=spec["suspend"])
 
+
+# Development only, printed in the README: never a secret of a real account.
+DEMO_TOTP_SECRET = "TCRDEMOTOTPSECRETFORDEVELOPMENT2"
 
 # When a demo dossier was opened, so that the registry has a history (statistics, feed, "on this day" checks).
 OPENED_DAYS_AGO = {
