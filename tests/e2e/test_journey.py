@@ -1,0 +1,339 @@
+"""The whole journey in a real browser: a provider signs up and submits a dossier, the agency reviews and qualifies it.
+
+A provider signs up, confirms the e-mail, registers the organisation, adds a service, starts a dossier, answers the
+self-assessment, uploads the required documents through the documents page (upload.js: XMLHttpRequest and a progress
+bar), signs the declaration and submits. A reviewer (password and authenticator code) takes it and asks for changes; the
+provider answers with a message, signs again and resubmits; the reviewer takes it again, admits it at an evaluation
+centre, uploads the evaluation report and sends it to decision; a committee member (also with a second factor)
+qualifies it. The service is then in the public registry, its certificate verifies, and the feed has the entry.
+
+Debian's Chromium through Playwright's sync API against pytest-django's live server. The ORM is used before the
+browser starts and, in between, only from a worker thread (Django refuses sync ORM calls where an event loop runs).
+Each step saves a screenshot under E2E_SCREENSHOTS (or the test's tmp_path); the duration is printed.
+"""
+
+import concurrent.futures
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.db import connection
+
+from registry.workflow import COMMITTEE, REVIEWERS
+from tests import factories as f
+
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM = "/usr/bin/chromium"
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs Debian's Chromium at /usr/bin/chromium"),
+    # serialized_rollback: the flush at the end of a transactional test empties the agency groups; this restores them.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+PROVIDER_EMAIL = "founder@cloud-souverain.test"
+PASSWORD = "a-long-journey-password-42"
+SERVICE = "Souverain Compute"
+TIMEOUT = 20_000
+
+# Records, across the navigation that ends the upload, that upload.js showed its progress panel.
+WATCH_PROGRESS = """
+() => {
+  const panel = document.querySelector("#upload-form [data-upload-progress]");
+  new MutationObserver(() => {
+    if (!panel.hidden) sessionStorage.setItem("progress-seen", "1");
+  }).observe(panel, {attributes: true, attributeFilter: ["hidden"]});
+}
+"""
+
+
+def orm(fn, *args, **kwargs):
+    """Run an ORM call in a worker thread: the browser's event loop makes this thread async-unsafe for Django."""
+
+    def call():
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            connection.close()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
+
+
+def totp_code():
+    """The authenticator's current code. allauth accepts only the current 30-second step (MFA_TOTP_TOLERANCE is 0):
+    a code computed in the step's last two seconds could expire on its way, so that case waits for the next step."""
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    period = app_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < 2:
+        time.sleep(left + 0.05)  # bounded wait on the clock, not on the page
+    return format_hotp_value(hotp_value(f.TOTP_SECRET, int(time.time()) // period))
+
+
+class Shots:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.count = 0
+
+    def __call__(self, page, name):
+        self.count += 1
+        page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
+
+
+def sign_in_with_mfa(page, base, email, shot, name):
+    page.goto(base + "/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", f.PASSWORD)
+    page.locator('form[action="/accounts/login/"] button[type=submit]').click()
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    shot(page, f"{name}-totp")
+    page.fill("input[name=code]", totp_code())
+    page.locator("input[name=code]").press("Enter")
+    page.wait_for_url(lambda url: "/accounts/" not in url)
+
+
+def admin_move(page, base, reference, action, shot, name, fill=None):
+    """On the dossier's admin page, follow the move's link, fill its form and confirm."""
+    page.goto(base + "/admin/registry/dossier/")
+    page.get_by_role("link", name=reference, exact=True).first.click()
+    page.wait_for_url(re.compile(r"/admin/registry/dossier/\d+/change/"))
+    page.locator(f'a[href$="/move/{action}/"]').first.click()
+    page.wait_for_url(re.compile(rf"/move/{action}/$"))
+    if fill:
+        fill(page)
+    shot(page, f"{name}-form")
+    page.locator("#content-main form.tcr-form input[type=submit]").click()
+    page.wait_for_url(re.compile(r"/admin/registry/dossier/\d+/change/$"))
+    assert_no_error(page)
+    shot(page, name)
+
+
+def assert_no_error(page):
+    errors = page.locator(".messagelist .error, .alert-danger, .errornote")
+    assert errors.count() == 0, errors.all_inner_texts()
+
+
+def upload(page, base, reference, kind, title):
+    page.goto(f"{base}/portal/dossiers/{reference}/documents/")
+    page.evaluate("sessionStorage.removeItem('progress-seen')")
+    page.evaluate(WATCH_PROGRESS)
+    form = page.locator("#upload-form")
+    form.locator("select[name=kind]").select_option(kind)
+    form.locator("input[name=title]").fill(title)
+    form.locator("input[type=file]").set_input_files(
+        {"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": f.PDF_BYTES}
+    )
+    with page.expect_request(lambda r: r.method == "POST" and "/documents/" in r.url) as sent:
+        form.locator("[data-upload-submit]").click()
+    assert sent.value.resource_type in ("xhr", "fetch"), "upload.js did not send the form"
+    page.wait_for_load_state("load")
+    page.get_by_text(title, exact=True).first.wait_for()
+    assert page.evaluate("sessionStorage.getItem('progress-seen')") == "1", "the progress bar never showed"
+
+
+def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path):
+    import trustedcloud.celery
+
+    # Document checks run after commit through Celery: with REDIS_URL they would wait for a worker that is not there.
+    monkeypatch.setitem(trustedcloud.celery.app.conf, "task_always_eager", True)
+    folder = Path(os.environ["E2E_SCREENSHOTS"]) if os.environ.get("E2E_SCREENSHOTS") else tmp_path / "screenshots"
+    shot = Shots(folder / "journey")
+
+    f.scheme()
+    reviewer = f.user(email="rita@agency.test", groups=[REVIEWERS])
+    committee = f.user(email="claude@agency.test", groups=[COMMITTEE])
+    for person in (reviewer, committee):
+        # Verified addresses (sign-in demands one) and an authenticator app each, as allauth records them.
+        EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
+        f.totp_authenticator(person)
+    center = f.evaluation_center(name="CESTI Lyon")
+    mail.outbox.clear()
+    base = live_server.url
+    started = time.monotonic()
+
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            provider_ctx = browser.new_context()
+            provider_ctx.set_default_timeout(TIMEOUT)
+            page = provider_ctx.new_page()
+
+            # 1. Sign up and confirm the e-mail address.
+            page.goto(base + "/accounts/signup/")
+            page.fill("input[name=email]", PROVIDER_EMAIL)
+            page.fill("input[name=password1]", PASSWORD)
+            page.fill("input[name=password2]", PASSWORD)
+            shot(page, "signup")
+            page.locator("form button[type=submit]").last.click()
+            page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
+            shot(page, "verification-sent")
+            links = [m for e in mail.outbox if PROVIDER_EMAIL in e.to for m in re.findall(r"https?://\S+", e.body)]
+            link = next(u for u in links if "/confirm-email/" in u)
+            page.goto(base + urlsplit(link).path)
+            shot(page, "confirm-email")
+            page.locator("form button[type=submit]").last.click()
+            page.wait_for_url(lambda url: "/confirm-email/" not in url)
+
+            # 2. Register the organisation and add a service.
+            page.goto(base + "/portal/organisation/new/")
+            page.fill("input[name=legal_name]", "Cloud Souverain SAS")
+            page.fill("input[name=registration_id]", "RCS 900 000 001")
+            for name in (
+                "registered_office_country",
+                "central_administration_country",
+                "principal_establishment_country",
+            ):
+                page.locator(f"select[name={name}]").select_option("FR")
+            shot(page, "organisation")
+            page.locator("main form button[type=submit]").first.click()
+            page.wait_for_url(re.compile(r"/portal/cloud-souverain-sas/$"))
+            page.goto(base + "/portal/cloud-souverain-sas/services/new/")
+            page.fill("input[name=name]", SERVICE)
+            page.locator("select[name=service_model]").select_option("iaas")
+            page.fill("textarea[name=description]", "Virtual machines hosted in France.")
+            shot(page, "service")
+            page.locator("main form button[type=submit]").first.click()
+            page.wait_for_url(re.compile(r"/services/[^/]+/$"))
+            service_slug = page.url.rstrip("/").rsplit("/", 1)[1]
+            # Where the service runs: written with the factories (the UI's formsets would only add time).
+            from registry.models import Service
+
+            orm(lambda: f.eu_sites(Service.objects.get(slug=service_slug)))
+
+            # 3. Start the dossier.
+            page.goto(f"{base}/portal/dossiers/new/{service_slug}/")
+            shot(page, "dossier-new")
+            page.get_by_role("button", name="Start the dossier").click()
+            page.wait_for_url(re.compile(r"/portal/dossiers/[^/]+/$"))
+            reference = page.url.rstrip("/").rsplit("/", 1)[1]
+            shot(page, "dossier")
+
+            # 4. Self-assessment: every applicable requirement met.
+            page.goto(f"{base}/portal/dossiers/{reference}/assessment/19/")
+            for radio in page.locator('input[type=radio][value="met"]').all():
+                page.locator(f'label[for="{radio.get_attribute("id")}"]').click()
+            shot(page, "assessment")
+            page.get_by_role("button", name="Save this chapter").click()
+            page.wait_for_load_state("load")
+            page.get_by_text("Chapter complete").first.wait_for()
+
+            # 5. Documents, sent by upload.js with its progress bar.
+            for kind, title in (
+                ("security_policy", "Security policy"),
+                ("risk_analysis", "Risk analysis"),
+                ("extra_eu_risks", "Extra-EU risks"),
+            ):
+                upload(page, base, reference, kind, title)
+            assert page.locator(".tcr-outcome-missing").count() == 0, "a required document is still missing"
+            shot(page, "documents")
+
+            # 6. Declaration and submission.
+            def declare_and_submit(label, name):
+                page.goto(f"{base}/portal/dossiers/{reference}/declaration/")
+                page.check("input[name=declare]")
+                shot(page, f"{name}-declaration")
+                page.locator("main form button[type=submit]").first.click()
+                page.wait_for_url(re.compile(rf"/portal/dossiers/{reference}/$"))
+                page.get_by_role("button", name=label).click()
+                page.wait_for_url(re.compile(rf"/portal/dossiers/{reference}/$"))
+                page.get_by_text(f"Dossier {reference} submitted").wait_for()
+                shot(page, name)
+
+            declare_and_submit("Submit the dossier", "submitted")
+
+            # 7. The reviewer takes it and asks for changes.
+            reviewer_ctx = browser.new_context()
+            reviewer_ctx.set_default_timeout(TIMEOUT)
+            agency = reviewer_ctx.new_page()
+            sign_in_with_mfa(agency, base, reviewer.email, shot, "reviewer")
+            admin_move(agency, base, reference, "take", shot, "taken")
+            admin_move(
+                agency,
+                base,
+                reference,
+                "request_changes",
+                shot,
+                "changes-requested",
+                fill=lambda pg: pg.fill("textarea[name=comment]", "Please detail the backup site."),
+            )
+
+            # 8. The provider answers and resubmits (the change request withdrew the signature).
+            page.goto(f"{base}/portal/dossiers/{reference}/messages/")
+            page.get_by_text("Please detail the backup site.").first.wait_for()
+            page.fill("#message-form textarea[name=body]", "The backup site is in Strasbourg, France.")
+            page.locator("#message-form [data-upload-submit]").click()
+            page.get_by_text("The backup site is in Strasbourg, France.").first.wait_for()
+            shot(page, "message")
+            declare_and_submit("Resubmit the dossier", "resubmitted")
+
+            # 9. The reviewer takes it again, admits it, records the evaluation report and sends it to decision.
+            admin_move(agency, base, reference, "take", shot, "taken-again")
+            admin_move(
+                agency,
+                base,
+                reference,
+                "admit",
+                shot,
+                "admitted",
+                fill=lambda pg: pg.locator("select[name=evaluation_center]").select_option(str(center.pk)),
+            )
+            upload_form = agency.locator('form[action$="/upload/"]')
+            upload_form.locator("select[name=kind]").select_option("evaluation_report")
+            upload_form.locator("input[name=title]").fill("Evaluation report")
+            upload_form.locator("input[type=file]").set_input_files(
+                {"name": "report.pdf", "mimeType": "application/pdf", "buffer": f.PDF_BYTES}
+            )
+            upload_form.locator("[type=submit]").click()
+            agency.wait_for_load_state("load")
+            agency.get_by_text("Document “Evaluation report” added").wait_for()
+            shot(agency, "report-uploaded")
+            admin_move(agency, base, reference, "report", shot, "to-decision")
+
+            # 10. A committee member qualifies it.
+            committee_ctx = browser.new_context()
+            committee_ctx.set_default_timeout(TIMEOUT)
+            decider = committee_ctx.new_page()
+            sign_in_with_mfa(decider, base, committee.email, shot, "committee")
+            admin_move(
+                decider,
+                base,
+                reference,
+                "qualify",
+                shot,
+                "qualified",
+                fill=lambda pg: pg.fill("textarea[name=scope]", "Virtual machines hosted in France."),
+            )
+            number = re.search(r"Certificate (\S+) issued", decider.locator(".messagelist").inner_text()).group(1)
+
+            # 11. The public registry, the verification page and the feed.
+            public = browser.new_context().new_page()
+            public.goto(base + "/registry/")
+            public.get_by_text(SERVICE).first.wait_for()
+            shot(public, "registry")
+            public.goto(f"{base}/verify/{number}/")
+            public.locator('[data-verdict="valid"]').wait_for()
+            shot(public, "verify")
+            response = public.goto(base + "/registry/feed/")
+            assert response.status == 200
+            feed = response.text()
+            assert SERVICE in feed or number in feed
+        finally:
+            browser.close()
+
+    duration = time.monotonic() - started
+    from registry.models import Dossier
+
+    dossier = Dossier.objects.get(reference=reference)
+    assert dossier.status == Dossier.Status.QUALIFIED
+    assert {d.scan_status for d in dossier.documents.all()} == {"clean"}  # checked by the (eager) Celery task
+    print(f"\njourney: {duration:.1f} s, {shot.count} screenshots in {shot.folder}")
