@@ -54,11 +54,10 @@ def test_a_reviewer_carries_a_dossier_from_submitted_to_decision_and_a_second_pe
         move_url(submitted, "admit"), {"evaluation_center": center.pk, "comment": "Contract validated."}
     )
     assert response.status_code == 302
-    with open_pdf() as report:
-        upload = client.post(
-            reverse("admin:registry_dossier_upload", args=[submitted.pk]),
-            {"kind": "evaluation_report", "title": "Evaluation report", "file": report},
-        )
+    upload = client.post(
+        reverse("admin:registry_dossier_upload", args=[submitted.pk]),
+        {"kind": "evaluation_report", "title": "Evaluation report", "file": f.pdf("report.pdf")},
+    )
     assert upload.status_code == 302
     assert client.post(move_url(submitted, "report"), {"comment": "Report attached."}).status_code == 302
     submitted.refresh_from_db()
@@ -81,14 +80,6 @@ def test_a_reviewer_carries_a_dossier_from_submitted_to_decision_and_a_second_pe
     assert "Qualification granted." in page.text
     actions = list(DossierEvent.objects.filter(dossier=submitted).values_list("action", flat=True))
     assert actions == ["create", "submit", "take", "admit", "report", "qualify"]
-
-
-class open_pdf:
-    def __enter__(self):
-        return f.pdf("report.pdf")
-
-    def __exit__(self, *exc):
-        return False
 
 
 def test_a_reviewer_outside_the_committee_sees_no_qualify_button_and_a_post_is_refused(

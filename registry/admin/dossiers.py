@@ -225,10 +225,6 @@ class DossierAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/registry/dossier/move.html", context)
 
-    @staticmethod
-    def _refused_message(request, exc):
-        messages.error(request, str(exc))
-
     def findings_view(self, request, pk):
         return require_POST(self._findings)(request, pk)
 
