@@ -32,7 +32,14 @@ demo: migrate
 run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(VENV)/.dev
+# axe-core for the accessibility tests (tests/e2e/test_accessibility.py), pinned by package.json and its lock file.
+# Only where npm exists: without Node the rest of the suite still runs (those tests then skip, saying why).
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+test: $(VENV)/.dev $(if $(shell command -v npm 2>/dev/null),$(AXE))
 	$(BIN)/pytest
 
 # The production configuration as a deployment has it (DEBUG off, a throwaway random key, a host name, HTTPS and its
@@ -69,5 +76,13 @@ worker: $(VENV)/.runtime
 beat: $(VENV)/.runtime
 	$(BIN)/celery -A trustedcloud beat --loglevel=info
 
+# Benchmarks (bench/README.md), never part of make test: the portal under gunicorn on PostgreSQL and Redis, which must
+# be up (DATABASE_URL names the server, a throwaway database is made there; REDIS_URL, default db 5). wrk comes from
+# Debian when missing, as .ci/run installs chromium.
+bench: $(VENV)/.runtime
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/run.py
+
 clean:
-	rm -rf $(VENV) db.sqlite3 private staticfiles .pytest_cache .ruff_cache build
+	rm -rf $(VENV) db.sqlite3 private staticfiles .pytest_cache .ruff_cache build node_modules

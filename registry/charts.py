@@ -1,5 +1,6 @@
 """Small SVG charts drawn on the server: no JavaScript, no library to download, readable without colour."""
 
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -16,8 +17,10 @@ def _scale(values):
     return top, (HEIGHT - PAD_BOTTOM - PAD_TOP) / top
 
 
-def bar_chart(items, *, title: str, unit: str = "") -> str:
-    """Vertical bars for (label, value) pairs; the value is written above each bar, the label below."""
+def bar_chart(items, *, title: str, describe=None) -> str:
+    """Vertical bars for (label, value) pairs; the value is written above each bar, the label below.
+
+    describe(value) words the value in each bar's tooltip with its unit, in the reader's language ("7 days")."""
     items = [(str(label), value or 0) for label, value in items]
     if not items:
         return ""
@@ -32,7 +35,7 @@ def bar_chart(items, *, title: str, unit: str = "") -> str:
         shown = f"{value:.0f}" if isinstance(value, float) else str(value)
         parts.append(
             format_html(
-                '<rect x="{}" y="{}" width="{}" height="{}" class="tcr-bar"><title>{}: {}{}</title></rect>'
+                '<rect x="{}" y="{}" width="{}" height="{}" class="tcr-bar"><title>{}: {}</title></rect>'
                 '<text x="{}" y="{}" text-anchor="middle" class="tcr-chart-value">{}</text>'
                 '<text x="{}" y="{}" text-anchor="middle" class="tcr-chart-label">{}</text>',
                 n(x),
@@ -40,8 +43,7 @@ def bar_chart(items, *, title: str, unit: str = "") -> str:
                 n(bar),
                 n(height),
                 label,
-                shown,
-                unit,
+                describe(value) if describe else shown,
                 n(x + bar / 2),
                 n(y - 4),
                 shown,
@@ -54,7 +56,8 @@ def bar_chart(items, *, title: str, unit: str = "") -> str:
 
 
 def line_chart(points, *, title: str) -> str:
-    """A step line for (date, value) pairs, with the first and last values labelled."""
+    """A step line for (date, value) pairs, with the last value labelled; every third month is named, counted back
+    from the latest so that it always is."""
     if not points:
         return ""
     top, ratio = _scale([v for _, v in points])
@@ -65,12 +68,15 @@ def line_chart(points, *, title: str) -> str:
     labels = format_html_join(
         "",
         '<text x="{}" y="{}" text-anchor="middle" class="tcr-chart-label">{}</text>',
-        ((n(x), HEIGHT - PAD_BOTTOM + 16, day.strftime("%m/%y")) for i, ((day, _), (x, _)) in enumerate(zip(points, coords, strict=True)) if i % 3 == 0 or i == len(points) - 1),
+        ((n(x), HEIGHT - PAD_BOTTOM + 16, date_format(day, "M Y")) for i, ((day, _), (x, _)) in enumerate(zip(points, coords, strict=True)) if (len(points) - 1 - i) % 3 == 0),
     )  # fmt: skip
     dots = format_html_join(
         "",
         '<circle cx="{}" cy="{}" r="3" class="tcr-dot"><title>{}: {}</title></circle>',
-        ((n(x), n(y), day.isoformat(), v) for (day, v), (x, y) in zip(points, coords, strict=True)),
+        (
+            (n(x), n(y), date_format(day, "YEAR_MONTH_FORMAT"), v)
+            for (day, v), (x, y) in zip(points, coords, strict=True)
+        ),
     )
     body = format_html(
         '<path d="{}" class="tcr-area"/><path d="{}" class="tcr-line"/>{}{}'

@@ -7,6 +7,7 @@ Thresholds come from the scheme. Failing results never block a submission: they 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -66,6 +67,11 @@ def check_locations(provider) -> Result:
     return _result("19.6.a", PASS, _("All three are in EU member states."))
 
 
+def pct(value) -> str:
+    """A percentage's figure in the reader's number format ("7.20" in English, "7,20" in French)."""
+    return localize(value)
+
+
 def check_ownership(provider, scheme, shareholders) -> list[Result]:
     if not shareholders:
         reason = _("No shareholder declared.")
@@ -76,20 +82,29 @@ def check_ownership(provider, scheme, shareholders) -> list[Result]:
     over = [s for s in non_eu if max(s.capital_percent, s.voting_percent) > cap]
     if over:
         detail = _names(
-            f"{s.name} ({s.country.code}, {s.capital_percent} % capital, {s.voting_percent} % votes)" for s in over
+            _("%(name)s (%(country)s, %(capital)s %% capital, %(votes)s %% votes)")
+            % {
+                "name": s.name,
+                "country": s.country.code,
+                "capital": pct(s.capital_percent),
+                "votes": pct(s.voting_percent),
+            }
+            for s in over
         )
-        individual = _result("19.6.b-individual", FAIL, _("Above %(cap)s %%: %(who)s.") % {"cap": cap, "who": detail})
+        individual = _result(
+            "19.6.b-individual", FAIL, _("Above %(cap)s %%: %(who)s.") % {"cap": pct(cap), "who": detail}
+        )
     else:
         biggest = max((max(s.capital_percent, s.voting_percent) for s in non_eu), default=Decimal(0))
         individual = _result(
             "19.6.b-individual",
             PASS,
-            _("Largest non-EU holding: %(share)s %% (cap %(cap)s %%).") % {"share": biggest, "cap": cap},
+            _("Largest non-EU holding: %(share)s %% (cap %(cap)s %%).") % {"share": pct(biggest), "cap": pct(cap)},
         )
 
     capital = sum((s.capital_percent for s in non_eu), Decimal(0))
     votes = sum((s.voting_percent for s in non_eu), Decimal(0))
-    figures = {"capital": capital, "votes": votes, "cap": collective_cap}
+    figures = {"capital": pct(capital), "votes": pct(votes), "cap": pct(collective_cap)}
     if capital > collective_cap or votes > collective_cap:
         collective = _result(
             "19.6.b-collective",

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from registry.models.choices import CertificateStatus as C
 from registry.models.choices import DossierStatus as S
@@ -94,7 +94,11 @@ def _needs_complete_dossier(facts: Facts) -> list[str]:
     problems = []
     if facts.unanswered:
         problems.append(
-            _("%(count)d requirement(s) still need an answer: %(refs)s.")
+            ngettext(
+                "%(count)d requirement still needs an answer: %(refs)s.",
+                "%(count)d requirements still need an answer: %(refs)s.",
+                len(facts.unanswered),
+            )
             % {"count": len(facts.unanswered), "refs": ", ".join(facts.unanswered[:10])}
             + (" …" if len(facts.unanswered) > 10 else "")
         )

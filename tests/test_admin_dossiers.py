@@ -301,3 +301,74 @@ def test_the_dossier_page_does_not_grow_with_answers_documents_and_messages(
         response = client.get(change_url(in_evaluation))
     assert response.status_code == 200
     assert response.text.count("Annex") >= 15
+
+
+def _dossiers(count, **kw):
+    """`count` dossiers in the agency's hands, each for a service of its own (one open dossier per service)."""
+    scheme = f.scheme(with_requirements=False)
+    for i in range(count):
+        f.dossier(f.service(), scheme, status=(S.SUBMITTED, S.IN_REVIEW, S.EVALUATION)[i % 3], **kw)
+
+
+@pytest.mark.parametrize("query", ["", "?work=waiting", "?status__exact=submitted", "?q=Cloud", "?o=2"])
+def test_the_dossier_list_costs_the_same_queries_with_3_and_30_dossiers(
+    client, reviewer, second_reviewer, query, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("admin:registry_dossier_changelist") + query
+    _dossiers(3, instructing_reviewer=second_reviewer)
+    f.login_with_mfa(client, reviewer)
+    client.get(url)
+    # session, user, permissions (user, groups), schemes and reviewers to filter by, the count, the rows with their
+    # service, provider, scheme and reviewer, the actor's groups and memberships (MineFilter, waiting for me)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    _dossiers(27, instructing_reviewer=reviewer)
+    with django_assert_num_queries(len(small)):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_every_page_of_a_long_dossier_list_holds_the_next_dossiers_in_order(
+    client, reviewer, django_assert_num_queries
+):
+    """The list pages by id from whichever end is nearer (registry/admin/paging.py): the pages, read in turn, are the
+    whole list in its order, ties on the time of the last move broken by the newest dossier first."""
+    import datetime
+
+    from django.utils import timezone
+
+    service, scheme = f.service(), f.scheme(with_requirements=False)
+    moment = timezone.now()
+    for i in range(130):
+        f.dossier(service, scheme, status=S.REJECTED, status_changed_at=moment - datetime.timedelta(hours=i // 3))
+    expected = list(Dossier.objects.order_by("status_changed_at", "-pk").values_list("reference", flat=True))
+    f.login_with_mfa(client, reviewer)
+    changelist = reverse("admin:registry_dossier_changelist")
+    shown = []
+    for page in (1, 2, 3):
+        response = client.get(changelist, {"p": page})
+        assert response.status_code == 200
+        shown += [str(d) for d in response.context["cl"].result_list]
+    assert shown == expected
+    # The first page (read forwards) and the last (read from the end) cost the same: ids first, then their rows.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        client.get(changelist, {"p": 1})
+    with django_assert_num_queries(len(first)):
+        client.get(changelist, {"p": 3})
+
+
+def test_the_dossier_list_search_finds_a_reference_a_service_or_a_provider(client, reviewer):
+    wanted = f.dossier(f.service(f.provider(legal_name="Brumecloud Hosting SAS"), name="Vault Compute"))
+    other = f.dossier(f.service(name="Other Thing"))
+    f.login_with_mfa(client, reviewer)
+    changelist = reverse("admin:registry_dossier_changelist")
+    for term in (wanted.reference, "vault", "BRUMECLOUD", "brumecloud compute"):
+        page = client.get(changelist, {"q": term}).text
+        assert wanted.reference in page, term
+        assert other.reference not in page, term

@@ -196,7 +196,7 @@ def test_it_refuses_to_submit_an_incomplete_draft_and_says_what_is_missing(draft
     with pytest.raises(Refused) as exc:
         svc.dossier_submit(dossier=draft, by=editor)
     message = str(exc.value)
-    assert "2 requirement(s) still need an answer: 19.2, 19.6." in message  # 19.9 is SaaS only; this is IaaS
+    assert "2 requirements still need an answer: 19.2, 19.6." in message  # 19.9 is SaaS only; this is IaaS
     assert "Information security policy" in message
     assert "Risk analysis" in message
     assert "declaration" in message

@@ -68,7 +68,7 @@ def test_it_loads_the_shipped_catalogue_by_default(db):
     assert scheme.requirements.get(ref="11.10").parent.ref == "11"  # a ref YAML could misread as 11.1
     assert not scheme.requirements.filter(title_en="").exists()
     assert not scheme.requirements.filter(title_fr="").exists()
-    assert "107 requirement(s) created" in output
+    assert "107 requirements created" in output
 
 
 def test_it_keeps_the_referential_order_in_positions(db):
@@ -96,7 +96,7 @@ def test_it_changes_nothing_when_loaded_twice(db):
     output = load()
 
     assert snapshot() == before
-    assert "0 requirement(s) created, 0 updated, 107 unchanged, 0 removed" in output
+    assert "0 requirements created, 0 updated, 107 unchanged, 0 removed" in output
 
 
 def test_it_updates_a_changed_title_without_duplicating(db, tmp_path):
@@ -182,7 +182,7 @@ def test_it_accepts_json(db, tmp_path):
     scheme = Scheme.objects.get(code="trial-1.0")
     assert scheme.requirements.count() == 5
     assert scheme.requirements.get(ref="1.1").service_models == ["saas"]
-    assert "5 requirement(s) created" in output
+    assert "5 requirements created" in output
 
 
 def test_it_accepts_the_yml_suffix(db, tmp_path):
@@ -222,7 +222,7 @@ BAD_CATALOGUES = {
         _with_requirement(1, service_models=["iaas", "faas"]),
         "Requirement “1.1” (entry 2): unknown service model “faas”",
     ),
-    "unknown field": (_with_requirement(0, titel_en="Typo"), "Requirement “1” (entry 1): unknown field(s) titel_en"),
+    "unknown field": (_with_requirement(0, titel_en="Typo"), "Requirement “1” (entry 1): unknown field titel_en"),
     "unknown document kind": (
         small_catalogue() | {"required_document_kinds": ["security_policy", "passport"]},
         "Unknown document kind “passport” in required_document_kinds",

@@ -232,7 +232,7 @@ def test_a_refused_submission_says_what_is_missing_with_links_to_fix_it(client, 
     assert response["Location"].endswith("#submission")
     [message] = page_messages(response)
     assert message.startswith("The dossier was not submitted.")
-    assert "2 requirement(s) still need an answer: 19.2, 19.6." in message
+    assert "2 requirements still need an answer: 19.2, 19.6." in message
     page = client.get(url("dossier", draft.reference))
     requirement = Requirement.objects.get(scheme=draft.scheme, ref="19.2")
     assert f"{url('dossier-assessment', draft.reference, '19')}#req-{requirement.pk}" in page.text

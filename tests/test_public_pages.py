@@ -222,7 +222,10 @@ def test_the_statistics_page_draws_its_charts_and_medians(client):
     assert page.text.count("<svg") >= 4
     assert "Germany" in page.text
     # Submitted for 4 days, in review for 4 days: the medians of the only dossier measured.
-    assert "<td>Submitted</td><td>4.0</td><td>1</td>" in page.text
+    assert (
+        '<td data-label="Stage">Submitted</td><td data-label="Median days">4.0</td>'
+        '<td data-label="Dossiers measured">1</td>'
+    ) in page.text
 
 
 def test_public_pages_run_a_bounded_number_of_queries(client, django_assert_max_num_queries):

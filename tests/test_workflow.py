@@ -176,7 +176,7 @@ def test_it_refuses_submission_with_unanswered_requirements_and_names_them(actio
     facts = Facts(unanswered=("19.2", "19.6"), declared=True)
     with pytest.raises(Refused) as exc:
         workflow.check(ACTORS["editor"], dossier, action, facts)
-    assert "2 requirement(s) still need an answer: 19.2, 19.6." in str(exc.value)
+    assert "2 requirements still need an answer: 19.2, 19.6." in str(exc.value)
     assert "declaration" not in str(exc.value)
 
 
@@ -185,7 +185,7 @@ def test_it_shortens_a_long_list_of_unanswered_requirements():
     with pytest.raises(Refused) as exc:
         workflow.check(ACTORS["editor"], make_dossier(S.DRAFT), "submit", Facts(unanswered=refs, declared=True))
     message = str(exc.value)
-    assert "12 requirement(s)" in message
+    assert "12 requirements" in message
     assert "19.10" in message
     assert "19.11" not in message
     assert message.endswith("…")

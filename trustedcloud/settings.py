@@ -137,6 +137,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "registry.context_processors.agency",
             ],
         },
     },
@@ -164,6 +165,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates in the reader's language: our English formats (day first, 24-hour clock); French uses Django's own.
+FORMAT_MODULE_PATH = ["trustedcloud.formats"]
+# The agency's name in every page's header (registry/context_processors.py); unset: a translated description.
+AGENCY_NAME = env_str("AGENCY_NAME")
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

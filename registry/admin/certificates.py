@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from registry import workflow
+from registry import statuses, workflow
 from registry.admin.forms import CertificateReasonForm
 from registry.admin.viewonly import ViewOnlyGuard
 from registry.auth import require_recent_authentication
@@ -31,7 +31,7 @@ TAKING_OFF_THE_REGISTRY = {"suspend", "withdraw"}
 @admin.register(Certificate)
 class CertificateAdmin(ViewOnlyGuard, SimpleHistoryAdmin):
     change_form_template = "admin/registry/certificate/change_form.html"
-    list_display = ["number", "service", "provider", "scheme", "status", "issued_on", "expires_on"]
+    list_display = ["number", "service", "provider", "scheme", "status_badge", "issued_on", "expires_on"]
     list_select_related = ["service__provider", "scheme"]
     list_filter = ["status", "scheme", "issued_on"]
     search_fields = ["number", "service__name", "service__provider__legal_name"]
@@ -58,6 +58,10 @@ class CertificateAdmin(ViewOnlyGuard, SimpleHistoryAdmin):
     @admin.display(description=gettext_lazy("provider"), ordering="service__provider__legal_name")
     def provider(self, obj):
         return obj.service.provider
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_badge(self, obj):
+        return statuses.certificate_badge(obj.status)
 
     @admin.display(description=gettext_lazy("dossier"))
     def dossier_link(self, obj):

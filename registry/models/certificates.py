@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from registry import reasons
+
 from .choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus
 from .dossiers import Dossier
 from .schemes import Scheme
@@ -75,3 +77,8 @@ class CertificateEvent(models.Model):
         if self.pk is not None and set(kwargs.get("update_fields") or ()) != {"notified_at"}:
             raise ValueError("CertificateEvent is append-only; only notified_at may be updated.")
         super().save(*args, **kwargs)
+
+    @property
+    def reason_display(self) -> str:
+        """The reason for people: the registry's own reasons in the reader's language (stored in English)."""
+        return reasons.display(self.reason)

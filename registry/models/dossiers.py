@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import CLOSED_DOSSIER_STATUSES, DocumentKind, DossierStatus
 from .schemes import EvaluationCenter, Requirement, Scheme
@@ -94,7 +95,11 @@ class Dossier(models.Model):
                 name="dossier_renewal_names_its_certificate",
             ),
         ]
-        indexes = [models.Index(fields=["status", "status_changed_at"])]
+        indexes = [
+            models.Index(fields=["status", "status_changed_at"]),
+            # The agency's list: oldest move first, ties by newest id (the admin adds -pk to make the order total).
+            models.Index(fields=["status_changed_at", "-id"], name="dossier_list_order"),
+        ]
 
     def __str__(self):
         return self.reference
@@ -224,8 +229,12 @@ class DossierEvent(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     action = models.CharField(_("action"), max_length=30)
-    from_status = models.CharField(_("from"), max_length=20, choices=DossierStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=DossierStatus.choices, blank=True)
+    from_status = models.CharField(
+        pgettext_lazy("status", "from"), max_length=20, choices=DossierStatus.choices, blank=True
+    )
+    to_status = models.CharField(
+        pgettext_lazy("status", "to"), max_length=20, choices=DossierStatus.choices, blank=True
+    )
     comment = models.TextField(_("comment"), blank=True)
     internal = models.BooleanField(_("agency only"), default=False)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)

@@ -1,4 +1,5 @@
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
 
 
 class Counter(models.Model):
@@ -6,6 +7,10 @@ class Counter(models.Model):
 
     key = models.CharField(max_length=40, unique=True)
     value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("counter")
+        verbose_name_plural = _("counters")
 
     def __str__(self):
         return f"{self.key}: {self.value}"

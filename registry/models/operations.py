@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Reminder(models.Model):
@@ -70,7 +71,7 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=60, blank=True)
     object_id = models.CharField(_("object"), max_length=64, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
-    ip = models.GenericIPAddressField(_("from"), null=True, blank=True)
+    ip = models.GenericIPAddressField(pgettext_lazy("network address", "from"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
 
     class Meta:

@@ -59,7 +59,7 @@ class Site(models.Model):
 
     def __str__(self):
         place = f"{self.city}, {self.country.name}" if self.city else self.country.name
-        return f"{self.get_role_display()}: {place}"
+        return _("%(role)s: %(place)s") % {"role": self.get_role_display(), "place": place}
 
 
 class ThirdParty(models.Model):

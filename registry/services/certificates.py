@@ -5,9 +5,8 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from registry import audit, workflow
+from registry import audit, reasons, workflow
 from registry.models import Certificate, CertificateEvent, CertificateStatus
 from registry.models.numbering import Counter
 from registry.permissions import actor_for
@@ -47,9 +46,9 @@ def certificate_issue(*, dossier, scope: str, conditions: str, by) -> Certificat
     # an "initial" application made while one is in force, or a renewal naming an older one, would otherwise break
     # the one-live-certificate constraint at the very moment of the committee's decision.
     if dossier.kind == dossier.Kind.RENEWAL:
-        reason = _("Replaced by the renewal %(ref)s.") % {"ref": dossier.reference}
+        reason = reasons.REPLACED_BY_RENEWAL % {"ref": dossier.reference}
     else:
-        reason = _("Replaced by the qualification %(ref)s.") % {"ref": dossier.reference}
+        reason = reasons.REPLACED_BY_QUALIFICATION % {"ref": dossier.reference}
     in_force = Certificate.objects.select_for_update().filter(
         service_id=dossier.service_id,
         scheme_id=dossier.scheme_id,
@@ -71,7 +70,7 @@ def certificate_issue(*, dossier, scope: str, conditions: str, by) -> Certificat
         expires_on=add_months(today, dossier.scheme.validity_months),
         status=CertificateStatus.ACTIVE,
     )
-    _log(certificate, CertificateStatus.ACTIVE, _("Qualification granted."), by)
+    _log(certificate, CertificateStatus.ACTIVE, reasons.QUALIFIED, by)
     audit.record("certificate.issue", actor=by, obj=certificate, dossier=dossier.reference)
     return certificate
 
@@ -97,7 +96,7 @@ def certificate_expire(*, certificate) -> Certificate | None:
         locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if locked.status != CertificateStatus.ACTIVE or locked.expires_on >= timezone.localdate():
             return None
-        return _change(locked, "expire", by=None, reason=_("Validity period ended."))
+        return _change(locked, "expire", by=None, reason=reasons.EXPIRED)
 
 
 def certificates_due_to_expire():

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from registry.models import Answer, DocumentKind, Requirement, Scheme, ServiceModel
 
@@ -112,7 +113,11 @@ def _unknown_keys(data: dict, known, where: str) -> None:
     unknown = sorted(str(key) for key in data if key not in known)
     if unknown:
         raise SchemeDataError(
-            _("%(where)s: unknown field(s) %(fields)s; known fields: %(known)s.")
+            ngettext(
+                "%(where)s: unknown field %(fields)s; known fields: %(known)s.",
+                "%(where)s: unknown fields %(fields)s; known fields: %(known)s.",
+                len(unknown),
+            )
             % {"where": where, "fields": ", ".join(unknown), "known": ", ".join(known)}
         )
 
@@ -308,9 +313,13 @@ def scheme_load(*, data: dict) -> tuple[Scheme, LoadStats]:
 def load_summary(scheme: Scheme, stats: LoadStats) -> str:
     """One line saying what a load did, for the management commands."""
     status = {"created": _("created"), "updated": _("updated"), "unchanged": _("unchanged")}[stats.scheme]
-    line = _(
-        "%(scheme)s (%(code)s, %(status)s): %(created)d requirement(s) created, %(updated)d updated, "
-        "%(unchanged)d unchanged, %(removed)d removed."
+    # The count that chooses the plural is the requirements created, the first figure of the sentence.
+    line = ngettext(
+        "%(scheme)s (%(code)s, %(status)s): %(created)d requirement created, %(updated)d updated, "
+        "%(unchanged)d unchanged, %(removed)d removed.",
+        "%(scheme)s (%(code)s, %(status)s): %(created)d requirements created, %(updated)d updated, "
+        "%(unchanged)d unchanged, %(removed)d removed.",
+        len(stats.created),
     ) % {
         "scheme": scheme,
         "code": scheme.code,

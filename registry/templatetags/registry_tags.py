@@ -1,7 +1,8 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from registry import charts
+from registry import charts, statuses
 from registry.workflow import MOVES
 
 register = template.Library()
@@ -18,6 +19,18 @@ def event_label(event) -> str:
     return str(OTHER_ACTIONS.get(event.action, event.action))
 
 
+@register.filter
+def dossier_status(status) -> str:
+    """A dossier status as its badge: the same colour and words on the portal and in the agency's workspace."""
+    return statuses.dossier_badge(status)
+
+
+@register.filter
+def certificate_status(status) -> str:
+    """A certificate status as its badge: the same colour and words on public pages, portal and workspace."""
+    return statuses.certificate_badge(status)
+
+
 @register.simple_tag
 def line_chart(points, title):
     return charts.line_chart(points, title=str(title))
@@ -31,4 +44,9 @@ def bar_chart(items, title):
 @register.simple_tag
 def median_chart(rows, title):
     """The stats page's (stage, median days, count) rows as bars of median days."""
-    return charts.bar_chart([(stage, days) for stage, days, _count in rows], title=str(title), unit=" d")
+    return charts.bar_chart([(stage, days) for stage, days, _count in rows], title=str(title), describe=_days)
+
+
+def _days(value) -> str:
+    days = round(value)
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}

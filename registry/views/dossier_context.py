@@ -16,17 +16,6 @@ from registry.services import answers
 from registry.workflow import OWNER
 
 S = Dossier.Status
-STATUS_STYLE = {
-    S.DRAFT: "text-bg-secondary",
-    S.SUBMITTED: "text-bg-info",
-    S.IN_REVIEW: "text-bg-info",
-    S.CHANGES_REQUESTED: "text-bg-warning",
-    S.EVALUATION: "text-bg-primary",
-    S.DECISION: "text-bg-primary",
-    S.QUALIFIED: "text-bg-success",
-    S.REJECTED: "text-bg-danger",
-    S.WITHDRAWN: "text-bg-dark",
-}
 STATUS_HELP = {
     S.DRAFT: gettext_lazy("Draft: complete the steps below, then submit the dossier to the agency."),
     S.SUBMITTED: gettext_lazy("Submitted: waiting for a reviewer of the agency to take it."),
@@ -94,7 +83,6 @@ def frame(request, dossier, *, active: str, progress=None) -> dict:
         "is_owner": provider.my_role == OWNER,
         "active": active,
         "upload_limit": settings.DOCUMENT_MAX_UPLOAD_BYTES,
-        "status_style": STATUS_STYLE.get(dossier.status, "text-bg-secondary"),
         "status_help": STATUS_HELP.get(dossier.status, ""),
         "change_request": change_request,
     }

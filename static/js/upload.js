@@ -63,8 +63,12 @@
     var adopted = document.importNode(fresh, true);
     form.parentNode.replaceChild(adopted, form);
     bind(adopted);
+    // The form's error summary takes the focus, as on a page that comes back with errors (error-summary.js).
+    var summary = adopted.querySelector("[data-error-summary]");
     var invalid = adopted.querySelector(".is-invalid, .alert-danger");
-    if (invalid) {
+    if (summary) {
+      summary.focus();
+    } else if (invalid) {
       invalid.scrollIntoView({ block: "center" });
     }
     return true;

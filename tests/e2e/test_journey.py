@@ -7,9 +7,14 @@ provider answers with a message, signs again and resubmits; the reviewer takes i
 centre, uploads the evaluation report and sends it to decision; a committee member (also with a second factor)
 qualifies it. The service is then in the public registry, its certificate verifies, and the feed has the entry.
 
+The journey runs twice: in English and in French, every browser asking for its language with Accept-Language from the
+first page. Selectors that rest on visible words take them from the catalogue (the msgid, translated with the same
+gettext the pages use), and each key page, the admin's included, is checked to be in the language asked for.
+
 Debian's Chromium through Playwright's sync API against pytest-django's live server. The ORM is used before the
 browser starts and, in between, only from a worker thread (Django refuses sync ORM calls where an event loop runs).
-Each step saves a screenshot under E2E_SCREENSHOTS (or the test's tmp_path); the duration is printed.
+Each step saves a screenshot under E2E_SCREENSHOTS (or the test's tmp_path), in a folder per language
+(`<folder>/fr/07-dossier.png`); each journey's duration is printed.
 """
 
 import concurrent.futures
@@ -24,12 +29,21 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.db import connection
+from django.utils import translation
 
-from registry.workflow import COMMITTEE, REVIEWERS
+from registry.workflow import COMMITTEE, MOVES, REVIEWERS
 from tests import factories as f
 
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
+# No sandbox (containers), no GPU, and none of Chromium's own traffic: the tests run without internet.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = [
     pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs Debian's Chromium at /usr/bin/chromium"),
@@ -41,6 +55,68 @@ PROVIDER_EMAIL = "founder@cloud-souverain.test"
 PASSWORD = "a-long-journey-password-42"
 SERVICE = "Souverain Compute"
 TIMEOUT = 20_000
+# What the people of the journey type, in the language they work in (the site's words come from the catalogue).
+TYPED = {
+    "en": {
+        "documents": (
+            ("security_policy", "Security policy"),
+            ("risk_analysis", "Risk analysis"),
+            ("extra_eu_risks", "Extra-EU risks"),
+        ),
+        "request": "Please detail the backup site.",
+        "answer": "The backup site is in Strasbourg, France.",
+        "report": "Evaluation report",
+        "scope": "Virtual machines hosted in France.",
+    },
+    "fr": {
+        "documents": (
+            ("security_policy", "Politique de sécurité"),
+            ("risk_analysis", "Analyse de risques"),
+            ("extra_eu_risks", "Risques extra-européens"),
+        ),
+        "request": "Merci de préciser le site de secours.",
+        "answer": "Le site de secours est à Strasbourg, en France.",
+        "report": "Rapport d’évaluation",
+        "scope": "Machines virtuelles hébergées en France.",
+    },
+}
+BROWSER_LOCALE = {"en": "en-GB", "fr": "fr-FR"}
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+def tr(lang, msgid, **params):
+    """The site's wording of `msgid` (a string or a lazy label) in `lang`, as its pages show it."""
+
+    def say(code):
+        with translation.override(code):
+            return str(translation.gettext(msgid) if isinstance(msgid, str) else msgid)
+
+    text = say(lang)
+    if lang != "en":
+        # An untranslated msgid would let an English page pass for a French one.
+        assert text != say("en"), f"no {lang} translation for {say('en')!r}"
+    return text % params if params else text
+
+
+def words(text):
+    """Whitespace as the browser lays it out: French uses no-break spaces before colons and inside quotes."""
+    return " ".join(text.split())
+
+
+def assert_language(page, lang, *msgids):
+    """The page is in `lang`: its <html lang> says so and it shows these strings of the catalogue in that language."""
+    assert page.locator("html").get_attribute("lang") == lang, page.url
+    shown = words(page.locator("body").inner_text())
+    missing = [tr(lang, m) for m in msgids if words(tr(lang, m)) not in shown]
+    assert not missing, (page.url, missing)
+
+
+def message_pattern(lang, msgid, name):
+    """A regular expression for the translated message `msgid`, capturing its %(name)s placeholder."""
+    before, after = tr(lang, msgid).split(f"%({name})s")
+    # Spaces around the placeholder stay: words() would strip them.
+    return re.escape(re.sub(r"\s+", " ", before)) + r"(\S+?)" + re.escape(re.sub(r"\s+", " ", after))
+
 
 # Records, across the navigation that ends the upload, that upload.js showed its progress panel.
 WATCH_PROGRESS = """
@@ -102,13 +178,15 @@ def sign_in_with_mfa(page, base, email, shot, name):
     page.wait_for_url(lambda url: "/accounts/" not in url)
 
 
-def admin_move(page, base, reference, action, shot, name, fill=None):
-    """On the dossier's admin page, follow the move's link, fill its form and confirm."""
+def admin_move(page, lang, base, reference, action, shot, name, fill=None):
+    """On the dossier's admin page, follow the move's link (named in `lang`), fill its form and confirm."""
     page.goto(base + "/admin/registry/dossier/")
     page.get_by_role("link", name=reference, exact=True).first.click()
     page.wait_for_url(re.compile(r"/admin/registry/dossier/\d+/change/"))
-    page.locator(f'a[href$="/move/{action}/"]').first.click()
+    assert_language(page, lang, "Protection from extra-EU law", "Self-assessment and findings")
+    page.get_by_role("link", name=tr(lang, MOVES[action].label), exact=True).first.click()
     page.wait_for_url(re.compile(rf"/move/{action}/$"))
+    assert page.locator("html").get_attribute("lang") == lang
     if fill:
         fill(page)
     shot(page, f"{name}-form")
@@ -141,13 +219,15 @@ def upload(page, base, reference, kind, title):
     assert page.evaluate("sessionStorage.getItem('progress-seen')") == "1", "the progress bar never showed"
 
 
-def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path):
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
     import trustedcloud.celery
 
     # Document checks run after commit through Celery: with REDIS_URL they would wait for a worker that is not there.
     monkeypatch.setitem(trustedcloud.celery.app.conf, "task_always_eager", True)
     folder = Path(os.environ["E2E_SCREENSHOTS"]) if os.environ.get("E2E_SCREENSHOTS") else tmp_path / "screenshots"
-    shot = Shots(folder / "journey")
+    shot = Shots(folder / lang)
+    typed = TYPED[lang]
 
     f.scheme()
     reviewer = f.user(email="rita@agency.test", groups=[REVIEWERS])
@@ -162,14 +242,20 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path):
     started = time.monotonic()
 
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+        def person():
+            """A new browser of someone who reads `lang`: Accept-Language asks for it from the first request."""
+            context = browser.new_context(locale=BROWSER_LOCALE[lang], viewport=VIEWPORT)
+            context.set_default_timeout(TIMEOUT)
+            return context.new_page()
+
         try:
-            provider_ctx = browser.new_context()
-            provider_ctx.set_default_timeout(TIMEOUT)
-            page = provider_ctx.new_page()
+            page = person()
 
             # 1. Sign up and confirm the e-mail address.
             page.goto(base + "/accounts/signup/")
+            assert_language(page, lang, "Registry", "Sign in", "Create an account")
             page.fill("input[name=email]", PROVIDER_EMAIL)
             page.fill("input[name=password1]", PASSWORD)
             page.fill("input[name=password2]", PASSWORD)
@@ -177,7 +263,10 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path):
             page.locator("form button[type=submit]").last.click()
             page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
             shot(page, "verification-sent")
-            links = [m for e in mail.outbox if PROVIDER_EMAIL in e.to for m in re.findall(r"https?://\S+", e.body)]
+            confirmation = [e for e in mail.outbox if PROVIDER_EMAIL in e.to]
+            assert confirmation, "no confirmation e-mail"
+            assert tr(lang, "Please Confirm Your Email Address") in confirmation[0].subject
+            links = [m for e in confirmation for m in re.findall(r"https?://\S+", e.body)]
             link = next(u for u in links if "/confirm-email/" in u)
             page.goto(base + urlsplit(link).path)
             shot(page, "confirm-email")
@@ -213,9 +302,10 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path):
             # 3. Start the dossier.
             page.goto(f"{base}/portal/dossiers/new/{service_slug}/")
             shot(page, "dossier-new")
-            page.get_by_role("button", name="Start the dossier").click()
+            page.get_by_role("button", name=tr(lang, "Start the dossier")).click()
             page.wait_for_url(re.compile(r"/portal/dossiers/[^/]+/$"))
             reference = page.url.rstrip("/").rsplit("/", 1)[1]
+            assert_language(page, lang, "Overview", "Self-assessment", "Declaration", "Dialogue with the agency")
             shot(page, "dossier")
 
             # 4. Self-assessment: every applicable requirement met.
@@ -223,63 +313,66 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path):
             for radio in page.locator('input[type=radio][value="met"]').all():
                 page.locator(f'label[for="{radio.get_attribute("id")}"]').click()
             shot(page, "assessment")
-            page.get_by_role("button", name="Save this chapter").click()
+            page.get_by_role("button", name=tr(lang, "Save this chapter")).click()
             page.wait_for_load_state("load")
-            page.get_by_text("Chapter complete").first.wait_for()
+            page.get_by_text(tr(lang, "Chapter complete")).first.wait_for()
 
             # 5. Documents, sent by upload.js with its progress bar.
-            for kind, title in (
-                ("security_policy", "Security policy"),
-                ("risk_analysis", "Risk analysis"),
-                ("extra_eu_risks", "Extra-EU risks"),
-            ):
+            for kind, title in typed["documents"]:
                 upload(page, base, reference, kind, title)
             assert page.locator(".tcr-outcome-missing").count() == 0, "a required document is still missing"
             shot(page, "documents")
 
             # 6. Declaration and submission.
+            submitted = tr(
+                lang,
+                "Dossier %(reference)s submitted. The agency's reviewers have been told; you will hear from them here.",
+                reference=reference,
+            )
+
             def declare_and_submit(label, name):
                 page.goto(f"{base}/portal/dossiers/{reference}/declaration/")
                 page.check("input[name=declare]")
                 shot(page, f"{name}-declaration")
                 page.locator("main form button[type=submit]").first.click()
                 page.wait_for_url(re.compile(rf"/portal/dossiers/{reference}/$"))
-                page.get_by_role("button", name=label).click()
+                page.get_by_role("button", name=tr(lang, label)).click()
                 page.wait_for_url(re.compile(rf"/portal/dossiers/{reference}/$"))
-                page.get_by_text(f"Dossier {reference} submitted").wait_for()
+                page.locator(".alert").filter(has_text=submitted).wait_for()
                 shot(page, name)
 
             declare_and_submit("Submit the dossier", "submitted")
 
             # 7. The reviewer takes it and asks for changes.
-            reviewer_ctx = browser.new_context()
-            reviewer_ctx.set_default_timeout(TIMEOUT)
-            agency = reviewer_ctx.new_page()
+            agency = person()
             sign_in_with_mfa(agency, base, reviewer.email, shot, "reviewer")
-            admin_move(agency, base, reference, "take", shot, "taken")
+            admin_move(agency, lang, base, reference, "take", shot, "taken")
             admin_move(
                 agency,
+                lang,
                 base,
                 reference,
                 "request_changes",
                 shot,
                 "changes-requested",
-                fill=lambda pg: pg.fill("textarea[name=comment]", "Please detail the backup site."),
+                fill=lambda pg: pg.fill("textarea[name=comment]", typed["request"]),
             )
 
             # 8. The provider answers and resubmits (the change request withdrew the signature).
             page.goto(f"{base}/portal/dossiers/{reference}/messages/")
-            page.get_by_text("Please detail the backup site.").first.wait_for()
-            page.fill("#message-form textarea[name=body]", "The backup site is in Strasbourg, France.")
+            page.get_by_text(typed["request"]).first.wait_for()
+            assert_language(page, lang, "The agency requested changes")
+            page.fill("#message-form textarea[name=body]", typed["answer"])
             page.locator("#message-form [data-upload-submit]").click()
-            page.get_by_text("The backup site is in Strasbourg, France.").first.wait_for()
+            page.get_by_text(typed["answer"]).first.wait_for()
             shot(page, "message")
             declare_and_submit("Resubmit the dossier", "resubmitted")
 
             # 9. The reviewer takes it again, admits it, records the evaluation report and sends it to decision.
-            admin_move(agency, base, reference, "take", shot, "taken-again")
+            admin_move(agency, lang, base, reference, "take", shot, "taken-again")
             admin_move(
                 agency,
+                lang,
                 base,
                 reference,
                 "admit",
@@ -289,39 +382,42 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path):
             )
             upload_form = agency.locator('form[action$="/upload/"]')
             upload_form.locator("select[name=kind]").select_option("evaluation_report")
-            upload_form.locator("input[name=title]").fill("Evaluation report")
+            upload_form.locator("input[name=title]").fill(typed["report"])
             upload_form.locator("input[type=file]").set_input_files(
                 {"name": "report.pdf", "mimeType": "application/pdf", "buffer": f.PDF_BYTES}
             )
             upload_form.locator("[type=submit]").click()
             agency.wait_for_load_state("load")
-            agency.get_by_text("Document “Evaluation report” added").wait_for()
+            added = tr(lang, "Document “%(title)s” added (version %(version)d).", title=typed["report"], version=1)
+            agency.locator(".messagelist").get_by_text(added).wait_for()
             shot(agency, "report-uploaded")
-            admin_move(agency, base, reference, "report", shot, "to-decision")
+            admin_move(agency, lang, base, reference, "report", shot, "to-decision")
 
             # 10. A committee member qualifies it.
-            committee_ctx = browser.new_context()
-            committee_ctx.set_default_timeout(TIMEOUT)
-            decider = committee_ctx.new_page()
+            decider = person()
             sign_in_with_mfa(decider, base, committee.email, shot, "committee")
             admin_move(
                 decider,
+                lang,
                 base,
                 reference,
                 "qualify",
                 shot,
                 "qualified",
-                fill=lambda pg: pg.fill("textarea[name=scope]", "Virtual machines hosted in France."),
+                fill=lambda pg: pg.fill("textarea[name=scope]", typed["scope"]),
             )
-            number = re.search(r"Certificate (\S+) issued", decider.locator(".messagelist").inner_text()).group(1)
+            issued = message_pattern(lang, "Qualified. Certificate %(number)s issued.", "number")
+            number = re.search(issued, words(decider.locator(".messagelist").inner_text())).group(1)
 
             # 11. The public registry, the verification page and the feed.
-            public = browser.new_context().new_page()
+            public = person()
             public.goto(base + "/registry/")
             public.get_by_text(SERVICE).first.wait_for()
+            assert_language(public, lang, "Certified services", "Statistics")
             shot(public, "registry")
             public.goto(f"{base}/verify/{number}/")
             public.locator('[data-verdict="valid"]').wait_for()
+            assert_language(public, lang, "valid", "Holder", "Valid until", "Status history")
             shot(public, "verify")
             response = public.goto(base + "/registry/feed/")
             assert response.status == 200
@@ -336,4 +432,4 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path):
     dossier = Dossier.objects.get(reference=reference)
     assert dossier.status == Dossier.Status.QUALIFIED
     assert {d.scan_status for d in dossier.documents.all()} == {"clean"}  # checked by the (eager) Celery task
-    print(f"\njourney: {duration:.1f} s, {shot.count} screenshots in {shot.folder}")
+    print(f"\njourney ({lang}): {duration:.1f} s, {shot.count} screenshots in {shot.folder}")
