@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # Local development and tests run with DEBUG on unless the environment says otherwise; production sets DEBUG=0.
 export DEBUG ?= 1
 
-.PHONY: run test lint format worker beat migrate demo clean check-deploy audit
+.PHONY: run test lint format worker beat migrate demo clean check-deploy audit bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'

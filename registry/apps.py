@@ -12,3 +12,6 @@ class RegistryConfig(AppConfig):
         from registry.audit import connect_signals
 
         connect_signals()  # sign-ins, failures, password / e-mail / MFA changes to the audit log
+        from registry import public_cache
+
+        public_cache.connect_signals()  # rows the public pages show, written outside the services (admin, shell)

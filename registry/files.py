@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from registry.models import Document
 from registry.services.checks import check_reason
+from registry.storage import open_for_download
 
 
 def document_unavailable_response(document: Document) -> HttpResponse:
@@ -58,11 +59,14 @@ def document_response(document: Document) -> FileResponse | HttpResponse:
         response["Content-Disposition"] = content_disposition_header(True, document.original_name)
     else:
         try:
-            handle = document.file.open("rb")
+            # Streamed from whichever storage holds it, local disk or object store (registry/storage.py).
+            handle, size = open_for_download(document.file.storage, document.file.name)
         except FileNotFoundError as exc:
             raise Http404("The file is missing from storage.") from exc
         # Any name is safe here: Django writes a non-ASCII or control character as RFC 6266's filename*=utf-8''…
         response = FileResponse(handle, as_attachment=True, filename=document.original_name)
+        if size is not None:
+            response["Content-Length"] = str(size)
     response["Content-Type"] = document.content_type
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -7,6 +7,7 @@ from django_countries import countries
 
 from registry.models import Certificate, Provider, Scheme, ServiceModel, Site
 from registry.models.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus
+from registry.widgets import QuickSelect
 
 SORTS = {
     "name": ("service__name", "number"),
@@ -21,23 +22,42 @@ class RegistryFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
     provider = django_filters.ModelChoiceFilter(
-        label=_("Provider"), field_name="service__provider", to_field_name="slug", queryset=Provider.objects.none()
+        label=_("Provider"),
+        empty_label=_("All"),
+        field_name="service__provider",
+        to_field_name="slug",
+        queryset=Provider.objects.none(),
+        widget=QuickSelect,
     )
     model = django_filters.ChoiceFilter(
-        label=_("Service model"), field_name="service__service_model", choices=ServiceModel.choices
+        label=_("Service model"),
+        field_name="service__service_model",
+        choices=ServiceModel.choices,
+        empty_label=_("All"),
+        widget=QuickSelect,
     )
     scheme = django_filters.ModelChoiceFilter(
-        label=_("Scheme"), field_name="scheme", to_field_name="code", queryset=Scheme.objects.all()
+        label=_("Scheme"),
+        field_name="scheme",
+        to_field_name="code",
+        queryset=Scheme.objects.all(),
+        empty_label=_("All"),
+        widget=QuickSelect,
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
+        empty_label=_("All"),
         choices=[(s, CertificateStatus(s).label) for s in LIVE_CERTIFICATE_STATUSES],
+        widget=QuickSelect,
     )
-    country = django_filters.ChoiceFilter(label=_("Country of storage"), method="stored_in", choices=countries)
+    country = django_filters.ChoiceFilter(
+        label=_("Country of storage"), method="stored_in", choices=countries, empty_label=_("All"), widget=QuickSelect
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
         method="sort_by",
         empty_label=None,
+        widget=QuickSelect,
         choices=[
             ("name", _("Service name")),
             ("provider", _("Provider")),

@@ -5,10 +5,12 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.core.management import call_command
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from registry.delivery import EMAIL_TASK
+from registry.health import record_heartbeat
 from registry.models import CertificateEvent, DossierEvent
 from registry.notifications import certificate_event_emails, dossier_event_emails, send_emails
 from registry.services.certificates import certificate_expire, certificates_due_to_expire
@@ -94,6 +96,19 @@ def expire_certificates() -> int:
 def purge_unconfirmed_subscriptions() -> int:
     """Daily: requests to follow the registry that nobody confirmed within the link's validity are deleted."""
     return subscriptions_purge_unconfirmed()
+
+
+@shared_task(acks_late=False)
+def worker_heartbeat() -> float:
+    """Every minute from beat: whichever worker runs it writes the time in Redis, which /healthz reads
+    (registry/health.py). Not acknowledged late: a heartbeat lost with its worker is replaced a minute later."""
+    return record_heartbeat()
+
+
+@shared_task
+def clear_expired_sessions() -> None:
+    """Daily: sessions past their expiry are deleted from the database (Redis forgets its copies by itself)."""
+    call_command("clearsessions")
 
 
 @shared_task

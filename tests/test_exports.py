@@ -5,11 +5,13 @@ import io
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from registry.publication.exports import COLUMNS, csv_cell
-from registry.queries import public_certificates, public_row
+from registry.queries import public_certificates, public_row, public_rows
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +163,31 @@ def test_the_exports_cost_a_fixed_number_of_queries(client, django_assert_max_nu
 def test_the_export_urls_are_the_published_contract():
     assert reverse("registry:export-csv") == "/registry/export.csv"
     assert reverse("registry:export-json") == "/registry/export.json"
+
+
+@pytest.mark.parametrize("name", ["registry:export-csv", "registry:export-json"])
+def test_the_exports_queries_do_not_grow_with_the_registry(client, name):
+    def queries_for_an_export():
+        with CaptureQueriesContext(connection) as context:
+            body(client.get(reverse(name)))
+        return len(context.captured_queries)
+
+    for _ in range(3):
+        certified()
+    small = queries_for_an_export()
+    for _ in range(60):
+        certified()
+
+    assert queries_for_an_export() == small == 2
+
+
+def test_public_rows_reads_a_chunk_of_certificates_with_one_query_for_their_sites(django_assert_num_queries):
+    for _ in range(25):
+        certified()
+
+    with django_assert_num_queries(4):
+        # 1. the certificates, fetched a chunk at a time from one query
+        # 2-4. the data sites of each chunk's services (10 + 10 + 5 certificates)
+        rows = list(public_rows(public_certificates(), chunk_size=10))
+
+    assert rows == [public_row(c) for c in public_certificates()]

@@ -86,6 +86,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz answers before anything else: load balancers probe by address over plain HTTP, which the host check
+    # and the HTTPS redirect below would refuse; a probe needs no session, cache or CSP (registry/health.py).
+    "registry.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response (settings below); the client's address for the audit log.
     "csp.middleware.CSPMiddleware",
@@ -95,6 +98,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Anonymous visitors' public pages from the cache (registry/public_cache.py): below the language and the CSRF
+    # cookie it needs, above authentication, which a kept page skips with everything else.
+    "registry.public_cache.PublicPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -174,17 +180,48 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (and whitenoise serves from); a deployment or a benchmark run may keep it elsewhere.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Evidence documents are confidential: they live in private storage, outside any public URL, and are served only
 # through views that check who is asking (registry/views/documents.py, registry/admin/).
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private")))
-STORAGES = {
-    "default": {
+# Several machines: the same private files in an S3-compatible object store (S3_BUCKET), objects private, no URL of
+# their own (registry/storage.py): the views stream them after their checks. Credentials come from boto's usual chain
+# (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile, an instance role), never from these settings.
+S3_BUCKET = env_str("S3_BUCKET")
+if S3_BUCKET:
+    PRIVATE_STORAGE = {
+        "BACKEND": "registry.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S3_REGION") or None,
+            "addressing_style": env_str("S3_ADDRESSING_STYLE") or None,
+            # A prefix inside the bucket, so that one bucket can serve several installations.
+            "location": env_str("S3_PREFIX"),
+            # "private" unless set; empty for a bucket whose ACLs are disabled (object ownership "bucket owner
+            # enforced"), which refuses requests that carry one.
+            "default_acl": os.environ.get("S3_DEFAULT_ACL", "private") or None,
+            # Never overwrite silently, as on disk: a taken name gets a suffix (names are random anyway).
+            "file_overwrite": False,
+            # A file read by the checks is spooled to disk beyond this, not held in memory.
+            "max_memory_size": 5 * 1024 * 1024,
+        },
+    }
+    if env_str("DOCUMENT_X_ACCEL_REDIRECT_PREFIX"):
+        raise ImproperlyConfigured(
+            "DOCUMENT_X_ACCEL_REDIRECT_PREFIX serves files from PRIVATE_MEDIA_ROOT on disk; with S3_BUCKET set the "
+            "files are in the object store: unset it (Django streams them)."
+        )
+else:
+    PRIVATE_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
-    },
+    }
+STORAGES = {
+    "default": PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -199,13 +236,25 @@ DOCUMENT_ALLOWED_TYPES = env_list("DOCUMENT_ALLOWED_TYPES", "application/pdf")
 # Redis: broker and cache when REDIS_URL is set; otherwise tasks run inline and the cache is in memory.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis backend, sharing one client per connection pool (registry/cache.py says why).
+    # Bounded waits: a hung Redis must slow a page by seconds at most (the page cache and throttles then fall back),
+    # never hang it.
+    CACHES = {
+        "default": {
+            "BACKEND": "registry.cache.SharedClientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
+# Public pages kept for anonymous visitors (registry/public_cache.py): dropped on every public change, and after this
+# many seconds whatever happens (a safety net); 0 turns the page cache off.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -502,3 +551,32 @@ LOGGING["formatters"] = {
     }
 }
 LOGGING["handlers"]["console"]["formatter"] = "escaped"
+
+# Scale out (several web and worker processes, README "Deploying"): nothing a request needs may live in one process.
+# Sessions: with Redis, read from the cache and written through to the database (cached_db) rather than kept in Redis
+# alone: a Redis restart, flush or eviction then signs nobody out (a session missing from the cache is read back from
+# the database). The database write happens when the session changes, at most once a minute per signed-in user
+# (registry.middleware.ACTIVITY_RESOLUTION); the pure cache engine would save that write but lose every session with
+# Redis. allauth.usersessions keeps its own rows in the database and ends a session through the session engine, so
+# "sign out everywhere" reaches every process.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# /healthz (registry/health.py): the database, Redis and a worker heartbeat. Beat queues the heartbeat every minute and
+# whichever worker runs it writes the time in Redis; one not run within its minute is dropped. So the check passes
+# only while beat runs and a worker took a heartbeat off a queue less than a minute behind within the last
+# HEALTHZ_WORKER_MAX_AGE seconds.
+HEALTHZ_WORKER_MAX_AGE = env_int("HEALTHZ_WORKER_MAX_AGE", 180)
+HEALTHZ_HEARTBEAT_KEY = env_str("BROKER_KEY_PREFIX") + "trustedcloud:worker-heartbeat"
+# Seconds /healthz waits for Redis: a hung Redis must make the probe fail, not hang it.
+HEALTHZ_REDIS_TIMEOUT = 1.0
+CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {
+    "task": "registry.tasks.worker_heartbeat",
+    "schedule": 60.0,
+    # A heartbeat older than its interval says nothing: dropped rather than run late after an outage.
+    "options": {"expires": 60},
+}
+# Expired sessions stay in the database until deleted (the cache's copies expire by themselves).
+CELERY_BEAT_SCHEDULE["clear-expired-sessions"] = {
+    "task": "registry.tasks.clear_expired_sessions",
+    "schedule": crontab(hour=4, minute=30),
+}

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from registry.views import language
+from registry.views import health, language
 
 admin.site.site_header = _("Trusted Cloud Registry – agency workspace")
 admin.site.site_title = _("Trusted Cloud Registry")
@@ -12,6 +12,9 @@ admin.site.index_title = _("Qualification of trusted cloud services")
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    # For load balancers and monitoring; anonymous, never cached (registry/health.py). No trailing slash: probes are
+    # configured with this exact path, and a redirect would count as a failure.
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("portal/", include("registry.urls")),

@@ -1,7 +1,8 @@
 """The whole registry as CSV and JSON, streamed row by row: memory stays flat whatever the size of the registry.
 
-Rows are queries.public_row, so the exports show exactly what the registry page, the API and the snapshot show; the
-same GET parameters as the page narrow them (registry.filters.RegistryFilter).
+Rows are queries.public_row (read by queries.public_rows in chunks of plain values, no model instance), so the
+exports show exactly what the registry page, the API and the snapshot show; the same GET parameters as the page narrow
+them (registry.filters.RegistryFilter).
 """
 
 import csv
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from registry.filters import RegistryFilter
 from registry.publication.document import utc
-from registry.queries import public_certificates, public_row
+from registry.queries import public_certificates, public_rows
 
 # The keys of queries.public_row, in its order (tests/test_exports.py checks they agree). They head the CSV as they
 # are, not translated: scripts read these columns and must not break when the visitor's language changes.
@@ -52,8 +53,7 @@ def _rows(request):
     filterset = RegistryFilter(request.GET, queryset=public_certificates())
     if not filterset.is_valid():
         return None, filterset.errors
-    # prefetch_related (the data-location sites) is honoured by iterator() only with a chunk_size.
-    return (public_row(c) for c in filterset.qs.iterator(chunk_size=CHUNK_SIZE)), None
+    return public_rows(filterset.qs, chunk_size=CHUNK_SIZE), None
 
 
 def _filename(extension: str) -> str:

@@ -1,11 +1,13 @@
 """The registry's Ed25519 signing key: SNAPSHOT_SIGNING_KEY in production, a generated development key otherwise.
 
-The development key is written once in private storage (never in the repository, never under a public URL) so that
-every process of one installation signs with the same key and the published key does not change at each restart.
+The development key is written once in private storage (never in the repository, never under a public URL), local
+disk or object store, so that every process of one installation signs with the same key and the published key does
+not change at each restart.
 """
 
 import base64
 import binascii
+import contextlib
 import functools
 import hashlib
 import logging
@@ -17,7 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +50,8 @@ def signing_key() -> SigningKey:
     configured = getattr(settings, "SNAPSHOT_SIGNING_KEY", "")
     if configured:
         return _configured_key(configured)
-    return _development_key(str(_development_key_path()))
+    # Keyed by the storage's configuration: a process reads the key file once per storage it is pointed at.
+    return _development_key(repr(settings.STORAGES["default"]))
 
 
 @functools.lru_cache(maxsize=4)
@@ -73,21 +76,17 @@ def _configured_key(value: str) -> SigningKey:
     return SigningKey(Ed25519PrivateKey.from_private_bytes(raw))
 
 
-def _development_key_path() -> Path:
-    try:
-        return Path(default_storage.path(DEVELOPMENT_KEY_NAME))
-    except NotImplementedError:  # a remote default storage: keep the key beside where private files would be
-        return Path(settings.PRIVATE_MEDIA_ROOT) / DEVELOPMENT_KEY_NAME
-
-
 @functools.lru_cache(maxsize=4)
-def _development_key(path: str) -> SigningKey:
-    target = Path(path)
-    if not target.exists():
-        _write_new_key(target)
-    private = serialization.load_pem_private_key(target.read_bytes(), password=None)
+def _development_key(storage_config: str) -> SigningKey:
+    storage = storages["default"]
+    try:
+        pem = _read_key(storage)
+    except FileNotFoundError:
+        _create_key(storage)
+        pem = _read_key(storage)  # ours, or the one another process wrote first
+    private = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(private, Ed25519PrivateKey):
-        raise ImproperlyConfigured(f"The development signing key file {target.name} is not an Ed25519 key.")
+        raise ImproperlyConfigured(f"The development signing key file {DEVELOPMENT_KEY_NAME} is not an Ed25519 key.")
     logger.warning(
         "SNAPSHOT_SIGNING_KEY is not set: registry snapshots are signed with a development key kept in private "
         "storage (%s). Set SNAPSHOT_SIGNING_KEY in production.",
@@ -96,12 +95,40 @@ def _development_key(path: str) -> SigningKey:
     return SigningKey(private)
 
 
+def _read_key(storage) -> bytes:
+    with storage.open(DEVELOPMENT_KEY_NAME, "rb") as handle:
+        return handle.read()
+
+
+def _create_key(storage) -> None:
+    """Create the key file unless another process got there first (its key wins): on local disk by a hard link, in an
+    object store by a conditional write (registry.storage.PrivateS3Storage.save_new)."""
+    try:
+        path = Path(storage.path(DEVELOPMENT_KEY_NAME))
+    except NotImplementedError:
+        path = None
+    if path is not None:
+        _write_new_key(path)
+        return
+    save_new = getattr(storage, "save_new", None)
+    if save_new is None:
+        raise ImproperlyConfigured(
+            "SNAPSHOT_SIGNING_KEY is not set and the private storage cannot create the development key safely."
+        )
+    with contextlib.suppress(FileExistsError):  # another process's key is there: it wins
+        save_new(DEVELOPMENT_KEY_NAME, _new_pem())
+
+
+def _new_pem() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
 def _write_new_key(target: Path) -> None:
     """Write a fresh key readable by the owner only; if another process got there first, its key wins."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    pem = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    pem = _new_pem()
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".key-")  # mkstemp creates it with mode 0600
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -11,6 +11,8 @@ import time
 
 from django.db import transaction
 
+from registry.public_cache import registry_changed_on_commit
+
 logger = logging.getLogger(__name__)
 
 # After a failed publish, how long this process skips publishing (the safety nets pick the work up).
@@ -49,5 +51,9 @@ def notify_certificate_event_on_commit(event_id: int) -> None:
 
 
 def publish_snapshot_on_commit() -> None:
-    """Ask for a new signed registry snapshot once the public change is committed (else the scheduled run issues it)."""
+    """Ask for a new signed registry snapshot once the public change is committed (else the scheduled run issues it).
+
+    Every public change comes through here, so the public pages kept for visitors are dropped here too: in this
+    process, at commit, not by the task, so that the next request (not the next worker run) shows the change."""
+    registry_changed_on_commit()
     enqueue_on_commit("issue_registry_snapshot")

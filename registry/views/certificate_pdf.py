@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 from registry.models import Certificate
 from registry.permissions import provider_for
 from registry.services.certificate_pdf import certificate_pdf_bytes, pdf_is_current
+from registry.storage import open_for_download
 
 
 def _certificates():
@@ -26,9 +27,13 @@ def _pdf_response(certificate: Certificate, *, as_attachment: bool, cache_contro
     response = None
     if pdf_is_current(certificate):
         try:
-            response = FileResponse(certificate.pdf.open("rb"), as_attachment=as_attachment, filename=filename)
+            handle, size = open_for_download(certificate.pdf.storage, certificate.pdf.name)
         except FileNotFoundError:
             response = None  # the row names a file the storage lost: draw it
+        else:
+            response = FileResponse(handle, as_attachment=as_attachment, filename=filename)
+            if size is not None:
+                response["Content-Length"] = str(size)
     if response is None:
         response = HttpResponse(certificate_pdf_bytes(certificate))
         response["Content-Disposition"] = content_disposition_header(as_attachment, filename)

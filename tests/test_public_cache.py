@@ -1,0 +1,280 @@
+"""Public pages kept for anonymous visitors (registry/public_cache.py): served without a query, dropped by every public
+change, never shared across visitors' languages, addresses, accounts or CSRF tokens. On Redis when REDIS_URL is set."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from registry.models import Dossier
+from registry.services.certificates import certificate_suspend
+from registry.services.dossiers import dossier_admit
+from registry.services.offerings import service_update
+from tests import factories as f
+from tests.test_public_pages import certified
+
+pytestmark = pytest.mark.django_db
+
+HIT, MISS = "hit", "miss"
+SUSPENDED_BADGE = ">Suspended</span>"
+
+
+def cache_state(response) -> str | None:
+    return response.headers.get("X-Public-Cache")
+
+
+def public_urls(certificate) -> dict:
+    return {
+        "service page": reverse("registry:service", args=[certificate.service.slug]),
+        "registry": reverse("registry:list"),
+        "verification": reverse("registry:verify-number", args=[certificate.number]),
+        "badge": reverse("registry:badge", args=[certificate.number]),
+    }
+
+
+def warm(client, url):
+    first = client.get(url)
+    assert first.status_code == 200 and cache_state(first) == MISS, url
+    again = client.get(url)
+    assert cache_state(again) == HIT, url
+    return again
+
+
+def test_a_kept_page_is_served_without_touching_the_database(client, django_assert_num_queries):
+    certificate = certified("Alpha Cloud")
+    urls = [
+        *public_urls(certificate).values(),
+        reverse("registry:home"),
+        reverse("registry:in-process"),
+        reverse("registry:archive"),
+        reverse("registry:provider", args=[certificate.service.provider.slug]),
+        reverse("registry:stats"),
+        reverse("registry:feed"),
+        reverse("api:certificate-list"),
+        reverse("api:certificate-detail", args=[certificate.number]),
+    ]
+    for url in urls:
+        rendered = client.get(url)
+        assert rendered.status_code == 200 and cache_state(rendered) == MISS, url
+        with django_assert_num_queries(0):
+            kept = client.get(url)
+        assert cache_state(kept) == HIT, url
+        # The same page, except for the visitor's own CSRF tokens.
+        token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+        assert token.sub(b"", kept.content) == token.sub(b"", rendered.content), url
+
+
+def test_a_suspension_through_the_service_shows_on_the_next_request_everywhere(
+    client, administrator, django_capture_on_commit_callbacks
+):
+    certificate = certified("Alpha Cloud")
+    urls = public_urls(certificate)
+    before = {name: warm(client, url).text for name, url in urls.items()}
+    assert SUSPENDED_BADGE not in before["service page"] and SUSPENDED_BADGE not in before["registry"]
+    assert 'data-verdict="valid"' in before["verification"]
+    assert ">qualified<" in before["badge"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate_suspend(certificate=certificate, by=administrator, reason="Incident under investigation.")
+
+    pages = {name: client.get(url) for name, url in urls.items()}
+    for name, page in pages.items():
+        assert page.status_code == 200 and cache_state(page) == MISS, name
+    assert (
+        SUSPENDED_BADGE in pages["service page"].text and "Incident under investigation." in pages["service page"].text
+    )
+    assert SUSPENDED_BADGE in pages["registry"].text
+    assert 'data-verdict="suspended"' in pages["verification"].text
+    assert ">suspended<" in pages["badge"].text
+
+
+def test_a_service_renamed_shows_on_the_next_request(client, django_capture_on_commit_callbacks):
+    certificate = certified("Alpha Cloud")
+    owner = f.member(certificate.service.provider, "owner")
+    urls = public_urls(certificate)
+    for name in ("service page", "registry", "verification"):
+        assert "Alpha Cloud" in warm(client, urls[name]).text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        service_update(service=certificate.service, by=owner, name="Alpha Cloud Sovereign")
+
+    for name in ("service page", "registry", "verification"):
+        assert "Alpha Cloud Sovereign" in client.get(urls[name]).text, name
+
+
+def test_a_dossier_admitted_enters_the_in_process_list_at_once(
+    client, complete_draft, walk, reviewer, center, django_capture_on_commit_callbacks
+):
+    complete_draft.listed_in_process_consent = True
+    complete_draft.save(update_fields=["listed_in_process_consent"])
+    in_review = walk(complete_draft, Dossier.Status.IN_REVIEW)
+    url = reverse("registry:in-process")
+    assert complete_draft.service.name not in warm(client, url).text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier_admit(dossier=in_review, by=reviewer, evaluation_center=center)
+
+    assert complete_draft.service.name in client.get(url).text
+
+
+def test_an_edit_in_the_admin_drops_the_kept_pages(client, django_capture_on_commit_callbacks):
+    # The admin writes rows directly, without the services: the rows' own save drops the kept pages.
+    certificate = certified("Alpha Cloud")
+    url = reverse("registry:service", args=[certificate.service.slug])
+    warm(client, url)
+    provider = certificate.service.provider
+    with django_capture_on_commit_callbacks(execute=True):
+        provider.legal_name = "Alpha Holding SE"
+        provider.save()
+    assert "Alpha Holding SE" in client.get(url).text
+
+
+def test_a_signed_in_visitor_never_gets_nor_leaves_a_kept_page(client, owner):
+    certified("Alpha Cloud")
+    url = reverse("registry:list")
+    warm(client, url)
+
+    client.force_login(owner)
+    page = client.get(url)
+    assert cache_state(page) is None
+    assert owner.email in page.text and "Sign out" in page.text
+
+    anonymous = Client().get(url)
+    assert cache_state(anonymous) == HIT
+    assert owner.email not in anonymous.text and "Sign out" not in anonymous.text
+
+
+def test_a_page_seen_first_by_a_signed_in_visitor_is_not_kept_for_others(client, owner):
+    certified("Alpha Cloud")
+    client.force_login(owner)
+    assert owner.email in client.get(reverse("registry:list")).text
+    anonymous = Client().get(reverse("registry:list"))
+    assert cache_state(anonymous) == MISS
+    assert owner.email not in anonymous.text
+
+
+@pytest.mark.urls("tests.public_cache_urls")
+def test_a_response_that_sets_a_cookie_is_not_kept(db):
+    first, second = Client().get("/"), Client().get("/")
+    assert cache_state(first) is None and cache_state(second) is None
+    assert first.cookies["visitor"].value != second.cookies["visitor"].value
+
+
+@pytest.mark.urls("tests.public_cache_urls")
+def test_a_page_with_a_token_outside_a_form_field_is_not_kept(db):
+    first, second = Client().get("/registry/"), Client().get("/registry/")
+    assert cache_state(first) is None and cache_state(second) is None
+    assert csrf_tokens(first) and csrf_tokens(first) != csrf_tokens(second)
+
+
+def test_languages_do_not_mix(client):
+    url = reverse("registry:home")
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="fr">' in french.text and '<html lang="en">' in english.text
+    assert cache_state(english) == MISS
+    french_again = client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+    assert cache_state(french_again) == HIT and '<html lang="fr">' in french_again.text
+    # The switcher's cookie, as LocaleMiddleware reads it, wins over the browser's header, cached or not.
+    chose_french = Client()
+    chose_french.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    page = chose_french.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert cache_state(page) == HIT and '<html lang="fr">' in page.text
+
+
+def test_query_strings_do_not_mix(client):
+    certified("Alpha Cloud")
+    certified("Delta Docs", model="saas")
+    url = reverse("registry:list")
+    assert "Alpha Cloud" in warm(client, url).text
+    saas = client.get(url, {"model": "saas"})
+    assert cache_state(saas) == MISS
+    assert "2 services found" not in saas.text and "1 service found" in saas.text
+    assert cache_state(client.get(url, {"model": "saas"})) == HIT
+    assert "2 services found" in client.get(url).text
+
+
+def csrf_tokens(page) -> list[str]:
+    return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+
+
+def test_each_visitor_gets_their_own_csrf_token_and_it_works(db):
+    certified("Alpha Cloud")
+    url = reverse("registry:list")
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    rendered, kept = first.get(url), second.get(url)
+    assert cache_state(kept) == HIT
+    # The switcher and the "follow" form: each visitor's tokens are theirs, never the first visitor's.
+    assert len(csrf_tokens(kept)) == len(csrf_tokens(rendered)) == 2
+    assert not set(csrf_tokens(kept)) & set(csrf_tokens(rendered))
+    assert "csrftoken" in kept.cookies  # a first visit gets its cookie with a kept page too
+
+    switched = second.post(
+        reverse("set_language"), {"language": "fr", "next": url, "csrfmiddlewaretoken": csrf_tokens(kept)[0]}
+    )
+    assert switched.status_code == 302
+    # Another visitor's token is refused, as without the cache.
+    third = Client(enforce_csrf_checks=True)
+    third.get(url)
+    refused = third.post(
+        reverse("set_language"), {"language": "fr", "next": url, "csrfmiddlewaretoken": csrf_tokens(kept)[0]}
+    )
+    assert refused.status_code == 403
+
+
+def test_kept_pages_carry_the_same_security_headers(client):
+    url = reverse("registry:home")
+    rendered, kept = client.get(url), client.get(url)
+    assert cache_state(kept) == HIT
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Referrer-Policy", "X-Content-Type-Options"):
+        assert kept[header] == rendered[header], header
+    assert "'unsafe-inline'" not in kept["Content-Security-Policy"]
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in kept["Vary"].split(",")}
+
+
+def test_the_badge_keeps_its_own_policy_when_kept(client):
+    certificate = certified("Alpha Cloud")
+    url = reverse("registry:badge", args=[certificate.number])
+    rendered, kept = client.get(url), client.get(url)
+    assert cache_state(kept) == HIT
+    assert (
+        kept["Content-Security-Policy"]
+        == rendered["Content-Security-Policy"]
+        == "default-src 'none'; style-src 'unsafe-inline'"
+    )
+    assert kept["Content-Type"] == "image/svg+xml; charset=utf-8"
+    assert kept["Access-Control-Allow-Origin"] == "*"
+
+
+def test_the_api_throttle_counts_kept_answers(client, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/minute"}}
+    url = reverse("api:certificate-list")
+    states = [cache_state(client.get(url)) for _ in range(3)]
+    assert states == [MISS, HIT, HIT]
+    refused = client.get(url)
+    assert refused.status_code == 429 and cache_state(refused) is None
+
+
+def test_api_formats_do_not_mix(client):
+    url = reverse("api:certificate-list")
+    as_json = client.get(url, HTTP_ACCEPT="application/json")
+    as_html = client.get(url, HTTP_ACCEPT="text/html")
+    assert as_json["Content-Type"] == "application/json" and as_html["Content-Type"].startswith("text/html")
+    assert cache_state(client.get(url, HTTP_ACCEPT="application/json")) == HIT
+
+
+def test_pages_with_state_are_never_kept(client, settings):
+    # The subscription pages (forms that change state), the exports (streamed) and the snapshot are rendered each time.
+    certified("Alpha Cloud")
+    for url in (reverse("registry:subscribe-sent"), reverse("registry:export-csv"), reverse("registry:signing-key")):
+        client.get(url)
+        assert cache_state(client.get(url)) is None, url
+
+
+def test_a_zero_lifetime_turns_the_cache_off(client, settings, django_assert_max_num_queries):
+    settings.PUBLIC_CACHE_SECONDS = 0
+    url = reverse("registry:home")
+    client.get(url)
+    page = client.get(url)
+    assert page.status_code == 200 and cache_state(page) is None

@@ -1,0 +1,194 @@
+"""Every public and portal list costs the same number of queries whatever its length (issue 8).
+
+Each page is read with a small world, the world grows (more rows, and more related rows per row: sites, third parties,
+status history, dossiers, members, shareholders, history records), and the page is read again: the count must not
+move. The page cache is off here, so that both reads render (registry/public_cache.py has its own tests). The dossier
+pages are measured the same way in tests/test_portal_dossiers.py (test_the_number_of_queries_does_not_grow_with_the_
+dossier), the portal's service page in tests/test_portal_services.py.
+"""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from registry.models import CertificateEvent, Dossier, DossierEvent, Invitation, Membership, Site
+from tests import factories as f
+from tests.test_api import LIST_QUERIES
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_off(settings):
+    settings.PUBLIC_CACHE_SECONDS = 0
+
+
+def count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+class World:
+    """A registry that grows by whole providers: each with certified, suspended, archived and in-process services."""
+
+    def __init__(self):
+        self.round = 0
+        self.first = None
+
+    def grow(self, providers: int):
+        for _ in range(providers):
+            self.round += 1
+            i = self.round
+            provider = f.provider()
+            for k in range(1 + i % 3):  # a varying number of services per provider
+                service = f.service(provider, service_model=("iaas", "paas", "saas")[k % 3])
+                for role, country in ((Site.Role.STORAGE, ("FR", "DE", "NL")[i % 3]), (Site.Role.PROCESSING, "FR")):
+                    Site.objects.create(service=service, role=role, country=country, city="")
+                for _ in range(i % 3):
+                    f.third_party(service, relies_on_service=self.first.service if self.first else None)
+                certificate = f.certificate(service, status="suspended" if k == 1 else "active")
+                self._history(certificate, moves=1 + i % 4)
+                self.first = self.first or certificate
+            archived = f.certificate(f.service(provider), status="withdrawn")
+            self._history(archived, moves=2)
+            dossier = f.dossier(
+                f.service(provider), status=Dossier.Status.EVALUATION, listed_in_process_consent=True,
+                evaluation_center=f.evaluation_center(),
+            )  # fmt: skip
+            DossierEvent.objects.create(
+                dossier=dossier, action="admit", from_status="in_review", to_status="evaluation"
+            )
+            DossierEvent.objects.create(dossier=dossier, action="take", from_status="submitted", to_status="in_review")
+        return self
+
+    @staticmethod
+    def _history(certificate, moves):
+        start = timezone.now() - datetime.timedelta(days=100)
+        statuses = ["active", "suspended"] * moves
+        for n, status in enumerate(statuses[:moves] + [certificate.status]):
+            CertificateEvent.objects.create(
+                certificate=certificate, status=status, reason="", created_at=start + datetime.timedelta(days=n)
+            )
+
+
+# The public pages. Each comment lists the page's queries, which stay the same at any size.
+PUBLIC_QUERIES = {
+    # live certificates counted; providers with an active certificate counted; dossiers in process counted; latest
+    # decisions with certificate, service, provider and scheme
+    "home": 4,
+    # the filter's choices: providers, schemes; facets: by provider, model, scheme, status, storage country; the count;
+    # the page of certificates with service, provider and scheme; their data sites
+    "list": 10,
+    # dossiers in process with service, provider, scheme, centre and entry date
+    "in-process": 1,
+    # archived certificates with service, provider and scheme; their last events
+    "archive": 2,
+    # the provider among those in the registry; its live certificates with their data sites; its archived ones; its
+    # dossiers in process
+    "provider": 5,
+    # certificates' lives; live ones by model; storage countries; dossier events
+    "stats": 4,
+    # the latest events with certificate, service, provider and scheme
+    "feed": 1,
+}
+
+
+def public_url(name, world):
+    if name == "provider":
+        return reverse("registry:provider", args=[world.first.service.provider.slug])
+    return reverse(f"registry:{name}")
+
+
+@pytest.mark.parametrize("name", PUBLIC_QUERIES)
+def test_public_lists_cost_the_same_at_two_sizes(client, name):
+    world = World().grow(2)
+    small = count(client, public_url(name, world))
+    world.grow(10)
+    # The provider page of a provider that grew too: more services, more certificates, more dossiers.
+    for _ in range(4):
+        f.certificate(f.service(world.first.service.provider))
+    big = count(client, public_url(name, world))
+    assert (small, big) == (PUBLIC_QUERIES[name], PUBLIC_QUERIES[name])
+
+
+def test_a_verification_costs_the_same_with_a_long_history(client):
+    world = World().grow(1)
+    certificate = world.first
+    url = reverse("registry:verify-number", args=[certificate.number])
+    # the certificate with service, provider and scheme; its public history
+    assert count(client, url) == 2
+    World._history(certificate, moves=40)
+    assert count(client, url) == 2
+    # The service page: the service with provider; sites; third parties with the relied-on service; certificates with
+    # scheme; their events; the relied-on services' certificates (dependency warnings)
+    service_url = reverse("registry:service", args=[certificate.service.slug])
+    f.third_party(certificate.service, relies_on_service=f.certificate().service)
+    small = count(client, service_url)
+    for _ in range(6):
+        f.third_party(certificate.service, relies_on_service=f.certificate().service)
+    World._history(certificate, moves=10)
+    assert count(client, service_url) == small == 6
+
+
+@pytest.mark.parametrize("name", LIST_QUERIES)
+def test_api_lists_cost_the_same_at_two_sizes(client, name):
+    # The comments on each count are in tests/test_api.py (LIST_QUERIES).
+    world = World().grow(2)
+    url = reverse(f"api:{name}")
+    small = count(client, url)
+    world.grow(10)
+    assert (small, count(client, url)) == (LIST_QUERIES[name], LIST_QUERIES[name])
+
+
+# The portal's lists, for a signed-in owner. Each: the session (read from the database, or from Redis with no query
+# when REDIS_URL puts sessions there), the user; on an organisation's pages, the provider and the visitor's membership
+# (provider_for). Then the page's own:
+PORTAL_QUERIES = {
+    # memberships with their providers; pending invitations with provider and inviter
+    "home": 1 + 2,
+    # the services; their dossiers with scheme; their live certificates with scheme; members counted (the locations
+    # check reads the provider's own fields)
+    "provider": 3 + 4,
+    # the members with their users; pending invitations with their inviter
+    "members": 3 + 2,
+    # the current scheme (its caps); the shareholders
+    "ownership": 3 + 2,
+    # the history of the provider, its shareholders, services, sites and third parties, each with its author
+    "history": 3 + 5,
+}
+
+
+def portal_url(name, provider):
+    return reverse("portal:home") if name == "home" else reverse(f"portal:{name}", args=[provider.slug])
+
+
+def grow_organisation(provider, owner, scheme, size):
+    for i in range(size):
+        service = f.service(provider)
+        f.eu_sites(service)
+        f.third_party(service)
+        f.dossier(service, scheme, status="submitted")
+        f.certificate(service, scheme)
+        f.shareholder(provider, name=f"Holder {f.n()}", capital_percent=1, voting_percent=1)
+        f.member(provider, ("viewer", "editor")[i % 2])
+        Invitation.objects.create(provider=provider, email=f"new{f.n()}@example.org", role="viewer", invited_by=owner)
+        # Another organisation of the same owner, with an invitation waiting: the home page lists both.
+        other = f.provider()
+        Membership.objects.create(user=owner, provider=other, role="viewer")
+        Invitation.objects.create(provider=other, email=owner.email, role="editor", invited_by=owner)
+
+
+@pytest.mark.parametrize("name", PORTAL_QUERIES)
+def test_portal_lists_cost_the_same_at_two_sizes(client, settings, provider, owner, scheme, name):
+    expected = PORTAL_QUERIES[name] + (0 if settings.SESSION_ENGINE.endswith("cached_db") else 1)
+    grow_organisation(provider, owner, scheme, 2)
+    client.force_login(owner)
+    small = count(client, portal_url(name, provider))
+    grow_organisation(provider, owner, scheme, 10)
+    assert (small, count(client, portal_url(name, provider))) == (expected, expected)
