@@ -94,6 +94,31 @@ def test_each_filter_choice_shows_its_result_count(client):
     assert "France (1)" in narrowed and "Germany (1)" in narrowed
 
 
+def test_a_national_registry_offers_its_largest_providers_and_filters_by_any(client, monkeypatch):
+    from registry.views import public
+
+    monkeypatch.setattr(public, "PROVIDER_CHOICES", 2)
+    big = f.provider(legal_name="Big Cloud SAS", slug="big-cloud")
+    for name in ("Big One", "Big Two", "Big Three"):
+        certified(name, provider=big)
+    middle = f.provider(legal_name="Middle Cloud SAS", slug="middle-cloud")
+    certified("Middle One", provider=middle)
+    certified("Middle Two", provider=middle)
+    certified("Small One")  # its own provider, "Small One SAS", with one service
+
+    page = client.get(reverse("registry:list")).content.decode()
+    assert "Big Cloud SAS (3)" in page and "Middle Cloud SAS (2)" in page
+    assert '<option value="small-one-sas"' not in page
+    assert "the search finds any other by name" in page
+    # A provider left out of the list still filters, and is offered as the current choice.
+    narrowed = client.get(reverse("registry:list"), {"provider": "small-one-sas"})
+    assert narrowed.status_code == 200
+    assert "Small One" in rows(narrowed) and "Big One" not in rows(narrowed)
+    assert '<option value="small-one-sas" selected' in narrowed.content.decode()
+    # The search box finds it by name.
+    assert "Small One" in rows(client.get(reverse("registry:list"), {"q": "Small One SAS"}))
+
+
 def test_the_list_sorts_by_expiry_and_paginates(client):
     for i in range(30):
         certified(f"Service {i:02d}", issued_on=timezone.localdate() - datetime.timedelta(days=100 - i))

@@ -59,6 +59,9 @@ def registry(request):
     return render(request, "registry/list.html", context)
 
 
+PROVIDER_CHOICES = 30
+
+
 def _label_with_counts(form, facets) -> None:
     """Write each choice's result count into its label, e.g. "IaaS – infrastructure (12)"."""
     chosen_country = form.data.get("country") if form.is_bound else None
@@ -70,6 +73,17 @@ def _label_with_counts(form, facets) -> None:
             # Of the 250 countries, offer those where certified data is stored (and the one asked for).
             if name != "country" or not value or value in facets[name] or value == chosen_country
         ]
+    # A national registry has hundreds of providers: a list of them all is unusable (and weighs most of the page).
+    # Offer the largest, and the one asked for; the search box finds every provider by name.
+    provider_counts = facets["provider"]
+    if len(provider_counts) > PROVIDER_CHOICES:
+        shown = sorted(provider_counts, key=lambda slug: (-provider_counts[slug], slug))[:PROVIDER_CHOICES]
+        chosen = form.data.get("provider") if form.is_bound else None
+        field = form.fields["provider"]
+        field.queryset = field.queryset.filter(slug__in=[*shown, *([chosen] if chosen else [])])
+        field.help_text = _("The %(count)s with the most certified services; the search finds any other by name.") % {
+            "count": PROVIDER_CHOICES
+        }
     for name, key in (("provider", "slug"), ("scheme", "code")):
         field = form.fields[name]
         field.label_from_instance = lambda obj, name=name, key=key: f"{obj} ({facets[name].get(getattr(obj, key), 0)})"
