@@ -1,6 +1,6 @@
 """Queries and time per page of the admin dossier list (/admin/registry/dossier/), on a database seeded by seed_bench.
 
-    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/tcr_hD .venv/bin/python bench/admin_list.py [--runs 7]
+    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/tcr_seed .venv/bin/python bench/admin_list.py [--runs 7]
 
 Signs in one of the seeded reviewers (reviewer-001@agency.bench.example) the way a session looks after a password and
 an authenticator code (tests.factories.login_with_mfa: it adds an authenticator and a session row for that bench
