@@ -58,7 +58,8 @@ def insert_rows(model, rows: list[dict]) -> None:
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
     fields = [by_attname[name] for name in names]
     quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+    # Names from the model's own metadata, quoted by the backend; every value goes as a parameter.
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # nosec B608
     # The DB-API cursor itself, hence its own placeholder: with DEBUG on, Django's cursor would format and keep every
     # one of these statements, thousands of parameters each, in the query log (on SQLite, one more query apiece).
     placeholder = "?" if connection.vendor == "sqlite" else "%s"
