@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -34,9 +33,9 @@ from registry.models import CertificateEvent, Dossier, Invitation, Site
 from registry.services.schemes import DEFAULT_SCHEME_FILE, read_scheme_file, scheme_load
 from registry.workflow import REVIEWERS
 from tests import factories as f
+from tests.e2e.browser import MARKS, launch, session_cookie
 
 playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAILING_IMPACTS = ("serious", "critical")
@@ -44,13 +43,11 @@ IMPACTS = ("critical", "serious", "moderate", "minor")
 REPORT = Path(os.environ.get("A11Y_REPORT") or Path(settings.BASE_DIR) / "build" / "accessibility")
 
 pytestmark = [
-    pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs Debian's Chromium at /usr/bin/chromium"),
+    *MARKS,
     # Without Node there is no axe-core: `make test` installs it wherever npm exists (CI installs npm).
     pytest.mark.skipif(
         not AXE.exists() and shutil.which("npm") is None, reason="needs axe-core: install Node and npm, then npm ci"
     ),
-    # serialized_rollback: the flush at the end of a transactional test empties the agency groups; this restores them.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 RUN_AXE = """
@@ -99,16 +96,6 @@ NOT_PAGES = {
     "portal:invitation-revoke": "POST only (members page)",
     "portal:require-mfa": "POST only (members page)",
 }
-
-
-def session_cookie(user, base):
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": base,
-    }
 
 
 def certified(service, scheme, *, status="active", reason="", days_ago=200):
@@ -264,17 +251,7 @@ def report(results, title, filename):
 def run(live_server, lang, title, filename, steps):
     """`steps(browser)` returns the audits it made; the test fails on any serious or critical WCAG violation."""
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        browser = launch(p)
         try:
             results = {}
             for audit in steps(browser):
@@ -498,7 +475,7 @@ def assert_visible_focus(focus):
 def test_the_keyboard_focus_is_always_visible_and_the_skip_link_appears(live_server):
     f.user(email="someone@example.org")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(p)
         try:
             page = browser.new_page()
             page.goto(live_server.url + reverse("account_login"))

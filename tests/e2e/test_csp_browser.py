@@ -6,23 +6,14 @@ exception), with Chromium reporting every refused script or style as a console e
 event. Debian's Chromium through Playwright's sync API; the ORM is used outside the sync_playwright() block.
 """
 
-import shutil
-
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from tests import factories as f
+from tests.e2e.browser import MARKS, launch, session_cookie
 
 playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs Chromium (/usr/bin/chromium)"),
-    # serialized_rollback: the flush at the end of a transactional test empties the agency groups; this restores them.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = MARKS
 
 LISTEN = """
 window.__violations = [];
@@ -32,24 +23,11 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-def session_cookie(user, live_server, *, mfa=False):
-    client = Client()
-    if mfa:
-        f.login_with_mfa(client, user)
-    else:
-        client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }
-
-
 def visit(live_server, paths, *, cookie=None, checks=None):
     """Open each path; return {path: [violations and console errors]}; `checks[path](page)` runs after loading."""
     seen = {}
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch(p)
         context = browser.new_context()
         if cookie:
             context.add_cookies([cookie])
@@ -94,7 +72,7 @@ def test_the_api_documentation_renders_with_its_scoped_exception(live_server):
 
 
 def test_the_admins_javascript_runs_under_the_policy(live_server, administrator, provider):
-    cookie = session_cookie(administrator, live_server, mfa=True)
+    cookie = session_cookie(administrator, live_server.url, mfa=True)
 
     def slug_is_prepopulated(page):
         # prepopulate.js and inlines.js: the admin's JavaScript, reading its data from data- attributes.
@@ -115,7 +93,7 @@ def test_the_admins_javascript_runs_under_the_policy(live_server, administrator,
 
 
 def test_the_portal_runs_without_a_violation(live_server, owner, provider, complete_draft):
-    cookie = session_cookie(owner, live_server)
+    cookie = session_cookie(owner, live_server.url)
     paths = [
         reverse("portal:provider", args=[provider.slug]),
         reverse("portal:dossier", args=[complete_draft.reference]),

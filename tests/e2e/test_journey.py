@@ -20,7 +20,6 @@ Each step saves a screenshot under E2E_SCREENSHOTS (or the test's tmp_path), in 
 import concurrent.futures
 import os
 import re
-import shutil
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -33,28 +32,14 @@ from django.utils import translation
 
 from registry.workflow import COMMITTEE, MOVES, REVIEWERS
 from tests import factories as f
+from tests.e2e.browser import MARKS, TIMEOUT, launch
 
 playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-# No sandbox (containers), no GPU, and none of Chromium's own traffic: the tests run without internet.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-pytestmark = [
-    pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs Debian's Chromium at /usr/bin/chromium"),
-    # serialized_rollback: the flush at the end of a transactional test empties the agency groups; this restores them.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = MARKS
 
 PROVIDER_EMAIL = "founder@cloud-souverain.test"
 PASSWORD = "a-long-journey-password-42"
 SERVICE = "Souverain Compute"
-TIMEOUT = 20_000
 # What the people of the journey type, in the language they work in (the site's words come from the catalogue).
 TYPED = {
     "en": {
@@ -242,7 +227,7 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
     started = time.monotonic()
 
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = launch(p)
 
         def person():
             """A new browser of someone who reads `lang`: Accept-Language asks for it from the first request."""

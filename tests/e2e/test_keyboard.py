@@ -10,35 +10,19 @@ Debian's Chromium through Playwright's sync API; the ORM is used only outside th
 """
 
 import re
-import shutil
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from registry.models import Answer, Dossier
 from registry.services.documents import document_add
 from tests import factories as f
+from tests.e2e.browser import MARKS, TIMEOUT, launch, session_cookie
 
 playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-# No sandbox (containers), no GPU, and none of Chromium's own traffic: the tests run without internet.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT = 20_000
 # More Tabs than any page of the portal has stops: a target never reached fails instead of looping.
 MAX_TABS = 120
 
-pytestmark = [
-    pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs Debian's Chromium at /usr/bin/chromium"),
-    # serialized_rollback: the flush at the end of a transactional test empties the agency groups; this restores them.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = MARKS
 
 # What has the focus, and whether it shows: a visually hidden radio (Bootstrap's .btn-check) shows it on its label.
 FOCUSED = """
@@ -122,19 +106,13 @@ def documented_draft(draft, owner):
 def test_a_provider_files_a_dossier_with_the_keyboard_alone(live_server, owner, documented_draft):
     dossier = documented_draft
     first, second = dossier.scheme.requirements.filter(ref__in=["19.2", "19.6"]).order_by("ref")
-    client = Client()
-    client.force_login(owner)
-    cookie = {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }
+    cookie = session_cookie(owner, live_server.url)
     base = live_server.url
     overview = f"{base}/portal/dossiers/{dossier.reference}/"
     chapter = f"{overview}assessment/19/"
 
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = launch(p)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 800})
             context.set_default_timeout(TIMEOUT)
