@@ -83,15 +83,25 @@ def test_the_agency_sees_the_same_dossier_badge_as_the_provider(client, draft, o
 @pytest.mark.parametrize(
     ("badge", "choices"), [(statuses.dossier_badge, DossierStatus), (statuses.certificate_badge, CertificateStatus)]
 )
-def test_every_status_badge_says_its_status_in_words_on_a_tone_both_stylesheets_define(badge, choices):
-    site = (Path(settings.BASE_DIR) / "static/css/site.css").read_text()
-    admin = (Path(settings.BASE_DIR) / "static/registry/admin.css").read_text()
+def test_every_status_badge_says_its_status_in_words_on_a_tone_the_shared_stylesheet_defines(badge, choices):
+    palette = (Path(settings.BASE_DIR) / "static/css/status.css").read_text()
     for status in choices:
         with translation.override("fr"):
             html = badge(status)
             assert f">{status.label}</span>" in html
         tone = re.search(r"tcr-status-(\w+)", html).group(1)
-        assert f".tcr-status-{tone} {{" in site and f".tcr-status-{tone} {{" in admin
+        assert f".tcr-status-{tone} {{" in palette
+
+
+def test_public_pages_portal_and_admin_load_the_same_status_palette(client, administrator, owner, provider):
+    link = 'href="/static/css/status.css"'
+    assert link in client.get(reverse("registry:list")).content.decode()
+    client.force_login(owner)
+    assert link in client.get(reverse("portal:provider", args=[provider.slug])).content.decode()
+    client.logout()
+    f.login_with_mfa(client, administrator)
+    assert link in _admin_list(client, "dossier")
+    assert link in _admin_list(client, "certificate")
 
 
 def test_the_registry_writes_its_own_reasons_in_english_and_shows_them_in_the_readers_language(client, db):

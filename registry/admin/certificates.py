@@ -38,7 +38,7 @@ class CertificateAdmin(ViewOnlyGuard, SimpleHistoryAdmin):
     date_hierarchy = "issued_on"
 
     class Media:
-        css = {"all": ["registry/admin.css"]}
+        css = {"all": ["css/status.css", "registry/admin.css"]}
 
     fields = [
         "number", "status", "status_changed_at", "provider", "service", "scheme", "dossier_link",

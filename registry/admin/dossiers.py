@@ -92,7 +92,7 @@ class DossierAdmin(admin.ModelAdmin):
     paginator = IdsFirstPaginator
 
     class Media:
-        css = {"all": ["registry/admin.css"]}
+        css = {"all": ["css/status.css", "registry/admin.css"]}
 
     fieldsets = [
         (None, {"fields": ["reference", "status", "status_changed_at", "kind", "renews"]}),
