@@ -188,12 +188,9 @@ def service_url_maker():
     return lambda slug: head + quote(slug, safe=safe) + tail
 
 
-# What a public row is read from: public_row() takes it from a certificate and its relations, public_rows() from
-# values() rows of these certificate fields; _row() is the one place that turns it into a row.
-PUBLIC_ROW_VALUES = (
-    "number",
-    "status",
-    "service_id",
+# A public entry's service, provider and scheme, as values() fields: shared by the registry's rows and the snapshot's
+# list of services in process.
+SERVICE_VALUES = (
     "service__name",
     "service__slug",
     "service__service_model",
@@ -203,16 +200,32 @@ PUBLIC_ROW_VALUES = (
     "scheme__name",
     "scheme__version",
     "scheme__code",
-    "issued_on",
-    "expires_on",
-    "conditions",
 )
+# What a public row is read from: public_row() takes it from a certificate and its relations, public_rows() from
+# values() rows of these certificate fields; _row() is the one place that turns it into a row.
+PUBLIC_ROW_VALUES = ("number", "status", "service_id", *SERVICE_VALUES, "issued_on", "expires_on", "conditions")
 
 
-def _row(values: dict, scheme_label: str, countries: list[str], service_url) -> dict:
+def scheme_labeller():
+    """values -> the scheme's label, worked out once per scheme: Scheme.__str__ stays the one definition of it."""
+    from registry.models import Scheme
+
+    labels = {}
+
+    def label(values) -> str:
+        found = labels.get(values["scheme_id"])
+        if found is None:
+            found = labels[values["scheme_id"]] = str(
+                Scheme(name=values["scheme__name"], version=values["scheme__version"])
+            )
+        return found
+
+    return label
+
+
+def service_entry(values: dict, scheme_label: str) -> dict:
+    """The service, provider and scheme part of a public entry, from SERVICE_VALUES."""
     return {
-        "certificate": values["number"],
-        "status": values["status"],
         "service": values["service__name"],
         "service_slug": values["service__slug"],
         "service_model": values["service__service_model"],
@@ -220,6 +233,14 @@ def _row(values: dict, scheme_label: str, countries: list[str], service_url) -> 
         "provider_slug": values["service__provider__slug"],
         "scheme": scheme_label,
         "scheme_code": values["scheme__code"],
+    }
+
+
+def _row(values: dict, scheme_label: str, countries: list[str], service_url) -> dict:
+    return {
+        "certificate": values["number"],
+        "status": values["status"],
+        **service_entry(values, scheme_label),
         "issued_on": values["issued_on"].isoformat(),
         "expires_on": values["expires_on"].isoformat(),
         "data_countries": countries,
@@ -257,19 +278,13 @@ def public_rows(certificates, chunk_size: int = 500):
     the result, the process a chunk); behind a transaction-pooling pgbouncer, where DISABLE_SERVER_SIDE_CURSORS must be
     set, the driver receives the whole result at once: still no instances, but memory then grows with the registry.
     """
-    from registry.models import Scheme
-
     service_url = service_url_maker()
-    scheme_labels = {}  # scheme id -> str(scheme): Scheme.__str__ stays the one definition of its label
+    scheme_label = scheme_labeller()
     rows = certificates.prefetch_related(None).values(*PUBLIC_ROW_VALUES).iterator(chunk_size=chunk_size)
     while chunk := list(islice(rows, chunk_size)):
         countries = data_countries_by_service({values["service_id"] for values in chunk})
         for values in chunk:
-            label = scheme_labels.get(values["scheme_id"])
-            if label is None:
-                scheme = Scheme(name=values["scheme__name"], version=values["scheme__version"])
-                label = scheme_labels[values["scheme_id"]] = str(scheme)
-            yield _row(values, label, countries.get(values["service_id"], []), service_url)
+            yield _row(values, scheme_label(values), countries.get(values["service_id"], []), service_url)
 
 
 def status_on(certificate, day, events=None):

@@ -150,3 +150,16 @@ def walk(editor, reviewer, center):
         return f.walk(d, to, provider_user=editor, reviewer=reviewer, center=center)
 
     return go
+
+
+@pytest.fixture
+def portal_people(viewer, editor, owner, other_owner, reviewer):
+    """The portal's permission matrices' columns, in their order: who asks, from nobody to the agency."""
+    return {
+        "anonymous": None,
+        "viewer": viewer,
+        "editor": editor,
+        "owner": owner,
+        "other_owner": other_owner,
+        "reviewer": reviewer,
+    }

@@ -248,6 +248,27 @@ def walk(d: Dossier, to: str, *, provider_user, reviewer, center) -> Dossier:
     return d
 
 
+def public_history(certificate, *, later_after_days=10, reason=""):
+    """The public history qualification and one later move leave: "active" at 10:00 on the day of issue, then the
+    certificate's own status `later_after_days` afterwards (with `reason`) unless it is still active."""
+    import datetime
+
+    from registry.models import CertificateEvent
+
+    start = timezone.make_aware(datetime.datetime.combine(certificate.issued_on, datetime.time(10)))
+    CertificateEvent.objects.create(
+        certificate=certificate, status="active", reason="Qualification granted.", created_at=start
+    )
+    if certificate.status != "active":
+        CertificateEvent.objects.create(
+            certificate=certificate,
+            status=certificate.status,
+            reason=reason,
+            created_at=start + datetime.timedelta(days=later_after_days),
+        )
+    return certificate
+
+
 def certificate(service_obj=None, scheme_obj=None, **kw):
     """A certificate written directly, with its qualified dossier (for tests of what happens to certificates later)."""
     from registry.models import Certificate

@@ -613,18 +613,6 @@ MATRIX = {
 
 
 @pytest.fixture
-def people(viewer, editor, owner, other_owner, reviewer):
-    return {
-        "anonymous": None,
-        "viewer": viewer,
-        "editor": editor,
-        "owner": owner,
-        "other_owner": other_owner,
-        "reviewer": reviewer,
-    }
-
-
-@pytest.fixture
 def urls(complete_draft, service):
     ref = complete_draft.reference
     return {
@@ -645,10 +633,10 @@ def urls(complete_draft, service):
 
 @pytest.mark.parametrize("page", MATRIX)
 @pytest.mark.parametrize("role", ROLES)
-def test_permission_matrix(client, people, urls, page, role):
+def test_permission_matrix(client, portal_people, urls, page, role):
     expected = MATRIX[page][ROLES.index(role)]
-    if people[role] is not None:
-        f.login_with_mfa(client, people[role])
+    if portal_people[role] is not None:
+        f.login_with_mfa(client, portal_people[role])
     response = client.post(urls[page]) if page.endswith("(POST)") else client.get(urls[page])
     if expected == LOGIN:
         assert response.status_code == 302

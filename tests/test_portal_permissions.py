@@ -29,18 +29,6 @@ POSTS = {
 }
 
 
-@pytest.fixture
-def people(viewer, editor, owner, other_owner, reviewer):
-    return {
-        "anonymous": None,
-        "viewer": viewer,
-        "editor": editor,
-        "owner": owner,
-        "other_owner": other_owner,
-        "reviewer": reviewer,
-    }
-
-
 def url_for(name, provider, service, target_membership=None, invitation=None):
     if name == "service":
         return reverse("portal:service", args=[provider.slug, service.slug])
@@ -53,9 +41,9 @@ def url_for(name, provider, service, target_membership=None, invitation=None):
 
 @pytest.mark.parametrize("name", MATRIX)
 @pytest.mark.parametrize("role", ROLES)
-def test_get_permission_matrix(client, people, provider, service, scheme, name, role):
-    if people[role]:
-        f.login_with_mfa(client, people[role])
+def test_get_permission_matrix(client, portal_people, provider, service, scheme, name, role):
+    if portal_people[role]:
+        f.login_with_mfa(client, portal_people[role])
     response = client.get(url_for(name, provider, service))
     expected = MATRIX[name][ROLES.index(role)]
     if expected == LOGIN:
@@ -66,13 +54,13 @@ def test_get_permission_matrix(client, people, provider, service, scheme, name, 
 
 @pytest.mark.parametrize("name", POSTS)
 @pytest.mark.parametrize("role", ROLES)
-def test_post_permission_matrix(client, people, provider, service, owner, name, role):
+def test_post_permission_matrix(client, portal_people, provider, service, owner, name, role):
     target = Membership.objects.create(
         user=__import__("tests.factories", fromlist=["user"]).user(), provider=provider, role="viewer"
     )
     invitation = Invitation.objects.create(provider=provider, email="invited@x.test", role="viewer", invited_by=owner)
-    if people[role]:
-        f.login_with_mfa(client, people[role])
+    if portal_people[role]:
+        f.login_with_mfa(client, portal_people[role])
     response = client.post(url_for(name, provider, service, target, invitation), {"role": "editor"})
     expected = POSTS[name][ROLES.index(role)]
     if expected == LOGIN:
@@ -96,9 +84,9 @@ def test_another_providers_service_is_not_found_even_under_ones_own_organisation
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_the_portal_entry_pages_need_a_sign_in_and_nothing_more(client, people, role):
-    if people[role]:
-        f.login_with_mfa(client, people[role])
+def test_the_portal_entry_pages_need_a_sign_in_and_nothing_more(client, portal_people, role):
+    if portal_people[role]:
+        f.login_with_mfa(client, portal_people[role])
     for name in ("portal:home", "portal:provider-new"):
         response = client.get(reverse(name))
         if role == "anonymous":

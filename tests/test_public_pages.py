@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from registry.models import CertificateEvent, Dossier, DossierEvent, Site
+from registry.models import Dossier, DossierEvent, Site
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -20,15 +20,7 @@ def certified(name, *, provider=None, model="iaas", storage="FR", status="active
     Site.objects.create(service=service, role=Site.Role.PROCESSING, country=storage, city="")
     issued_on = issued_on or timezone.localdate() - datetime.timedelta(days=30)
     certificate = f.certificate(service, issued_on=issued_on, status=status, **kw)
-    start = timezone.make_aware(datetime.datetime.combine(issued_on, datetime.time(10)))
-    CertificateEvent.objects.create(
-        certificate=certificate, status="active", reason="Qualification granted.", created_at=start
-    )
-    if status != "active":
-        CertificateEvent.objects.create(
-            certificate=certificate, status=status, reason=reason, created_at=start + datetime.timedelta(days=10)
-        )
-    return certificate
+    return f.public_history(certificate, reason=reason)
 
 
 def rows(page) -> str:

@@ -11,8 +11,16 @@ import json
 from django.conf import settings
 from django.urls import reverse
 
-from registry.models import CertificateEvent, Scheme
-from registry.queries import in_process_dossiers, public_certificates, public_rows, published_certificates
+from registry.models import CertificateEvent
+from registry.queries import (
+    SERVICE_VALUES,
+    in_process_dossiers,
+    public_certificates,
+    public_rows,
+    published_certificates,
+    scheme_labeller,
+    service_entry,
+)
 
 FORMAT = "trusted-cloud-registry-snapshot"
 FORMAT_VERSION = 1
@@ -66,37 +74,11 @@ def _history(certificates) -> list[dict]:
 
 
 def _in_process() -> list[dict]:
-    labels = {}  # scheme id -> str(scheme): Scheme.__str__ stays the one definition of its label
-    entries = []
-    for values in in_process_dossiers().values(
-        "service__name",
-        "service__slug",
-        "service__service_model",
-        "service__provider__legal_name",
-        "service__provider__slug",
-        "scheme_id",
-        "scheme__name",
-        "scheme__version",
-        "scheme__code",
-        "entered_process_at",
-    ):
-        label = labels.get(values["scheme_id"])
-        if label is None:
-            label = labels[values["scheme_id"]] = str(
-                Scheme(name=values["scheme__name"], version=values["scheme__version"])
-            )
-        entries.append(
-            {
-                "service": values["service__name"],
-                "service_slug": values["service__slug"],
-                "service_model": values["service__service_model"],
-                "provider": values["service__provider__legal_name"],
-                "provider_slug": values["service__provider__slug"],
-                "scheme": label,
-                "scheme_code": values["scheme__code"],
-                "entered_process_at": utc(values["entered_process_at"]),
-            }
-        )
+    scheme_label = scheme_labeller()
+    entries = [
+        {**service_entry(values, scheme_label(values)), "entered_process_at": utc(values["entered_process_at"])}
+        for values in in_process_dossiers().values(*SERVICE_VALUES, "entered_process_at")
+    ]
     entries.sort(key=lambda e: (e["provider_slug"], e["service_slug"], e["scheme_code"]))
     return entries
 

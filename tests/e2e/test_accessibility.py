@@ -29,7 +29,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from registry.models import CertificateEvent, Dossier, Invitation, Site
+from registry.models import Dossier, Invitation, Site
 from registry.services.schemes import DEFAULT_SCHEME_FILE, read_scheme_file, scheme_load
 from registry.workflow import REVIEWERS
 from tests import factories as f
@@ -102,15 +102,7 @@ def certified(service, scheme, *, status="active", reason="", days_ago=200):
     """A certificate and its public history, as qualification and later moves leave them."""
     issued_on = timezone.localdate() - datetime.timedelta(days=days_ago)
     certificate = f.certificate(service, scheme, issued_on=issued_on, status=status, scope=service.description)
-    start = timezone.make_aware(datetime.datetime.combine(issued_on, datetime.time(10)))
-    CertificateEvent.objects.create(
-        certificate=certificate, status="active", reason="Qualification granted.", created_at=start
-    )
-    if status != "active":
-        CertificateEvent.objects.create(
-            certificate=certificate, status=status, reason=reason, created_at=start + datetime.timedelta(days=90)
-        )
-    return certificate
+    return f.public_history(certificate, later_after_days=90, reason=reason)
 
 
 def a_registry():
