@@ -46,8 +46,8 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from registry.admin.dossiers import DossierAdmin
-    from registry.models import Dossier
+    from registry.agency.dossiers import DossierAdmin
+    from registry.qualification.models import Dossier
     from tests.factories import login_with_mfa
 
     user = get_user_model().objects.filter(email=args.reviewer).first()

@@ -3,7 +3,7 @@
     DEBUG=1 .venv/bin/python bench/check_document.py [--megabytes 50] [--pages 500] [--runs 3]
 
 Builds, in a temporary folder, a PDF the size of the largest upload: PAGES pages, each with a compressed text content
-stream and a scanned-page image (incompressible bytes, as a JPEG is), then times registry.services.checks.check_content
+stream and a scanned-page image (incompressible bytes, as a JPEG is), then times registry.qualification.services.document_checks.check_content
 on it: type by magic bytes, the PDF opened with pypdf, its pages counted, every reachable object searched for active
 content, and, when CLAMD_SOCKET or CLAMD_HOST is set, the ClamAV scan over INSTREAM. Prints the best of RUNS.
 """
@@ -63,7 +63,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
 
-    from registry.services import checks
+    from registry.qualification.services import document_checks as checks
 
     with tempfile.TemporaryDirectory(prefix="tcr-bench-") as folder:
         path = Path(folder) / "evidence.pdf"

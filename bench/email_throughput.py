@@ -47,7 +47,7 @@ def parse_args():
 
 def create_events(count: int, recipients: int) -> list[int]:
     """One provider with `recipients` members, one dossier, and `count` unsent "take" events on it."""
-    from registry.models import DossierEvent
+    from registry.qualification.models import DossierEvent
     from tests import factories as f
 
     provider = f.provider()
@@ -67,7 +67,7 @@ def run(args) -> float:
     from django.db import connection
 
     from registry import tasks
-    from registry.models import DossierEvent
+    from registry.qualification.models import DossierEvent
     from tests.integration.harness import Broker, SmtpSink, Worker, database_url, publishing_to, wait_until
     from trustedcloud.celery import app
 

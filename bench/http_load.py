@@ -55,9 +55,10 @@ def setup_django(env: dict):
 
 
 def pick_endpoints(static_url: str) -> list[Endpoint]:
-    from registry import queries
-    from registry.models import Certificate, Dossier
-    from registry.models.choices import CertificateStatus
+    from registry.certificates.choices import CertificateStatus
+    from registry.certificates.models import Certificate
+    from registry.public import selectors as queries
+    from registry.qualification.models import Dossier
 
     certificate = (
         queries.public_certificates()
@@ -95,7 +96,7 @@ def staff_session() -> tuple[str, str]:
     from django.conf import settings
     from django.test import Client
 
-    from registry.workflow import ADMINISTRATORS
+    from registry.qualification.workflow import ADMINISTRATORS
     from tests import factories as f
 
     user = f.user(email=f"bench-admin-{f.n()}@agency.test", groups=[ADMINISTRATORS], is_superuser=True)
@@ -207,8 +208,8 @@ def write_seen_across() -> bool:
     """A registry administrator suspends a certificate through instance A's admin (the real form: CSRF token, POST,
     redirect); instance B, which has just served the certificate as valid, must show it suspended on its next
     request: no page, session or cache is kept inside one process."""
-    from registry import queries
-    from registry.models.choices import CertificateStatus
+    from registry.certificates.choices import CertificateStatus
+    from registry.public import selectors as queries
 
     # The run's database is dropped at the end: the suspension needs no undoing.
     certificate = queries.public_certificates().filter(status=CertificateStatus.ACTIVE).order_by("-number").first()

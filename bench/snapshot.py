@@ -1,4 +1,4 @@
-"""Time to issue and sign the registry snapshot (registry.services.publication.snapshot_issue) at N services, its size,
+"""Time to issue and sign the registry snapshot (registry.public.snapshots.snapshot_issue) at N services, its size,
 and the issuing process's peak memory.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/5 \\
@@ -40,8 +40,9 @@ class SnapshotResult:
 
 def measure(services: int) -> SnapshotResult:
     """Needs Django set up on the seeded database (http_load.setup_django)."""
-    from registry.publication import document, signing
-    from registry.services.publication import snapshot_issue
+    from registry.public import signing
+    from registry.public import snapshot_content as document
+    from registry.public.snapshots import snapshot_issue
 
     me = os.getpid()
     issue_seconds = []

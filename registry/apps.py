@@ -8,10 +8,9 @@ class RegistryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from registry import auth  # noqa: F401  (connects the session and second-factor receivers)
-        from registry.audit import connect_signals
+        from registry.accounts.audit import connect_signals
 
         connect_signals()  # sign-ins, failures, password / e-mail / MFA changes to the audit log
-        from registry import public_cache
+        from registry.public import cache as public_cache
 
         public_cache.connect_signals()  # rows the public pages show, written outside the services (admin, shell)

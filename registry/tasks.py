@@ -9,13 +9,14 @@ from django.core.management import call_command
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from registry.delivery import EMAIL_TASK
-from registry.health import record_heartbeat
-from registry.models import CertificateEvent, DossierEvent
-from registry.notifications import certificate_event_emails, dossier_event_emails, send_emails
-from registry.services.certificates import certificate_expire, certificates_due_to_expire
-from registry.services.deliveries import delivery_failure_record, unresolved_failure_ids
-from registry.services.subscriptions import subscriptions_purge_unconfirmed
+from registry.certificates.models import CertificateEvent
+from registry.certificates.services import certificate_expire, certificates_due_to_expire
+from registry.core.health import record_heartbeat
+from registry.notifications.deliveries import delivery_failure_record, unresolved_failure_ids
+from registry.notifications.delivery import EMAIL_TASK
+from registry.notifications.emails import certificate_event_emails, dossier_event_emails, send_emails
+from registry.public.subscriptions import subscriptions_purge_unconfirmed
+from registry.qualification.models import DossierEvent
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,9 @@ def _deliver(model, event_id, compose) -> bool:
     return True
 
 
-@shared_task(**EMAIL_TASK)  # retries with backoff and jitter; a final failure is recorded (registry.delivery)
+@shared_task(
+    **EMAIL_TASK
+)  # retries with backoff and jitter; a final failure is recorded (registry.notifications.delivery)
 def send_dossier_event_notification(event_id: int) -> bool:
     return _deliver(DossierEvent, event_id, dossier_event_emails)
 
@@ -54,7 +57,7 @@ def send_certificate_event_notification(event_id: int) -> bool:
 def sweep_unnotified_events() -> int:
     """Send what the queue lost (Redis down at the time of the change). Returns how many events it sent.
 
-    It gives up as registry.services.deliveries says: an event with an unresolved DeliveryFailure is skipped; one
+    It gives up as registry.notifications.deliveries says: an event with an unresolved DeliveryFailure is skipped; one
     still failing NOTIFICATION_GIVE_UP_HOURS after it happened gets its DeliveryFailure recorded here."""
     now = timezone.now()
     cutoff = now - SWEEP_GRACE
@@ -101,7 +104,7 @@ def purge_unconfirmed_subscriptions() -> int:
 @shared_task(acks_late=False)
 def worker_heartbeat() -> float:
     """Every minute from beat: whichever worker runs it writes the time in Redis, which /healthz reads
-    (registry/health.py). Not acknowledged late: a heartbeat lost with its worker is replaced a minute later."""
+    (registry/core/health.py). Not acknowledged late: a heartbeat lost with its worker is replaced a minute later."""
     return record_heartbeat()
 
 
@@ -116,7 +119,7 @@ def issue_registry_snapshot() -> int | None:
     """After a public change and on schedule: a new signed snapshot if the registry changed or the latest is due.
 
     Idempotent: with nothing new it issues nothing. Returns the new sequence number, or None."""
-    from registry.services.publication import snapshot_issue
+    from registry.public.snapshots import snapshot_issue
 
     snapshot = snapshot_issue()
     return snapshot.sequence if snapshot is not None else None
@@ -136,8 +139,8 @@ def issue_registry_snapshot() -> int | None:
 )
 def render_certificate_pdf(certificate_id: int) -> bool:
     """Draw a certificate's PDF when its status changed since the stored one. Returns whether it wrote a file."""
-    from registry.models import Certificate
-    from registry.services.certificate_pdf import certificate_pdf_render
+    from registry.certificates.models import Certificate
+    from registry.certificates.pdf import certificate_pdf_render
 
     certificate = Certificate.objects.filter(pk=certificate_id).only("pk").first()
     return certificate is not None and certificate_pdf_render(certificate=certificate)
@@ -147,8 +150,8 @@ def render_certificate_pdf(certificate_id: int) -> bool:
 def render_stale_certificate_pdfs() -> int:
     """Periodic safety net: draw every PDF that does not show its certificate's status (the queue lost the job, or a
     worker was down). Returns how many it drew."""
-    from registry.models import Certificate
-    from registry.services.certificate_pdf import certificate_pdf_render, certificates_with_stale_pdf
+    from registry.certificates.models import Certificate
+    from registry.certificates.pdf import certificate_pdf_render, certificates_with_stale_pdf
 
     drawn = 0
     for certificate_id in certificates_with_stale_pdf():
@@ -176,8 +179,8 @@ def check_document(self, document_id: int) -> str | None:
     from celery.exceptions import SoftTimeLimitExceeded
     from celery.utils.time import get_exponential_backoff_interval
 
-    from registry.clamd import ScannerUnavailable
-    from registry.services.checks import document_check, document_check_timed_out
+    from registry.core.clamd import ScannerUnavailable
+    from registry.qualification.services.document_checks import document_check, document_check_timed_out
 
     try:
         document = document_check(document_id=document_id)
@@ -196,7 +199,7 @@ def check_document(self, document_id: int) -> str | None:
 @shared_task
 def check_pending_documents() -> int:
     """Periodic: queue the check of documents still pending after a few minutes, once clamd answers. Returns how many."""
-    from registry.services.checks import documents_to_recheck
+    from registry.qualification.services.document_checks import documents_to_recheck
 
     older_than = timezone.now() - datetime.timedelta(seconds=settings.DOCUMENT_CHECK_GRACE)
     document_ids = documents_to_recheck(older_than=older_than)
@@ -205,14 +208,14 @@ def check_pending_documents() -> int:
     return len(document_ids)
 
 
-# Reminders (registry.services.reminders): each day finds what is due and queues one task per reminder, which sends
+# Reminders (registry.notifications.reminders): each day finds what is due and queues one task per reminder, which sends
 # it under its Reminder key, so that a second run or a redelivered task sends nothing.
 
 
 @shared_task
 def remind_expiring_certificates() -> int:
     """Daily: holders hear 90, 30 and 7 days before their certificate expires. Returns how many reminders it queued."""
-    from registry.services.reminders import certificates_due_for_reminder
+    from registry.notifications.reminders import certificates_due_for_reminder
 
     due = certificates_due_for_reminder()
     for certificate_id in due:
@@ -222,7 +225,7 @@ def remind_expiring_certificates() -> int:
 
 @shared_task(**EMAIL_TASK)
 def send_expiry_reminder(certificate_id: int) -> bool:
-    from registry.services.reminders import expiry_reminder_send
+    from registry.notifications.reminders import expiry_reminder_send
 
     return expiry_reminder_send(certificate_id=certificate_id)
 
@@ -230,7 +233,7 @@ def send_expiry_reminder(certificate_id: int) -> bool:
 @shared_task
 def remind_waiting_dossiers() -> int:
     """Daily: dossiers waiting longer than REVIEW_REMINDER_DAYS are recalled to their next hands. Returns how many."""
-    from registry.services.reminders import dossiers_due_for_reminder
+    from registry.notifications.reminders import dossiers_due_for_reminder
 
     due = dossiers_due_for_reminder()
     for dossier_id in due:
@@ -240,6 +243,6 @@ def remind_waiting_dossiers() -> int:
 
 @shared_task(**EMAIL_TASK)
 def send_review_reminder(dossier_id: int) -> bool:
-    from registry.services.reminders import review_reminder_send
+    from registry.notifications.reminders import review_reminder_send
 
     return review_reminder_send(dossier_id=dossier_id)

@@ -3,7 +3,7 @@ decision maker and registry administrator; and anonymous visitors (the client fi
 
 import pytest
 
-from registry.workflow import ADMINISTRATORS, COMMITTEE, REVIEWERS
+from registry.qualification.workflow import ADMINISTRATORS, COMMITTEE, REVIEWERS
 from tests import factories as f
 
 
@@ -34,7 +34,7 @@ def _back_to_english(settings):
 @pytest.fixture(autouse=True)
 def _broker_not_taken_as_down():
     # The outbox remembers a failed publish for a while; each test starts with the broker presumed up.
-    from registry.services import outbox
+    from registry.notifications import outbox
 
     outbox._broker_down_until = 0.0
     yield
@@ -132,7 +132,7 @@ def center(db):
 
 @pytest.fixture
 def draft(service, scheme, owner):
-    from registry.services.dossiers import dossier_create
+    from registry.qualification.services.dossiers import dossier_create
 
     return dossier_create(service=service, scheme=scheme, by=owner)
 

@@ -9,20 +9,10 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from registry.models import (
-    Answer,
-    DocumentKind,
-    Dossier,
-    EvaluationCenter,
-    Membership,
-    Provider,
-    Requirement,
-    Scheme,
-    Service,
-    Shareholder,
-    Site,
-    ThirdParty,
-)
+from registry.catalogue.models import EvaluationCenter, Requirement, Scheme
+from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
+from registry.qualification.choices import DocumentKind
+from registry.qualification.models import Answer, Dossier
 
 _seq = itertools.count(1)
 
@@ -190,7 +180,7 @@ def pdf(name="evidence.pdf", content=PDF_BYTES) -> SimpleUploadedFile:
 def checked(document):
     """The document after its check: what the worker does once the upload commits (tests run inside a transaction
     that never commits, so the check is run here, by the same function the task calls)."""
-    from registry.services.checks import document_check
+    from registry.qualification.services.document_checks import document_check
 
     return document_check(document_id=document.pk)
 
@@ -207,8 +197,8 @@ def dossier(service_obj=None, scheme_obj=None, *, status=Dossier.Status.DRAFT, *
 
 def complete(d: Dossier, by) -> Dossier:
     """Answer every applicable requirement, add the required documents (checked) and sign the declaration."""
-    from registry.services.documents import document_add
-    from registry.services.dossiers import applicable_requirements
+    from registry.qualification.services.documents import document_add
+    from registry.qualification.services.dossiers import applicable_requirements
 
     for r in applicable_requirements(d):
         Answer.objects.update_or_create(dossier=d, requirement=r, defaults={"status": "met"})
@@ -225,8 +215,8 @@ def complete(d: Dossier, by) -> Dossier:
 
 def walk(d: Dossier, to: str, *, provider_user, reviewer, center) -> Dossier:
     """Take a complete dossier along the main path (submit, take, admit, report) through the services, up to `to`."""
-    from registry.services.documents import document_add
-    from registry.services.dossiers import dossier_admit, dossier_report, dossier_submit, dossier_take
+    from registry.qualification.services.documents import document_add
+    from registry.qualification.services.dossiers import dossier_admit, dossier_report, dossier_submit, dossier_take
 
     S = Dossier.Status
     path = [S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.EVALUATION, S.DECISION]
@@ -253,7 +243,7 @@ def public_history(certificate, *, later_after_days=10, reason=""):
     certificate's own status `later_after_days` afterwards (with `reason`) unless it is still active."""
     import datetime
 
-    from registry.models import CertificateEvent
+    from registry.certificates.models import CertificateEvent
 
     start = timezone.make_aware(datetime.datetime.combine(certificate.issued_on, datetime.time(10)))
     CertificateEvent.objects.create(
@@ -271,8 +261,8 @@ def public_history(certificate, *, later_after_days=10, reason=""):
 
 def certificate(service_obj=None, scheme_obj=None, **kw):
     """A certificate written directly, with its qualified dossier (for tests of what happens to certificates later)."""
-    from registry.models import Certificate
-    from registry.services.certificates import add_months
+    from registry.certificates.models import Certificate
+    from registry.certificates.services import add_months
 
     service_obj = service_obj or service()
     scheme_obj = scheme_obj or scheme(with_requirements=False)

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from registry.models import Requirement
+from registry.catalogue.models import Requirement
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from registry.models import Certificate, CertificateEvent
-from registry.services import dossiers as svc
-from registry.services.documents import document_add
+from registry.certificates.models import Certificate, CertificateEvent
+from registry.qualification.services import dossiers as svc
+from registry.qualification.services.documents import document_add
 from tests import factories as f
 
 

@@ -3,12 +3,13 @@
 import pytest
 from django.urls import reverse
 
-from registry.models import Certificate, Dossier, DossierEvent, Message
-from registry.permissions import actor_for
-from registry.queries import dossiers_waiting_for
-from registry.services import dossiers as svc
-from registry.services.documents import document_add
-from registry.workflow import available_actions
+from registry.accounts.permissions import actor_for
+from registry.certificates.models import Certificate
+from registry.public.selectors import dossiers_waiting_for
+from registry.qualification.models import Dossier, DossierEvent, Message
+from registry.qualification.services import dossiers as svc
+from registry.qualification.services.documents import document_add
+from registry.qualification.workflow import available_actions
 from tests import factories as f
 
 S = Dossier.Status
@@ -279,7 +280,8 @@ def test_an_infected_document_is_never_served(client, submitted, reviewer, owner
 def test_the_dossier_page_does_not_grow_with_answers_documents_and_messages(
     client, in_evaluation, reviewer, django_assert_max_num_queries
 ):
-    from registry.models import Answer, Requirement
+    from registry.catalogue.models import Requirement
+    from registry.qualification.models import Answer
 
     chapter = Requirement.objects.get(scheme=in_evaluation.scheme, ref="19")
     for i in range(40):
@@ -334,7 +336,7 @@ def test_the_dossier_list_costs_the_same_queries_with_3_and_30_dossiers(
 def test_every_page_of_a_long_dossier_list_holds_the_next_dossiers_in_order(
     client, reviewer, django_assert_num_queries
 ):
-    """The list pages by id from whichever end is nearer (registry/admin/paging.py): the pages, read in turn, are the
+    """The list pages by id from whichever end is nearer (registry/agency/paging.py): the pages, read in turn, are the
     whole list in its order, ties on the time of the last move broken by the newest dossier first."""
     import datetime
 

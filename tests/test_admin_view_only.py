@@ -6,8 +6,9 @@ changed; the registry's administrators keep their rights."""
 import pytest
 from django.urls import reverse
 
-from registry.models import EvaluationCenter, Provider, Scheme
-from registry.services import certificates as certificate_services
+from registry.catalogue.models import EvaluationCenter, Scheme
+from registry.certificates import services as certificate_services
+from registry.providers.models import Provider
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

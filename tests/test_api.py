@@ -13,8 +13,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from registry import queries
-from registry.models import CertificateEvent, Dossier, DossierEvent, Service, Site
+from registry.certificates.models import CertificateEvent
+from registry.providers.models import Service, Site
+from registry.public import selectors as queries
+from registry.qualification.models import Dossier, DossierEvent
 from tests import factories as f
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -156,7 +158,7 @@ def test_the_list_is_paginated_with_a_capped_page_size(client, settings):
     assert first["count"] == 5 and len(first["results"]) == 2 and "page=2" in first["next"]
     assert len(last["results"]) == 1 and last["next"] is None
     assert capped.status_code == 200 and len(capped.json()["results"]) == 5
-    from registry.api.pagination import RegistryPagination
+    from registry.public.api.pagination import RegistryPagination
 
     assert RegistryPagination.max_page_size == 200
     assert get(client, "certificate-list", page=99).status_code == 404
@@ -167,7 +169,7 @@ def test_the_list_is_paginated_with_a_capped_page_size(client, settings):
 
 
 def test_a_certificate_by_number_carries_its_row_scope_and_public_history_but_never_the_actor(client, administrator):
-    from registry.services.certificates import certificate_suspend
+    from registry.certificates.services import certificate_suspend
 
     c = certified()
     CertificateEvent.objects.create(
@@ -322,7 +324,7 @@ def test_a_service_shows_provider_certificate_countries_and_third_parties(client
 
 
 def test_a_service_warns_of_the_qualified_services_it_relies_on_that_are_no_longer_active(client, administrator):
-    from registry.services.certificates import certificate_suspend, certificate_withdraw
+    from registry.certificates.services import certificate_suspend, certificate_withdraw
 
     suspended, withdrawn, renewed, fine = (certified(name=n) for n in ("Susp", "Withdrawn", "Renewed", "Fine"))
     certificate_suspend(certificate=suspended, by=administrator, reason="Incident.")

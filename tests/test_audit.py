@@ -9,11 +9,12 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from registry import audit
-from registry.models import AuditEvent, Dossier
-from registry.services import certificates as certificate_services
-from registry.services import dossiers as svc
-from registry.workflow import Refused
+from registry.accounts import audit
+from registry.accounts.models import AuditEvent
+from registry.certificates import services as certificate_services
+from registry.qualification.models import Dossier
+from registry.qualification.services import dossiers as svc
+from registry.qualification.workflow import Refused
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -17,14 +17,12 @@ from kombu.exceptions import OperationalError
 from pypdf.generic import ContentStream
 
 from registry import tasks
-from registry.models import Certificate, CertificateStatus, Dossier
-from registry.publication.certificate_pdf import QR_FORM, pdf_text
-from registry.services import certificates as svc
-from registry.services.certificate_pdf import (
-    certificate_pdf_render,
-    certificates_with_stale_pdf,
-    pdf_name,
-)
+from registry.certificates import services as svc
+from registry.certificates.choices import CertificateStatus
+from registry.certificates.models import Certificate
+from registry.certificates.pdf import certificate_pdf_render, certificates_with_stale_pdf, pdf_name
+from registry.certificates.pdf_drawing import QR_FORM, pdf_text
+from registry.qualification.models import Dossier
 from tests import factories as f
 from tests.test_concurrency import run_together
 from trustedcloud.celery import app as celery_app

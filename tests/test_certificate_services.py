@@ -6,11 +6,13 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from registry.models import Certificate, CertificateEvent, CertificateStatus, Dossier
-from registry.services import certificates as svc
-from registry.services.dossiers import dossier_qualify
+from registry.certificates import services as svc
+from registry.certificates.choices import CertificateStatus
+from registry.certificates.models import Certificate, CertificateEvent
+from registry.qualification.models import Dossier
+from registry.qualification.services.dossiers import dossier_qualify
+from registry.qualification.workflow import Refused
 from registry.tasks import expire_certificates
-from registry.workflow import Refused
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

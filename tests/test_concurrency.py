@@ -13,9 +13,11 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection, transaction
 
-from registry.models import Certificate, Counter, Dossier, DossierEvent
-from registry.services import dossiers as svc
-from registry.workflow import COMMITTEE, Refused
+from registry.certificates.models import Certificate
+from registry.core.models import Counter
+from registry.qualification.models import Dossier, DossierEvent
+from registry.qualification.services import dossiers as svc
+from registry.qualification.workflow import COMMITTEE, Refused
 from tests import factories as f
 
 pytestmark = [

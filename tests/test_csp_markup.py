@@ -11,7 +11,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from registry.services import dossiers as svc
+from registry.qualification.services import dossiers as svc
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
 """E-mail that cannot be delivered: retried with backoff and jitter, then recorded where the agency sees it; the outbox
-sweep gives up on it instead of hammering the mail server (registry.services.deliveries states the rule)."""
+sweep gives up on it instead of hammering the mail server (registry.notifications.deliveries states the rule)."""
 
 import datetime
 import smtplib
@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry import tasks
-from registry.delivery import MAX_RETRIES, RETRY_BACKOFF, RETRY_BACKOFF_MAX
-from registry.models import DeliveryFailure, DossierEvent, Reminder
-from registry.services import dossiers as svc
-from registry.services.deliveries import delivery_failure_record, delivery_failures_resolve
-from registry.workflow import Refused
+from registry.notifications.deliveries import delivery_failure_record, delivery_failures_resolve
+from registry.notifications.delivery import MAX_RETRIES, RETRY_BACKOFF, RETRY_BACKOFF_MAX
+from registry.notifications.models import DeliveryFailure, Reminder
+from registry.qualification.models import DossierEvent
+from registry.qualification.services import dossiers as svc
+from registry.qualification.workflow import Refused
 from tests import factories as f
 from trustedcloud.celery import app as celery_app
 

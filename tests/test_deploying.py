@@ -53,7 +53,7 @@ def test_s3_bucket_puts_the_private_files_in_the_object_store_private_and_withou
     )
     assert code == 0, stderr
     storage = printed["storage"]
-    assert storage["BACKEND"] == "registry.storage.PrivateS3Storage"  # its url() refuses: tests/integration/
+    assert storage["BACKEND"] == "registry.core.storage.PrivateS3Storage"  # its url() refuses: tests/integration/
     assert storage["OPTIONS"] | {"max_memory_size": None} == {
         "bucket_name": "tcr-private",
         "endpoint_url": "https://s3.fr-par.example",

@@ -23,12 +23,12 @@ from pypdf.actions import JavaScript, PageTrigger
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
 from registry import tasks
-from registry.clamd import ScannerUnavailable
-from registry.models import Document, Dossier
-from registry.services import checks
-from registry.services.documents import document_add
-from registry.services.dossiers import dossier_submit
-from registry.workflow import Refused
+from registry.core.clamd import ScannerUnavailable
+from registry.qualification.models import Document, Dossier
+from registry.qualification.services import document_checks as checks
+from registry.qualification.services.documents import document_add
+from registry.qualification.services.dossiers import dossier_submit
+from registry.qualification.workflow import Refused
 from tests import factories as f
 from trustedcloud.celery import app as celery_app
 

@@ -5,10 +5,10 @@ import hashlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from registry.models import Answer, Document, Dossier
-from registry.services.documents import document_add
-from registry.services.dossiers import current_documents
-from registry.workflow import Refused
+from registry.qualification.models import Answer, Document, Dossier
+from registry.qualification.services.documents import document_add
+from registry.qualification.services.dossiers import current_documents
+from registry.qualification.workflow import Refused
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -7,21 +7,15 @@ import types
 import pytest
 from django.utils import timezone
 
-from registry.models import (
-    Answer,
-    Certificate,
-    CertificateEvent,
-    CertificateStatus,
-    Dossier,
-    DossierEvent,
-    Message,
-    Requirement,
-)
-from registry.services import certificates as certificate_services
-from registry.services import dossiers as svc
-from registry.services.certificates import add_months
-from registry.services.documents import document_add
-from registry.workflow import Refused
+from registry.catalogue.models import Requirement
+from registry.certificates import services as certificate_services
+from registry.certificates.choices import CertificateStatus
+from registry.certificates.models import Certificate, CertificateEvent
+from registry.certificates.services import add_months
+from registry.qualification.models import Answer, Dossier, DossierEvent, Message
+from registry.qualification.services import dossiers as svc
+from registry.qualification.services.documents import document_add
+from registry.qualification.workflow import Refused
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +106,7 @@ def test_a_change_request_withdraws_the_declaration_until_signed_again(changes_r
 
 
 def test_changing_an_answer_after_signing_asks_for_a_new_signature(complete_draft, editor):
-    from registry.services.answers import answer_save
+    from registry.qualification.services.answers import answer_save
 
     answer = complete_draft.answers.first()
     answer_save(dossier=complete_draft, requirement=answer.requirement, by=editor, status="met")

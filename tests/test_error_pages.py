@@ -12,7 +12,7 @@ from django.template import loader
 from django.test import Client
 from django.urls import reverse
 
-from registry.logsafe import EscapingFormatter, escape_control_characters
+from registry.core.logsafe import EscapingFormatter, escape_control_characters
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def assert_reveals_nothing(text):
 
 
 def test_a_server_error_shows_a_plain_page_without_the_error(monkeypatch):
-    from registry import queries
+    from registry.public import selectors as queries
 
     def broken():
         raise RuntimeError(SECRET)

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from registry.publication.exports import COLUMNS, csv_cell
-from registry.queries import public_certificates, public_row, public_rows
+from registry.public.selectors import public_certificates, public_row, public_rows
+from registry.public.views.exports import COLUMNS, csv_cell
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

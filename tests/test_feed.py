@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from registry.models import CertificateEvent
-from registry.services import certificates as svc
+from registry.certificates import services as svc
+from registry.certificates.models import CertificateEvent
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from registry import health, tasks
+from registry import tasks
+from registry.core import health
 from tests.integration.harness import LOOPBACK, SilentServer, refusing_port
 
 pytestmark = pytest.mark.django_db

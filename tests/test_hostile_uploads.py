@@ -3,8 +3,8 @@ by the function the task calls): each file of tests/corpus/ is refused with a se
 stored and served so that it can do no harm. Then the limits: size enforced while the request streams in, the number
 of files per request, names that are never paths, and the headers of every private download.
 
-What the upload refuses at once (size, type by content) comes from registry/services/documents.py; what the check
-refuses later (unreadable, JavaScript, launch actions...) from registry/services/checks.py. These tests go through
+What the upload refuses at once (size, type by content) comes from registry/qualification/services/documents.py; what the check
+refuses later (unreadable, JavaScript, launch actions...) from registry/qualification/services/document_checks.py. These tests go through
 both as a provider does, and do not repeat the check's own unit tests.
 """
 
@@ -19,10 +19,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import StopUpload
 from django.urls import reverse
 
-from registry.models import Document
-from registry.services.documents import check_upload, document_add
-from registry.uploads import CUT_OFF_MARGIN, OversizedUpload, SizeLimitUploadHandler
-from registry.workflow import Refused
+from registry.core.uploads import CUT_OFF_MARGIN, OversizedUpload, SizeLimitUploadHandler
+from registry.qualification.models import Document
+from registry.qualification.services.documents import check_upload, document_add
+from registry.qualification.workflow import Refused
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -223,7 +223,7 @@ def test_behind_nginx_the_file_is_sent_by_x_accel_redirect(client, editor, compl
 def test_x_accel_redirect_refuses_a_storage_name_that_climbs_out():
     from django.http import Http404
 
-    from registry.files import accel_location
+    from registry.qualification.files import accel_location
 
     assert accel_location("/_private", "documents/2026/11/ab cd.pdf") == "/_private/documents/2026/11/ab%20cd.pdf"
     for name in ("../secret.pdf", "/etc/passwd", "documents/../../x", "documents\\..\\x"):
@@ -255,7 +255,7 @@ def test_a_client_still_sending_far_past_the_limit_is_cut_off(editing, settings,
 
 
 def test_the_agencys_upload_has_the_same_limit(client, reviewer, complete_draft, editor, settings):
-    from registry.services import dossiers as svc
+    from registry.qualification.services import dossiers as svc
 
     dossier = svc.dossier_take(dossier=svc.dossier_submit(dossier=complete_draft, by=editor), by=reviewer)
     before = Document.objects.count()

@@ -10,10 +10,13 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from registry import sovereignty, statuses
-from registry.models import CertificateEvent, CertificateStatus, DossierStatus
-from registry.services import certificates as certificate_services
-from registry.services import dossiers as dossier_services
+from registry.certificates import services as certificate_services
+from registry.certificates.choices import CertificateStatus
+from registry.certificates.models import CertificateEvent
+from registry.core import statuses
+from registry.qualification import sovereignty
+from registry.qualification.choices import DossierStatus
+from registry.qualification.services import dossiers as dossier_services
 from tests import factories as f
 
 FR = {"HTTP_ACCEPT_LANGUAGE": "fr"}

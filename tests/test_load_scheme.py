@@ -8,8 +8,9 @@ import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from registry.models import Answer, Requirement, Scheme
-from registry.services.schemes import DEFAULT_SCHEME_FILE, read_scheme_file, scheme_load
+from registry.catalogue.models import Requirement, Scheme
+from registry.catalogue.services import DEFAULT_SCHEME_FILE, read_scheme_file, scheme_load
+from registry.qualification.models import Answer
 from tests import factories as f
 
 CHAPTERS = [str(n) for n in range(5, 20)]
@@ -171,7 +172,7 @@ def test_it_keeps_and_reports_a_removed_requirement_that_a_dossier_answers(db, t
     retired = scheme.requirements.get(ref="2.1")
     assert retired.retired
     assert not retired.applies_to("iaas")
-    from registry.services.dossiers import applicable_requirements
+    from registry.qualification.services.dossiers import applicable_requirements
 
     assert "2.1" not in [r.ref for r in applicable_requirements(f.dossier(scheme_obj=scheme))]
 

@@ -8,18 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from registry.models import (
-    Answer,
-    Certificate,
-    Document,
-    Dossier,
-    Invitation,
-    Membership,
-    Message,
-    Service,
-    Shareholder,
-)
-from registry.services import dossiers as svc
+from registry.certificates.models import Certificate
+from registry.providers.models import Invitation, Membership, Service, Shareholder
+from registry.qualification.models import Answer, Document, Dossier, Message
+from registry.qualification.services import dossiers as svc
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

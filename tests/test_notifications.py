@@ -10,9 +10,11 @@ from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
 from registry import tasks
-from registry.models import CertificateEvent, Dossier, DossierEvent, UserPreference
-from registry.services import dossiers as svc
-from registry.services.documents import document_add
+from registry.accounts.models import UserPreference
+from registry.certificates.models import CertificateEvent
+from registry.qualification.models import Dossier, DossierEvent
+from registry.qualification.services import dossiers as svc
+from registry.qualification.services.documents import document_add
 from tests import factories as f
 from trustedcloud.celery import app as celery_app
 
@@ -312,7 +314,7 @@ def test_a_member_who_prefers_french_gets_the_email_in_french(
 
 
 def test_recipients_are_rendered_once_per_language(everyone, complete_draft, editor, owner, viewer):
-    from registry.notifications import dossier_event_emails
+    from registry.notifications.emails import dossier_event_emails
 
     UserPreference.objects.create(user=owner, language="fr")
     UserPreference.objects.create(user=viewer, language="fr")
@@ -328,8 +330,8 @@ def test_recipients_are_rendered_once_per_language(everyone, complete_draft, edi
 def test_a_french_subscriber_gets_french_text_html_and_the_unsubscribe_headers(
     django_capture_on_commit_callbacks, everyone, service, decision_maker
 ):
-    from registry.models import Subscription
-    from registry.services.certificates import certificate_suspend
+    from registry.certificates.services import certificate_suspend
+    from registry.public.models import Subscription
 
     certificate = f.certificate(service)
     follower = Subscription.objects.create(
@@ -354,8 +356,8 @@ def test_a_french_subscriber_gets_french_text_html_and_the_unsubscribe_headers(
 def test_a_subscription_remembers_the_language_of_the_page_it_came_from(
     django_capture_on_commit_callbacks, service, certificate_for_service
 ):
-    from registry.models import Subscription
-    from registry.services.subscriptions import subscription_request
+    from registry.public.models import Subscription
+    from registry.public.subscriptions import subscription_request
 
     with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
         subscription_request(email="suivi@example.fr", scope="service", service=service)

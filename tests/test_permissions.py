@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from registry.services import dossiers as svc
+from registry.qualification.services import dossiers as svc
 from tests import factories as f
 
 ROLES = ["anonymous", "owner", "staff_without_group", "reviewer", "decision_maker", "administrator"]

@@ -5,7 +5,7 @@ import re
 from django.core import mail
 from django.urls import reverse
 
-from registry.models import Membership, Provider
+from registry.providers.models import Membership, Provider
 
 
 def confirmation_link(message) -> str:

@@ -9,8 +9,9 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from registry.models import Answer, Document, Dossier, Requirement
-from registry.services.documents import document_add
+from registry.catalogue.models import Requirement
+from registry.qualification.models import Answer, Document, Dossier
+from registry.qualification.services.documents import document_add
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -290,7 +291,7 @@ def test_another_provider_cannot_see_or_upload(client, other_owner, draft):
 
 
 def test_a_new_document_is_uploaded_with_a_reply_to_a_change_request(client, editor, reviewer, complete_draft):
-    from registry.services import dossiers as svc
+    from registry.qualification.services import dossiers as svc
 
     d = svc.dossier_submit(dossier=complete_draft, by=editor)
     svc.dossier_take(dossier=d, by=reviewer)

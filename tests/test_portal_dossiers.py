@@ -6,11 +6,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from registry.models import Answer, Document, Dossier, DossierEvent, Message, Requirement, Site
-from registry.services import dossiers as svc
-from registry.services.answers import answer_save, answers_save
-from registry.services.documents import document_add
-from registry.workflow import Refused
+from registry.catalogue.models import Requirement
+from registry.providers.models import Site
+from registry.qualification.models import Answer, Document, Dossier, DossierEvent, Message
+from registry.qualification.services import dossiers as svc
+from registry.qualification.services.answers import answer_save, answers_save
+from registry.qualification.services.documents import document_add
+from registry.qualification.workflow import Refused
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from registry.models import Invitation, Membership, Shareholder
+from registry.providers.models import Invitation, Membership, Shareholder
 from tests import factories as f
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from registry.models import Invitation, Membership
+from registry.providers.models import Invitation, Membership
 from tests import factories as f
 
 ROLES = ["anonymous", "viewer", "editor", "owner", "other_owner", "reviewer"]

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from registry.models import Service, Site, ThirdParty
+from registry.providers.models import Service, Site, ThirdParty
 from tests import factories as f
 
 
@@ -42,7 +42,7 @@ def test_an_editor_creates_a_service_and_declares_its_sites_and_third_parties(cl
 
     qualified = f.service(name="Sovereign IaaS")
     certificate_holder = f.dossier(qualified, status="qualified")
-    from registry.models import Certificate
+    from registry.certificates.models import Certificate
 
     Certificate.objects.create(
         number="SNC-2026-0999", dossier=certificate_holder, service=qualified, scheme=certificate_holder.scheme,

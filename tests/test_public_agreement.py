@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_page_the_export_the_api_and_the_snapshot_agree(client, decision_maker):
-    from registry.services.certificates import certificate_suspend
-    from registry.services.publication import snapshot_issue
+    from registry.certificates.services import certificate_suspend
+    from registry.public.snapshots import snapshot_issue
 
     certified("Alpha Cloud")
     certified("Beta Cloud", storage="DE", model="paas")

@@ -1,4 +1,4 @@
-"""Public pages kept for anonymous visitors (registry/public_cache.py): served without a query, dropped by every public
+"""Public pages kept for anonymous visitors (registry/public/cache.py): served without a query, dropped by every public
 change, never shared across visitors' languages, addresses, accounts or CSRF tokens. On Redis when REDIS_URL is set."""
 
 import re
@@ -7,10 +7,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from registry.models import Dossier
-from registry.services.certificates import certificate_suspend
-from registry.services.dossiers import dossier_admit
-from registry.services.offerings import service_update
+from registry.certificates.services import certificate_suspend
+from registry.providers.offerings import service_update
+from registry.qualification.models import Dossier
+from registry.qualification.services.dossiers import dossier_admit
 from tests import factories as f
 from tests.test_public_pages import certified
 

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from registry.models import Dossier, DossierEvent, Site
+from registry.providers.models import Site
+from registry.qualification.models import Dossier, DossierEvent
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +88,7 @@ def test_each_filter_choice_shows_its_result_count(client):
 
 
 def test_a_national_registry_offers_its_largest_providers_and_filters_by_any(client, monkeypatch):
-    from registry.views import public
+    from registry.public.views import pages as public
 
     monkeypatch.setattr(public, "PROVIDER_CHOICES", 2)
     big = f.provider(legal_name="Big Cloud SAS", slug="big-cloud")

@@ -2,7 +2,7 @@
 
 Each page is read with a small world, the world grows (more rows, and more related rows per row: sites, third parties,
 status history, dossiers, members, shareholders, history records), and the page is read again: the count must not
-move. The page cache is off here, so that both reads render (registry/public_cache.py has its own tests). The dossier
+move. The page cache is off here, so that both reads render (registry/public/cache.py has its own tests). The dossier
 pages are measured the same way in tests/test_portal_dossiers.py (test_the_number_of_queries_does_not_grow_with_the_
 dossier), the portal's service page in tests/test_portal_services.py.
 """
@@ -15,7 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from registry.models import CertificateEvent, Dossier, DossierEvent, Invitation, Membership, Site
+from registry.certificates.models import CertificateEvent
+from registry.providers.models import Invitation, Membership, Site
+from registry.qualification.models import Dossier, DossierEvent
 from tests import factories as f
 from tests.test_api import LIST_QUERIES
 

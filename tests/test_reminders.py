@@ -9,7 +9,10 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import formats, timezone, translation
 
 from registry import tasks
-from registry.models import Certificate, DeliveryFailure, Dossier, Reminder, UserPreference
+from registry.accounts.models import UserPreference
+from registry.certificates.models import Certificate
+from registry.notifications.models import DeliveryFailure, Reminder
+from registry.qualification.models import Dossier
 from tests import factories as f
 from trustedcloud.celery import app as celery_app
 
@@ -203,7 +206,7 @@ def test_a_dossier_awaiting_decision_is_recalled_to_the_committee_but_not_its_in
 
 
 def test_a_dossier_still_waiting_is_recalled_again_every_period(settings, everyone, dossier_in):
-    from registry.services.reminders import dossiers_due_for_reminder, review_reminder_send
+    from registry.notifications.reminders import dossiers_due_for_reminder, review_reminder_send
 
     settings.REVIEW_REMINDER_DAYS = 14
     d = dossier_in(S.IN_REVIEW, 0)  # entered today; the days below are the days of the daily runs that follow

@@ -17,10 +17,11 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from registry import auth
-from registry.models import Certificate, Dossier
-from registry.services import certificates as certificate_services
-from registry.services import dossiers as svc
+from registry.accounts import auth
+from registry.certificates import services as certificate_services
+from registry.certificates.models import Certificate
+from registry.qualification.models import Dossier
+from registry.qualification.services import dossiers as svc
 from tests import factories as f
 
 GENERIC_FAILURE = "The email address and/or password you specified are not correct."

@@ -9,19 +9,15 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from registry import queries, workflow
-from registry.models import (
-    Certificate,
-    CertificateEvent,
-    Counter,
-    Dossier,
-    DossierEvent,
-    Provider,
-    Service,
-    Site,
-)
-from registry.models.choices import CLOSED_DOSSIER_STATUSES, LIVE_CERTIFICATE_STATUSES
-from registry.services import dossiers as svc
+from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES
+from registry.certificates.models import Certificate, CertificateEvent
+from registry.core.models import Counter
+from registry.providers.models import Provider, Service, Site
+from registry.public import selectors as queries
+from registry.qualification import workflow
+from registry.qualification.choices import CLOSED_DOSSIER_STATUSES
+from registry.qualification.models import Dossier, DossierEvent
+from registry.qualification.services import dossiers as svc
 from tests import factories as f
 
 S = Dossier.Status

@@ -5,9 +5,12 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from registry.models import Certificate, CertificateStatus, Dossier, DossierEvent, Provider
-from registry.models import DossierStatus as S
-from registry.workflow import ADMINISTRATORS, COMMITTEE, REVIEWERS
+from registry.certificates.choices import CertificateStatus
+from registry.certificates.models import Certificate
+from registry.providers.models import Provider
+from registry.qualification.choices import DossierStatus as S
+from registry.qualification.models import Dossier, DossierEvent
+from registry.qualification.workflow import ADMINISTRATORS, COMMITTEE, REVIEWERS
 
 PROVIDERS = {"ovhcloud", "outscale", "oodrive", "bleu", "s3ns", "nimbus-sante"}
 
@@ -119,7 +122,7 @@ def test_demo_staff_have_an_authenticator_whose_code_the_command_prints(db, sett
     from allauth.mfa.totp.internal.auth import TOTP
     from django.core.management import call_command
 
-    from registry.services.demo import seed_demo
+    from registry.devtools.demo import seed_demo
 
     seed_demo()
     settings.DEBUG = True

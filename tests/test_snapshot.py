@@ -15,12 +15,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from registry import tasks
-from registry.models import Certificate, CertificateEvent, Dossier, DossierEvent, RegistrySnapshot
-from registry.publication import signing
-from registry.publication.document import canonical_json
-from registry.queries import public_certificates, public_row
-from registry.services import certificates as svc
-from registry.services.publication import snapshot_issue
+from registry.certificates import services as svc
+from registry.certificates.models import Certificate, CertificateEvent
+from registry.public import signing
+from registry.public.models import RegistrySnapshot
+from registry.public.selectors import public_certificates, public_row
+from registry.public.snapshot_content import canonical_json
+from registry.public.snapshots import snapshot_issue
+from registry.qualification.models import Dossier, DossierEvent
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

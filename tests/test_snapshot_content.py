@@ -9,10 +9,12 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext
 
-from registry.models import CertificateEvent, Dossier, DossierEvent, Site
-from registry.publication import document
-from registry.publication.document import canonical_json, utc
-from registry.queries import archived_certificates, in_process_dossiers, public_certificates, public_row
+from registry.certificates.models import CertificateEvent
+from registry.providers.models import Site
+from registry.public import snapshot_content as document
+from registry.public.selectors import archived_certificates, in_process_dossiers, public_certificates, public_row
+from registry.public.snapshot_content import canonical_json, utc
+from registry.qualification.models import Dossier, DossierEvent
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from registry.models import Site
-from registry.sovereignty import FAIL, MISSING, PASS, evaluate
+from registry.providers.models import Site
+from registry.qualification.sovereignty import FAIL, MISSING, PASS, evaluate
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

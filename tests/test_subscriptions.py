@@ -15,10 +15,12 @@ from django.utils import formats, timezone, translation
 from kombu.exceptions import OperationalError
 
 from registry import tasks
-from registry.models import CertificateEvent, Dossier, Subscription
-from registry.services import subscriptions as subs
-from registry.services.certificates import certificate_reinstate, certificate_suspend
-from registry.services.dossiers import dossier_qualify
+from registry.certificates.models import CertificateEvent
+from registry.certificates.services import certificate_reinstate, certificate_suspend
+from registry.public import subscriptions as subs
+from registry.public.models import Subscription
+from registry.qualification.models import Dossier
+from registry.qualification.services.dossiers import dossier_qualify
 from tests import factories as f
 from trustedcloud.celery import app as celery_app
 

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from registry.models import Dossier
-from registry.workflow import COMMITTEE, REVIEWERS, Actor, can
+from registry.qualification.models import Dossier
+from registry.qualification.workflow import COMMITTEE, REVIEWERS, Actor, can
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES"
 PO_PATH = LOCALE_DIR / "django.po"

@@ -14,10 +14,12 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from registry import audit
-from registry.models import DeliveryFailure, Invitation, Reminder, Subscription
-from registry.services import dossiers as svc
-from registry.services.publication import snapshot_issue
+from registry.accounts import audit
+from registry.notifications.models import DeliveryFailure, Reminder
+from registry.providers.models import Invitation
+from registry.public.models import Subscription
+from registry.public.snapshots import snapshot_issue
+from registry.qualification.services import dossiers as svc
 from tests import factories as f
 from tests.url_coverage import ELSEWHERE, NOT_IN_A_MATRIX
 

@@ -2,9 +2,13 @@
 
 import pytest
 
-from registry import workflow
-from registry.models import Certificate, CertificateStatus, Dossier, DossierStatus, Service
-from registry.workflow import ADMINISTRATORS, COMMITTEE, REVIEWERS, Actor, Facts, Refused
+from registry.certificates.choices import CertificateStatus
+from registry.certificates.models import Certificate
+from registry.providers.models import Service
+from registry.qualification import workflow
+from registry.qualification.choices import DossierStatus
+from registry.qualification.models import Dossier
+from registry.qualification.workflow import ADMINISTRATORS, COMMITTEE, REVIEWERS, Actor, Facts, Refused
 
 S = DossierStatus
 C = CertificateStatus

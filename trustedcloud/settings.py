@@ -84,30 +84,33 @@ INSTALLED_APPS = [
     "csp",
     "registry",
 ]
+# Demo and benchmark seeding (seed_demo, seed_bench, demo_code): development and benchmark machines only.
+if DEBUG or env_bool("DEVTOOLS", False):
+    INSTALLED_APPS.append("registry.devtools")
 
 MIDDLEWARE = [
     # /healthz answers before anything else: load balancers probe by address over plain HTTP, which the host check
-    # and the HTTPS redirect below would refuse; a probe needs no session, cache or CSP (registry/health.py).
-    "registry.health.HealthCheckMiddleware",
+    # and the HTTPS redirect below would refuse; a probe needs no session, cache or CSP (registry/core/health.py).
+    "registry.core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response (settings below); the client's address for the audit log.
     "csp.middleware.CSPMiddleware",
-    "registry.audit.AuditContextMiddleware",
+    "registry.accounts.audit.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Anonymous visitors' public pages from the cache (registry/public_cache.py): below the language and the CSRF
+    # Anonymous visitors' public pages from the cache (registry/public/cache.py): below the language and the CSRF
     # cookie it needs, above authentication, which a kept page skips with everything else.
-    "registry.public_cache.PublicPageCacheMiddleware",
+    "registry.public.cache.PublicPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # After authentication and messages: end expired sessions, then keep staff out of /admin/ without a second factor.
-    "registry.middleware.SessionLifetimeMiddleware",
-    "registry.middleware.MFARequiredMiddleware",
+    "registry.accounts.middleware.SessionLifetimeMiddleware",
+    "registry.accounts.middleware.MFARequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -143,7 +146,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "registry.context_processors.agency",
+                "registry.core.context_processors.agency",
             ],
         },
     },
@@ -173,7 +176,7 @@ LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Dates in the reader's language: our English formats (day first, 24-hour clock); French uses Django's own.
 FORMAT_MODULE_PATH = ["trustedcloud.formats"]
-# The agency's name in every page's header (registry/context_processors.py); unset: a translated description.
+# The agency's name in every page's header (registry/core/context_processors.py); unset: a translated description.
 AGENCY_NAME = env_str("AGENCY_NAME")
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
@@ -185,15 +188,15 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Evidence documents are confidential: they live in private storage, outside any public URL, and are served only
-# through views that check who is asking (registry/views/documents.py, registry/admin/).
+# through views that check who is asking (registry/portal/views/documents.py, registry/admin/).
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private")))
 # Several machines: the same private files in an S3-compatible object store (S3_BUCKET), objects private, no URL of
-# their own (registry/storage.py): the views stream them after their checks. Credentials come from boto's usual chain
+# their own (registry/core/storage.py): the views stream them after their checks. Credentials come from boto's usual chain
 # (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile, an instance role), never from these settings.
 S3_BUCKET = env_str("S3_BUCKET")
 if S3_BUCKET:
     PRIVATE_STORAGE = {
-        "BACKEND": "registry.storage.PrivateS3Storage",
+        "BACKEND": "registry.core.storage.PrivateS3Storage",
         "OPTIONS": {
             "bucket_name": S3_BUCKET,
             "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
@@ -236,12 +239,12 @@ DOCUMENT_ALLOWED_TYPES = env_list("DOCUMENT_ALLOWED_TYPES", "application/pdf")
 # Redis: broker and cache when REDIS_URL is set; otherwise tasks run inline and the cache is in memory.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    # Django's Redis backend, sharing one client per connection pool (registry/cache.py says why).
+    # Django's Redis backend, sharing one client per connection pool (registry/core/cache.py says why).
     # Bounded waits: a hung Redis must slow a page by seconds at most (the page cache and throttles then fall back),
     # never hang it.
     CACHES = {
         "default": {
-            "BACKEND": "registry.cache.SharedClientRedisCache",
+            "BACKEND": "registry.core.cache.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
@@ -252,7 +255,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
-# Public pages kept for anonymous visitors (registry/public_cache.py): dropped on every public change, and after this
+# Public pages kept for anonymous visitors (registry/public/cache.py): dropped on every public change, and after this
 # many seconds whatever happens (a safety net); 0 turns the page cache off.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -356,10 +359,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_THROTTLE_CLASSES": ["registry.api.throttling.AnonymousRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["registry.public.api.throttling.AnonymousRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "120/minute")},
     "NUM_PROXIES": env_int("API_NUM_PROXIES", 0) if env_str("API_NUM_PROXIES") else None,
-    "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.RegistryPagination",
+    "DEFAULT_PAGINATION_CLASS": "registry.public.api.pagination.RegistryPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -386,11 +389,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # Fields named alike ("status", "kind") carry different choice sets: each set gets a name of its own.
     "ENUM_NAME_OVERRIDES": {
-        "CertificateStatusEnum": "registry.models.CertificateStatus",
-        "LiveCertificateStatusEnum": "registry.models.choices.LIVE_CERTIFICATE_STATUSES",
-        "ServiceStatusEnum": "registry.api.serializers.SERVICE_STATUSES",
-        "DossierKindEnum": "registry.models.Dossier.Kind",
-        "ThirdPartyKindEnum": "registry.models.ThirdParty.Kind",
+        "CertificateStatusEnum": "registry.certificates.choices.CertificateStatus",
+        "LiveCertificateStatusEnum": "registry.certificates.choices.LIVE_CERTIFICATE_STATUSES",
+        "ServiceStatusEnum": "registry.public.api.serializers.SERVICE_STATUSES",
+        "DossierKindEnum": "registry.qualification.models.Dossier.Kind",
+        "ThirdPartyKindEnum": "registry.providers.models.ThirdParty.Kind",
     },
 }
 
@@ -413,7 +416,7 @@ CELERY_BEAT_SCHEDULE["render-stale-certificate-pdfs"] = {
     "schedule": 900.0,
 }
 
-# Document checks (registry/services/checks.py), in a worker after each upload: type by content, the PDF opened and
+# Document checks (registry/qualification/services/document_checks.py), in a worker after each upload: type by content, the PDF opened and
 # refused when encrypted, unreadable or active (JavaScript, launch actions, attached files, XFA), pages counted, then
 # a ClamAV scan when clamd is configured: CLAMD_SOCKET (a unix socket path) or CLAMD_HOST and CLAMD_PORT. With
 # neither, there is no antivirus scan and a document passing the other checks is clean. clamd's StreamMaxLength,
@@ -436,7 +439,7 @@ CELERY_BEAT_SCHEDULE["check-pending-documents"] = {
     "schedule": 300.0,
 }
 
-# Reminders, daily at 07:00 (CELERY_TIMEZONE), each sent once (registry.services.reminders): certificate holders 90, 30
+# Reminders, daily at 07:00 (CELERY_TIMEZONE), each sent once (registry.notifications.reminders): certificate holders 90, 30
 # and 7 days before expiry; reviewers of dossiers waiting in one status longer than REVIEW_REMINDER_DAYS, then again
 # every REVIEW_REMINDER_DAYS.
 from celery.schedules import crontab  # noqa: E402
@@ -451,14 +454,14 @@ CELERY_BEAT_SCHEDULE["remind-waiting-dossiers"] = {
     "schedule": crontab(hour=7, minute=5),
 }
 # E-mail that still fails this many hours after its event is given up by the outbox sweep and listed under "Failed
-# deliveries" in the admin; marking it resolved there hands it back to the sweep (registry.services.deliveries).
+# deliveries" in the admin; marking it resolved there hands it back to the sweep (registry.notifications.deliveries).
 NOTIFICATION_GIVE_UP_HOURS = env_int("NOTIFICATION_GIVE_UP_HOURS", 24)
 
-# Authentication hardening (registry/auth.py, registry/middleware.py). Second factors (allauth.mfa): an authenticator
+# Authentication hardening (registry/accounts/auth.py, registry/accounts/middleware.py). Second factors (allauth.mfa): an authenticator
 # app with recovery codes, or a security key. Required of every staff member before the admin (and the portal) opens;
 # providers may turn it on for themselves. TOTP secrets and recovery seeds are encrypted in the database with a key
 # derived from MFA_ENCRYPTION_KEY (SECRET_KEY when unset: rotating it then means setting up every second factor again).
-MFA_ADAPTER = "registry.auth.MFAAdapter"
+MFA_ADAPTER = "registry.accounts.auth.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Trusted Cloud Registry"
 MFA_ENCRYPTION_KEY = env_str("MFA_ENCRYPTION_KEY")
@@ -483,12 +486,12 @@ SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 8 * 3600)
 SESSION_ABSOLUTE_LIFETIME = env_int("SESSION_ABSOLUTE_LIFETIME", 12 * 3600)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
 
-# Headers, cookies, uploads, error handling and logs (issue 6: registry/audit.py, registry/uploads.py,
-# registry/logsafe.py, registry/views/errors.py).
+# Headers, cookies, uploads, error handling and logs (issue 6: registry/accounts/audit.py, registry/core/uploads.py,
+# registry/core/logsafe.py, registry/accounts/views/errors.py).
 # Content-Security-Policy (django-csp 4): scripts and styles only from our own files, never inline; nothing may frame
 # the site. img-src allows data: for the icons Bootstrap and Django's admin draw in their CSS. The API documentation
-# page alone also allows inline styles, which Swagger UI writes (its view's decorator, registry/api/urls.py); the badge
-# sets a policy of its own (registry/publication/badge.py).
+# page alone also allows inline styles, which Swagger UI writes (its view's decorator, registry/public/api/urls.py); the badge
+# sets a policy of its own (registry/public/views/badge.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -515,7 +518,7 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-CSRF_FAILURE_VIEW = "registry.views.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "registry.accounts.views.errors.csrf_failure"
 if not DEBUG:
     LANGUAGE_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     if env_bool("SECURE_COOKIES", True):
@@ -528,10 +531,10 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
-# Uploads: the size limit is enforced while the request streams in (registry.uploads), before Django's own handlers
+# Uploads: the size limit is enforced while the request streams in (registry.core.uploads), before Django's own handlers
 # keep anything; a request carries a few files at most (400 beyond). Stored files are readable by the app's user only.
 FILE_UPLOAD_HANDLERS = [
-    "registry.uploads.SizeLimitUploadHandler",
+    "registry.core.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -546,7 +549,7 @@ DOCUMENT_X_ACCEL_REDIRECT_PREFIX = env_str("DOCUMENT_X_ACCEL_REDIRECT_PREFIX")
 # Logs: one line per record, control characters in messages escaped (a client's CR/LF cannot forge a line).
 LOGGING["formatters"] = {
     "escaped": {
-        "()": "registry.logsafe.EscapingFormatter",
+        "()": "registry.core.logsafe.EscapingFormatter",
         "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
     }
 }
@@ -556,12 +559,12 @@ LOGGING["handlers"]["console"]["formatter"] = "escaped"
 # Sessions: with Redis, read from the cache and written through to the database (cached_db) rather than kept in Redis
 # alone: a Redis restart, flush or eviction then signs nobody out (a session missing from the cache is read back from
 # the database). The database write happens when the session changes, at most once a minute per signed-in user
-# (registry.middleware.ACTIVITY_RESOLUTION); the pure cache engine would save that write but lose every session with
+# (registry.accounts.middleware.ACTIVITY_RESOLUTION); the pure cache engine would save that write but lose every session with
 # Redis. allauth.usersessions keeps its own rows in the database and ends a session through the session engine, so
 # "sign out everywhere" reaches every process.
 if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# /healthz (registry/health.py): the database, Redis and a worker heartbeat. Beat queues the heartbeat every minute and
+# /healthz (registry/core/health.py): the database, Redis and a worker heartbeat. Beat queues the heartbeat every minute and
 # whichever worker runs it writes the time in Redis; one not run within its minute is dropped. So the check passes
 # only while beat runs and a worker took a heartbeat off a queue less than a minute behind within the last
 # HEALTHZ_WORKER_MAX_AGE seconds.

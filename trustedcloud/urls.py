@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from registry.views import health, language
+from registry.accounts.views import language
+from registry.core import health_view as health
 
 admin.site.site_header = _("Trusted Cloud Registry – agency workspace")
 admin.site.site_title = _("Trusted Cloud Registry")
@@ -12,20 +13,20 @@ admin.site.index_title = _("Qualification of trusted cloud services")
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    # For load balancers and monitoring; anonymous, never cached (registry/health.py). No trailing slash: probes are
+    # For load balancers and monitoring; anonymous, never cached (registry/core/health.py). No trailing slash: probes are
     # configured with this exact path, and a redirect would count as a failure.
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("portal/", include("registry.urls")),
+    path("portal/", include("registry.portal.urls")),
     # Django's view, wrapped to remember a signed-in user's choice (their e-mails follow it); same URL, same name.
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/", include("registry.api.urls")),
-    path("", include("registry.urls_public")),
+    path("api/", include("registry.public.api.urls")),
+    path("", include("registry.public.urls")),
 ]
 
-# Refusals are written to the audit log; error pages show no detail (registry/views/errors.py). 400 and 500 use
+# Refusals are written to the audit log; error pages show no detail (registry/accounts/views/errors.py). 400 and 500 use
 # templates/400.html and templates/500.html, rendered without a request.
-handler403 = "registry.views.errors.permission_denied"
-handler404 = "registry.views.errors.page_not_found"
+handler403 = "registry.accounts.views.errors.permission_denied"
+handler404 = "registry.accounts.views.errors.page_not_found"

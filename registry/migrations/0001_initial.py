@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import django_countries.fields
-import registry.models.dossiers
+import registry.qualification.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -128,7 +128,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('security_policy', 'Information security policy'), ('risk_analysis', 'Risk analysis'), ('extra_eu_risks', 'Residual risks from extra-EU laws (5.3.d)'), ('service_agreement', 'Service agreement'), ('evidence', 'Evidence'), ('evaluation_report', 'Evaluation report'), ('other', 'Other')], max_length=30, verbose_name='kind')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('file', models.FileField(max_length=200, upload_to=registry.models.dossiers.document_upload_to, verbose_name='file')),
+                ('file', models.FileField(max_length=200, upload_to=registry.qualification.models.document_upload_to, verbose_name='file')),
                 ('original_name', models.CharField(max_length=255, verbose_name='original file name')),
                 ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
                 ('size', models.PositiveBigIntegerField(verbose_name='size (bytes)')),

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import registry.models.providers
+import registry.providers.models
 
 
 class Migration(migrations.Migration):
@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 (
                     "token",
                     models.CharField(
-                        default=registry.models.providers._invitation_token, editable=False, max_length=64, unique=True
+                        default=registry.providers.models._invitation_token, editable=False, max_length=64, unique=True
                     ),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="sent")),

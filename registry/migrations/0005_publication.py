@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import registry.models.publication
+import registry.public.models
 
 
 class Migration(migrations.Migration):
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 (
                     "token",
                     models.CharField(
-                        default=registry.models.publication._subscription_token,
+                        default=registry.public.models._subscription_token,
                         editable=False,
                         max_length=64,
                         unique=True,

@@ -2,7 +2,7 @@
 
 from django import template
 
-from registry.services.checks import check_reason
+from registry.qualification.services.document_checks import check_reason
 
 register = template.Library()
 register.filter("check_reason", check_reason)

@@ -2,8 +2,9 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from registry import charts, statuses
-from registry.workflow import MOVES
+from registry.core import statuses
+from registry.public import charts
+from registry.qualification.workflow import MOVES
 
 register = template.Library()
 

@@ -29,9 +29,10 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from registry.models import Dossier, Invitation, Site
-from registry.services.schemes import DEFAULT_SCHEME_FILE, read_scheme_file, scheme_load
-from registry.workflow import REVIEWERS
+from registry.catalogue.services import DEFAULT_SCHEME_FILE, read_scheme_file, scheme_load
+from registry.providers.models import Invitation, Site
+from registry.qualification.models import Dossier
+from registry.qualification.workflow import REVIEWERS
 from tests import factories as f
 from tests.e2e.browser import MARKS, launch, session_cookie
 
@@ -108,8 +109,8 @@ def certified(service, scheme, *, status="active", reason="", days_ago=200):
 def a_registry():
     """A realistic registry: qualified, suspended, archived and in-process services of two providers, the shipped
     SecNumCloud catalogue, and a dossier sent back for changes with answers, documents and a dialogue."""
-    from registry.services import answers
-    from registry.services.dossiers import dossier_create, dossier_request_changes, message_post
+    from registry.qualification.services import answers
+    from registry.qualification.services.dossiers import dossier_create, dossier_request_changes, message_post
 
     scheme, _stats = scheme_load(data=read_scheme_file(DEFAULT_SCHEME_FILE))
     provider = f.provider(legal_name="Nuage Souverain SAS", slug="nuage-souverain", website="https://nuage.example")
@@ -306,7 +307,7 @@ def test_public_pages_have_no_serious_accessibility_violation(live_server, axe_i
         audit.visit("registry:subscription-unsubscribed", r("subscription-unsubscribed"))
         return [audit]
 
-    from registry.models import Subscription
+    from registry.public.models import Subscription
 
     world["follow_token"] = Subscription.objects.create(
         email="follower@example.org", scope="service", service=compute

@@ -30,7 +30,7 @@ from django.core import mail
 from django.db import connection
 from django.utils import translation
 
-from registry.workflow import COMMITTEE, MOVES, REVIEWERS
+from registry.qualification.workflow import COMMITTEE, MOVES, REVIEWERS
 from tests import factories as f
 from tests.e2e.browser import MARKS, TIMEOUT, launch
 
@@ -280,7 +280,7 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
             page.wait_for_url(re.compile(r"/services/[^/]+/$"))
             service_slug = page.url.rstrip("/").rsplit("/", 1)[1]
             # Where the service runs: written with the factories (the UI's formsets would only add time).
-            from registry.models import Service
+            from registry.providers.models import Service
 
             orm(lambda: f.eu_sites(Service.objects.get(slug=service_slug)))
 
@@ -412,7 +412,7 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
             browser.close()
 
     duration = time.monotonic() - started
-    from registry.models import Dossier
+    from registry.qualification.models import Dossier
 
     dossier = Dossier.objects.get(reference=reference)
     assert dossier.status == Dossier.Status.QUALIFIED

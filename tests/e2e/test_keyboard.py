@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from registry.models import Answer, Dossier
-from registry.services.documents import document_add
+from registry.qualification.models import Answer, Dossier
+from registry.qualification.services.documents import document_add
 from tests import factories as f
 from tests.e2e.browser import MARKS, TIMEOUT, launch, session_cookie
 

@@ -13,8 +13,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from registry import tasks
-from registry.models import Certificate, Dossier, DossierEvent
-from registry.services import dossiers as svc
+from registry.certificates.models import Certificate
+from registry.qualification.models import Dossier, DossierEvent
+from registry.qualification.services import dossiers as svc
 from tests.integration.conftest import real_thing
 from tests.integration.harness import LOOPBACK, SilentServer, publishing_to, refusing_port, wait_until
 from trustedcloud.celery import app as celery_app

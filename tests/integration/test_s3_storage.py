@@ -21,8 +21,10 @@ from moto.server import ThreadedMotoServer
 from reportlab.pdfgen import canvas
 
 from registry import tasks
-from registry.models import Certificate, Document, RegistrySnapshot
-from registry.publication import signing
+from registry.certificates.models import Certificate
+from registry.public import signing
+from registry.public.models import RegistrySnapshot
+from registry.qualification.models import Document
 from tests import factories as f
 from tests.integration.harness import LOOPBACK, wait_until
 
@@ -56,7 +58,7 @@ def bucket(s3_endpoint, settings, monkeypatch):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "registry.storage.PrivateS3Storage",
+            "BACKEND": "registry.core.storage.PrivateS3Storage",
             "OPTIONS": {
                 "bucket_name": name,
                 "endpoint_url": s3_endpoint,
@@ -183,7 +185,7 @@ def test_a_refused_upload_is_moved_to_quarantine_inside_the_bucket(client, bucke
 
 
 def test_a_file_gone_from_the_bucket_is_404_not_500(client, bucket, editor, draft):
-    from registry.services.documents import document_add
+    from registry.qualification.services.documents import document_add
 
     document = f.checked(document_add(dossier=draft, kind="evidence", title="Plan", uploaded=f.pdf(), by=editor))
     bucket.client.delete_object(Bucket=bucket.name, Key=f"{PREFIX}/{document.file.name}")
@@ -228,7 +230,7 @@ def test_the_snapshot_is_signed_with_a_key_kept_in_the_bucket_and_verifies(clien
 
 
 def test_private_files_have_no_url(bucket, editor, draft):
-    from registry.services.documents import document_add
+    from registry.qualification.services.documents import document_add
 
     document = document_add(dossier=draft, kind="evidence", title="Plan", uploaded=f.pdf(), by=editor)
     with pytest.raises(NotImplementedError):

@@ -3,9 +3,9 @@ worker does: an uploaded document is checked, a submission's e-mails are deliver
 
 from collections import Counter
 
-from registry.models import Document, DossierEvent
-from registry.services import dossiers as svc
-from registry.services.documents import document_add
+from registry.qualification.models import Document, DossierEvent
+from registry.qualification.services import dossiers as svc
+from registry.qualification.services.documents import document_add
 from tests import factories as f
 from tests.integration.conftest import real_thing
 from tests.integration.harness import wait_until

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from registry.services.schemes import (
+from registry.catalogue.services import (
     DEFAULT_SCHEME_FILE,
     SchemeDataError,
     load_summary,

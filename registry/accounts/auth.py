@@ -1,0 +1,159 @@
+"""Authentication policy on top of django-allauth: who needs a second factor, what counts as verified in this session,
+recent authentication before sensitive moves, the MFA secrets encrypted at rest, and the sessions ended at logout and
+deactivation.
+
+allauth keeps a log of the authentications done in a session (password, mfa, each with its time); the checks here read
+that log, so they agree with what allauth itself did at sign-in and re-authentication.
+"""
+
+import base64
+import hashlib
+import time
+
+from allauth.account.authentication import get_authentication_records
+from allauth.core.exceptions import ReauthenticationRequired
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+# Second factors that count: an authenticator app or a security key. Recovery codes stand in for them when lost and
+# are recorded by allauth under the same "mfa" method.
+PRIMARY_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+# Session keys of ours (allauth's own start with "account_" or "mfa").
+LOGIN_AT = "tcr_login_at"
+SEEN_AT = "tcr_seen_at"
+POLICY = "tcr_mfa_required"
+POLICY_RECHECK = 300
+
+
+def provider_requires_mfa(provider) -> bool:
+    """Whether the organisation's owners require a second factor of every member.
+
+    There is no field for it yet: the policy reads `Provider.require_mfa` once that field exists, and is off until then.
+    """
+    return bool(getattr(provider, "require_mfa", False))
+
+
+def user_requires_mfa(user) -> bool:
+    """Agency staff always; a provider member when one of their organisations requires it."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    from registry.providers.models import Provider
+
+    return any(provider_requires_mfa(p) for p in Provider.objects.filter(memberships__user=user))
+
+
+def session_requires_mfa(request) -> bool:
+    """user_requires_mfa for the signed-in user, read again at most every POLICY_RECHECK seconds: an organisation
+    turning the requirement on reaches its members' open sessions within minutes, without a query on every page."""
+    if request.user.is_staff:
+        return True
+    now = time.time()
+    required, checked_at = request.session.get(POLICY, (False, 0))
+    if now - checked_at > POLICY_RECHECK:
+        required = user_requires_mfa(request.user)
+        request.session[POLICY] = (required, now)
+    return required
+
+
+def has_second_factor(user) -> bool:
+    return Authenticator.objects.filter(user_id=user.pk, type__in=PRIMARY_FACTORS).exists()
+
+
+def mfa_verified(request) -> bool:
+    """A second factor was verified in this session: at sign-in, at re-authentication or when it was set up."""
+    return any(r.get("method") == "mfa" for r in get_authentication_records(request, request.user))
+
+
+def recently_authenticated(request) -> bool:
+    """The user proved who they are (sign-in or re-authentication) less than ACCOUNT_REAUTHENTICATION_TIMEOUT ago."""
+    records = get_authentication_records(request, request.user)
+    if not records:
+        return False
+    latest = max(r.get("at", 0) for r in records)
+    return time.time() - latest < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+
+
+def require_recent_authentication(request) -> None:
+    """Before a sensitive move: without a recent authentication, allauth's middleware sends the user to re-authenticate
+    and then replays the request (a POST included)."""
+    if not recently_authenticated(request):
+        raise ReauthenticationRequired()
+
+
+def _fernet() -> Fernet:
+    # MFA_ENCRYPTION_KEY, or SECRET_KEY when it is not set (rotating that key then needs every user's MFA set up again).
+    secret = settings.MFA_ENCRYPTION_KEY or settings.SECRET_KEY
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"tcr-mfa:{secret}".encode()).digest()))
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Encrypts TOTP secrets and recovery-code seeds in the database; refuses to remove the last second factor of
+    someone who must have one."""
+
+    def encrypt(self, text: str) -> str:
+        return _fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return _fernet().decrypt(encrypted_text.encode()).decode()
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        if authenticator.type not in PRIMARY_FACTORS or not user_requires_mfa(authenticator.user):
+            return True
+        others = Authenticator.objects.filter(user_id=authenticator.user_id, type__in=PRIMARY_FACTORS)
+        return others.exclude(pk=authenticator.pk).exists()
+
+
+@receiver(authenticator_added)
+def _setting_up_a_factor_verifies_it(sender, request, user, authenticator, **kwargs):
+    # Adding an authenticator app or a key means entering its code or touching it: the second factor is proven for
+    # this session, and a staff member who has just set it up goes on to the workspace without a second prompt.
+    if authenticator.type in PRIMARY_FACTORS:
+        from allauth.account.internal.flows.login import record_authentication
+
+        record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type, enrolled=True)
+
+
+@receiver(user_logged_in)
+def _start_session_clock(sender, request, user, **kwargs):
+    now = time.time()
+    request.session[LOGIN_AT] = now
+    request.session[SEEN_AT] = now
+    request.session[POLICY] = (user_requires_mfa(user), now)
+
+
+def end_all_sessions(user) -> None:
+    """End every session allauth tracks for the user, on any device."""
+    from allauth.usersessions.adapter import get_adapter
+    from allauth.usersessions.models import UserSession
+
+    get_adapter().end_sessions(list(UserSession.objects.filter(user_id=user.pk)))
+
+
+@receiver(user_logged_out)
+def _logout_ends_every_session(sender, request, user, **kwargs):
+    # Signing out ends the user's sessions everywhere; a session that expired (registry.accounts.middleware sets
+    # request.session_expired) ends alone, and Django's logout deletes it from the store right after this.
+    if user is None:
+        return
+    if getattr(request, "session_expired", False):
+        from allauth.usersessions.models import UserSession
+
+        UserSession.objects.filter(session_key=request.session.session_key).delete()
+    else:
+        end_all_sessions(user)
+
+
+@receiver(post_save, sender=get_user_model())
+def _deactivation_ends_every_session(sender, instance, **kwargs):
+    if not instance.is_active:
+        end_all_sessions(instance)

@@ -1,0 +1,84 @@
+"""Session lifetime and the second factor, checked on every request of a signed-in user."""
+
+import time
+from urllib.parse import urlencode
+
+from allauth.account.adapter import get_adapter as get_account_adapter
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from registry.accounts import auth
+
+# Last activity is written at most once a minute: one session write a minute, not one per request.
+ACTIVITY_RESOLUTION = 60
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session idle too long (SESSION_IDLE_TIMEOUT_STAFF for staff, SESSION_IDLE_TIMEOUT for others) or older
+    than SESSION_ABSOLUTE_LIFETIME since sign-in, whatever its activity. Only that session ends."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request):
+        session = request.session
+        now = time.time()
+        # A session signed in before this check existed starts its clock now.
+        login_at = session.setdefault(auth.LOGIN_AT, now)
+        seen_at = session.get(auth.SEEN_AT, now)
+        idle = settings.SESSION_IDLE_TIMEOUT_STAFF if request.user.is_staff else settings.SESSION_IDLE_TIMEOUT
+        if now - login_at > settings.SESSION_ABSOLUTE_LIFETIME or now - seen_at > idle:
+            request.session_expired = True
+            logout(request)
+            messages.info(request, _("Your session has expired. Please sign in again."))
+            return
+        if now - seen_at >= ACTIVITY_RESOLUTION or auth.SEEN_AT not in session:
+            session[auth.SEEN_AT] = now
+
+
+class MFARequiredMiddleware:
+    """The agency's workspace (and the portal, which shows the agency every dossier) only after a second factor was
+    verified in this session; the portal too for members of an organisation that requires it. Without a second factor
+    set up, the user is sent to set one up; with one, to verify it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._protected = None
+
+    def protected_prefixes(self):
+        if self._protected is None:
+            self._protected = (reverse("admin:index"), reverse("portal:home"))
+        return self._protected
+
+    def __call__(self, request):
+        if request.user.is_authenticated and request.path.startswith(self.protected_prefixes()):
+            response = self._check(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def _check(self, request):
+        if auth.mfa_verified(request) or not auth.session_requires_mfa(request):
+            return None
+        if not auth.has_second_factor(request.user):
+            messages.warning(
+                request,
+                _(
+                    "Two-factor authentication is required for your account. Set up an authenticator app or a "
+                    "security key to continue."
+                ),
+            )
+            return redirect("mfa_index")
+        # allauth's verification page for the factor the user has: the app's code (or a recovery code), or the key.
+        methods = get_account_adapter(request).get_reauthentication_methods(request.user)
+        url = next(m["url"] for m in methods if m["id"].startswith("mfa_reauthenticate"))
+        return redirect(f"{url}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}")

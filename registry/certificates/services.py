@@ -1,0 +1,106 @@
+"""Every write on a certificate. Each status change is locked, checked by the workflow and logged in public history."""
+
+import calendar
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from registry.accounts import audit
+from registry.accounts.permissions import actor_for
+from registry.certificates import reasons
+from registry.certificates.choices import CertificateStatus
+from registry.certificates.models import Certificate, CertificateEvent
+from registry.certificates.pdf import render_pdf_on_commit
+from registry.core.models import Counter
+from registry.notifications.outbox import notify_certificate_event_on_commit, publish_snapshot_on_commit
+from registry.qualification import workflow
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, or the month's last day when it has no such day (29 February → 28 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _log(certificate, status, reason, by) -> CertificateEvent:
+    event = CertificateEvent.objects.create(certificate=certificate, status=status, reason=reason, actor=by)
+    notify_certificate_event_on_commit(event.pk)
+    publish_snapshot_on_commit()  # every certificate event is a public change: qualify, suspend, … supersede
+    render_pdf_on_commit(certificate.pk)  # the PDF shows the status: a new one for each change
+    return event
+
+
+def _change(certificate, action, *, by, reason="") -> Certificate:
+    locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    workflow.check_certificate(actor_for(by) if by is not None else None, locked, action, reason)
+    locked.status = workflow.CERTIFICATE_MOVES[action].target
+    locked.status_changed_at = timezone.now()
+    locked.save(update_fields=["status", "status_changed_at"])
+    _log(locked, locked.status, reason.strip(), by)
+    audit.record(f"certificate.{action}", actor=by, obj=locked, to_status=locked.status, reason=reason.strip())
+    return locked
+
+
+def certificate_issue(*, dossier, scope: str, conditions: str, by) -> Certificate:
+    """Issue the certificate of a dossier just qualified. Called by dossier_qualify inside its transaction."""
+    # Whatever certificate is still in force for this service and scheme gives way, not only the one a renewal names:
+    # an "initial" application made while one is in force, or a renewal naming an older one, would otherwise break
+    # the one-live-certificate constraint at the very moment of the committee's decision.
+    if dossier.kind == dossier.Kind.RENEWAL:
+        reason = reasons.REPLACED_BY_RENEWAL % {"ref": dossier.reference}
+    else:
+        reason = reasons.REPLACED_BY_QUALIFICATION % {"ref": dossier.reference}
+    in_force = Certificate.objects.select_for_update().filter(
+        service_id=dossier.service_id,
+        scheme_id=dossier.scheme_id,
+        status__in=workflow.CERTIFICATE_MOVES["supersede"].sources,
+    )
+    for previous in in_force:
+        _change(previous, "supersede", by=None, reason=reason)
+    today = timezone.localdate()
+    prefix = dossier.scheme.certificate_prefix
+    number = f"{prefix}-{today.year}-{Counter.next(f'{prefix}-{today.year}'):04d}"
+    certificate = Certificate.objects.create(
+        number=number,
+        dossier=dossier,
+        service=dossier.service,
+        scheme=dossier.scheme,
+        scope=scope,
+        conditions=conditions,
+        issued_on=today,
+        expires_on=add_months(today, dossier.scheme.validity_months),
+        status=CertificateStatus.ACTIVE,
+    )
+    _log(certificate, CertificateStatus.ACTIVE, reasons.QUALIFIED, by)
+    audit.record("certificate.issue", actor=by, obj=certificate, dossier=dossier.reference)
+    return certificate
+
+
+def certificate_suspend(*, certificate, by, reason: str) -> Certificate:
+    with transaction.atomic():
+        return _change(certificate, "suspend", by=by, reason=reason)
+
+
+def certificate_reinstate(*, certificate, by, reason: str) -> Certificate:
+    with transaction.atomic():
+        return _change(certificate, "reinstate", by=by, reason=reason)
+
+
+def certificate_withdraw(*, certificate, by, reason: str) -> Certificate:
+    with transaction.atomic():
+        return _change(certificate, "withdraw", by=by, reason=reason)
+
+
+def certificate_expire(*, certificate) -> Certificate | None:
+    """Expire one certificate whose date has passed; None when it no longer needs to (idempotent, for the nightly task)."""
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if locked.status != CertificateStatus.ACTIVE or locked.expires_on >= timezone.localdate():
+            return None
+        return _change(locked, "expire", by=None, reason=reasons.EXPIRED)
+
+
+def certificates_due_to_expire():
+    return Certificate.objects.filter(status=CertificateStatus.ACTIVE, expires_on__lt=timezone.localdate())

@@ -1,0 +1,115 @@
+"""/healthz for load balancers and monitoring: the database, Redis and a recent worker heartbeat.
+
+200 {"status": "ok", "checks": {...}} when every check passes, 503 {"status": "fail", "failing": [...], "checks": {...}}
+otherwise; the checks' values are words, never an exception's text or a setting. Cheap: one trivial query and one Redis
+round trip (PING and the heartbeat read in one pipeline), nothing else, not even a session.
+
+HealthCheckMiddleware answers /healthz ahead of every other middleware: a load balancer probes each web process by
+its address (a Host header not in ALLOWED_HOSTS) and over plain HTTP behind TLS termination (which SECURE_SSL_REDIRECT
+would answer with a redirect). The probe builds no URL from the Host header, so answering it whatever the host is safe.
+The same answer is at the URL named "healthz" (registry.core.health_view), which the middleware normally pre-empts.
+
+?checks=database,redis limits the answer to those checks: the heartbeat is the whole installation's (beat and the
+workers), so a load balancer that drains a web process on a failed probe should leave it out; monitoring asks for all.
+"""
+
+import functools
+import json
+import logging
+import time
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse
+
+logger = logging.getLogger(__name__)
+
+PATH = "/healthz"
+CHECKS = ("database", "redis", "worker")
+# Values that pass; anything else ("failed", "stale", "unknown") fails.
+PASSING = {"ok", "skipped", "inline"}
+
+
+@functools.lru_cache(maxsize=4)
+def _redis(url: str, timeout: float) -> redis.Redis:
+    # One connection pool per process, kept: a probe reuses a connection instead of opening one.
+    return redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+
+
+def redis_client() -> redis.Redis:
+    return _redis(settings.REDIS_URL, settings.HEALTHZ_REDIS_TIMEOUT)
+
+
+def record_heartbeat() -> float:
+    """Write the time into Redis, as the worker that runs registry.tasks.worker_heartbeat. Returns the time written."""
+    now = time.time()
+    redis_client().set(settings.HEALTHZ_HEARTBEAT_KEY, repr(now))
+    return now
+
+
+def _database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 — whatever the driver raises, the database is not usable
+        logger.warning("Health check: the database does not answer (%s).", type(exc).__name__)
+        return "failed"
+    return "ok"
+
+
+def _redis_and_worker() -> tuple[str, str]:
+    """Redis's answer to PING and the heartbeat's age, in one round trip."""
+    if not settings.REDIS_URL:
+        return "skipped", "inline"  # no Redis: tasks run inline, inside the request
+    try:
+        pong, beat = redis_client().pipeline(transaction=False).ping().get(settings.HEALTHZ_HEARTBEAT_KEY).execute()
+    except Exception as exc:  # noqa: BLE001 — refused, timed out, refused our credentials: Redis is not usable
+        logger.warning("Health check: Redis does not answer (%s).", type(exc).__name__)
+        return "failed", "unknown"
+    if not pong:
+        return "failed", "unknown"
+    try:
+        age = time.time() - float(beat)
+    except (TypeError, ValueError):  # never written (no worker has run the heartbeat since Redis started) or garbled
+        return "ok", "stale"
+    return "ok", "ok" if age <= settings.HEALTHZ_WORKER_MAX_AGE else "stale"
+
+
+def healthz_response(request) -> HttpResponse:
+    wanted = CHECKS
+    if "checks" in request.GET:
+        wanted = tuple(name for name in request.GET["checks"].split(",") if name)
+        if not wanted or set(wanted) - set(CHECKS):
+            return _json(400, {"status": "error", "known_checks": list(CHECKS)})
+    results = {}
+    if "database" in wanted:
+        results["database"] = _database()
+    if "redis" in wanted or "worker" in wanted:
+        results["redis"], results["worker"] = _redis_and_worker()
+    results = {name: value for name, value in results.items() if name in wanted}
+    failing = [name for name in CHECKS if name in results and results[name] not in PASSING]
+    if failing:
+        return _json(503, {"status": "fail", "failing": failing, "checks": results})
+    return _json(200, {"status": "ok", "checks": results})
+
+
+def _json(status: int, body: dict) -> HttpResponse:
+    response = HttpResponse(json.dumps(body), status=status, content_type="application/json")
+    # A cached "ok" would hide an outage: neither the load balancer nor a proxy may keep it.
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class HealthCheckMiddleware:
+    """Answers GET and HEAD /healthz before any other middleware (see the module's docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == PATH and request.method in ("GET", "HEAD"):
+            return healthz_response(request)  # the WSGI server drops a HEAD response's body
+        return self.get_response(request)

@@ -1,0 +1,42 @@
+"""Django's models module for the registry app: each bounded context owns its models (registry/<context>/models.py).
+
+One Django app keeps one migration history, one set of table names and the permission codenames the agency's groups are
+given ("registry.change_dossier"); importing every context's models here is what registers them with that app. Code
+imports a model from its own context, never from here.
+"""
+
+from registry.accounts.models import AuditEvent, UserPreference
+from registry.catalogue.models import EvaluationCenter, Requirement, Scheme
+from registry.certificates.models import Certificate, CertificateEvent
+from registry.core.models import Counter
+from registry.notifications.models import DeliveryFailure, Reminder
+from registry.providers.models import Invitation, Membership, Provider, Service, Shareholder, Site, ThirdParty
+from registry.public.models import RegistrySnapshot, Subscription
+from registry.qualification.models import Answer, Document, Dossier, DossierEvent, Message
+
+__all__ = [
+    "Answer",
+    "AuditEvent",
+    "Certificate",
+    "CertificateEvent",
+    "Counter",
+    "DeliveryFailure",
+    "Document",
+    "Dossier",
+    "DossierEvent",
+    "EvaluationCenter",
+    "Invitation",
+    "Membership",
+    "Message",
+    "Provider",
+    "RegistrySnapshot",
+    "Reminder",
+    "Requirement",
+    "Scheme",
+    "Service",
+    "Shareholder",
+    "Site",
+    "Subscription",
+    "ThirdParty",
+    "UserPreference",
+]

@@ -1,0 +1,226 @@
+"""Composing the e-mails that tell people about a dossier or a certificate, and sending them. Called by registry.tasks
+and registry.notifications.reminders; the outbox and the retries live there.
+
+Every e-mail has a plain-text body and an HTML alternative, rendered from templates/emails/<name>.txt and .html, in the
+recipient's language (registry.accounts.preferences states the rule). Recipients are grouped by language, so that a
+template is rendered once per language, not once per person; a subscriber's e-mail is personal (its unsubscribe link),
+so only its subject is shared.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from registry.accounts.permissions import actor_for
+from registry.accounts.preferences import supported_language
+from registry.public import subscriptions
+from registry.qualification.workflow import COMMITTEE, REVIEWERS
+
+logger = logging.getLogger(__name__)
+
+# Which agency group hears of which move: the dossier's next hands.
+AGENCY_RECIPIENTS = {
+    "submit": (REVIEWERS,),
+    "resubmit": (REVIEWERS,),
+    "report": (COMMITTEE,),
+}
+
+# (address, language)
+Recipient = tuple[str, str]
+
+
+@dataclass
+class Email:
+    to: list[str]
+    subject: str
+    body: str
+    headers: dict[str, str] = field(default_factory=dict)
+    html: str = ""
+    language: str = ""
+
+
+def recipients(users) -> list[Recipient]:
+    """The addresses of these users with the language each reads, sorted by address; users without an address are
+    left out."""
+    rows = users.exclude(email="").values_list("email", "preference__language").distinct()
+    return sorted({(address, supported_language(language)) for address, language in rows})
+
+
+def _provider_recipients(provider_id) -> list[Recipient]:
+    User = get_user_model()
+    return recipients(User.objects.filter(memberships__provider_id=provider_id, is_active=True))
+
+
+def group_recipients(groups, exclude_user_id=None) -> list[Recipient]:
+    User = get_user_model()
+    users = User.objects.filter(groups__name__in=groups, is_active=True, is_staff=True)
+    if exclude_user_id is not None:
+        users = users.exclude(pk=exclude_user_id)
+    return recipients(users)
+
+
+def user_recipients(user_id) -> list[Recipient]:
+    return recipients(get_user_model().objects.filter(pk=user_id))
+
+
+def compose(to: list[Recipient], template: str, context: dict, headers=None) -> list[Email]:
+    """One Email per language for these recipients, from emails/<template>_subject.txt, <template>.txt and .html."""
+    by_language = defaultdict(list)
+    for address, language in to:
+        by_language[language].append(address)
+    emails = []
+    for language in sorted(by_language):
+        with translation.override(language):
+            emails.append(
+                Email(
+                    to=by_language[language],
+                    subject=render_to_string(f"emails/{template}_subject.txt", context).strip(),
+                    body=render_to_string(f"emails/{template}.txt", context),
+                    html=render_to_string(f"emails/{template}.html", context),
+                    headers=dict(headers or {}),
+                    language=language,
+                )
+            )
+    return emails
+
+
+SENT_MARK_SECONDS = 7 * 24 * 3600
+
+
+def _sent_already(key: str) -> bool:
+    try:
+        return bool(cache.get(key))
+    except Exception:  # noqa: BLE001 — without the cache we cannot tell: send (a duplicate beats a loss)
+        return False
+
+
+def _mark_sent(key: str) -> None:
+    try:
+        cache.set(key, 1, SENT_MARK_SECONDS)
+    except Exception:  # noqa: BLE001 — the mark only prevents a duplicate after a crash
+        logger.warning("Could not record the delivery %s in the cache.", key)
+
+
+def send_emails(emails, *, sent_key: str | None = None) -> int:
+    """Send over one connection, one message per recipient: members of different organisations never see each
+    other's addresses. Errors propagate (SMTPException is an OSError): the caller's transaction and retries decide.
+
+    With `sent_key`, each accepted message is marked in the cache (Redis in production, outside the database
+    transaction): a rerun after a crash or an SMTP error part-way skips the recipients who already have theirs."""
+    messages = []
+    for email in emails:
+        headers = {**email.headers, **({"Content-Language": email.language} if email.language else {})}
+        for address in email.to:
+            message = EmailMultiAlternatives(
+                email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [address], headers=headers or None
+            )
+            if email.html:
+                message.attach_alternative(email.html, "text/html")
+            messages.append(message)
+    if not messages:
+        return 0
+    sent = 0
+    with get_connection() as connection:
+        for message in messages:
+            key = f"{sent_key}:{message.to[0].lower()}" if sent_key else None
+            if key and _sent_already(key):
+                continue
+            sent += connection.send_messages([message]) or 0
+            if key:
+                _mark_sent(key)
+    return sent
+
+
+def dossier_event_emails(event) -> list[Email]:
+    """The e-mails an event of a dossier's log calls for: the provider's members, and the agency's next hands."""
+    dossier = event.dossier
+    # A message may come from the agency or from one of the provider's own members: the e-mail must say which.
+    from_agency = event.actor_id is not None and bool(actor_for(event.actor).groups)
+    context = {"event": event, "dossier": dossier, "site_url": settings.SITE_URL, "from_agency": from_agency}
+    emails = []
+    if not event.internal:
+        to = _provider_recipients(dossier.service.provider_id)
+        if event.actor_id and event.action == "message":
+            to = [r for r in to if r[0] != event.actor.email]
+        emails += compose(to, "dossier_event", context)
+    groups = AGENCY_RECIPIENTS.get(event.action)
+    if groups:
+        to = group_recipients(groups)
+    elif event.action == "message" and not event.internal and not from_agency and dossier.instructing_reviewer_id:
+        # A provider's reply goes to the reviewer in charge (a colleague's message is not "from the provider").
+        to = user_recipients(dossier.instructing_reviewer_id)
+    elif event.action == "withdraw" and dossier.instructing_reviewer_id:
+        # The reviewer instructing the dossier must know it stopped, so that no more work goes into it.
+        to = user_recipients(dossier.instructing_reviewer_id)
+    else:
+        to = []
+    emails += compose(to, "agency_event", context)
+    return emails
+
+
+def certificate_event_emails(event) -> list[Email]:
+    """The provider's members, and the confirmed subscribers of the service, its provider or the whole registry.
+
+    One e-mail per address: a member who also subscribed gets the member's e-mail only; a subscriber following the
+    service and its provider gets one, naming one of the two.
+    """
+    certificate = event.certificate
+    context = {"event": event, "certificate": certificate, "site_url": settings.SITE_URL}
+    members = _provider_recipients(certificate.service.provider_id)
+    emails = compose(members, "certificate_event", context)
+    emails += _subscriber_emails(event, exclude={address.lower() for address, _language in members})
+    return emails
+
+
+def _subscriber_emails(event, exclude) -> list[Email]:
+    certificate = event.certificate
+    followers = [s for s in subscriptions.subscribers_of(certificate.service) if s.email.lower() not in exclude]
+    if not followers:
+        return []
+    context = {
+        "event": event,
+        "certificate": certificate,
+        "change": subscriptions.CHANGE_LABELS[subscriptions.event_change(event)],
+        "service_url": subscriptions.service_url(certificate.service),
+    }
+    subjects = {}
+    emails = []
+    for subscription in followers:
+        language = supported_language(subscription.language)
+        with translation.override(language):
+            if language not in subjects:
+                subjects[language] = render_to_string("emails/subscription_event_subject.txt", context).strip()
+            personal = context | {
+                "target": subscriptions.subscription_target_label(subscription),
+                "unsubscribe_url": subscriptions.unsubscribe_url(subscription),
+            }
+            emails.append(
+                Email(
+                    to=[subscription.email],
+                    subject=subjects[language],
+                    body=render_to_string("emails/subscription_event.txt", personal),
+                    html=render_to_string("emails/subscription_event.html", personal),
+                    headers=subscriptions.unsubscribe_headers(subscription),
+                    language=language,
+                )
+            )
+    return emails
+
+
+__all__ = [
+    "Email",
+    "certificate_event_emails",
+    "compose",
+    "dossier_event_emails",
+    "group_recipients",
+    "recipients",
+    "send_emails",
+    "user_recipients",
+]

@@ -1,0 +1,157 @@
+"""The provider portal's forms: validation and layout only. Every write goes through registry.services."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import BaseModelFormSet, modelformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
+from registry.providers.offerings import SITE_FIELDS, THIRD_PARTY_FIELDS
+from registry.providers.services import PROFILE_FIELDS, SHAREHOLDER_FIELDS, check_ownership_totals
+
+
+class PortalForm(forms.ModelForm):
+    """A model form laid out by crispy-forms, whose <form> tag and buttons the template writes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ProviderForm(PortalForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Provider
+        fields = PROFILE_FIELDS
+        help_texts = {
+            "registered_office_country": _("Rule 19.6.a: the three locations must be in EU member states."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("registered_office_country", "central_administration_country", "principal_establishment_country"):
+            self.fields[name].required = True
+
+
+class ServiceForm(PortalForm):
+    class Meta:
+        model = Service
+        fields = ("name", "service_model", "description")
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class RowsFormSet(BaseModelFormSet):
+    """A model formset whose valid content is handed to a service as plain rows (dicts), never saved by the form."""
+
+    fields: tuple = ()
+
+    def rows(self) -> list[dict]:
+        rows = []
+        for form in self.forms:
+            if not form.has_changed() and form.instance.pk is None:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            row = {name: form.cleaned_data.get(name) for name in self.fields}
+            row["id"] = form.instance.pk
+            rows.append(row)
+        return rows
+
+
+class ShareholderForm(forms.ModelForm):
+    class Meta:
+        model = Shareholder
+        fields = SHAREHOLDER_FIELDS
+        widgets = {
+            "capital_percent": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "100"}),
+            "voting_percent": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "100"}),
+        }
+
+
+class BaseShareholderFormSet(RowsFormSet):
+    fields = SHAREHOLDER_FIELDS
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        try:
+            check_ownership_totals(self.rows())
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+
+
+ShareholderFormSet = modelformset_factory(
+    Shareholder, form=ShareholderForm, formset=BaseShareholderFormSet, extra=2, can_delete=True
+)
+
+
+class SiteForm(forms.ModelForm):
+    class Meta:
+        model = Site
+        fields = SITE_FIELDS
+        widgets = {"operations": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self):
+        from registry.core.countries import is_eu
+
+        cleaned = super().clean()
+        if (
+            cleaned.get("role") == Site.Role.SUPPORT
+            and cleaned.get("country")
+            and not is_eu(cleaned["country"])
+            and not (cleaned.get("operations") or "").strip()
+        ):
+            self.add_error(
+                "operations", _("Support outside the EU must list the operations allowed from there (19.2.e).")
+            )
+        return cleaned
+
+
+class BaseSiteFormSet(RowsFormSet):
+    fields = SITE_FIELDS
+
+
+SiteFormSet = modelformset_factory(Site, form=SiteForm, formset=BaseSiteFormSet, extra=1, can_delete=True)
+
+
+class ThirdPartyForm(forms.ModelForm):
+    class Meta:
+        model = ThirdParty
+        fields = THIRD_PARTY_FIELDS
+        widgets = {"autonomy_evidence": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, qualified_services=None, qualified_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["relies_on_service"]
+        if qualified_services is not None:
+            field.queryset = qualified_services
+        if qualified_choices is not None:
+            # Computed once for the whole formset: otherwise every row's <select> queries the database again.
+            field.choices = qualified_choices
+
+
+class BaseThirdPartyFormSet(RowsFormSet):
+    fields = THIRD_PARTY_FIELDS
+
+
+ThirdPartyFormSet = modelformset_factory(
+    ThirdParty, form=ThirdPartyForm, formset=BaseThirdPartyFormSet, extra=1, can_delete=True
+)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.EDITOR)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)

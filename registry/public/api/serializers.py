@@ -1,0 +1,293 @@
+"""Read-only serializers of the public API. The fields are declared for the OpenAPI schema; the values come from
+registry.public.selectors (public_row, data_countries, status_on), the same functions the pages and the exports call."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from registry.certificates.choices import CertificateStatus
+from registry.providers.choices import ServiceModel
+from registry.providers.models import Site, ThirdParty
+from registry.public import selectors as queries
+from registry.public.api import querysets
+from registry.qualification.models import Dossier
+
+SERVICE_STATUSES = [*CertificateStatus.choices, (querysets.IN_PROCESS, _("In process"))]
+
+
+def _site_url(name, slug):
+    return settings.SITE_URL + reverse(name, args=[slug])
+
+
+def _countries(field_label):
+    return serializers.ListField(child=serializers.CharField(), help_text=field_label)
+
+
+class RegistryRowSerializer(serializers.Serializer):
+    """One line of the public registry. Its values are queries.public_row's, so the page, the CSV and JSON exports, the
+    API and the snapshot cannot drift apart; the fields below only describe them for the schema."""
+
+    certificate = serializers.CharField(help_text=_("Certificate number, e.g. SNC-2026-0007."))
+    status = serializers.ChoiceField(choices=CertificateStatus.choices, help_text=_("Status of the certificate."))
+    service = serializers.CharField(help_text=_("Name of the certified service."))
+    service_slug = serializers.SlugField()
+    service_model = serializers.ChoiceField(choices=ServiceModel.choices)
+    provider = serializers.CharField(help_text=_("Legal name of the provider."))
+    provider_slug = serializers.SlugField()
+    scheme = serializers.CharField(help_text=_("Scheme and version, e.g. SecNumCloud 3.2."))
+    scheme_code = serializers.CharField(help_text=_("Scheme code, e.g. secnumcloud-3.2."))
+    issued_on = serializers.DateField()
+    expires_on = serializers.DateField()
+    data_countries = _countries(_("ISO 3166-1 codes of the countries where data is stored or processed."))
+    conditions = serializers.CharField(help_text=_("Public conditions and reserves of the certificate."))
+    url = serializers.URLField(help_text=_("The service's page in the public registry."))
+
+    def to_representation(self, instance):
+        return queries.public_row(instance)
+
+
+class CertificateEventSerializer(serializers.Serializer):
+    """One entry of a certificate's public status history. The actor is internal and never published."""
+
+    status = serializers.ChoiceField(choices=CertificateStatus.choices)
+    reason = serializers.CharField()
+    time = serializers.DateTimeField(source="created_at")
+
+
+class StatusOnSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    status = serializers.ChoiceField(
+        choices=CertificateStatus.choices,
+        allow_null=True,
+        help_text=_("Status at the end of that day, from the public history; null before the certificate was issued."),
+    )
+    valid = serializers.BooleanField(help_text=_("Whether the certificate was active on that day."))
+
+
+class CertificateDetailSerializer(RegistryRowSerializer):
+    scope = serializers.CharField()
+    status_since = serializers.DateTimeField(help_text=_("When the certificate entered its current status."))
+    history = CertificateEventSerializer(many=True, help_text=_("The public status history, oldest first."))
+    on = StatusOnSerializer(
+        required=False, help_text=_("Only with ?on=YYYY-MM-DD: the status of the certificate on that day.")
+    )
+
+    def to_representation(self, instance):
+        events = list(instance.events.all())
+        data = super().to_representation(instance)
+        data["scope"] = instance.scope
+        data["status_since"] = serializers.DateTimeField().to_representation(instance.status_changed_at)
+        data["history"] = CertificateEventSerializer(events, many=True).data
+        day = self.context.get("on")
+        if day is not None:
+            status = queries.status_on(instance, day, events=events)
+            data["on"] = {"date": day.isoformat(), "status": status, "valid": status == CertificateStatus.ACTIVE}
+        return data
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class OnQuerySerializer(serializers.Serializer):
+    """The ?on= parameter of a certificate, validated so that a malformed date answers 400 with the reason."""
+
+    on = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+
+class ProviderRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField(source="legal_name")
+
+
+class HeldCertificateSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=CertificateStatus.choices)
+    scheme_code = serializers.CharField(source="scheme.code")
+    issued_on = serializers.DateField()
+    expires_on = serializers.DateField()
+    status_since = serializers.DateTimeField(source="status_changed_at")
+
+
+class InProcessStageSerializer(serializers.Serializer):
+    scheme = serializers.CharField(help_text=_("Scheme and version, e.g. SecNumCloud 3.2."))
+    scheme_code = serializers.CharField(source="scheme.code")
+    kind = serializers.ChoiceField(choices=Dossier.Kind.choices)
+    stage = serializers.ChoiceField(
+        choices=[(s, Dossier.Status(s).label) for s in (Dossier.Status.EVALUATION, Dossier.Status.DECISION)],
+        source="status",
+    )
+    entered_on = serializers.SerializerMethodField(help_text=_("The day the dossier entered evaluation."))
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_entered_on(self, dossier):
+        when = dossier.entered_process_at
+        return timezone.localdate(when).isoformat() if when else None
+
+
+class ServiceRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    service_model = serializers.ChoiceField(choices=ServiceModel.choices)
+
+
+class InProcessSerializer(InProcessStageSerializer):
+    """A dossier in evaluation or awaiting decision whose provider consented to be listed: nothing internal."""
+
+    service = ServiceRefSerializer(help_text=_("The service; /api/v1/services/<slug>/ once it holds a certificate."))
+    provider = ProviderRefSerializer(source="service.provider")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"service": fields["service"], "provider": fields["provider"]} | fields
+
+
+class RelianceSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    provider = serializers.CharField(source="provider.legal_name")
+    status = serializers.SerializerMethodField(
+        help_text=_("Status of its latest certificate; null when it holds none.")
+    )
+
+    @extend_schema_field(serializers.ChoiceField(choices=CertificateStatus.choices, allow_null=True))
+    def get_status(self, service):
+        return querysets.certificate_status(service)
+
+
+class ThirdPartySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=ThirdParty.Kind.choices)
+    country_of_control = serializers.CharField(help_text=_("ISO 3166-1 code."))
+    relies_on = serializers.SerializerMethodField(help_text=_("The qualified service this third party provides."))
+
+    @extend_schema_field(RelianceSerializer(allow_null=True))
+    def get_relies_on(self, third_party):
+        relied = third_party.relies_on_service
+        return RelianceSerializer(relied).data if relied is not None else None
+
+
+class DependencyWarningSerializer(serializers.Serializer):
+    third_party = serializers.CharField(source="third_party.name")
+    service = serializers.SlugField(source="service.slug", help_text=_("Slug of the qualified service relied on."))
+    status = serializers.ChoiceField(
+        choices=CertificateStatus.choices,
+        source="certificate.status",
+        allow_null=True,
+        help_text=_("Status of its latest certificate; null when it holds none."),
+    )
+
+
+SiteCountriesSerializer = type(
+    "SiteCountriesSerializer",
+    (serializers.Serializer,),
+    {role: _countries(label) for role, label in Site.Role.choices},
+)
+
+
+class ServiceSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    service_model = serializers.ChoiceField(choices=ServiceModel.choices)
+    description = serializers.CharField()
+    provider = ProviderRefSerializer()
+    status = serializers.SerializerMethodField()
+    certificate = serializers.SerializerMethodField(
+        help_text=_("The certificate in force (the newest one when several), as a row of the registry; or null.")
+    )
+    certificates = serializers.SerializerMethodField(help_text=_("Every certificate the service holds or held."))
+    in_process = InProcessStageSerializer(many=True, source="listed_dossiers")
+    data_countries = serializers.SerializerMethodField()
+    site_countries = serializers.SerializerMethodField(help_text=_("Countries of the service's sites, by role."))
+    third_parties = ThirdPartySerializer(many=True, source="public_third_parties")
+    dependency_warnings = serializers.SerializerMethodField(
+        help_text=_(
+            "Qualified services this one relies on whose latest certificate is not active (or which hold none): "
+            "the warning of the service's page."
+        )
+    )
+    url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=SERVICE_STATUSES, allow_null=True))
+    def get_status(self, service):
+        return querysets.service_status(service)
+
+    @extend_schema_field(RegistryRowSerializer(allow_null=True))
+    def get_certificate(self, service):
+        live = querysets.live_certificates(service)
+        return RegistryRowSerializer(live[0]).data if live else None
+
+    @extend_schema_field(HeldCertificateSerializer(many=True))
+    def get_certificates(self, service):
+        return HeldCertificateSerializer(service.held_certificates, many=True).data
+
+    @extend_schema_field(_countries(_("ISO codes of the countries where data is stored or processed.")))
+    def get_data_countries(self, service):
+        data_roles = (Site.Role.STORAGE, Site.Role.PROCESSING)
+        return sorted({str(site.country) for site in service.public_sites if site.role in data_roles})
+
+    @extend_schema_field(SiteCountriesSerializer)
+    def get_site_countries(self, service):
+        by_role = {role: set() for role in Site.Role.values}
+        for site in service.public_sites:
+            by_role[site.role].add(str(site.country))
+        return {role: sorted(countries) for role, countries in by_role.items()}
+
+    @extend_schema_field(DependencyWarningSerializer(many=True))
+    def get_dependency_warnings(self, service):
+        return DependencyWarningSerializer(querysets.dependency_warnings(service), many=True).data
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, service):
+        return _site_url("registry:service", service.slug)
+
+
+class ProviderServiceSerializer(ServiceRefSerializer):
+    status = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=SERVICE_STATUSES, allow_null=True))
+    def get_status(self, service):
+        return querysets.service_status(service)
+
+
+class ProviderInProcessSerializer(InProcessStageSerializer):
+    service = ServiceRefSerializer()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"service": fields["service"]} | fields
+
+
+class LocationsSerializer(serializers.Serializer):
+    registered_office = serializers.CharField(source="registered_office_country")
+    central_administration = serializers.CharField(source="central_administration_country")
+    principal_establishment = serializers.CharField(source="principal_establishment_country")
+
+
+class ProviderSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField(source="legal_name")
+    registration_id = serializers.CharField()
+    website = serializers.URLField()
+    description = serializers.CharField()
+    locations = LocationsSerializer(source="*", help_text=_("ISO codes of the countries of rule 19.6.a."))
+    services = serializers.SerializerMethodField(help_text=_("Its services in the registry, with their status."))
+    in_process = serializers.SerializerMethodField(help_text=_("Its dossiers listed as in process."))
+    url = serializers.SerializerMethodField()
+
+    @extend_schema_field(ProviderServiceSerializer(many=True))
+    def get_services(self, provider):
+        public = [s for s in provider.registry_services if s.held_certificates]
+        return ProviderServiceSerializer(public, many=True).data
+
+    @extend_schema_field(ProviderInProcessSerializer(many=True))
+    def get_in_process(self, provider):
+        dossiers = [d for s in provider.registry_services for d in s.listed_dossiers]
+        return ProviderInProcessSerializer(dossiers, many=True).data
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, provider):
+        return _site_url("registry:provider", provider.slug)

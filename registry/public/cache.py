@@ -1,0 +1,252 @@
+"""Whole-response cache of the public registry for anonymous visitors, invalidated on every public change.
+
+A public page read by a visitor without a session is the same for every such visitor with the same language, on the
+same day, at the same address. So the first render is kept (in Redis, or the in-memory cache without REDIS_URL) and the
+next visitors get it without a view, a template or a database query. Every public change bumps one number, the
+*registry generation*, after its commit; an entry is served only while its generation is the current one, so a
+suspension is visible from the next request on. PUBLIC_CACHE_SECONDS bounds an entry's life in any case (a bump lost
+to a Redis outage, a date-dependent page); 0 turns the cache off.
+
+Where it sits: right after CsrfViewMiddleware. The middleware above it have resolved the language (LocaleMiddleware)
+and read the visitor's CSRF cookie; on the way out they add the CSP, the security headers, `Vary` and, for a first
+visit, the CSRF cookie, to a cached response as to a rendered one. Nothing below it runs on a hit: no user, no session,
+no database.
+
+CSRF tokens. The pages carry POST forms (the language switcher, "follow by e-mail"), and a form's token belongs to one
+visitor: a page kept with a visitor's token and handed to the next would make them fail (tokens are checked against
+the visitor's own cookie) and leak that token. So the kept copy has a marker where each token was, and each visitor
+gets their own token written in at serve time (`get_token`, which also makes CsrfViewMiddleware send them the cookie).
+
+What is never kept: requests with a session cookie (a signed-in visitor sees their own menu) or pending messages;
+responses that are not a plain 200, that set a cookie, touch the session, ask not to be cached, carry a per-response
+CSP (nonce, decorators) or vary on a header the key does not hold. The API's anonymous throttle still counts a request
+answered from the cache (DRF's own throttle, asked here before serving it).
+"""
+
+import hashlib
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import cc_delim_re, patch_vary_headers
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "tcr:public:generation"
+ENTRY_PREFIX = "tcr:public:page:"
+FORMAT = 1
+
+# The pages kept, by URL name: the public registry's pages and the API's lists and details. Not the exports (streamed),
+# the snapshots and signing key (files that change after the snapshot task, not with the generation), the subscription
+# pages (tokens, forms that change state) nor the API's schema and documentation.
+CACHED_VIEWS = {
+    "registry": {
+        "home", "list", "in-process", "archive", "feed", "service", "provider", "verify", "verify-number", "stats",
+        "badge",
+    },
+    "api": {
+        "api-root", "service-list", "service-detail", "provider-list", "provider-detail", "certificate-list",
+        "certificate-detail", "certificate-history", "in-process-list",
+    },
+}  # fmt: skip
+
+# The language is in the key (LocaleMiddleware's choice); the cookie is in it by the rule "no session, no messages";
+# Accept is in it for the API, whose renderers (JSON, browsable HTML) it chooses.
+KEYED_VARY = {"accept-language", "cookie", "accept"}
+
+# Django's {% csrf_token %} output; a token is 64 letters and digits.
+CSRF_INPUT = re.compile(rb'<input type="hidden" name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})">')
+# User data reaches a page escaped, so a raw "<!--" never comes from it: the marker cannot be forged by a provider.
+CSRF_MARKER = b"<!--tcr:csrf-token-->"
+
+# Headers the middleware above write on every response, cached or not: not kept, they are written again.
+UNKEPT_HEADERS = {"set-cookie", "vary", "content-length"}
+
+
+def _now_generation() -> int:
+    # A generation that starts (or starts again, after Redis lost the key) from the clock is always above any number
+    # an entry still in the cache was kept under, so a lost key cannot bring an old page back.
+    return time.time_ns() // 1000
+
+
+def current_generation() -> int | None:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, _now_generation(), timeout=None)
+        value = cache.get(GENERATION_KEY)
+    return value
+
+
+def registry_changed() -> None:
+    """The public registry changed: every kept page is stale from now on. Never fails the caller (TTL is the net)."""
+    try:
+        if cache.get(GENERATION_KEY) is None:
+            cache.add(GENERATION_KEY, _now_generation(), timeout=None)
+        cache.incr(GENERATION_KEY)
+    except Exception:  # noqa: BLE001 — a cache outage must not fail a committed change; entries expire on their own
+        logger.warning("Could not invalidate the public page cache; kept pages expire within %ss.",
+                       settings.PUBLIC_CACHE_SECONDS, exc_info=True)  # fmt: skip
+
+
+def registry_changed_on_commit() -> None:
+    """Invalidate the kept public pages once the current transaction commits (at once outside one)."""
+    transaction.on_commit(registry_changed)
+
+
+def _saved(sender, instance, **kwargs) -> None:
+    registry_changed_on_commit()
+
+
+def _dossier_saved(sender, instance, **kwargs) -> None:
+    # A dossier is public only in the in-process list; moves out of it go through the services, which say so.
+    from registry.qualification.choices import DossierStatus
+
+    if instance.status in (DossierStatus.EVALUATION, DossierStatus.DECISION):
+        registry_changed_on_commit()
+
+
+def connect_signals() -> None:
+    """The services announce public changes (registry.notifications.outbox); the admin (providers, services, sites, third
+    parties, schemes, centres), a scheme load or a shell write the rows directly: any saved or deleted row the public
+    pages show drops the kept pages too. A provider's draft service changing drops them as well: rare, and cheaper
+    than a query to tell."""
+    from django.db.models.signals import post_delete, post_save
+
+    from registry.catalogue.models import EvaluationCenter, Scheme
+    from registry.certificates.models import Certificate, CertificateEvent
+    from registry.providers.models import Provider, Service, Site, ThirdParty
+    from registry.qualification.models import Dossier
+
+    for model in (Provider, Service, Site, ThirdParty, Scheme, EvaluationCenter, Certificate, CertificateEvent):
+        post_save.connect(_saved, sender=model, dispatch_uid=f"public-cache-save-{model.__name__}")
+        post_delete.connect(_saved, sender=model, dispatch_uid=f"public-cache-delete-{model.__name__}")
+    post_save.connect(_dossier_saved, sender=Dossier, dispatch_uid="public-cache-save-Dossier")
+
+
+def _view_is_cached(path: str) -> bool:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.url_name in CACHED_VIEWS.get(match.namespace, ())
+
+
+def _entry_key(request) -> str:
+    is_api = request.path_info.startswith("/api/")
+    parts = [
+        str(FORMAT),
+        request.LANGUAGE_CODE,
+        # Pages computed from today's date (a verification without ?on=, the badge, statistics) turn at midnight.
+        timezone.localdate().isoformat(),
+        request.META.get("HTTP_ACCEPT", "") if is_api else "",
+        request.get_full_path(),
+    ]
+    return ENTRY_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _may_use_cache(request) -> bool:
+    if settings.PUBLIC_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+        return False
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+        return False
+    return _view_is_cached(request.path_info)
+
+
+def _api_throttle_allows(request) -> bool:
+    """Count this request against the API's anonymous rates, as the view would; False when one is spent."""
+    from rest_framework.request import Request
+    from rest_framework.settings import api_settings
+
+    drf_request = Request(request)  # no authenticators: an anonymous user, as the API sees every client
+    return all(throttle().allow_request(drf_request, None) for throttle in api_settings.DEFAULT_THROTTLE_CLASSES)
+
+
+def _keepable(request, response) -> bool:
+    if response.status_code != 200 or response.streaming or not isinstance(response, HttpResponse):
+        return False
+    if response.cookies:
+        return False
+    # Without a session cookie the visitor was anonymous; a session written now (a sign-in, a stored choice) is theirs.
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False
+    if any(name in response.__dict__ for name in ("_csp_update", "_csp_replace", "_csp_config", "_csp_exempt")):
+        return False
+    if isinstance(getattr(request, "_csp_nonce", None), str):
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    if any(word in cache_control for word in ("private", "no-store", "no-cache")):
+        return False
+    vary = {v.strip().lower() for v in cc_delim_re.split(response.get("Vary", "")) if v.strip()}
+    return vary <= KEYED_VARY
+
+
+def _entry(request, response, generation) -> dict | None:
+    body = response.content
+    has_token = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+    if has_token:
+        tokens = set(CSRF_INPUT.findall(body))
+        body = CSRF_INPUT.sub(CSRF_MARKER, body)
+        # A token used elsewhere than in a form field (in a script's data, say), or only there: this visitor's page.
+        if not tokens or any(token in body for token in tokens):
+            return None
+    headers = [(k, v) for k, v in response.items() if k.lower() not in UNKEPT_HEADERS]
+    return {"generation": generation, "status": response.status_code, "headers": headers, "body": body,
+            "has_token": has_token}  # fmt: skip
+
+
+def _response(request, entry) -> HttpResponse:
+    body = entry["body"]
+    if entry["has_token"]:
+        # One masked token for every form of the page, as one render gives (masking it again per form buys nothing).
+        field = b'<input type="hidden" name="csrfmiddlewaretoken" value="' + get_token(request).encode() + b'">'
+        body = body.replace(CSRF_MARKER, field)
+    response = HttpResponse(body, status=entry["status"])
+    for name, value in entry["headers"]:
+        response[name] = value
+    # The entry was chosen by the visitor's language and cookies: say so to the caches downstream.
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _may_use_cache(request):
+            return self.get_response(request)
+        key = _entry_key(request)
+        try:
+            found = cache.get_many([GENERATION_KEY, key])
+            generation = found.get(GENERATION_KEY) or current_generation()
+        except Exception:  # noqa: BLE001 — the cache down: the page is rendered as if there were no cache
+            logger.warning("Public page cache unreachable; rendering.", exc_info=True)
+            return self.get_response(request)
+        entry = found.get(key)
+        fresh = entry is not None and entry.get("generation") == generation
+        # A throttled API client gets no kept answer: the view answers, and refuses, as it would without the cache.
+        if fresh and (not request.path_info.startswith("/api/") or _api_throttle_allows(request)):
+            response = _response(request, entry)
+            response["X-Public-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if _keepable(request, response):
+            kept = _entry(request, response, generation)
+            if kept is not None:
+                try:
+                    cache.set(key, kept, timeout=settings.PUBLIC_CACHE_SECONDS)
+                except Exception:  # noqa: BLE001 — not kept this time; the visitor has their page
+                    logger.warning("Could not keep a public page in the cache.", exc_info=True)
+                else:
+                    # Rendered and kept for the next visitors (a page not kept has no such header).
+                    response["X-Public-Cache"] = "miss"
+        return response

@@ -1,0 +1,462 @@
+"""Named read queries shared by pages, the admin, the API and exports."""
+
+from itertools import islice
+from urllib.parse import quote
+
+from django.db.models import Q
+
+from registry.qualification.choices import DossierStatus as S
+from registry.qualification.models import Dossier
+from registry.qualification.workflow import COMMITTEE, REVIEWERS
+
+
+def dossiers_waiting_for(actor, queryset=None):
+    """Dossiers on which this agency member has a move to make now.
+
+    Mirrors the agency rows of registry.qualification.workflow.MOVES in SQL; tests/test_admin_dossiers.py checks the two agree.
+    """
+    qs = queryset if queryset is not None else Dossier.objects.all()
+    condition = Q(pk__in=[])
+    if actor.in_group(REVIEWERS):
+        condition |= Q(status=S.SUBMITTED)
+        condition |= Q(status__in=(S.IN_REVIEW, S.EVALUATION), instructing_reviewer_id=actor.user_id)
+    if actor.in_group(COMMITTEE):
+        condition |= Q(status=S.DECISION) & ~Q(instructing_reviewer_id=actor.user_id)
+    return qs.filter(condition)
+
+
+def current_scheme():
+    """The scheme open to applications that portal pages measure against (the newest active one)."""
+    from registry.catalogue.models import Scheme
+
+    return Scheme.objects.filter(active=True).order_by("-pk").first()
+
+
+def provider_history(provider):
+    """Every recorded change of the provider, its shareholders, services, sites and third parties, newest first.
+
+    Each entry: when, who, what (object), kind (created / changed / deleted) and the changed fields with old and new
+    values. A handful of queries whatever the length of the history: diffs are computed here, not per record.
+    """
+    from registry.providers.models import Provider, Service, Shareholder, Site, ThirdParty
+
+    sources = [
+        (Provider.history.filter(id=provider.pk), ("legal_name", "registration_id", "website", "registered_office_country", "central_administration_country", "principal_establishment_country")),
+        (Shareholder.history.filter(provider_id=provider.pk), ("name", "country", "capital_percent", "voting_percent", "veto_right", "appoints_board_majority")),
+        (Service.history.filter(provider_id=provider.pk), ("name", "service_model", "description")),
+        (Site.history.filter(service__provider_id=provider.pk), ("role", "country", "city", "operations")),
+        (ThirdParty.history.filter(service__provider_id=provider.pk), ("name", "kind", "country_of_control", "technical_access_to_data", "relies_on_service_id", "autonomy_evidence")),
+    ]  # fmt: skip
+    entries = []
+    for qs, fields in sources:
+        previous = {}
+        model = qs.model.instance_type
+        on_service = model.__name__ in ("Site", "ThirdParty")
+        records = qs.select_related("history_user", *(["service"] if on_service else []))
+        for record in records.order_by("id", "history_date", "history_id"):
+            before = previous.get(record.id)
+            changes = []
+            if before is not None and record.history_type == "~":
+                for name in fields:
+                    old, new = getattr(before, name), getattr(record, name)
+                    if old != new:
+                        label = model._meta.get_field(
+                            name.removesuffix("_id") if name == "relies_on_service_id" else name
+                        ).verbose_name
+                        changes.append((label, old, new))
+            previous[record.id] = record
+            if record.history_type == "~" and not changes:
+                continue
+            entries.append(
+                {
+                    "when": record.history_date,
+                    "who": record.history_user,
+                    "model": model._meta.verbose_name,
+                    "object": str(record.instance),
+                    "service": record.service.name if on_service and record.service_id else "",
+                    "kind": record.history_type,
+                    "changes": changes,
+                }
+            )
+    entries.sort(key=lambda e: e["when"], reverse=True)
+    return entries
+
+
+# --- The public registry: every public page, export, feed, API and snapshot reads through these. ---
+
+
+def public_certificates():
+    """The certified services: active and suspended certificates, with what a registry row shows.
+
+    Sites are prefetched for the data-location countries, so a row costs no query of its own.
+    """
+    from django.db.models import Prefetch
+
+    from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES
+    from registry.certificates.models import Certificate
+    from registry.providers.models import Site
+
+    data_sites = Site.objects.filter(role__in=(Site.Role.STORAGE, Site.Role.PROCESSING)).only(
+        "service_id", "role", "country"
+    )
+    return (
+        Certificate.objects.filter(status__in=LIVE_CERTIFICATE_STATUSES)
+        .select_related("service__provider", "scheme")
+        .prefetch_related(Prefetch("service__sites", queryset=data_sites, to_attr="data_sites"))
+        .order_by("service__name", "number")
+    )
+
+
+def archived_certificates():
+    """Certificates no longer in force: withdrawn, expired and superseded, newest change first."""
+    from registry.certificates.choices import CertificateStatus
+    from registry.certificates.models import Certificate
+
+    return (
+        Certificate.objects.filter(
+            status__in=(CertificateStatus.WITHDRAWN, CertificateStatus.EXPIRED, CertificateStatus.SUPERSEDED)
+        )
+        .select_related("service__provider", "scheme")
+        .order_by("-status_changed_at")
+    )
+
+
+def published_certificates():
+    """Every certificate anyone may look up by number: those in force and those archived."""
+    return public_certificates() | archived_certificates()
+
+
+def public_services():
+    """The services in the registry: those that hold or held a certificate."""
+    from registry.providers.models import Service
+
+    return Service.objects.filter(pk__in=published_certificates().values("service_id"))
+
+
+def in_process_dossiers():
+    """Services in evaluation or awaiting decision whose provider consented to be listed, with the day they entered."""
+    from django.db.models import Min, Q
+
+    from registry.qualification.choices import DossierStatus
+    from registry.qualification.models import Dossier
+
+    return (
+        Dossier.objects.filter(
+            status__in=(DossierStatus.EVALUATION, DossierStatus.DECISION), listed_in_process_consent=True
+        )
+        .select_related("service__provider", "scheme", "evaluation_center")
+        .annotate(entered_process_at=Min("events__created_at", filter=Q(events__action="admit")))
+        .order_by("service__provider__legal_name", "service__name")
+    )
+
+
+def data_countries(certificate) -> list[str]:
+    """ISO codes of the countries where the certified service stores or processes data (needs public_certificates)."""
+    sites = getattr(certificate.service, "data_sites", None)
+    if sites is None:
+        from registry.providers.models import Site
+
+        sites = certificate.service.sites.filter(role__in=(Site.Role.STORAGE, Site.Role.PROCESSING))
+    return sorted({str(site.country) for site in sites})
+
+
+def data_countries_by_service(service_ids) -> dict[int, list[str]]:
+    """data_countries() for many services in one query, from bare values: {service id: sorted ISO codes}."""
+    from registry.providers.models import Site
+
+    found = {}
+    sites = Site.objects.filter(service_id__in=service_ids, role__in=(Site.Role.STORAGE, Site.Role.PROCESSING))
+    for service_id, country in sites.order_by().values_list("service_id", "country"):
+        found.setdefault(service_id, set()).add(country)
+    return {service_id: sorted(codes) for service_id, codes in found.items()}
+
+
+# A slug no real service has: the service page's URL is reversed once around it and the real slug put in its place.
+_SLUG_MARK = "service-slug-mark"
+
+
+def service_url_maker():
+    """A function slug -> absolute URL of the public service page, equal to reverse()'s, with one reverse() in all.
+
+    A reverse() per row cost about 1 s of a 10,000-row export (profiled), more than the rest of the row."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils.http import RFC3986_SUBDELIMS
+
+    head, tail = (settings.SITE_URL + reverse("registry:service", args=[_SLUG_MARK])).rsplit(_SLUG_MARK, 1)
+    # reverse() quotes what it puts in a URL with these safe characters; a slug needs none, but the URL stays reverse()'s.
+    safe = RFC3986_SUBDELIMS + "/~:@"
+    return lambda slug: head + quote(slug, safe=safe) + tail
+
+
+# A public entry's service, provider and scheme, as values() fields: shared by the registry's rows and the snapshot's
+# list of services in process.
+SERVICE_VALUES = (
+    "service__name",
+    "service__slug",
+    "service__service_model",
+    "service__provider__legal_name",
+    "service__provider__slug",
+    "scheme_id",
+    "scheme__name",
+    "scheme__version",
+    "scheme__code",
+)
+# What a public row is read from: public_row() takes it from a certificate and its relations, public_rows() from
+# values() rows of these certificate fields; _row() is the one place that turns it into a row.
+PUBLIC_ROW_VALUES = ("number", "status", "service_id", *SERVICE_VALUES, "issued_on", "expires_on", "conditions")
+
+
+def scheme_labeller():
+    """values -> the scheme's label, worked out once per scheme: Scheme.__str__ stays the one definition of it."""
+    from registry.catalogue.models import Scheme
+
+    labels = {}
+
+    def label(values) -> str:
+        found = labels.get(values["scheme_id"])
+        if found is None:
+            found = labels[values["scheme_id"]] = str(
+                Scheme(name=values["scheme__name"], version=values["scheme__version"])
+            )
+        return found
+
+    return label
+
+
+def service_entry(values: dict, scheme_label: str) -> dict:
+    """The service, provider and scheme part of a public entry, from SERVICE_VALUES."""
+    return {
+        "service": values["service__name"],
+        "service_slug": values["service__slug"],
+        "service_model": values["service__service_model"],
+        "provider": values["service__provider__legal_name"],
+        "provider_slug": values["service__provider__slug"],
+        "scheme": scheme_label,
+        "scheme_code": values["scheme__code"],
+    }
+
+
+def _row(values: dict, scheme_label: str, countries: list[str], service_url) -> dict:
+    return {
+        "certificate": values["number"],
+        "status": values["status"],
+        **service_entry(values, scheme_label),
+        "issued_on": values["issued_on"].isoformat(),
+        "expires_on": values["expires_on"].isoformat(),
+        "data_countries": countries,
+        "conditions": values["conditions"],
+        "url": service_url(values["service__slug"]),
+    }
+
+
+def public_row(certificate) -> dict:
+    """One line of the public registry, the same for the page, the CSV and JSON exports, the API and the snapshot."""
+    service, provider, scheme = certificate.service, certificate.service.provider, certificate.scheme
+    values = {
+        "number": certificate.number,
+        "status": certificate.status,
+        "service__name": service.name,
+        "service__slug": service.slug,
+        "service__service_model": service.service_model,
+        "service__provider__legal_name": provider.legal_name,
+        "service__provider__slug": provider.slug,
+        "scheme__code": scheme.code,
+        "issued_on": certificate.issued_on,
+        "expires_on": certificate.expires_on,
+        "conditions": certificate.conditions,
+    }
+    return _row(values, str(scheme), data_countries(certificate), service_url_maker())
+
+
+def public_rows(certificates, chunk_size: int = 500):
+    """public_row() of each certificate of the queryset, in its order, without building a model instance.
+
+    One query for the certificates, read chunk_size rows at a time, and one per chunk for their services' data sites:
+    a few queries and flat memory for any size. The rows are dicts of plain values, so nothing is left for the cyclic
+    garbage collector (prefetched sites point back at their service: such cycles piled up over a whole export). On
+    PostgreSQL iterator() reads through a server-side cursor (outside a transaction, a WITH HOLD one: the server keeps
+    the result, the process a chunk); behind a transaction-pooling pgbouncer, where DISABLE_SERVER_SIDE_CURSORS must be
+    set, the driver receives the whole result at once: still no instances, but memory then grows with the registry.
+    """
+    service_url = service_url_maker()
+    scheme_label = scheme_labeller()
+    rows = certificates.prefetch_related(None).values(*PUBLIC_ROW_VALUES).iterator(chunk_size=chunk_size)
+    while chunk := list(islice(rows, chunk_size)):
+        countries = data_countries_by_service({values["service_id"] for values in chunk})
+        for values in chunk:
+            yield _row(values, scheme_label(values), countries.get(values["service_id"], []), service_url)
+
+
+def status_on(certificate, day, events=None):
+    """The certificate's status at the end of `day`, read from its public history; None before it was issued."""
+    import datetime
+
+    from django.utils import timezone
+
+    end = timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+    history = events if events is not None else certificate.events.all()
+    status = None
+    for event in sorted(history, key=lambda e: (e.created_at, e.pk)):
+        if event.created_at <= end:
+            status = event.status
+    if status is None and certificate.issued_on <= day:
+        status = "active"  # a certificate issued without its first event (imported data) was active from issue
+    if status == "active" and certificate.expires_on < day:
+        status = "expired"
+    return status
+
+
+PUBLIC_EVENT_STATUSES = ("active", "suspended", "withdrawn", "expired", "superseded")
+
+
+def latest_decisions():
+    """The public history of all certificates, newest first (qualifications, suspensions, withdrawals…)."""
+    from registry.certificates.models import CertificateEvent
+
+    return CertificateEvent.objects.select_related("certificate__service__provider", "certificate__scheme").order_by(
+        "-created_at", "-pk"
+    )
+
+
+def last_events(certificates) -> dict:
+    """For each certificate, its latest public event (one query for the lot)."""
+    from registry.certificates.models import CertificateEvent
+
+    latest = {}
+    events = CertificateEvent.objects.filter(certificate__in=[c.pk for c in certificates]).order_by(
+        "certificate_id", "-created_at", "-pk"
+    )
+    for event in events:
+        latest.setdefault(event.certificate_id, event)
+    return latest
+
+
+def dependency_warnings(service) -> list[dict]:
+    """Qualified services this one relies on (19.6.d) whose certificate is no longer active: relying parties must know.
+
+    Needs service.third_parties prefetched with relies_on_service; one query for the certificates.
+    """
+    from registry.certificates.choices import CertificateStatus
+    from registry.certificates.models import Certificate
+
+    relied = {t.relies_on_service_id: t for t in service.third_parties.all() if t.relies_on_service_id}
+    if not relied:
+        return []
+    latest = {}
+    for certificate in Certificate.objects.filter(service_id__in=relied).order_by("service_id", "-issued_on", "-pk"):
+        latest.setdefault(certificate.service_id, certificate)
+    warnings = []
+    for service_id, third_party in relied.items():
+        certificate = latest.get(service_id)
+        if certificate is None or certificate.status != CertificateStatus.ACTIVE:
+            warnings.append(
+                {"third_party": third_party, "service": third_party.relies_on_service, "certificate": certificate}
+            )
+    return warnings
+
+
+def _median(values):
+    values = sorted(values)
+    if not values:
+        return None
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def registry_statistics(months: int = 24) -> dict:
+    """Figures for /stats/: certified services month by month, by service model, by country of storage, and the
+    median days a dossier spends in each stage. A handful of queries; the arithmetic is done here."""
+    import datetime
+
+    from django.db.models import Count, Min, Q
+    from django.utils import timezone
+
+    from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus
+    from registry.certificates.models import Certificate
+    from registry.providers.choices import ServiceModel
+    from registry.providers.models import Site
+    from registry.qualification.choices import DossierStatus
+    from registry.qualification.models import DossierEvent
+
+    today = timezone.localdate()
+    ended = (CertificateStatus.WITHDRAWN, CertificateStatus.EXPIRED, CertificateStatus.SUPERSEDED)
+    # The local day each certificate ended, worked out once per certificate, not once per certificate and month.
+    spans = [
+        (issued, timezone.localdate(ended_at) if ended_at is not None else None)
+        for issued, ended_at in Certificate.objects.annotate(
+            ended_at=Min("events__created_at", filter=Q(events__status__in=ended))
+        ).values_list("issued_on", "ended_at")
+    ]
+    # Today, then the last day of each of the previous months.
+    month_ends = [today]
+    first_of_month = today.replace(day=1)
+    for _ in range(months - 1):
+        month_end = first_of_month - datetime.timedelta(days=1)
+        month_ends.append(month_end)
+        first_of_month = month_end.replace(day=1)
+    month_ends.reverse()
+    over_time = []
+    for end in month_ends:
+        count = sum(1 for issued, ended_on in spans if issued <= end and (ended_on is None or ended_on > end))
+        over_time.append((end, count))
+
+    live = Certificate.objects.filter(status__in=LIVE_CERTIFICATE_STATUSES)
+    by_model_counts = dict(live.values_list("service__service_model").annotate(n=Count("pk")))
+    by_model = [(str(label), by_model_counts.get(value, 0)) for value, label in ServiceModel.choices]
+    by_country = list(
+        Site.objects.filter(role=Site.Role.STORAGE, service__certificates__status__in=LIVE_CERTIFICATE_STATUSES)
+        .values_list("country")
+        .annotate(n=Count("service", distinct=True))
+        .order_by("-n", "country")
+    )
+    from django_countries import countries
+
+    by_country = [(dict(countries).get(code, code), n) for code, n in by_country]
+
+    durations = {}
+    previous = {}
+    for dossier_id, status, at in (
+        DossierEvent.objects.exclude(to_status="")
+        .order_by("dossier_id", "created_at", "pk")
+        .values_list("dossier_id", "to_status", "created_at")
+    ):
+        before = previous.get(dossier_id)
+        if before is not None and before[0] != status:
+            durations.setdefault(before[0], []).append((at - before[1]).total_seconds() / 86400)
+        if before is None or before[0] != status:
+            previous[dossier_id] = (status, at)
+    stages = [
+        DossierStatus.SUBMITTED,
+        DossierStatus.IN_REVIEW,
+        DossierStatus.CHANGES_REQUESTED,
+        DossierStatus.EVALUATION,
+        DossierStatus.DECISION,
+    ]
+    median_days = [
+        (str(DossierStatus(s).label), _median(durations.get(s, [])), len(durations.get(s, []))) for s in stages
+    ]
+    return {"over_time": over_time, "by_model": by_model, "by_country": by_country, "median_days": median_days}
+
+
+def registry_facets(certificates) -> dict:
+    """How many of these (filtered) certificates fall under each filter value: shown next to every choice."""
+    from django.db.models import Count
+
+    from registry.providers.models import Site
+
+    def counts(field):
+        return dict(certificates.order_by().values_list(field).annotate(n=Count("pk", distinct=True)))
+
+    by_country = dict(
+        Site.objects.filter(role=Site.Role.STORAGE, service__certificates__in=certificates.order_by().values("pk"))
+        .values_list("country")
+        .annotate(n=Count("service__certificates", distinct=True))
+    )
+    return {
+        "provider": counts("service__provider__slug"),
+        "model": counts("service__service_model"),
+        "scheme": counts("scheme__code"),
+        "status": counts("status"),
+        "country": by_country,
+    }

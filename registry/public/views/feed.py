@@ -1,0 +1,126 @@
+"""The Atom feed of certificate status changes, newest first, from the public status history (CertificateEvent).
+
+Each entry links to the service's public page and carries the published reason; the actor is never shown.
+"""
+
+import re
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from registry.certificates.choices import CertificateStatus
+from registry.certificates.models import CertificateEvent
+
+FEED_LENGTH = 100
+
+# What an entry says happened. A certificate's first "active" event is its qualification; a later one, a reinstatement.
+CHANGES = {
+    "qualified": pgettext_lazy("feed entry", "qualified"),
+    "reinstated": pgettext_lazy("feed entry", "reinstated"),
+    CertificateStatus.SUSPENDED: pgettext_lazy("feed entry", "suspended"),
+    CertificateStatus.WITHDRAWN: pgettext_lazy("feed entry", "withdrawn"),
+    CertificateStatus.EXPIRED: pgettext_lazy("feed entry", "expired"),
+    # Superseded tells a relying party following a certificate that a renewal replaced it (the reason names it).
+    CertificateStatus.SUPERSEDED: pgettext_lazy("feed entry", "superseded"),
+}
+
+# XML 1.0 cannot carry these; a reason pasted from elsewhere might.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def status_changes(limit: int = FEED_LENGTH):
+    """The latest public status changes, newest first, each with `earlier` telling whether its certificate had one
+    before (one query, whatever the length)."""
+    earlier = CertificateEvent.objects.filter(certificate_id=OuterRef("certificate_id")).filter(
+        Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+    )
+    return (
+        CertificateEvent.objects.select_related("certificate__service__provider", "certificate__scheme")
+        .annotate(earlier=Exists(earlier))
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def change_of(event) -> str:
+    if event.status == CertificateStatus.ACTIVE:
+        return "reinstated" if event.earlier else "qualified"
+    return event.status
+
+
+def _clean(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
+class StatusChangesFeed(Feed):
+    feed_type = Atom1Feed
+    title = gettext_lazy("Trusted Cloud Registry: certificate status changes")
+    subtitle = gettext_lazy("Qualifications, suspensions, reinstatements, withdrawals and expiries, newest first.")
+    author_name = gettext_lazy("Trusted Cloud Registry")
+
+    def link(self):
+        return reverse("registry:list")
+
+    def feed_url(self):
+        return reverse("registry:feed")
+
+    def items(self):
+        return status_changes()
+
+    def item_title(self, event):
+        # Atom titles are plain text (the XML writer escapes them): no HTML escaping here, unlike RSS.
+        certificate = event.certificate
+        return _clean(
+            _("%(service)s (%(provider)s): certificate %(number)s %(change)s")
+            % {
+                "service": certificate.service.name,
+                "provider": certificate.service.provider.legal_name,
+                "number": certificate.number,
+                "change": CHANGES[change_of(event)],
+            }
+        )
+
+    def item_description(self, event):
+        # Atom's summary is sent as type="html": the reason, written by the agency, is escaped so it stays text.
+        certificate = event.certificate
+        reason = event.reason or _("No reason given.")
+        return _clean(
+            "<p>{}</p><p>{}</p>".format(
+                escape(reason),
+                escape(
+                    _("Certificate %(number)s, %(scheme)s, issued %(issued)s, expires %(expires)s.")
+                    % {
+                        "number": certificate.number,
+                        "scheme": certificate.scheme,
+                        "issued": certificate.issued_on.isoformat(),
+                        "expires": certificate.expires_on.isoformat(),
+                    }
+                ),
+            )
+        )
+
+    def item_link(self, event):
+        return reverse("registry:service", args=[event.certificate.service.slug])
+
+    def item_guid(self, event):
+        # Permanent and unique per event, whatever becomes of the service's slug.
+        return f"{settings.SITE_URL}{reverse('registry:feed')}#event-{event.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, event):
+        return event.created_at
+
+    def item_updateddate(self, event):
+        return event.created_at
+
+    def item_categories(self, event):
+        return [change_of(event)]
+
+
+status_feed = StatusChangesFeed()

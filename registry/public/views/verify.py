@@ -1,0 +1,63 @@
+"""Checking a certificate: is it valid now, or was it on a given day, from its public status history."""
+
+import datetime
+
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registry.certificates.models import Certificate, CertificateEvent
+from registry.public import selectors as queries
+from registry.public.views.pages import bad_request
+
+# What a relying party needs to know, in one word per status.
+VERDICTS = {
+    "active": "valid",
+    "suspended": "suspended",
+    "withdrawn": "withdrawn",
+    "expired": "expired",
+    "superseded": "superseded",
+    None: "not-yet-valid",
+}
+
+
+def verify_form(request):
+    number = (request.GET.get("number") or "").strip().upper()
+    if number:
+        target = redirect("registry:verify-number", number=number)
+        if request.GET.get("on"):
+            target["Location"] += "?on=" + request.GET["on"]
+        return target
+    return render(request, "registry/verify_form.html")
+
+
+def _parse_day(value):
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def verify(request, number):
+    day = timezone.localdate()
+    asked_on = request.GET.get("on")
+    if asked_on:
+        day = _parse_day(asked_on)
+        if day is None:
+            return bad_request(request, {"on": [_("Give the day as YYYY-MM-DD, for example 2026-03-31.")]})
+    certificate = (
+        Certificate.objects.select_related("service__provider", "scheme").filter(number=number.strip().upper()).first()
+    )
+    if certificate is None:
+        return render(request, "registry/verify_unknown.html", {"number": number}, status=404)
+    events = list(CertificateEvent.objects.filter(certificate=certificate).order_by("-created_at", "-pk"))
+    status = queries.status_on(certificate, day, events)
+    context = {
+        "certificate": certificate,
+        "day": day,
+        "asked_on": bool(asked_on),
+        "status": status,
+        "verdict": VERDICTS.get(status, "unknown"),
+        "events": events,
+    }
+    return render(request, "registry/verify.html", context)

@@ -1,0 +1,261 @@
+"""The provider's side of a dossier's content: self-assessment answers, replies with a new document, and the progress
+read that every dossier page of the portal shows.
+
+Writes follow the project's rule: keyword-only arguments, an actor (`by`), one transaction, the dossier row locked so
+that a submission cannot slip between a check and a save.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from registry.accounts.permissions import actor_for
+from registry.catalogue.models import Requirement
+from registry.qualification import workflow
+from registry.qualification.choices import DocumentKind
+from registry.qualification.models import Answer, Document, Dossier
+from registry.qualification.services.document_checks import UNUSABLE
+from registry.qualification.services.documents import document_add
+from registry.qualification.services.dossiers import message_post
+from registry.qualification.workflow import Refused
+
+# The provider may change the content of a dossier only while it is in its hands.
+EDITABLE = (Dossier.Status.DRAFT, Dossier.Status.CHANGES_REQUESTED)
+EDITORS = (workflow.OWNER, workflow.EDITOR)
+
+
+def edit_refusal(actor, dossier) -> str:
+    """Why this person may not change the dossier's content now ("" when they may)."""
+    if actor.provider_role(dossier.service.provider_id) not in EDITORS:
+        return _("Only an owner or editor of the provider can change the dossier.")
+    if dossier.status not in EDITABLE:
+        return _("The dossier can only be changed while it is a draft or changes are requested; it is %(status)s.") % {
+            "status": str(Dossier.Status(dossier.status).label).lower()
+        }
+    return ""
+
+
+def may_edit(actor, dossier) -> bool:
+    return not edit_refusal(actor, dossier)
+
+
+def _locked(dossier) -> Dossier:
+    return Dossier.objects.select_for_update(of=("self",)).select_related("service").get(pk=dossier.pk)
+
+
+def _applicable_ids(dossier) -> set[int]:
+    model = dossier.service.service_model
+    return {
+        r.pk
+        for r in Requirement.objects.filter(scheme_id=dossier.scheme_id, parent__isnull=False).only(
+            "pk", "parent_id", "service_models"
+        )
+        if r.applies_to(model)
+    }
+
+
+def _save(dossier, applicable, *, requirement, status, justification, evidence) -> Answer:
+    if requirement.pk not in applicable:
+        raise Refused(
+            _("Requirement %(ref)s does not apply to this service under this scheme.") % {"ref": requirement.ref}
+        )
+    if status and status not in Answer.Status.values:
+        raise Refused(_("Unknown self-assessment for requirement %(ref)s.") % {"ref": requirement.ref})
+    justification = (justification or "").strip()
+    if status and status != Answer.Status.MET and not justification:
+        raise Refused(
+            _("Requirement %(ref)s: a justification is required unless the requirement is met.")
+            % {"ref": requirement.ref}
+        )
+    evidence = list(evidence or ())
+    if any(document.dossier_id != dossier.pk for document in evidence):
+        raise Refused(_("Evidence must be documents of this dossier."))
+    before = Answer.objects.filter(dossier=dossier, requirement=requirement).first()
+    changed = before is None or (before.status, before.justification) != (status or "", justification)
+    if before is not None and not changed:
+        changed = set(before.evidence.values_list("pk", flat=True)) != {d.pk for d in evidence}
+    answer, _created = Answer.objects.update_or_create(
+        dossier=dossier, requirement=requirement, defaults={"status": status or "", "justification": justification}
+    )
+    answer.evidence.set(evidence)
+    if changed:
+        withdraw_declaration(dossier)
+    return answer
+
+
+def withdraw_declaration(dossier) -> None:
+    """The declaration vouches for the dossier as it stands: any change after signing asks for a new signature."""
+    if dossier.declared_at is not None:
+        dossier.declared_at = None
+        dossier.declared_by = None
+        dossier.save(update_fields=["declared_at", "declared_by"])
+
+
+def answer_save(*, dossier, requirement, by, status: str, justification: str = "", evidence=()) -> Answer:
+    """Record the provider's self-assessment of one requirement (an empty status keeps a draft justification)."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        refusal = edit_refusal(actor_for(by), locked)
+        if refusal:
+            raise Refused(refusal)
+        return _save(
+            locked,
+            _applicable_ids(locked),
+            requirement=requirement,
+            status=status,
+            justification=justification,
+            evidence=evidence,
+        )
+
+
+def answers_save(*, dossier, by, rows) -> list[Answer]:
+    """Several answers at once (a chapter page): all saved, or none when one is refused.
+
+    Each row is a dict with requirement, status, justification and evidence, as for answer_save.
+    """
+    with transaction.atomic():
+        locked = _locked(dossier)
+        refusal = edit_refusal(actor_for(by), locked)
+        if refusal:
+            raise Refused(refusal)
+        applicable = _applicable_ids(locked)
+        return [
+            _save(
+                locked,
+                applicable,
+                requirement=row["requirement"],
+                status=row.get("status", ""),
+                justification=row.get("justification", ""),
+                evidence=row.get("evidence", ()),
+            )
+            for row in rows
+        ]
+
+
+def reply_post(*, dossier, by, body: str, attachments=(), kind: str = "", title: str = "", uploaded=None):
+    """A provider's message, with documents of the dossier attached and, optionally, a new one uploaded with it.
+
+    Both or neither: a refused upload posts no message, and a refused message keeps no document (nor its file).
+    """
+    document = None
+    try:
+        with transaction.atomic():
+            if uploaded is not None:
+                document = document_add(dossier=dossier, kind=kind, title=title, uploaded=uploaded, by=by)
+            message = message_post(
+                dossier=dossier, by=by, body=body, attachments=[*attachments, *([document] if document else [])]
+            )
+    except Exception:
+        if document is not None:
+            document.file.delete(save=False)
+        raise
+    return message
+
+
+# Reading the dossier's progress, shared by every dossier page of the portal.
+
+
+@dataclass
+class ChapterProgress:
+    chapter: Requirement
+    requirements: list = field(default_factory=list)  # applicable requirements, each with .answer (or None)
+
+    @property
+    def total(self) -> int:
+        return len(self.requirements)
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for r in self.requirements if r.answer is not None and r.answer.is_answered)
+
+    @property
+    def left(self) -> int:
+        return self.total - self.answered
+
+
+@dataclass
+class Progress:
+    chapters: list
+    required_kinds: list  # [(kind, label, present)]
+    declared: bool
+
+    @property
+    def total(self) -> int:
+        return sum(c.total for c in self.chapters)
+
+    @property
+    def answered(self) -> int:
+        return sum(c.answered for c in self.chapters)
+
+    @property
+    def left(self) -> int:
+        return self.total - self.answered
+
+    @property
+    def missing_kinds(self) -> list:
+        return [label for _kind, label, present in self.required_kinds if not present]
+
+    @property
+    def steps(self) -> int:
+        # What a submission needs: every answer, every required document kind, and the signed declaration.
+        return self.total + len(self.required_kinds) + 1
+
+    @property
+    def steps_done(self) -> int:
+        present = sum(1 for _kind, _label, p in self.required_kinds if p)
+        return self.answered + present + (1 if self.declared else 0)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.steps_done / self.steps) if self.steps else 100
+
+    @property
+    def complete(self) -> bool:
+        return self.steps_done == self.steps
+
+    @property
+    def next_chapter(self):
+        """The first chapter with something left, or the first chapter."""
+        for c in self.chapters:
+            if c.left:
+                return c
+        return self.chapters[0] if self.chapters else None
+
+    def chapter(self, ref):
+        return next((c for c in self.chapters if c.chapter.ref == ref), None)
+
+
+def dossier_progress(dossier, *, with_evidence: bool = False) -> Progress:
+    """The applicable requirements grouped by chapter with their answers, and the required documents present.
+
+    Three queries (four with the evidence) whatever the size of the catalogue.
+    """
+    model = dossier.service.service_model
+    requirements = [
+        r
+        for r in Requirement.objects.filter(scheme_id=dossier.scheme_id, parent__isnull=False)
+        .select_related("parent")
+        .order_by("parent__position", "position")
+        if r.applies_to(model)
+    ]
+    answers = Answer.objects.filter(dossier=dossier)
+    if with_evidence:
+        answers = answers.prefetch_related(
+            Prefetch("evidence", queryset=Document.objects.only("pk", "dossier_id", "title", "version", "kind"))
+        )
+    by_requirement = {a.requirement_id: a for a in answers}
+    chapters: dict[int, ChapterProgress] = {}
+    for r in requirements:
+        r.answer = by_requirement.get(r.pk)
+        chapters.setdefault(r.parent_id, ChapterProgress(chapter=r.parent)).requirements.append(r)
+    present = set(
+        dossier.documents.filter(next_version__isnull=True)
+        .exclude(scan_status__in=UNUSABLE)
+        .values_list("kind", flat=True)
+    )  # as gather_facts counts them
+    required = [
+        (kind, str(DocumentKind(kind).label), kind in present) for kind in dossier.scheme.required_document_kinds
+    ]
+    return Progress(chapters=list(chapters.values()), required_kinds=required, declared=dossier.declared_at is not None)

@@ -1,0 +1,117 @@
+"""Adding evidence documents: fingerprinted and stored under a random name in private storage, pending their check.
+
+The request checks only what is cheap and certain (size, type by magic bytes) to refuse obvious mistakes next to the
+form field. Opening the PDF, counting its pages and the antivirus scan run in a worker after the commit
+(registry/qualification/services/document_checks.py): untrusted files are never parsed by the web process, which has no time limit."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from registry.accounts.permissions import actor_for
+from registry.core.uploads import display_name
+from registry.qualification import workflow
+from registry.qualification.models import Document, Dossier
+from registry.qualification.services import document_checks as checks
+from registry.qualification.workflow import Refused
+
+# Magic numbers of the types an agency may accept; the browser's declared type is never trusted.
+SIGNATURES = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "application/zip": (b"PK\x03\x04",),
+}
+# Providers add documents while they can edit the dossier; the agency adds its own (evaluation report) while instructing.
+PROVIDER_EDITABLE = (Dossier.Status.DRAFT, Dossier.Status.CHANGES_REQUESTED)
+AGENCY_EDITABLE = (Dossier.Status.IN_REVIEW, Dossier.Status.EVALUATION, Dossier.Status.DECISION)
+
+
+def sniff_type(head: bytes) -> str | None:
+    for content_type, signatures in SIGNATURES.items():
+        if any(head.startswith(sig) for sig in signatures):
+            return content_type
+    return None
+
+
+def check_upload(uploaded) -> tuple[str, str]:
+    """Refuse a file over the size limit or of a type not accepted; return its real type and its SHA-256. The file is
+    read in chunks, never whole into memory (registry.core.uploads already stopped keeping it past the limit)."""
+    limit = settings.DOCUMENT_MAX_UPLOAD_BYTES
+    if uploaded.size > limit:
+        raise Refused(
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % {"size": filesizeformat(uploaded.size), "limit": filesizeformat(limit)}
+        )
+    if uploaded.size == 0:
+        raise Refused(_("The file is empty."))
+    uploaded.seek(0)
+    content_type = sniff_type(uploaded.read(16))
+    if content_type not in settings.DOCUMENT_ALLOWED_TYPES:
+        accepted = ", ".join(t.split("/")[-1].upper() for t in settings.DOCUMENT_ALLOWED_TYPES)
+        raise Refused(_("This type of file is not accepted. Accepted: %(types)s.") % {"types": accepted})
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return content_type, digest.hexdigest()
+
+
+def _may_add(actor, dossier) -> bool:
+    if actor.groups:
+        return dossier.status in AGENCY_EDITABLE and actor.in_group(workflow.REVIEWERS)
+    return dossier.status in PROVIDER_EDITABLE and actor.provider_role(dossier.service.provider_id) in (
+        workflow.OWNER,
+        workflow.EDITOR,
+    )
+
+
+def document_add(*, dossier, kind: str, title: str, uploaded, by) -> Document:
+    """Store a document. The same kind and title as a current document makes it that document's next version."""
+    if kind not in Document.Kind.values:
+        raise Refused(_("Unknown kind of document."))
+    if not title.strip():
+        raise Refused(_("Please give the document a title."))
+    actor = actor_for(by)
+    with transaction.atomic():
+        # Checked on a fresh, locked copy: the caller's object may be stale, and the status must not move meanwhile.
+        locked = Dossier.objects.select_for_update(of=("self",)).select_related("service").get(pk=dossier.pk)
+        if not _may_add(actor, locked):
+            raise Refused(_("Documents cannot be added to this dossier now."))
+        content_type, sha256 = check_upload(uploaded)
+        # of=self: the next_version filter is a nullable outer join, which PostgreSQL refuses to lock.
+        previous = (
+            Document.objects.select_for_update(of=("self",))
+            .filter(dossier=locked, kind=kind, title__iexact=title.strip(), next_version__isnull=True)
+            .first()
+        )
+        document = Document(
+            dossier=locked,
+            kind=kind,
+            title=previous.title if previous else title.strip(),
+            original_name=display_name(uploaded.name),
+            sha256=sha256,
+            size=uploaded.size,
+            content_type=content_type,
+            version=previous.version + 1 if previous else 1,
+            previous=previous,
+            uploaded_by=by,
+        )
+        uploaded.seek(0)
+        document.file.save(uploaded.name or "document", uploaded, save=False)
+        # If the row cannot be written, the stored file must not stay behind as an orphan.
+        try:
+            document.save()
+        except Exception:
+            document.file.delete(save=False)
+            raise
+        checks.check_on_commit(document.pk)
+        if not actor.groups and locked.declared_at is not None:
+            # A provider's new evidence changes what the declaration vouched for: it must be signed again.
+            locked.declared_at = None
+            locked.declared_by = None
+            locked.save(update_fields=["declared_at", "declared_by"])
+    return document

@@ -1,0 +1,277 @@
+"""Every write on a dossier. Each status change: lock the row, ask the workflow, save, log one event, notify on commit."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registry.accounts import audit
+from registry.accounts.permissions import actor_for
+from registry.catalogue.models import EvaluationCenter, Requirement
+from registry.certificates.models import Certificate
+from registry.core.models import Counter
+from registry.notifications.outbox import notify_dossier_event_on_commit, publish_snapshot_on_commit
+from registry.qualification import workflow
+from registry.qualification.choices import CLOSED_DOSSIER_STATUSES, DocumentKind
+from registry.qualification.models import Answer, Dossier, DossierEvent, Message
+from registry.qualification.services.document_checks import UNUSABLE
+from registry.qualification.workflow import Facts, Refused
+
+
+def applicable_requirements(dossier):
+    """The requirements of the dossier's scheme that its service must answer."""
+    model = dossier.service.service_model
+    return [
+        r
+        for r in Requirement.objects.filter(scheme_id=dossier.scheme_id, parent__isnull=False, retired=False).order_by(
+            "position"
+        )
+        if r.applies_to(model)
+    ]
+
+
+def current_documents(dossier):
+    """The latest version of each document of the dossier."""
+    return dossier.documents.filter(next_version__isnull=True)
+
+
+def gather_facts(dossier, *, comment: str = "", evaluation_center=None) -> Facts:
+    answered = {
+        a.requirement_id
+        for a in Answer.objects.filter(dossier=dossier).only("status", "justification", "requirement_id")
+        if a.is_answered
+    }
+    unanswered = tuple(r.ref for r in applicable_requirements(dossier) if r.pk not in answered)
+    # A refused, infected or unchecked document is as good as absent: nobody can read it. One being checked counts.
+    present = set(current_documents(dossier).exclude(scan_status__in=UNUSABLE).values_list("kind", flat=True))
+    missing = tuple(
+        str(DocumentKind(kind).label) for kind in dossier.scheme.required_document_kinds if kind not in present
+    )
+    return Facts(
+        unanswered=unanswered,
+        missing_document_kinds=missing,
+        declared=dossier.declared_at is not None,
+        evaluation_center_chosen=evaluation_center is not None or dossier.evaluation_center_id is not None,
+        has_evaluation_report=DocumentKind.EVALUATION_REPORT in present,
+        comment=comment,
+    )
+
+
+def _locked(dossier_id) -> Dossier:
+    return Dossier.objects.select_for_update(of=("self",)).select_related("service", "scheme").get(pk=dossier_id)
+
+
+def _move(dossier, action, by, *, comment="", apply=None, evaluation_center=None) -> Dossier:
+    """Carry out one move of the table on a locked, fresh copy of the dossier. Must run inside transaction.atomic."""
+    locked = _locked(dossier.pk)
+    actor = actor_for(by)
+    workflow.check(actor, locked, action)  # status and person first: cheap, and the clearest reason
+    workflow.check(actor, locked, action, gather_facts(locked, comment=comment, evaluation_center=evaluation_center))
+    from_status = locked.status
+    locked.status = workflow.target_of(action)
+    locked.status_changed_at = timezone.now()
+    fields = ["status", "status_changed_at"]
+    if apply is not None:
+        fields += apply(locked)
+    locked.save(update_fields=fields)
+    event = DossierEvent.objects.create(
+        dossier=locked,
+        actor=by,
+        action=action,
+        from_status=from_status,
+        to_status=locked.status,
+        comment=comment.strip(),
+    )
+    audit.record(f"dossier.{action}", actor=by, obj=locked, from_status=from_status, to_status=locked.status)
+    notify_dossier_event_on_commit(event.pk)
+    return locked
+
+
+def dossier_create(*, service, scheme, by, kind=Dossier.Kind.INITIAL, renews=None) -> Dossier:
+    role = actor_for(by).provider_role(service.provider_id)
+    if role not in (workflow.OWNER, workflow.EDITOR):
+        raise Refused(_("Only an owner or editor of the provider can open a dossier."))
+    if not scheme.active:
+        raise Refused(_("This scheme no longer accepts applications."))
+    if kind == Dossier.Kind.RENEWAL:
+        if renews is None or renews.service_id != service.pk or renews.scheme_id != scheme.pk:
+            raise Refused(_("A renewal must name a certificate of this service under this scheme."))
+    else:
+        renews = None
+    in_progress = _("This service already has a dossier in progress for this scheme.")
+    try:
+        with transaction.atomic():
+            if (
+                Dossier.objects.filter(service=service, scheme=scheme)
+                .exclude(status__in=CLOSED_DOSSIER_STATUSES)
+                .exists()
+            ):
+                raise Refused(in_progress)
+            year = timezone.now().year
+            reference = f"DOS-{year}-{Counter.next(f'DOS-{year}'):05d}"
+            dossier = Dossier.objects.create(
+                reference=reference, service=service, scheme=scheme, kind=kind, renews=renews, created_by=by
+            )
+            # Opening a draft concerns nobody else yet: the event is born notified.
+            DossierEvent.objects.create(
+                dossier=dossier, actor=by, action="create", to_status=dossier.status, notified_at=timezone.now()
+            )
+    except IntegrityError as exc:  # a concurrent request opened one first (dossier_one_open_per_service_and_scheme)
+        raise Refused(in_progress) from exc
+    return dossier
+
+
+def dossier_declare(*, dossier, by, listed_in_process_consent: bool) -> Dossier:
+    """Sign the declaration (required before submission) and record the consent to be listed as in process."""
+    with transaction.atomic():
+        locked = _locked(dossier.pk)
+        if locked.status not in (Dossier.Status.DRAFT, Dossier.Status.CHANGES_REQUESTED):
+            raise Refused(
+                _("The declaration can only be changed while the dossier is a draft or changes are requested.")
+            )
+        if actor_for(by).provider_role(locked.service.provider_id) not in (workflow.OWNER, workflow.EDITOR):
+            raise Refused(_("Only an owner or editor of the provider can sign the declaration."))
+        locked.declared_by = by
+        locked.declared_at = timezone.now()
+        locked.listed_in_process_consent = listed_in_process_consent
+        locked.save(update_fields=["declared_by", "declared_at", "listed_in_process_consent"])
+    return locked
+
+
+def dossier_submit(*, dossier, by, comment="") -> Dossier:
+    with transaction.atomic():
+        return _move(dossier, "submit", by, comment=comment)
+
+
+def dossier_resubmit(*, dossier, by, comment="") -> Dossier:
+    with transaction.atomic():
+        return _move(dossier, "resubmit", by, comment=comment)
+
+
+def dossier_take(*, dossier, by, comment="") -> Dossier:
+    def apply(d):
+        d.instructing_reviewer = by
+        return ["instructing_reviewer"]
+
+    with transaction.atomic():
+        return _move(dossier, "take", by, comment=comment, apply=apply)
+
+
+def dossier_request_changes(*, dossier, by, comment) -> Dossier:
+    def apply(d):
+        # The provider will change the dossier: the declaration must be signed again before resubmission.
+        d.declared_at = None
+        d.declared_by = None
+        return ["declared_at", "declared_by"]
+
+    with transaction.atomic():
+        return _move(dossier, "request_changes", by, comment=comment, apply=apply)
+
+
+def dossier_admit(*, dossier, by, evaluation_center: EvaluationCenter | None, comment="") -> Dossier:
+    if evaluation_center is not None and not evaluation_center.active:
+        raise Refused(_("This evaluation centre's approval is not in force."))
+
+    def apply(d):
+        # Without a centre in the call, the one already chosen stays (the guard accepted the dossier for it).
+        if evaluation_center is not None:
+            d.evaluation_center = evaluation_center
+        return ["evaluation_center"]
+
+    with transaction.atomic():
+        publish_snapshot_on_commit()  # the public in-process list may change; dropped if the move fails
+        return _move(dossier, "admit", by, comment=comment, apply=apply, evaluation_center=evaluation_center)
+
+
+def dossier_report(*, dossier, by, comment="") -> Dossier:
+    with transaction.atomic():
+        publish_snapshot_on_commit()  # the public in-process list may change; dropped if the move fails
+        return _move(dossier, "report", by, comment=comment)
+
+
+def dossier_reject(*, dossier, by, comment) -> Dossier:
+    def apply(d):
+        d.decision_maker = by
+        return ["decision_maker"]
+
+    with transaction.atomic():
+        publish_snapshot_on_commit()  # the public in-process list may change; dropped if the move fails
+        return _move(dossier, "reject", by, comment=comment, apply=apply)
+
+
+def dossier_send_back(*, dossier, by, comment) -> Dossier:
+    with transaction.atomic():
+        publish_snapshot_on_commit()  # the public in-process list may change; dropped if the move fails
+        return _move(dossier, "send_back", by, comment=comment)
+
+
+def dossier_declare_inadmissible(*, dossier, by, comment) -> Dossier:
+    with transaction.atomic():
+        return _move(dossier, "declare_inadmissible", by, comment=comment)
+
+
+def dossier_withdraw(*, dossier, by, comment="") -> Dossier:
+    with transaction.atomic():
+        publish_snapshot_on_commit()  # the public in-process list may change; dropped if the move fails
+        return _move(dossier, "withdraw", by, comment=comment)
+
+
+def dossier_qualify(*, dossier, by, scope: str, conditions: str = "", comment: str = "") -> Certificate:
+    """The committee's positive decision: issues the certificate and supersedes the one a renewal replaces."""
+    from registry.certificates.services import certificate_issue
+
+    if not scope.strip():
+        raise Refused(_("Please describe the scope of the qualification; it is printed on the certificate."))
+
+    def apply(d):
+        d.decision_maker = by
+        return ["decision_maker"]
+
+    with transaction.atomic():
+        qualified = _move(dossier, "qualify", by, comment=comment, apply=apply)
+        return certificate_issue(dossier=qualified, scope=scope.strip(), conditions=conditions.strip(), by=by)
+
+
+def answer_record_finding(*, answer, by, finding: str, note: str = "") -> Answer:
+    """The reviewer's finding on one answer: only the instructing reviewer, while the dossier is being instructed."""
+    with transaction.atomic():
+        dossier = _locked(answer.dossier_id)
+        actor = actor_for(by)
+        if not actor.in_group(workflow.REVIEWERS) or dossier.instructing_reviewer_id != by.pk:
+            raise Refused(_("Only the instructing reviewer of this dossier can record findings."))
+        if dossier.status not in (Dossier.Status.IN_REVIEW, Dossier.Status.EVALUATION):
+            raise Refused(_("Findings are recorded while the dossier is in review or in evaluation."))
+        if finding and finding not in Answer.Finding.values:
+            raise Refused(_("Unknown finding."))
+        answer = Answer.objects.select_for_update().get(pk=answer.pk)
+        answer.finding = finding
+        answer.finding_note = note.strip()
+        answer.finding_by = by
+        answer.finding_at = timezone.now()
+        answer.save(update_fields=["finding", "finding_note", "finding_by", "finding_at"])
+    return answer
+
+
+def message_post(*, dossier, by, body: str, internal: bool = False, attachments=()) -> Message:
+    """A message on the dossier's thread. Internal notes are the agency's own and never shown to the provider."""
+    if not body.strip():
+        raise Refused(_("The message is empty."))
+    actor = actor_for(by)
+    agency = bool(actor.groups)
+    if not agency and actor.provider_role(dossier.service.provider_id) is None:
+        raise Refused(_("Only the provider's members and the agency can write on this dossier."))
+    if internal and not agency:
+        raise Refused(_("Only the agency can write internal notes."))
+    if not agency and actor.provider_role(dossier.service.provider_id) == workflow.VIEWER:
+        raise Refused(_("Viewers cannot write messages; ask an owner or editor of your organisation."))
+    with transaction.atomic():
+        message = Message.objects.create(dossier=dossier, author=by, body=body.strip(), internal=internal)
+        docs = [d for d in attachments if d.dossier_id == dossier.pk]
+        if docs:
+            message.attachments.set(docs)
+        event = DossierEvent.objects.create(
+            dossier=dossier, actor=by, action="message", comment=body.strip(), internal=internal,
+            **({"notified_at": timezone.now()} if internal else {}),
+        )  # fmt: skip
+        if not internal:
+            notify_dossier_event_on_commit(event.pk)
+    return message

@@ -1,0 +1,288 @@
+"""The qualification workflow as one table: states, moves, who may make each, and the guards.
+
+Pure Python: nothing here touches the database. Callers describe the person asking as an `Actor` (built from the
+database by `registry.accounts.permissions.actor_for`) and, for the final check before a move, the dossier's `facts` (what is
+missing, which centre was chosen). Every refusal carries a sentence a person can read.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from registry.certificates.choices import CertificateStatus as C
+from registry.qualification.choices import DossierStatus as S
+
+REVIEWERS = "Reviewers"
+COMMITTEE = "Qualification committee"
+ADMINISTRATORS = "Registry administrators"
+AGENCY_GROUPS = (REVIEWERS, COMMITTEE, ADMINISTRATORS)
+
+OWNER, EDITOR, VIEWER = "owner", "editor", "viewer"
+
+
+class Refused(Exception):
+    """A move that may not happen now; str(exc) says why, in words for the person who asked."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: their id, their agency groups, and their role in each provider they belong to."""
+
+    user_id: int | None
+    groups: frozenset = frozenset()
+    provider_roles: dict = field(default_factory=dict)
+    name: str = ""
+
+    def in_group(self, group: str) -> bool:
+        return group in self.groups
+
+    def provider_role(self, provider_id) -> str | None:
+        return self.provider_roles.get(provider_id)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the guards need to know about a dossier's content, gathered by the services from the database."""
+
+    unanswered: tuple = ()  # refs of applicable requirements without a complete answer
+    missing_document_kinds: tuple = ()  # labels of required document kinds not uploaded
+    declared: bool = False
+    evaluation_center_chosen: bool = False
+    has_evaluation_report: bool = False
+    comment: str = ""
+
+
+# Who may act: a function of (actor, dossier) returning None when allowed, else the reason.
+Rule = Callable[[Actor, object], str | None]
+
+
+def _provider_roles(*roles: str, who: str) -> Rule:
+    def rule(actor: Actor, dossier) -> str | None:
+        if actor.provider_role(dossier.service.provider_id) in roles:
+            return None
+        return who
+
+    return rule
+
+
+def _instructing_reviewer(actor: Actor, dossier) -> str | None:
+    if not actor.in_group(REVIEWERS):
+        return _("Only a reviewer of the agency can do this.")
+    if dossier.instructing_reviewer_id != actor.user_id:
+        return _("Only the instructing reviewer of this dossier can do this.")
+    return None
+
+
+def _any_reviewer(actor: Actor, dossier) -> str | None:
+    if not actor.in_group(REVIEWERS):
+        return _("Only a reviewer of the agency can take a dossier.")
+    return None
+
+
+def _decision_maker(actor: Actor, dossier) -> str | None:
+    # Four eyes: the person who instructed the dossier never decides on it, whatever groups they belong to.
+    if not actor.in_group(COMMITTEE):
+        return _("Only a member of the qualification committee can take the decision.")
+    if dossier.instructing_reviewer_id is not None and dossier.instructing_reviewer_id == actor.user_id:
+        return _("The instructing reviewer cannot take the decision on this dossier.")
+    return None
+
+
+def _needs_complete_dossier(facts: Facts) -> list[str]:
+    problems = []
+    if facts.unanswered:
+        problems.append(
+            ngettext(
+                "%(count)d requirement still needs an answer: %(refs)s.",
+                "%(count)d requirements still need an answer: %(refs)s.",
+                len(facts.unanswered),
+            )
+            % {"count": len(facts.unanswered), "refs": ", ".join(facts.unanswered[:10])}
+            + (" …" if len(facts.unanswered) > 10 else "")
+        )
+    if facts.missing_document_kinds:
+        problems.append(_("Missing documents: %(kinds)s.") % {"kinds": ", ".join(facts.missing_document_kinds)})
+    if not facts.declared:
+        problems.append(_("The declaration has not been signed."))
+    return problems
+
+
+def _needs_comment(facts: Facts) -> list[str]:
+    return [] if facts.comment.strip() else [_("Please give the reason; the provider will read it.")]
+
+
+def _needs_center(facts: Facts) -> list[str]:
+    return [] if facts.evaluation_center_chosen else [_("Choose the approved evaluation centre first.")]
+
+
+def _needs_report(facts: Facts) -> list[str]:
+    return [] if facts.has_evaluation_report else [_("Upload the evaluation report before sending to decision.")]
+
+
+@dataclass(frozen=True)
+class Move:
+    action: str
+    label: str
+    sources: tuple
+    target: str
+    who: Rule
+    guards: tuple = ()
+    agency: bool = True  # made from the admin (True) or the provider portal (False)
+    style: str = "default"  # "danger" for moves that end a dossier
+
+
+PROVIDER_EDITORS = _provider_roles(
+    OWNER, EDITOR, who=gettext_lazy("Only an owner or editor of the provider can do this.")
+)
+PROVIDER_OWNERS = _provider_roles(OWNER, who=gettext_lazy("Only an owner of the provider can withdraw a dossier."))
+
+# Withdrawal is possible until the dossier reaches the committee: a provider cannot pull out to avoid a decision.
+WITHDRAWABLE = (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.CHANGES_REQUESTED, S.EVALUATION)
+
+MOVES = {
+    m.action: m
+    for m in (
+        Move("submit", gettext_lazy("Submit"), (S.DRAFT,), S.SUBMITTED, PROVIDER_EDITORS, (_needs_complete_dossier,), False),
+        Move("take", gettext_lazy("Take this dossier"), (S.SUBMITTED,), S.IN_REVIEW, _any_reviewer),
+        Move(
+            "request_changes",
+            gettext_lazy("Request changes"),
+            (S.IN_REVIEW,),
+            S.CHANGES_REQUESTED,
+            _instructing_reviewer,
+            (_needs_comment,),
+        ),
+        Move(
+            "resubmit",
+            gettext_lazy("Resubmit"),
+            (S.CHANGES_REQUESTED,),
+            S.SUBMITTED,
+            PROVIDER_EDITORS,
+            (_needs_complete_dossier,),
+            False,
+        ),
+        Move("admit", gettext_lazy("Admit for evaluation"), (S.IN_REVIEW,), S.EVALUATION, _instructing_reviewer, (_needs_center,)),
+        Move("report", gettext_lazy("Send to decision"), (S.EVALUATION,), S.DECISION, _instructing_reviewer, (_needs_report,)),
+        Move("qualify", gettext_lazy("Qualify"), (S.DECISION,), S.QUALIFIED, _decision_maker),
+        Move("reject", gettext_lazy("Refuse qualification"), (S.DECISION,), S.REJECTED, _decision_maker, (_needs_comment,), style="danger"),
+        Move("send_back", gettext_lazy("Send back to evaluation"), (S.DECISION,), S.EVALUATION, _decision_maker, (_needs_comment,)),
+        Move(
+            "declare_inadmissible",
+            gettext_lazy("Declare inadmissible"),
+            (S.IN_REVIEW,),
+            S.REJECTED,
+            _instructing_reviewer,
+            (_needs_comment,),
+            style="danger",
+        ),
+        Move("withdraw", gettext_lazy("Withdraw"), WITHDRAWABLE, S.WITHDRAWN, PROVIDER_OWNERS, agency=False, style="danger"),
+    )
+}  # fmt: skip
+
+
+def _status_label(status) -> str:
+    return str(S(status).label)
+
+
+def check(actor: Actor, dossier, action: str, facts: Facts | None = None) -> None:
+    """Raise Refused with the reason unless `actor` may make `action` on `dossier` now.
+
+    Without facts only the status and the person are checked (enough to show a button); with facts the guards run too.
+    """
+    move = MOVES.get(action)
+    if move is None:
+        raise Refused(_("Unknown action."))
+    if dossier.status not in move.sources:
+        if dossier.status == move.target:
+            raise Refused(_("This dossier is already %(status)s.") % {"status": _status_label(dossier.status).lower()})
+        raise Refused(
+            _("“%(action)s” is not possible while the dossier is %(status)s.")
+            % {"action": move.label, "status": _status_label(dossier.status).lower()}
+        )
+    reason = move.who(actor, dossier)
+    if reason:
+        raise Refused(str(reason))
+    if facts is not None:
+        problems = [problem for guard in move.guards for problem in guard(facts)]
+        if problems:
+            raise Refused(" ".join(problems))
+
+
+def can(actor: Actor, dossier, action: str, facts: Facts | None = None) -> tuple[bool, str]:
+    """(allowed, reason): the reason is empty when allowed."""
+    try:
+        check(actor, dossier, action, facts)
+    except Refused as exc:
+        return False, str(exc)
+    return True, ""
+
+
+def available_actions(actor: Actor, dossier, *, agency: bool | None = None) -> list[Move]:
+    """The moves this person may start on this dossier now, in table order (drives every button)."""
+    return [
+        move
+        for move in MOVES.values()
+        if (agency is None or move.agency == agency) and can(actor, dossier, move.action)[0]
+    ]
+
+
+def target_of(action: str) -> str:
+    return MOVES[action].target
+
+
+# Certificates: active ⇄ suspended, active/suspended → withdrawn, active → expired (nightly), active → superseded.
+@dataclass(frozen=True)
+class CertificateMove:
+    action: str
+    label: str
+    sources: tuple
+    target: str
+    needs_reason: bool
+    by_agency: bool = True  # False: the system (nightly expiry, renewal)
+
+
+CERTIFICATE_MOVES = {
+    m.action: m
+    for m in (
+        CertificateMove("suspend", gettext_lazy("Suspend"), (C.ACTIVE,), C.SUSPENDED, True),
+        CertificateMove("reinstate", gettext_lazy("Reinstate"), (C.SUSPENDED,), C.ACTIVE, True),
+        CertificateMove("withdraw", gettext_lazy("Withdraw"), (C.ACTIVE, C.SUSPENDED), C.WITHDRAWN, True),
+        CertificateMove("expire", gettext_lazy("Expire"), (C.ACTIVE,), C.EXPIRED, False, by_agency=False),
+        CertificateMove("supersede", gettext_lazy("Supersede"), (C.ACTIVE, C.SUSPENDED), C.SUPERSEDED, False, by_agency=False),
+    )
+}  # fmt: skip
+
+# Suspending, reinstating and withdrawing a certificate are decisions of the committee or of the registry's administrators.
+CERTIFICATE_GROUPS = (COMMITTEE, ADMINISTRATORS)
+
+
+def check_certificate(actor: Actor | None, certificate, action: str, reason: str = "", *, check_reason=True) -> None:
+    """Raise Refused unless the certificate move may happen. `actor` None means the system itself (expiry, renewal)."""
+    move = CERTIFICATE_MOVES.get(action)
+    if move is None:
+        raise Refused(_("Unknown action."))
+    if certificate.status not in move.sources:
+        raise Refused(
+            _("“%(action)s” is not possible while the certificate is %(status)s.")
+            % {"action": move.label, "status": str(C(certificate.status).label).lower()}
+        )
+    if move.by_agency:
+        if actor is None or not any(actor.in_group(g) for g in CERTIFICATE_GROUPS):
+            raise Refused(_("Only the qualification committee or a registry administrator can change a certificate."))
+    elif actor is not None:
+        raise Refused(_("This change is made by the registry itself, not by hand."))
+    if check_reason and move.needs_reason and not reason.strip():
+        raise Refused(_("Please give the reason; it is published with the certificate's history."))
+
+
+def available_certificate_actions(actor: Actor, certificate) -> list[CertificateMove]:
+    result = []
+    for move in CERTIFICATE_MOVES.values():
+        try:
+            check_certificate(actor, certificate, move.action, check_reason=False)
+        except Refused:
+            continue
+        result.append(move)
+    return result
