@@ -8,6 +8,7 @@ class RegistryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from registry.accounts import auth  # noqa: F401  (connects the session and second-factor receivers)
         from registry.accounts.audit import connect_signals
 
         connect_signals()  # sign-ins, failures, password / e-mail / MFA changes to the audit log
