@@ -462,7 +462,7 @@ class Stack:
                 self.processes = [process.start() for process in celery_processes(self.env, self.scratch)]
                 # Beat's first heartbeat comes a minute after it starts: one queued now lets /healthz pass sooner.
                 subprocess.run(
-                    [str(BIN / "celery"), "-A", "trustedcloud", "call", "registry.tasks.worker_heartbeat"],
+                    [str(BIN / "celery"), "-A", "trustedcloud", "call", "registry.core.tasks.worker_heartbeat"],
                     cwd=PROJECT, env=self.env, capture_output=True, check=True,
                 )  # fmt: skip
             self.seeded = seed(self.env, self.services)

@@ -66,7 +66,7 @@ def run(args) -> float:
     from django.conf import settings
     from django.db import connection
 
-    from registry import tasks
+    from registry.notifications import tasks as notification_tasks
     from registry.qualification.models import DossierEvent
     from tests.integration.harness import Broker, SmtpSink, Worker, database_url, publishing_to, wait_until
     from trustedcloud.celery import app
@@ -101,7 +101,7 @@ def run(args) -> float:
 
             started = time.monotonic()
             for event_id in event_ids:
-                tasks.send_dossier_event_notification.delay(event_id)
+                notification_tasks.send_dossier_event_notification.delay(event_id)
             queued = time.monotonic() - started
             pending = DossierEvent.objects.filter(pk__in=event_ids, notified_at__isnull=True)
             try:

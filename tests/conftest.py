@@ -34,11 +34,11 @@ def _back_to_english(settings):
 @pytest.fixture(autouse=True)
 def _broker_not_taken_as_down():
     # The outbox remembers a failed publish for a while; each test starts with the broker presumed up.
-    from registry.notifications import outbox
+    from registry.core import queue
 
-    outbox._broker_down_until = 0.0
+    queue._broker_down_until = 0.0
     yield
-    outbox._broker_down_until = 0.0
+    queue._broker_down_until = 0.0
 
 
 @pytest.fixture(autouse=True)

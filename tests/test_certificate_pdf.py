@@ -16,8 +16,8 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 from pypdf.generic import ContentStream
 
-from registry import tasks
 from registry.certificates import services as svc
+from registry.certificates import tasks as certificate_tasks
 from registry.certificates.choices import CertificateStatus
 from registry.certificates.models import Certificate
 from registry.certificates.pdf import certificate_pdf_render, certificates_with_stale_pdf, pdf_name
@@ -227,13 +227,13 @@ def test_a_certificate_no_longer_in_force_says_so(django_capture_on_commit_callb
 
 def test_the_task_run_twice_draws_one_file(django_capture_on_commit_callbacks, cert):
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.render_certificate_pdf.delay(cert.pk).get() is True
+        assert certificate_tasks.render_certificate_pdf.delay(cert.pk).get() is True
     name = reload(cert).pdf.name
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.render_certificate_pdf.delay(cert.pk).get() is False
+        assert certificate_tasks.render_certificate_pdf.delay(cert.pk).get() is False
     assert reload(cert).pdf.name == name
     assert stored_files(cert) == [posixpath.basename(name)]
-    assert tasks.render_certificate_pdf(999_999) is False  # deleted since it was queued: nothing to do
+    assert certificate_tasks.render_certificate_pdf(999_999) is False  # deleted since it was queued: nothing to do
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks (SELECT ... FOR UPDATE)")
@@ -277,24 +277,24 @@ def test_with_the_broker_down_the_change_succeeds_and_the_periodic_task_draws_th
     def unreachable(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.render_certificate_pdf, "delay", unreachable)
+    monkeypatch.setattr(certificate_tasks.render_certificate_pdf, "delay", unreachable)
     with django_capture_on_commit_callbacks(execute=True):
         svc.certificate_suspend(certificate=cert, by=administrator, reason="Audit finding.")
     assert reload(cert).status == CertificateStatus.SUSPENDED
     assert reload(cert).pdf_status == CertificateStatus.ACTIVE
     assert certificates_with_stale_pdf() == [cert.pk]
 
-    assert tasks.render_stale_certificate_pdfs() == 1
+    assert certificate_tasks.render_stale_certificate_pdfs() == 1
     assert reload(cert).pdf_status == CertificateStatus.SUSPENDED
     assert "Audit finding." in text_of(stored(reload(cert)))
     assert certificates_with_stale_pdf() == []
-    assert tasks.render_stale_certificate_pdfs() == 0
+    assert certificate_tasks.render_stale_certificate_pdfs() == 0
 
 
 def test_the_periodic_task_is_scheduled_and_the_render_task_retries_with_backoff_in_bounded_time():
     entry = settings.CELERY_BEAT_SCHEDULE["render-stale-certificate-pdfs"]
-    assert entry["task"] == "registry.tasks.render_stale_certificate_pdfs"
-    task = tasks.render_certificate_pdf
+    assert entry["task"] == "registry.certificates.tasks.render_stale_certificate_pdfs"
+    task = certificate_tasks.render_certificate_pdf
     assert task.acks_late and task.reject_on_worker_lost
     assert task.retry_backoff and task.retry_jitter and task.max_retries
     assert task.soft_time_limit < task.time_limit

@@ -9,10 +9,10 @@ from django.utils import timezone
 from registry.certificates import services as svc
 from registry.certificates.choices import CertificateStatus
 from registry.certificates.models import Certificate, CertificateEvent
+from registry.certificates.tasks import expire_certificates
 from registry.qualification.models import Dossier
 from registry.qualification.services.dossiers import dossier_qualify
 from registry.qualification.workflow import Refused
-from registry.tasks import expire_certificates
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

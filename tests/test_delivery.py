@@ -11,7 +11,7 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.urls import reverse
 from django.utils import timezone
 
-from registry import tasks
+from registry.notifications import tasks as notification_tasks
 from registry.notifications.deliveries import delivery_failure_record, delivery_failures_resolve
 from registry.notifications.delivery import MAX_RETRIES, RETRY_BACKOFF, RETRY_BACKOFF_MAX
 from registry.notifications.models import DeliveryFailure, Reminder
@@ -23,7 +23,7 @@ from trustedcloud.celery import app as celery_app
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 
-SEND_DOSSIER_EVENT = "registry.tasks.send_dossier_event_notification"
+SEND_DOSSIER_EVENT = "registry.notifications.tasks.send_dossier_event_notification"
 FAILURES = reverse("admin:registry_deliveryfailure_changelist")
 REMINDERS = reverse("admin:registry_reminder_changelist")
 
@@ -88,10 +88,10 @@ def age(event, **delta):
 
 def test_the_email_tasks_retry_with_exponential_backoff_and_jitter_late_acked_and_time_limited():
     for task in (
-        tasks.send_dossier_event_notification,
-        tasks.send_certificate_event_notification,
-        tasks.send_expiry_reminder,
-        tasks.send_review_reminder,
+        notification_tasks.send_dossier_event_notification,
+        notification_tasks.send_certificate_event_notification,
+        notification_tasks.send_expiry_reminder,
+        notification_tasks.send_review_reminder,
     ):
         assert smtplib.SMTPException in task.autoretry_for
         assert OSError in task.autoretry_for
@@ -146,38 +146,40 @@ def test_the_sweep_skips_an_event_whose_delivery_failed_until_the_failure_is_res
 ):
     calls = mail_server_down.calls
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the server is back
-    assert tasks.sweep_unnotified_events() == 0  # a person has not looked at the failure yet
+    assert notification_tasks.sweep_unnotified_events() == 0  # a person has not looked at the failure yet
     assert mail.outbox == []
     assert mail_server_down.calls == calls
 
     delivery_failures_resolve(failures=DeliveryFailure.objects.all(), by=administrator)
-    assert tasks.sweep_unnotified_events() == 1
+    assert notification_tasks.sweep_unnotified_events() == 1
     assert len(mail.outbox) == 3
-    assert tasks.sweep_unnotified_events() == 0
+    assert notification_tasks.sweep_unnotified_events() == 0
 
 
 def test_the_sweep_keeps_trying_a_recent_event_then_gives_up_after_a_day(
     settings, monkeypatch, mail_server_down, complete_draft, editor
 ):
     # The broker was down at the submission: only the sweep can send it, and the mail server is down too.
-    monkeypatch.setattr(tasks.send_dossier_event_notification, "delay", lambda *a: (_ for _ in ()).throw(OSError))
+    monkeypatch.setattr(
+        notification_tasks.send_dossier_event_notification, "delay", lambda *a: (_ for _ in ()).throw(OSError)
+    )
     svc.dossier_submit(dossier=complete_draft, by=editor)
     event = DossierEvent.objects.get(dossier=complete_draft, action="submit")
     settings.NOTIFICATION_GIVE_UP_HOURS = 24
 
     age(event, minutes=3)
-    assert tasks.sweep_unnotified_events() == 0
-    assert tasks.sweep_unnotified_events() == 0
+    assert notification_tasks.sweep_unnotified_events() == 0
+    assert notification_tasks.sweep_unnotified_events() == 0
     assert mail_server_down.calls == 2  # one attempt per run
     assert not DeliveryFailure.objects.exists()  # a passing outage: no one needs to act yet
 
     age(event, hours=25)
-    assert tasks.sweep_unnotified_events() == 0
+    assert notification_tasks.sweep_unnotified_events() == 0
     assert mail_server_down.calls == 3
     [failure] = DeliveryFailure.objects.all()
     assert (failure.task, failure.arguments) == (SEND_DOSSIER_EVENT, [event.pk])
 
-    assert tasks.sweep_unnotified_events() == 0
+    assert notification_tasks.sweep_unnotified_events() == 0
     assert mail_server_down.calls == 3  # given up: the server is left alone
 
 
@@ -189,23 +191,23 @@ def test_the_sweep_records_a_broken_event_at_once_and_sends_the_others(
     submit, take = DossierEvent.objects.filter(dossier=complete_draft, action__in=("submit", "take")).order_by("pk")
     for event in (submit, take):
         age(event, minutes=3)
-    compose = tasks.dossier_event_emails
+    compose = notification_tasks.dossier_event_emails
 
     def broken_for_the_submission(event):
         if event.pk == submit.pk:
             raise ValueError("a template error")
         return compose(event)
 
-    monkeypatch.setattr(tasks, "dossier_event_emails", broken_for_the_submission)
-    assert tasks.sweep_unnotified_events() == 1
+    monkeypatch.setattr(notification_tasks, "dossier_event_emails", broken_for_the_submission)
+    assert notification_tasks.sweep_unnotified_events() == 1
     [failure] = DeliveryFailure.objects.all()
     assert (failure.arguments, failure.error) == ([submit.pk], "ValueError: a template error")
-    assert tasks.sweep_unnotified_events() == 0
+    assert notification_tasks.sweep_unnotified_events() == 0
 
 
 @pytest.fixture
 def broken_queue(monkeypatch):
-    monkeypatch.setattr(tasks.send_dossier_event_notification, "delay", lambda *a: None)
+    monkeypatch.setattr(notification_tasks.send_dossier_event_notification, "delay", lambda *a: None)
 
 
 # Who sees the failures in the admin.

@@ -13,7 +13,7 @@ from django.conf import settings as django_settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 
-from registry import tasks
+from registry.accounts import tasks as account_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 PRINT = (
@@ -97,7 +97,10 @@ def test_expired_sessions_are_deleted_daily_and_live_ones_kept():
     expired.set_expiry(-60)
     expired.create()
 
-    tasks.clear_expired_sessions()
+    account_tasks.clear_expired_sessions()
 
     assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
-    assert django_settings.CELERY_BEAT_SCHEDULE["clear-expired-sessions"]["task"] == tasks.clear_expired_sessions.name
+    assert (
+        django_settings.CELERY_BEAT_SCHEDULE["clear-expired-sessions"]["task"]
+        == account_tasks.clear_expired_sessions.name
+    )

@@ -22,8 +22,8 @@ from pypdf import PdfWriter
 from pypdf.actions import JavaScript, PageTrigger
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
-from registry import tasks
 from registry.core.clamd import ScannerUnavailable
+from registry.qualification import tasks as document_tasks
 from registry.qualification.models import Document, Dossier
 from registry.qualification.services import document_checks as checks
 from registry.qualification.services.documents import document_add
@@ -352,7 +352,7 @@ def test_an_upload_through_the_portal_is_checked_once_committed(
 
 def test_nothing_is_queued_when_the_upload_rolls_back(draft, editor, django_capture_on_commit_callbacks, monkeypatch):
     queued = []
-    monkeypatch.setattr(tasks.check_document, "delay", queued.append)
+    monkeypatch.setattr(document_tasks.check_document, "delay", queued.append)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
         add(draft, editor)
         raise RuntimeError("the request failed after the upload")
@@ -369,14 +369,14 @@ def test_a_broker_outage_leaves_the_document_pending_for_the_periodic_check(
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     with monkeypatch.context() as m:
-        m.setattr(tasks.check_document, "delay", broker_down)
+        m.setattr(document_tasks.check_document, "delay", broker_down)
         with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
             document = add(draft, editor)  # the upload succeeds all the same
-    assert "Could not queue check_document" in caplog.text
+    assert "Could not queue registry.qualification.tasks.check_document" in caplog.text
     assert Document.objects.get(pk=document.pk).scan_status == S.PENDING
-    assert tasks.check_pending_documents() == 0  # too recent: its check may still be on its way
+    assert document_tasks.check_pending_documents() == 0  # too recent: its check may still be on its way
     Document.objects.filter(pk=document.pk).update(uploaded_at=document.uploaded_at - past_the_grace())
-    assert tasks.check_pending_documents() == 1
+    assert document_tasks.check_pending_documents() == 1
     assert Document.objects.get(pk=document.pk).scan_status == S.CLEAN
 
 
@@ -389,29 +389,29 @@ def test_an_unreachable_clamd_is_retried_with_exponential_backoff_and_jitter(set
         countdowns.append(countdown)
         return Retry(exc=exc, when=countdown)
 
-    monkeypatch.setattr(tasks.check_document, "retry", retry)
-    for attempt in range(tasks.CHECK_MAX_RETRIES):
-        tasks.check_document.push_request(retries=attempt)
+    monkeypatch.setattr(document_tasks.check_document, "retry", retry)
+    for attempt in range(document_tasks.CHECK_MAX_RETRIES):
+        document_tasks.check_document.push_request(retries=attempt)
         try:
             with pytest.raises(Retry):
-                tasks.check_document.run(document.pk)
+                document_tasks.check_document.run(document.pk)
         finally:
-            tasks.check_document.pop_request()
+            document_tasks.check_document.pop_request()
     # Full jitter: anywhere from 0 to 15 s × 2^attempt, never beyond 10 minutes (under the broker's visibility timeout).
     assert all(0 <= c <= min(600, 15 * 2**i) for i, c in enumerate(countdowns)), countdowns
-    tasks.check_document.push_request(retries=tasks.CHECK_MAX_RETRIES)
+    document_tasks.check_document.push_request(retries=document_tasks.CHECK_MAX_RETRIES)
     try:
-        assert tasks.check_document.run(document.pk) == "pending"  # given up: the periodic check takes over
+        assert document_tasks.check_document.run(document.pk) == "pending"  # given up: the periodic check takes over
     finally:
-        tasks.check_document.pop_request()
-    assert len(countdowns) == tasks.CHECK_MAX_RETRIES
+        document_tasks.check_document.pop_request()
+    assert len(countdowns) == document_tasks.CHECK_MAX_RETRIES
     assert Document.objects.get(pk=document.pk).scan_status == S.PENDING
 
 
 def test_inline_without_a_broker_an_unreachable_clamd_does_not_hold_the_request(inline_tasks, settings, draft, editor):
     settings.CLAMD_SOCKET = "/nonexistent/clamd.sock"
     document = add(draft, editor)
-    assert tasks.check_document.delay(document.pk).get() == "pending"
+    assert document_tasks.check_document.delay(document.pk).get() == "pending"
     assert Document.objects.get(pk=document.pk).scan_status == S.PENDING
 
 
@@ -422,7 +422,7 @@ def test_a_check_over_its_time_limit_fails_rather_than_running_forever(client, d
         raise SoftTimeLimitExceeded()
 
     monkeypatch.setattr(checks, "inspect_pdf", too_slow)
-    assert tasks.check_document.run(document.pk) == S.FAILED
+    assert document_tasks.check_document.run(document.pk) == S.FAILED
     document.refresh_from_db()
     assert (document.scan_status, document.scan_detail, document.quarantined) == (S.FAILED, checks.TIMED_OUT, False)
     client.force_login(editor)
@@ -432,14 +432,14 @@ def test_a_check_over_its_time_limit_fails_rather_than_running_forever(client, d
 
 
 def test_the_task_limits_its_time_and_acknowledges_late():
-    task = tasks.check_document
+    task = document_tasks.check_document
     assert 0 < task.soft_time_limit < task.time_limit
     assert task.acks_late is True
 
 
 def test_the_periodic_check_is_scheduled():
     entry = settings.CELERY_BEAT_SCHEDULE["check-pending-documents"]
-    assert entry["task"] == "registry.tasks.check_pending_documents"
+    assert entry["task"] == "registry.qualification.tasks.check_pending_documents"
     assert entry["schedule"] <= settings.DOCUMENT_CHECK_GRACE
 
 
@@ -558,11 +558,11 @@ def test_eicar_inside_a_pdf_is_quarantined_as_infected(
 def test_with_clamd_stopped_the_document_waits_then_the_periodic_check_scans_it(inline_tasks, settings, draft, editor):
     settings.CLAMD_SOCKET = os.path.join(tempfile.gettempdir(), "no-clamd-listens-here.sock")
     document = add(draft, editor)
-    assert tasks.check_document.delay(document.pk).get() == "pending"
+    assert document_tasks.check_document.delay(document.pk).get() == "pending"
     Document.objects.filter(pk=document.pk).update(uploaded_at=document.uploaded_at - past_the_grace())
-    assert tasks.check_pending_documents() == 0  # clamd still down: nothing queued that would only wait
+    assert document_tasks.check_pending_documents() == 0  # clamd still down: nothing queued that would only wait
     assert Document.objects.get(pk=document.pk).scan_status == S.PENDING
     settings.CLAMD_SOCKET = LIVE_CLAMD  # clamd is back
-    assert tasks.check_pending_documents() == 1
+    assert document_tasks.check_pending_documents() == 1
     document.refresh_from_db()
     assert (document.scan_status, document.pages) == (S.CLEAN, 1)

@@ -13,10 +13,11 @@ from django.utils import translation
 from registry.certificates import services as certificate_services
 from registry.certificates.choices import CertificateStatus
 from registry.certificates.models import CertificateEvent
-from registry.core import statuses
+from registry.certificates.statuses import certificate_badge
 from registry.qualification import sovereignty
 from registry.qualification.choices import DossierStatus
 from registry.qualification.services import dossiers as dossier_services
+from registry.qualification.statuses import dossier_badge
 from tests import factories as f
 
 FR = {"HTTP_ACCEPT_LANGUAGE": "fr"}
@@ -62,7 +63,7 @@ def _admin_list(client, model):
 
 
 def test_the_agency_sees_the_same_certificate_badge_as_the_public(client, issued, administrator):
-    badge = statuses.certificate_badge(CertificateStatus.ACTIVE)
+    badge = certificate_badge(CertificateStatus.ACTIVE)
     assert 'class="tcr-status tcr-status-success"' in badge and ">Active<" in badge
     assert badge in client.get(reverse("registry:list")).content.decode()
     assert badge in client.get(reverse("registry:service", args=[issued.service.slug])).content.decode()
@@ -74,7 +75,7 @@ def test_the_agency_sees_the_same_certificate_badge_as_the_public(client, issued
 def test_the_agency_sees_the_same_dossier_badge_as_the_provider(client, draft, owner, administrator):
     draft.status = DossierStatus.CHANGES_REQUESTED
     draft.save(update_fields=["status"])
-    badge = statuses.dossier_badge(DossierStatus.CHANGES_REQUESTED)
+    badge = dossier_badge(DossierStatus.CHANGES_REQUESTED)
     client.force_login(owner)
     assert badge in client.get(reverse("portal:dossier", args=[draft.reference])).content.decode()
     client.logout()
@@ -83,9 +84,7 @@ def test_the_agency_sees_the_same_dossier_badge_as_the_provider(client, draft, o
     assert badge in client.get(reverse("admin:registry_dossier_change", args=[draft.pk])).content.decode()
 
 
-@pytest.mark.parametrize(
-    ("badge", "choices"), [(statuses.dossier_badge, DossierStatus), (statuses.certificate_badge, CertificateStatus)]
-)
+@pytest.mark.parametrize(("badge", "choices"), [(dossier_badge, DossierStatus), (certificate_badge, CertificateStatus)])
 def test_every_status_badge_says_its_status_in_words_on_a_tone_the_shared_stylesheet_defines(badge, choices):
     palette = (Path(settings.BASE_DIR) / "static/css/status.css").read_text()
     for status in choices:

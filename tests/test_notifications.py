@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
-from registry import tasks
 from registry.accounts.models import UserPreference
 from registry.certificates.models import CertificateEvent
+from registry.notifications import tasks as notification_tasks
 from registry.qualification.models import Dossier, DossierEvent
 from registry.qualification.services import dossiers as svc
 from registry.qualification.services.documents import document_add
@@ -45,7 +45,7 @@ def broker_down(monkeypatch):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     for name in ("send_dossier_event_notification", "send_certificate_event_notification"):
-        monkeypatch.setattr(getattr(tasks, name), "delay", unreachable)
+        monkeypatch.setattr(getattr(notification_tasks, name), "delay", unreachable)
 
 
 def recipients():
@@ -93,10 +93,10 @@ def test_running_the_task_twice_sends_no_second_email(
         svc.dossier_submit(dossier=complete_draft, by=editor)
     sent = len(mail.outbox)
     event = DossierEvent.objects.get(dossier=complete_draft, action="submit")
-    assert tasks.send_dossier_event_notification(event.pk) is False
-    tasks.send_dossier_event_notification.delay(event.pk)
+    assert notification_tasks.send_dossier_event_notification(event.pk) is False
+    notification_tasks.send_dossier_event_notification.delay(event.pk)
     age(DossierEvent.objects.all())
-    assert tasks.sweep_unnotified_events() == 0
+    assert notification_tasks.sweep_unnotified_events() == 0
     assert len(mail.outbox) == sent
 
 
@@ -157,7 +157,7 @@ def test_internal_notes_never_email_anyone(
         svc.message_post(dossier=d, by=reviewer, body="Their board looks US-controlled.", internal=True)
     assert mail.outbox == []
     age(DossierEvent.objects.filter(action="message"))
-    assert tasks.sweep_unnotified_events() == 0
+    assert notification_tasks.sweep_unnotified_events() == 0
     assert mail.outbox == []
 
 
@@ -202,16 +202,16 @@ def test_with_the_broker_down_the_move_still_succeeds_and_waits_in_the_outbox(
     assert event.notified_at is None
 
     # Too young: it may still be on its way through a queue.
-    assert tasks.sweep_unnotified_events() == 0
+    assert notification_tasks.sweep_unnotified_events() == 0
     assert mail.outbox == []
 
     age(DossierEvent.objects.filter(pk=event.pk))
-    assert tasks.sweep_unnotified_events() == 1
+    assert notification_tasks.sweep_unnotified_events() == 1
     assert recipients() == sorted(PROVIDER | REVIEWERS)
     event.refresh_from_db()
     assert event.notified_at is not None
 
-    assert tasks.sweep_unnotified_events() == 0
+    assert notification_tasks.sweep_unnotified_events() == 0
     assert len(mail.outbox) == len(PROVIDER | REVIEWERS)
 
 
@@ -222,7 +222,7 @@ def test_the_sweep_sends_late_events_with_their_own_status(
         svc.dossier_submit(dossier=complete_draft, by=editor)
         svc.dossier_take(dossier=complete_draft, by=reviewer)
     age(DossierEvent.objects.all())
-    assert tasks.sweep_unnotified_events() == 2
+    assert notification_tasks.sweep_unnotified_events() == 2
     subjects = [m.subject for m in sent_to("owner@nuage.test")]
     ref = complete_draft.reference
     # The submission's e-mail says "Submitted", though the dossier is in review by the time it goes out.
@@ -240,11 +240,11 @@ def test_with_the_broker_down_certificate_events_wait_too(
     assert event.notified_at is None
     age(CertificateEvent.objects.all())
     age(DossierEvent.objects.filter(action="qualify"))
-    assert tasks.sweep_unnotified_events() == 2  # the qualification and the certificate
+    assert notification_tasks.sweep_unnotified_events() == 2  # the qualification and the certificate
     assert len([m for m in mail.outbox if certificate.number in m.subject]) == len(PROVIDER)
     event.refresh_from_db()
     assert event.notified_at is not None
-    assert tasks.sweep_unnotified_events() == 0
+    assert notification_tasks.sweep_unnotified_events() == 0
 
 
 def test_a_withdrawal_tells_the_provider_and_the_instructing_reviewer(

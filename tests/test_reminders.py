@@ -8,9 +8,9 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import formats, timezone, translation
 
-from registry import tasks
 from registry.accounts.models import UserPreference
 from registry.certificates.models import Certificate
+from registry.notifications import tasks as notification_tasks
 from registry.notifications.models import DeliveryFailure, Reminder
 from registry.qualification.models import Dossier
 from tests import factories as f
@@ -67,7 +67,7 @@ def test_holders_are_reminded_90_30_and_7_days_before_expiry_once_each(everyone,
     for days in (90, 30, 7):
         mail.outbox.clear()
         expires_in(certificate, days)
-        assert tasks.remind_expiring_certificates() == 1
+        assert notification_tasks.remind_expiring_certificates() == 1
         assert recipients() == PROVIDER
         with translation.override("en"):
             when = formats.date_format(certificate.expires_on, "DATE_FORMAT")
@@ -77,8 +77,8 @@ def test_holders_are_reminded_90_30_and_7_days_before_expiry_once_each(everyone,
         assert Reminder.objects.filter(key=f"expiry:{certificate.number}:{days}").exists()
 
         # Once: the next run (the same day, or a redelivered task) sends nothing.
-        assert tasks.remind_expiring_certificates() == 0
-        assert tasks.send_expiry_reminder(certificate.pk) is False
+        assert notification_tasks.remind_expiring_certificates() == 0
+        assert notification_tasks.send_expiry_reminder(certificate.pk) is False
         assert len(mail.outbox) == len(PROVIDER)
     assert Reminder.objects.count() == 3
 
@@ -89,13 +89,13 @@ def test_between_the_thresholds_nothing_is_sent(everyone, certificate, days):
         if days < sent_days:
             Reminder.objects.create(key=f"expiry:{certificate.number}:{sent_days}")
     expires_in(certificate, days)
-    assert tasks.remind_expiring_certificates() == 0
+    assert notification_tasks.remind_expiring_certificates() == 0
     assert mail.outbox == []
 
 
 def test_a_missed_day_is_caught_up_with_the_nearest_threshold_only(everyone, certificate):
     expires_in(certificate, 29)  # the scheduler was down on the 30th day, and the 90-day reminder never went out
-    assert tasks.remind_expiring_certificates() == 1
+    assert notification_tasks.remind_expiring_certificates() == 1
     assert list(Reminder.objects.values_list("key", flat=True)) == [f"expiry:{certificate.number}:30"]
     assert len(mail.outbox) == len(PROVIDER)
 
@@ -104,8 +104,8 @@ def test_a_missed_day_is_caught_up_with_the_nearest_threshold_only(everyone, cer
 def test_a_certificate_not_in_force_gets_no_reminder(everyone, certificate, status):
     Certificate.objects.filter(pk=certificate.pk).update(status=status)
     expires_in(certificate, 30)
-    assert tasks.remind_expiring_certificates() == 0
-    assert tasks.send_expiry_reminder(certificate.pk) is False
+    assert notification_tasks.remind_expiring_certificates() == 0
+    assert notification_tasks.send_expiry_reminder(certificate.pk) is False
     assert mail.outbox == []
     assert not Reminder.objects.exists()
 
@@ -114,7 +114,7 @@ def test_an_expiry_reminder_is_in_html_too_and_in_the_members_language(everyone,
     UserPreference.objects.create(user=owner, language="fr")
     expires_in(certificate, 7)
     with translation.override("en"):
-        tasks.remind_expiring_certificates()
+        notification_tasks.remind_expiring_certificates()
         assert translation.get_language() == "en"
     [to_owner] = [m for m in mail.outbox if m.to == [owner.email]]
     with translation.override("fr"):
@@ -132,13 +132,13 @@ def test_an_expiry_reminder_is_in_html_too_and_in_the_members_language(everyone,
 def test_a_reminder_that_could_not_be_sent_is_sent_by_the_next_run(settings, everyone, certificate):
     expires_in(certificate, 30)
     settings.EMAIL_BACKEND = "tests.test_reminders.DownMailServer"
-    tasks.remind_expiring_certificates()  # the task retries, then records its failure
+    notification_tasks.remind_expiring_certificates()  # the task retries, then records its failure
     assert not Reminder.objects.exists()  # the key went back with the rolled-back transaction
     [failure] = DeliveryFailure.objects.all()
-    assert (failure.task, failure.arguments) == ("registry.tasks.send_expiry_reminder", [certificate.pk])
+    assert (failure.task, failure.arguments) == ("registry.notifications.tasks.send_expiry_reminder", [certificate.pk])
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert tasks.remind_expiring_certificates() == 1
+    assert notification_tasks.remind_expiring_certificates() == 1
     assert len(mail.outbox) == len(PROVIDER)
 
 
@@ -167,9 +167,9 @@ def dossier_in(service, scheme, reviewer):
 def test_a_submitted_dossier_nobody_took_is_recalled_to_every_reviewer(settings, everyone, dossier_in):
     settings.REVIEW_REMINDER_DAYS = 14
     d = dossier_in(S.SUBMITTED, 14)
-    assert tasks.remind_waiting_dossiers() == 0  # waiting 14 days is not waiting longer than 14
+    assert notification_tasks.remind_waiting_dossiers() == 0  # waiting 14 days is not waiting longer than 14
     waiting(d, 15)
-    assert tasks.remind_waiting_dossiers() == 1
+    assert notification_tasks.remind_waiting_dossiers() == 1
     assert recipients() == REVIEWERS
     message = mail.outbox[0]
     assert message.subject == f"[{d.reference}] Waiting for 15 days: Submitted"
@@ -178,8 +178,8 @@ def test_a_submitted_dossier_nobody_took_is_recalled_to_every_reviewer(settings,
     [(html, _mimetype)] = message.alternatives
     assert f"/admin/registry/dossier/{d.pk}/change/" in html
 
-    assert tasks.remind_waiting_dossiers() == 0
-    assert tasks.send_review_reminder(d.pk) is False
+    assert notification_tasks.remind_waiting_dossiers() == 0
+    assert notification_tasks.send_review_reminder(d.pk) is False
     assert len(mail.outbox) == len(REVIEWERS)
 
 
@@ -189,7 +189,7 @@ def test_a_dossier_in_review_or_evaluation_is_recalled_to_its_instructing_review
 ):
     settings.REVIEW_REMINDER_DAYS = 14
     dossier_in(status, 20)
-    assert tasks.remind_waiting_dossiers() == 1
+    assert notification_tasks.remind_waiting_dossiers() == 1
     assert recipients() == ["reviewer@agency.test"]
     assert "You are its instructing reviewer." in mail.outbox[0].body
 
@@ -200,7 +200,7 @@ def test_a_dossier_awaiting_decision_is_recalled_to_the_committee_but_not_its_in
     settings.REVIEW_REMINDER_DAYS = 14
     d = dossier_in(S.DECISION, 15)
     Dossier.objects.filter(pk=d.pk).update(instructing_reviewer=reviewer_in_committee)
-    assert tasks.remind_waiting_dossiers() == 1
+    assert notification_tasks.remind_waiting_dossiers() == 1
     assert recipients() == ["committee@agency.test"]  # both@agency.test instructed it: four eyes
     assert "It awaits a decision of the qualification committee." in mail.outbox[0].body
 
@@ -228,34 +228,34 @@ def test_a_dossier_still_waiting_is_recalled_again_every_period(settings, everyo
 def test_a_dossier_that_moves_on_starts_counting_again(settings, everyone, dossier_in):
     settings.REVIEW_REMINDER_DAYS = 14
     d = dossier_in(S.IN_REVIEW, 15)
-    tasks.remind_waiting_dossiers()
+    notification_tasks.remind_waiting_dossiers()
     Dossier.objects.filter(pk=d.pk).update(status=S.EVALUATION)
     waiting(d, 3)
-    assert tasks.remind_waiting_dossiers() == 0
+    assert notification_tasks.remind_waiting_dossiers() == 0
     waiting(d, 15)
-    assert tasks.remind_waiting_dossiers() == 1
+    assert notification_tasks.remind_waiting_dossiers() == 1
     assert len(mail.outbox) == 2
 
 
 def test_the_waiting_period_is_a_setting(settings, everyone, dossier_in):
     settings.REVIEW_REMINDER_DAYS = 3
     dossier_in(S.IN_REVIEW, 4)
-    assert tasks.remind_waiting_dossiers() == 1
+    assert notification_tasks.remind_waiting_dossiers() == 1
 
 
 @pytest.mark.parametrize("status", [S.DRAFT, S.CHANGES_REQUESTED, S.QUALIFIED, S.REJECTED, S.WITHDRAWN])
 def test_dossiers_in_the_providers_hands_or_closed_are_not_recalled(settings, everyone, dossier_in, status):
     settings.REVIEW_REMINDER_DAYS = 14
     dossier_in(status, 60)
-    assert tasks.remind_waiting_dossiers() == 0
+    assert notification_tasks.remind_waiting_dossiers() == 0
     assert mail.outbox == []
 
 
 def test_the_reminders_run_daily(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE
     for name, task in (
-        ("remind-expiring-certificates", "registry.tasks.remind_expiring_certificates"),
-        ("remind-waiting-dossiers", "registry.tasks.remind_waiting_dossiers"),
+        ("remind-expiring-certificates", "registry.notifications.tasks.remind_expiring_certificates"),
+        ("remind-waiting-dossiers", "registry.notifications.tasks.remind_waiting_dossiers"),
     ):
         assert schedule[name]["task"] == task
         assert schedule[name]["schedule"].remaining_estimate(timezone.now()) <= datetime.timedelta(days=1)

@@ -14,10 +14,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from registry import tasks
 from registry.certificates import services as svc
 from registry.certificates.models import Certificate, CertificateEvent
+from registry.notifications import tasks as notification_tasks
 from registry.public import signing
+from registry.public import tasks as public_tasks
 from registry.public.models import RegistrySnapshot
 from registry.public.selectors import public_certificates, public_row
 from registry.public.snapshot_content import canonical_json
@@ -139,12 +140,12 @@ def test_a_public_change_issues_a_new_snapshot_and_nothing_else_does(live, admin
     first = snapshot_issue()
     assert first.sequence == 1
 
-    assert tasks.issue_registry_snapshot() is None  # nothing changed: no new number
+    assert public_tasks.issue_registry_snapshot() is None  # nothing changed: no new number
     assert RegistrySnapshot.objects.count() == 1
 
     svc.certificate_suspend(certificate=live, by=administrator, reason="Major non-conformity.")
-    assert tasks.issue_registry_snapshot() == 2
-    assert tasks.issue_registry_snapshot() is None
+    assert public_tasks.issue_registry_snapshot() == 2
+    assert public_tasks.issue_registry_snapshot() is None
 
     latest = RegistrySnapshot.objects.get(sequence=2)
     document = json.loads(latest.body)
@@ -192,15 +193,15 @@ def test_the_change_succeeds_when_the_broker_is_down(
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("redis is down")
 
-    monkeypatch.setattr(tasks.issue_registry_snapshot, "delay", broker_down)
-    monkeypatch.setattr(tasks.send_certificate_event_notification, "delay", broker_down)
+    monkeypatch.setattr(public_tasks.issue_registry_snapshot, "delay", broker_down)
+    monkeypatch.setattr(notification_tasks.send_certificate_event_notification, "delay", broker_down)
 
     with django_capture_on_commit_callbacks(execute=True):
         svc.certificate_suspend(certificate=live, by=administrator, reason="Audit.")
 
     assert Certificate.objects.get(pk=live.pk).status == "suspended"
     assert "issue_registry_snapshot" in caplog.text  # not queued: left to the scheduled run
-    assert tasks.issue_registry_snapshot() == 1  # the scheduled run issues it
+    assert public_tasks.issue_registry_snapshot() == 1  # the scheduled run issues it
 
 
 def test_a_snapshot_falling_due_is_reissued_even_without_change(live, settings):
@@ -208,7 +209,7 @@ def test_a_snapshot_falling_due_is_reissued_even_without_change(live, settings):
     settings.SNAPSHOT_CHECK_EVERY = 900
     RegistrySnapshot.objects.filter(pk=first.pk).update(next_issue_at=first.issued_at + datetime.timedelta(seconds=600))
 
-    assert tasks.issue_registry_snapshot() == 2
+    assert public_tasks.issue_registry_snapshot() == 2
 
 
 def test_a_new_signing_key_issues_a_snapshot_the_published_key_verifies(client, live, settings):
@@ -218,7 +219,7 @@ def test_a_new_signing_key_issues_a_snapshot_the_published_key_verifies(client, 
     )
     settings.SNAPSHOT_SIGNING_KEY = base64.b64encode(raw).decode()
 
-    assert tasks.issue_registry_snapshot() == 2
+    assert public_tasks.issue_registry_snapshot() == 2
     body, signature, key = published(client)
     key.verify(signature, body)
 
@@ -287,7 +288,7 @@ def test_a_malformed_configured_key_is_refused_clearly(settings, value):
 
 def test_the_schedule_issues_snapshots(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["issue-registry-snapshot"]
-    assert entry["task"] == "registry.tasks.issue_registry_snapshot"
+    assert entry["task"] == "registry.public.tasks.issue_registry_snapshot"
     assert entry["schedule"] <= settings.SNAPSHOT_INTERVAL
 
 

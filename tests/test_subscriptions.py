@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from kombu.exceptions import OperationalError
 
-from registry import tasks
 from registry.certificates.models import CertificateEvent
 from registry.certificates.services import certificate_reinstate, certificate_suspend
+from registry.notifications import tasks as notification_tasks
 from registry.public import subscriptions as subs
+from registry.public import tasks as public_tasks
 from registry.public.models import Subscription
 from registry.qualification.models import Dossier
 from registry.qualification.services.dossiers import dossier_qualify
@@ -316,10 +317,10 @@ def test_a_suspension_emails_each_confirmed_follower_once(
 
     # Exactly once: the task and the sweep, run again, send nothing.
     sent = len(mail.outbox)
-    assert tasks.send_certificate_event_notification(event.pk) is False
-    tasks.send_certificate_event_notification.delay(event.pk)
+    assert notification_tasks.send_certificate_event_notification(event.pk) is False
+    notification_tasks.send_certificate_event_notification.delay(event.pk)
     age(CertificateEvent.objects.all(), minutes=3)
-    assert tasks.sweep_unnotified_events() == 0
+    assert notification_tasks.sweep_unnotified_events() == 0
     assert len(mail.outbox) == sent
 
 
@@ -356,16 +357,16 @@ def test_with_the_broker_down_followers_hear_from_the_sweep(
     def unreachable(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.send_certificate_event_notification, "delay", unreachable)
+    monkeypatch.setattr(notification_tasks.send_certificate_event_notification, "delay", unreachable)
     follower = subscription("service@example.org", service=service)
     with django_capture_on_commit_callbacks(execute=True):
         certificate_suspend(certificate=certificate, by=decision_maker, reason="Incident.")
     assert mail.outbox == []
     age(CertificateEvent.objects.all(), minutes=3)
-    assert tasks.sweep_unnotified_events() == 1
+    assert notification_tasks.sweep_unnotified_events() == 1
     [message] = sent_to("service@example.org")
     assert message.message()["List-Unsubscribe"].endswith(f"/{follower.token}/>")
-    assert tasks.sweep_unnotified_events() == 0
+    assert notification_tasks.sweep_unnotified_events() == 0
 
 
 # Unsubscribing.
@@ -430,10 +431,10 @@ def test_the_daily_task_purges_only_expired_requests(service, provider):
     fresh = subscription("fresh@example.org", service=service, confirmed=False)
     old_but_confirmed = subscription("loyal@example.org", Scope.PROVIDER, provider=provider)
     age(Subscription.objects.filter(pk__in=[stale.pk, old_but_confirmed.pk]), days=8)
-    assert tasks.purge_unconfirmed_subscriptions() == 1
+    assert public_tasks.purge_unconfirmed_subscriptions() == 1
     assert set(Subscription.objects.all()) == {fresh, old_but_confirmed}
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "registry.tasks.purge_unconfirmed_subscriptions" in scheduled
+    assert "registry.public.tasks.purge_unconfirmed_subscriptions" in scheduled
 
 
 @pytest.mark.parametrize(

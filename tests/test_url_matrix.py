@@ -201,7 +201,6 @@ MATRIX: dict[str, Row] = {
     "registry:subscription-unsubscribed": Row(lambda w: reverse("registry:subscription-unsubscribed"), everyone(200)),
     "set_language": Row(lambda w: reverse("set_language"), everyone(302), "post", {"language": "fr", "next": "/"}),
     # For load balancers, anonymous; the database check only, as the test world has no worker heartbeat.
-    "healthz": Row(lambda w: reverse("healthz") + "?checks=database", everyone(200)),
     # The public API: read-only and the same for everyone.
     "api:api-root": Row(lambda w: reverse("api:api-root"), everyone(200)),
     "api:service-list": Row(lambda w: reverse("api:service-list"), everyone(200)),

@@ -6,4 +6,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustedcloud.settings")
 
 app = Celery("trustedcloud")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Each bounded context keeps its tasks in its own tasks module (registry/<context>/tasks.py).
+app.autodiscover_tasks(
+    [
+        f"registry.{context}"
+        for context in ("core", "accounts", "qualification", "certificates", "public", "notifications")
+    ]
+)

@@ -278,8 +278,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
-    "sweep-unnotified-events": {"task": "registry.tasks.sweep_unnotified_events", "schedule": 300.0},
-    "expire-certificates": {"task": "registry.tasks.expire_certificates", "schedule": 3600.0},
+    "sweep-unnotified-events": {"task": "registry.notifications.tasks.sweep_unnotified_events", "schedule": 300.0},
+    "expire-certificates": {"task": "registry.certificates.tasks.expire_certificates", "schedule": 3600.0},
 }
 
 
@@ -331,7 +331,7 @@ LOGGING = {
 
 # Subscriptions: requests nobody confirmed within the link's validity (7 days) are deleted once a day.
 CELERY_BEAT_SCHEDULE["purge-unconfirmed-subscriptions"] = {
-    "task": "registry.tasks.purge_unconfirmed_subscriptions",
+    "task": "registry.public.tasks.purge_unconfirmed_subscriptions",
     "schedule": 86400.0,
 }
 
@@ -344,7 +344,7 @@ SNAPSHOT_INTERVAL = env_int("SNAPSHOT_INTERVAL", 24 * 3600)
 # How often the scheduler looks; a snapshot falling due before the next look is issued ahead of time.
 SNAPSHOT_CHECK_EVERY = env_int("SNAPSHOT_CHECK_EVERY", 900)
 CELERY_BEAT_SCHEDULE["issue-registry-snapshot"] = {
-    "task": "registry.tasks.issue_registry_snapshot",
+    "task": "registry.public.tasks.issue_registry_snapshot",
     "schedule": float(SNAPSHOT_CHECK_EVERY),
 }
 
@@ -412,7 +412,7 @@ if env_str("BROKER_KEY_PREFIX"):
 
 # Certificate PDFs: each status change queues its own; this draws those the queue lost (Redis down at the time).
 CELERY_BEAT_SCHEDULE["render-stale-certificate-pdfs"] = {
-    "task": "registry.tasks.render_stale_certificate_pdfs",
+    "task": "registry.certificates.tasks.render_stale_certificate_pdfs",
     "schedule": 900.0,
 }
 
@@ -435,7 +435,7 @@ DOCUMENT_CHECK_TIME_LIMIT = env_int("DOCUMENT_CHECK_TIME_LIMIT", 240)
 # by the periodic task, once clamd answers.
 DOCUMENT_CHECK_GRACE = env_int("DOCUMENT_CHECK_GRACE", 300)
 CELERY_BEAT_SCHEDULE["check-pending-documents"] = {
-    "task": "registry.tasks.check_pending_documents",
+    "task": "registry.qualification.tasks.check_pending_documents",
     "schedule": 300.0,
 }
 
@@ -446,11 +446,11 @@ from celery.schedules import crontab  # noqa: E402
 
 REVIEW_REMINDER_DAYS = env_int("REVIEW_REMINDER_DAYS", 14)
 CELERY_BEAT_SCHEDULE["remind-expiring-certificates"] = {
-    "task": "registry.tasks.remind_expiring_certificates",
+    "task": "registry.notifications.tasks.remind_expiring_certificates",
     "schedule": crontab(hour=7, minute=0),
 }
 CELERY_BEAT_SCHEDULE["remind-waiting-dossiers"] = {
-    "task": "registry.tasks.remind_waiting_dossiers",
+    "task": "registry.notifications.tasks.remind_waiting_dossiers",
     "schedule": crontab(hour=7, minute=5),
 }
 # E-mail that still fails this many hours after its event is given up by the outbox sweep and listed under "Failed
@@ -573,13 +573,13 @@ HEALTHZ_HEARTBEAT_KEY = env_str("BROKER_KEY_PREFIX") + "trustedcloud:worker-hear
 # Seconds /healthz waits for Redis: a hung Redis must make the probe fail, not hang it.
 HEALTHZ_REDIS_TIMEOUT = 1.0
 CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {
-    "task": "registry.tasks.worker_heartbeat",
+    "task": "registry.core.tasks.worker_heartbeat",
     "schedule": 60.0,
     # A heartbeat older than its interval says nothing: dropped rather than run late after an outage.
     "options": {"expires": 60},
 }
 # Expired sessions stay in the database until deleted (the cache's copies expire by themselves).
 CELERY_BEAT_SCHEDULE["clear-expired-sessions"] = {
-    "task": "registry.tasks.clear_expired_sessions",
+    "task": "registry.accounts.tasks.clear_expired_sessions",
     "schedule": crontab(hour=4, minute=30),
 }

@@ -4,7 +4,6 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from registry.accounts.views import language
-from registry.core import health_view as health
 
 admin.site.site_header = _("Trusted Cloud Registry – agency workspace")
 admin.site.site_title = _("Trusted Cloud Registry")
@@ -12,10 +11,8 @@ admin.site.index_title = _("Qualification of trusted cloud services")
 # One door: /admin/login/ sends to allauth's sign-in (password, then second factor, with its rate limits).
 admin.site.login = secure_admin_login(admin.site.login)
 
+# /healthz is answered by registry.core.health.HealthCheckMiddleware, ahead of every URL below.
 urlpatterns = [
-    # For load balancers and monitoring; anonymous, never cached (registry/core/health.py). No trailing slash: probes are
-    # configured with this exact path, and a redirect would count as a failure.
-    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("portal/", include("registry.portal.urls")),

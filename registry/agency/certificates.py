@@ -16,7 +16,7 @@ from registry.agency.forms import CertificateReasonForm
 from registry.agency.viewonly import ViewOnlyGuard
 from registry.certificates import services
 from registry.certificates.models import Certificate, CertificateEvent
-from registry.core import statuses
+from registry.certificates.statuses import certificate_badge
 from registry.qualification import workflow
 from registry.qualification.workflow import Refused
 
@@ -62,7 +62,7 @@ class CertificateAdmin(ViewOnlyGuard, SimpleHistoryAdmin):
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_badge(self, obj):
-        return statuses.certificate_badge(obj.status)
+        return certificate_badge(obj.status)
 
     @admin.display(description=gettext_lazy("dossier"))
     def dossier_link(self, obj):

@@ -18,7 +18,7 @@ from registry.accounts.auth import require_recent_authentication
 from registry.accounts.permissions import actor_for
 from registry.agency.forms import FINDING_CHOICES, MOVE_FORMS, AgencyDocumentForm, MessageForm
 from registry.agency.paging import IdsFirstPaginator
-from registry.core import statuses
+from registry.certificates.statuses import certificate_badge
 from registry.providers.models import Service
 from registry.public.selectors import dossiers_waiting_for
 from registry.qualification import sovereignty, workflow
@@ -26,6 +26,7 @@ from registry.qualification.files import document_response
 from registry.qualification.models import Answer, Document, Dossier, DossierEvent, Message
 from registry.qualification.services import documents as document_services
 from registry.qualification.services import dossiers as services
+from registry.qualification.statuses import dossier_badge
 from registry.qualification.workflow import Refused
 
 # Moves that end a dossier: asked only of someone who signed in or re-authenticated recently (15 minutes).
@@ -129,7 +130,7 @@ class DossierAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_badge(self, obj):
-        return statuses.dossier_badge(obj.status)
+        return dossier_badge(obj.status)
 
     @admin.display(description=gettext_lazy("reviewer"), ordering="instructing_reviewer__last_name")
     def reviewer(self, obj):
@@ -146,9 +147,7 @@ class DossierAdmin(admin.ModelAdmin):
         if certificate is None:
             return "—"
         url = reverse("admin:registry_certificate_change", args=[certificate.pk])
-        return format_html(
-            '<a href="{}">{}</a> {}', url, certificate.number, statuses.certificate_badge(certificate.status)
-        )
+        return format_html('<a href="{}">{}</a> {}', url, certificate.number, certificate_badge(certificate.status))
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("service__provider", "scheme", "instructing_reviewer")

@@ -19,7 +19,7 @@ from django.utils.text import get_valid_filename
 from registry.certificates import pdf_drawing as certificate_pdf
 from registry.certificates.choices import CertificateStatus
 from registry.certificates.models import Certificate, CertificateEvent
-from registry.notifications.outbox import enqueue_on_commit
+from registry.core.queue import queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -114,4 +114,6 @@ def certificates_with_stale_pdf() -> list[int]:
 def render_pdf_on_commit(certificate_id: int) -> None:
     """Queue the PDF's rendering once the change is committed; if the broker is unreachable the periodic
     render_stale_certificate_pdfs draws it later."""
-    enqueue_on_commit("render_certificate_pdf", certificate_id)
+    from registry.certificates import tasks  # the task calls this module: the arrow stays lazy
+
+    queue_on_commit(tasks.render_certificate_pdf, certificate_id)

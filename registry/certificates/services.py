@@ -13,7 +13,8 @@ from registry.certificates.choices import CertificateStatus
 from registry.certificates.models import Certificate, CertificateEvent
 from registry.certificates.pdf import render_pdf_on_commit
 from registry.core.models import Counter
-from registry.notifications.outbox import notify_certificate_event_on_commit, publish_snapshot_on_commit
+from registry.notifications.outbox import notify_certificate_event_on_commit
+from registry.public.publication import publish_on_commit
 from registry.qualification import workflow
 
 
@@ -27,7 +28,7 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 def _log(certificate, status, reason, by) -> CertificateEvent:
     event = CertificateEvent.objects.create(certificate=certificate, status=status, reason=reason, actor=by)
     notify_certificate_event_on_commit(event.pk)
-    publish_snapshot_on_commit()  # every certificate event is a public change: qualify, suspend, … supersede
+    publish_on_commit()  # every certificate event is a public change: qualify, suspend, … supersede
     render_pdf_on_commit(certificate.pk)  # the PDF shows the status: a new one for each change
     return event
 

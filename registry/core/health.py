@@ -7,7 +7,7 @@ round trip (PING and the heartbeat read in one pipeline), nothing else, not even
 HealthCheckMiddleware answers /healthz ahead of every other middleware: a load balancer probes each web process by
 its address (a Host header not in ALLOWED_HOSTS) and over plain HTTP behind TLS termination (which SECURE_SSL_REDIRECT
 would answer with a redirect). The probe builds no URL from the Host header, so answering it whatever the host is safe.
-The same answer is at the URL named "healthz" (registry.core.health_view), which the middleware normally pre-empts.
+It is the only answer at /healthz: the middleware is part of the project's settings, not an option.
 
 ?checks=database,redis limits the answer to those checks: the heartbeat is the whole installation's (beat and the
 workers), so a load balancer that drains a web process on a failed probe should leave it out; monitoring asks for all.
@@ -21,7 +21,7 @@ import time
 import redis
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def redis_client() -> redis.Redis:
 
 
 def record_heartbeat() -> float:
-    """Write the time into Redis, as the worker that runs registry.tasks.worker_heartbeat. Returns the time written."""
+    """Write the time into Redis, as the worker that runs registry.core.tasks.worker_heartbeat. Returns the time written."""
     now = time.time()
     redis_client().set(settings.HEALTHZ_HEARTBEAT_KEY, repr(now))
     return now
@@ -104,12 +104,14 @@ def _json(status: int, body: dict) -> HttpResponse:
 
 
 class HealthCheckMiddleware:
-    """Answers GET and HEAD /healthz before any other middleware (see the module's docstring)."""
+    """Answers /healthz before any other middleware (see the module's docstring): GET and HEAD, 405 otherwise."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info == PATH and request.method in ("GET", "HEAD"):
-            return healthz_response(request)  # the WSGI server drops a HEAD response's body
-        return self.get_response(request)
+        if request.path_info != PATH:
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return healthz_response(request)  # the WSGI server drops a HEAD response's body

@@ -1,9 +1,13 @@
-"""The provider portal's URLs, under /portal/ with the namespace "portal"."""
+"""The provider portal's URLs, under /portal/ with the namespace "portal".
 
-from django.urls import include, path
+The dossier and document pages start with "dossiers/" and "documents/" and come before the provider pages, whose slug
+comes first: a provider may therefore not be called "dossiers" or "documents" (registry.providers.rules reserves them).
+"""
 
+from django.urls import path
+
+from registry.portal.views import certificates, documents, dossiers
 from registry.portal.views import organisation as portal
-from registry.public.views import certificate_pdf
 
 app_name = "portal"
 
@@ -11,8 +15,16 @@ urlpatterns = [
     path("", portal.home, name="home"),
     path("organisation/new/", portal.provider_new, name="provider-new"),
     path("invitations/<str:token>/", portal.invitation_accept, name="invitation-accept"),
-    # Dossiers and documents (registry/portal/urls_dossiers.py) come before the provider pages, whose slug would shadow them.
-    path("", include("registry.portal.urls_dossiers")),
+    path("dossiers/new/<slug:service_slug>/", dossiers.dossier_new, name="dossier-new"),
+    path("dossiers/<str:reference>/", dossiers.dossier_detail, name="dossier"),
+    path("dossiers/<str:reference>/sections/<str:section>/", dossiers.dossier_section, name="dossier-section"),
+    path("dossiers/<str:reference>/assessment/<str:chapter>/", dossiers.dossier_assessment, name="dossier-assessment"),
+    path("dossiers/<str:reference>/documents/", documents.dossier_documents, name="dossier-documents"),
+    path("dossiers/<str:reference>/declaration/", dossiers.dossier_declaration, name="dossier-declaration"),
+    path("dossiers/<str:reference>/submit/", dossiers.dossier_submit, name="dossier-submit"),
+    path("dossiers/<str:reference>/withdraw/", dossiers.dossier_withdraw, name="dossier-withdraw"),
+    path("dossiers/<str:reference>/messages/", dossiers.dossier_messages, name="dossier-message"),
+    path("documents/<int:pk>/", documents.document_download, name="document-download"),
     path("<slug:slug>/", portal.provider_detail, name="provider"),
     path("<slug:slug>/profile/", portal.provider_edit, name="provider-edit"),
     path("<slug:slug>/ownership/", portal.ownership, name="ownership"),
@@ -24,5 +36,5 @@ urlpatterns = [
     path("<slug:slug>/security/", portal.require_mfa, name="require-mfa"),
     path("<slug:slug>/services/new/", portal.service_new, name="service-new"),
     path("<slug:slug>/services/<slug:service_slug>/", portal.service_edit, name="service"),
-    path("<slug:slug>/certificates/<str:number>.pdf", certificate_pdf.portal_pdf, name="certificate-pdf"),
+    path("<slug:slug>/certificates/<str:number>.pdf", certificates.certificate_pdf, name="certificate-pdf"),
 ]

@@ -3,10 +3,10 @@
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from registry.notifications.outbox import publish_snapshot_on_commit
 from registry.providers.choices import ServiceModel
 from registry.providers.models import Service, Site, ThirdParty
 from registry.providers.services import _unique_slug, require_role
+from registry.public.publication import publish_on_commit
 from registry.qualification import workflow
 from registry.qualification.workflow import Refused
 
@@ -49,7 +49,7 @@ def service_update(*, service, by, **values) -> Service:
                     locked.save(update_fields=[*changed, "updated_at"])
             except IntegrityError as exc:
                 raise Refused(_("Your organisation already has a service with this name.")) from exc
-            publish_snapshot_on_commit()  # a certified service's public row may have changed
+            publish_on_commit()  # a certified service's public row may have changed
     return locked
 
 
@@ -81,7 +81,7 @@ def sites_replace(*, service, by, rows: list[dict]) -> list[Site]:
     with transaction.atomic():
         Service.objects.select_for_update().get(pk=service.pk)
         sites = _replace_children(model=Site, service=service, rows=rows, fields=SITE_FIELDS)
-        publish_snapshot_on_commit()  # data-location countries are public
+        publish_on_commit()  # data-location countries are public
         return sites
 
 

@@ -12,8 +12,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from registry.accounts.permissions import actor_for, forget_actor
-from registry.notifications.outbox import publish_snapshot_on_commit
 from registry.providers.models import Invitation, Membership, Provider, Shareholder
+from registry.public.publication import publish_on_commit
 from registry.qualification import workflow
 from registry.qualification.workflow import Refused
 
@@ -74,7 +74,7 @@ def provider_update(*, provider, by, **profile) -> Provider:
                     locked.save(update_fields=changed)
             except IntegrityError as exc:
                 raise Refused(_("An organisation with this legal name is already registered.")) from exc
-            publish_snapshot_on_commit()  # the legal name is in every public row of the provider's services
+            publish_on_commit()  # the legal name is in every public row of the provider's services
     return locked
 
 

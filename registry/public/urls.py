@@ -1,8 +1,8 @@
 """The public face, namespace "registry". Relying parties link to these URLs: keep them stable."""
 
-from django.urls import include, path
+from django.urls import path
 
-from registry.public.views import badge, certificate_pdf, verify
+from registry.public.views import badge, certificate_pdf, exports, feed, snapshot, subscriptions, verify
 from registry.public.views import pages as public
 
 app_name = "registry"
@@ -13,7 +13,14 @@ urlpatterns = [
     path("registry/in-process/", public.in_process, name="in-process"),
     path("registry/archive/", public.archive, name="archive"),
     # Exports, feed, snapshots and key come before the service pages, whose slug would otherwise catch them.
-    path("registry/", include("registry.public.urls_publication")),
+    path("registry/export.csv", exports.export_csv, name="export-csv"),
+    path("registry/export.json", exports.export_json, name="export-json"),
+    path("registry/feed/", feed.status_feed, name="feed"),
+    path("registry/snapshot.json", snapshot.latest, name="snapshot"),
+    path("registry/snapshot.json.sig", snapshot.latest_signature, name="snapshot-signature"),
+    path("registry/snapshots/<int:sequence>.json", snapshot.numbered, name="snapshot-numbered"),
+    path("registry/snapshots/<int:sequence>.json.sig", snapshot.numbered_signature, name="snapshot-numbered-signature"),
+    path("registry/signing-key.pem", snapshot.signing_key, name="signing-key"),
     path("registry/<slug:slug>/", public.service, name="service"),
     path("providers/<slug:slug>/", public.provider, name="provider"),
     path("verify/", verify.verify_form, name="verify"),
@@ -21,5 +28,10 @@ urlpatterns = [
     path("verify/<str:number>/certificate.pdf", certificate_pdf.public_pdf, name="certificate-pdf"),
     path("stats/", public.stats, name="stats"),
     path("badge/<str:number>.svg", badge.badge, name="badge"),
-    path("", include("registry.public.urls_subscriptions")),
+    # Following the registry by e-mail: these links go out in e-mails.
+    path("subscribe/", subscriptions.subscribe, name="subscribe"),
+    path("subscribe/sent/", subscriptions.subscribe_sent, name="subscribe-sent"),
+    path("subscriptions/confirm/<str:token>/", subscriptions.confirm, name="subscription-confirm"),
+    path("subscriptions/unsubscribe/<str:token>/", subscriptions.unsubscribe, name="subscription-unsubscribe"),
+    path("subscriptions/unsubscribed/", subscriptions.unsubscribed, name="subscription-unsubscribed"),
 ]

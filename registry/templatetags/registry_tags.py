@@ -2,8 +2,9 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from registry.core import statuses
+from registry.certificates.statuses import certificate_badge
 from registry.public import charts
+from registry.qualification.statuses import dossier_badge
 from registry.qualification.workflow import MOVES
 
 register = template.Library()
@@ -23,13 +24,13 @@ def event_label(event) -> str:
 @register.filter
 def dossier_status(status) -> str:
     """A dossier status as its badge: the same colour and words on the portal and in the agency's workspace."""
-    return statuses.dossier_badge(status)
+    return dossier_badge(status)
 
 
 @register.filter
 def certificate_status(status) -> str:
     """A certificate status as its badge: the same colour and words on public pages, portal and workspace."""
-    return statuses.certificate_badge(status)
+    return certificate_badge(status)
 
 
 @register.simple_tag

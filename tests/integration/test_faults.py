@@ -2,7 +2,7 @@
 middle of an e-mail or of a certificate PDF, a transaction rolled back after its task was asked for.
 
 Each event's e-mails must go out once: not lost (the outbox and the sweep), not twice (the row lock of
-registry.tasks._deliver, late acknowledgement and redelivery of a dead worker's message)."""
+registry.notifications.tasks._deliver, late acknowledgement and redelivery of a dead worker's message)."""
 
 import time
 from collections import Counter
@@ -12,8 +12,8 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from registry import tasks
 from registry.certificates.models import Certificate
+from registry.notifications import tasks as notification_tasks
 from registry.qualification.models import Dossier, DossierEvent
 from registry.qualification.services import dossiers as svc
 from tests.integration.conftest import real_thing
@@ -30,7 +30,7 @@ HUNG_BROKER_BOUND = 6
 # A killed worker's message goes back to the queue this long after it was delivered (BROKER_VISIBILITY_TIMEOUT).
 VISIBILITY_TIMEOUT = 3
 
-NOTIFY = tasks.send_dossier_event_notification.name
+NOTIFY = notification_tasks.send_dossier_event_notification.name
 
 
 def redis_at(port: int) -> str:
@@ -48,7 +48,7 @@ def is_notified(event) -> bool:
 def make_old_enough_for_the_sweep(event):
     # A queryset update: the model refuses to change anything but notified_at of a saved event.
     DossierEvent.objects.filter(pk=event.pk).update(
-        created_at=timezone.now() - tasks.SWEEP_GRACE - timedelta(minutes=1)
+        created_at=timezone.now() - notification_tasks.SWEEP_GRACE - timedelta(minutes=1)
     )
 
 
@@ -83,14 +83,14 @@ def test_with_redis_refusing_connections_a_submission_succeeds_and_the_sweep_sen
 
     # Redis is back (this process publishes to the real broker again); the sweep sends what is old enough.
     make_old_enough_for_the_sweep(event)
-    assert worker.task_result(tasks.sweep_unnotified_events.delay().id) == "1"
+    assert worker.task_result(notification_tasks.sweep_unnotified_events.delay().id) == "1"
     assert is_notified(event)
     expected = {owner.email, editor.email, reviewer.email}
     assert Counter(smtp.recipients()) == dict.fromkeys(expected, 1)
 
     # Sent is sent: another sweep, and the queued task if it came after all, send nothing.
-    assert worker.task_result(tasks.sweep_unnotified_events.delay().id) == "0"
-    assert worker.task_result(tasks.send_dossier_event_notification.delay(event.pk).id) == "False"
+    assert worker.task_result(notification_tasks.sweep_unnotified_events.delay().id) == "0"
+    assert worker.task_result(notification_tasks.send_dossier_event_notification.delay(event.pk).id) == "False"
     assert Counter(smtp.recipients()) == dict.fromkeys(expected, 1)
 
 
@@ -182,7 +182,7 @@ def test_a_retry_after_a_refused_second_email_sends_nobody_a_second_email(
     smtp.refuse_attempt(2)  # a temporary failure (451) of the second message, once
 
     # In this process: apply() runs the retries at once, whatever their countdown.
-    tasks.send_dossier_event_notification.apply(args=[event.pk])
+    notification_tasks.send_dossier_event_notification.apply(args=[event.pk])
 
     assert is_notified(event)
     assert Counter(smtp.recipients()) == dict.fromkeys({owner.email, editor.email, reviewer.email}, 1)

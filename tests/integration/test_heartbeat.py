@@ -5,7 +5,7 @@ import json
 
 from django.conf import settings as django_settings
 
-from registry import tasks
+from registry.core import tasks as core_tasks
 from tests.integration.conftest import real_thing
 from tests.integration.harness import wait_until
 
@@ -27,6 +27,6 @@ def test_the_heartbeat_a_worker_writes_turns_healthz_green(client, start_worker,
     assert worker_check(client) == (503, "stale")  # no heartbeat yet: beat has not queued one
 
     entry = django_settings.CELERY_BEAT_SCHEDULE["worker-heartbeat"]
-    tasks.worker_heartbeat.apply_async(**entry["options"])  # what beat sends every minute
+    core_tasks.worker_heartbeat.apply_async(**entry["options"])  # what beat sends every minute
 
     wait_until(lambda: worker_check(client) == (200, "ok"), timeout=TIMEOUT, message="heartbeat recorded")

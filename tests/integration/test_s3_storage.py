@@ -20,9 +20,10 @@ from django.urls import reverse
 from moto.server import ThreadedMotoServer
 from reportlab.pdfgen import canvas
 
-from registry import tasks
+from registry.certificates import tasks as certificate_tasks
 from registry.certificates.models import Certificate
 from registry.public import signing
+from registry.public import tasks as public_tasks
 from registry.public.models import RegistrySnapshot
 from registry.qualification.models import Document
 from tests import factories as f
@@ -195,7 +196,7 @@ def test_a_file_gone_from_the_bucket_is_404_not_500(client, bucket, editor, draf
 
 def test_a_certificate_pdf_is_rendered_into_the_bucket_and_served_from_it(client, bucket, background, owner, service):
     certificate = f.certificate(service)
-    tasks.render_certificate_pdf.delay(certificate.pk)
+    certificate_tasks.render_certificate_pdf.delay(certificate.pk)
     wait_until(
         lambda: Certificate.objects.filter(pk=certificate.pk, pdf_status=certificate.status).exists(),
         timeout=TIMEOUT,
@@ -217,7 +218,7 @@ def test_a_certificate_pdf_is_rendered_into_the_bucket_and_served_from_it(client
 
 def test_the_snapshot_is_signed_with_a_key_kept_in_the_bucket_and_verifies(client, bucket, background, service):
     f.certificate(service)
-    tasks.issue_registry_snapshot.delay()
+    public_tasks.issue_registry_snapshot.delay()
     wait_until(lambda: RegistrySnapshot.objects.exists(), timeout=TIMEOUT, message="snapshot issued")
 
     # The worker created the development key in the bucket; this process, another machine, signs with the same one.

@@ -2,7 +2,7 @@
 searched for active content, its pages counted, and a scan by ClamAV when clamd is configured.
 
 The upload itself (registry/qualification/services/documents.py) only stores the file, pending; `check_on_commit` queues
-registry.tasks.check_document once the upload is committed, and the periodic check_pending_documents picks up what
+registry.qualification.tasks.check_document once the upload is committed, and the periodic check_pending_documents picks up what
 the queue lost or what waited for clamd. Outcomes:
 
 - clean: downloadable;
@@ -29,7 +29,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from registry.core.clamd import Clamd, ScannerError
-from registry.notifications.outbox import enqueue_on_commit
+from registry.core.queue import queue_on_commit
 from registry.qualification.models import Document
 from registry.qualification.services import documents as document_services
 
@@ -237,4 +237,6 @@ def documents_to_recheck(*, older_than) -> list[int]:
 
 def check_on_commit(document_id: int) -> None:
     """Queue the check once the upload is committed; if the broker is unreachable, check_pending_documents will."""
-    enqueue_on_commit("check_document", document_id)
+    from registry.qualification import tasks  # the task calls this module: the arrow stays lazy
+
+    queue_on_commit(tasks.check_document, document_id)

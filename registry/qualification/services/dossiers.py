@@ -9,7 +9,8 @@ from registry.accounts.permissions import actor_for
 from registry.catalogue.models import EvaluationCenter, Requirement
 from registry.certificates.models import Certificate
 from registry.core.models import Counter
-from registry.notifications.outbox import notify_dossier_event_on_commit, publish_snapshot_on_commit
+from registry.notifications.outbox import notify_dossier_event_on_commit
+from registry.public.publication import publish_on_commit
 from registry.qualification import workflow
 from registry.qualification.choices import CLOSED_DOSSIER_STATUSES, DocumentKind
 from registry.qualification.models import Answer, Dossier, DossierEvent, Message
@@ -178,13 +179,13 @@ def dossier_admit(*, dossier, by, evaluation_center: EvaluationCenter | None, co
         return ["evaluation_center"]
 
     with transaction.atomic():
-        publish_snapshot_on_commit()  # the public in-process list may change; dropped if the move fails
+        publish_on_commit()  # the public in-process list may change; dropped if the move fails
         return _move(dossier, "admit", by, comment=comment, apply=apply, evaluation_center=evaluation_center)
 
 
 def dossier_report(*, dossier, by, comment="") -> Dossier:
     with transaction.atomic():
-        publish_snapshot_on_commit()  # the public in-process list may change; dropped if the move fails
+        publish_on_commit()  # the public in-process list may change; dropped if the move fails
         return _move(dossier, "report", by, comment=comment)
 
 
@@ -194,13 +195,13 @@ def dossier_reject(*, dossier, by, comment) -> Dossier:
         return ["decision_maker"]
 
     with transaction.atomic():
-        publish_snapshot_on_commit()  # the public in-process list may change; dropped if the move fails
+        publish_on_commit()  # the public in-process list may change; dropped if the move fails
         return _move(dossier, "reject", by, comment=comment, apply=apply)
 
 
 def dossier_send_back(*, dossier, by, comment) -> Dossier:
     with transaction.atomic():
-        publish_snapshot_on_commit()  # the public in-process list may change; dropped if the move fails
+        publish_on_commit()  # the public in-process list may change; dropped if the move fails
         return _move(dossier, "send_back", by, comment=comment)
 
 
@@ -211,7 +212,7 @@ def dossier_declare_inadmissible(*, dossier, by, comment) -> Dossier:
 
 def dossier_withdraw(*, dossier, by, comment="") -> Dossier:
     with transaction.atomic():
-        publish_snapshot_on_commit()  # the public in-process list may change; dropped if the move fails
+        publish_on_commit()  # the public in-process list may change; dropped if the move fails
         return _move(dossier, "withdraw", by, comment=comment)
 
 

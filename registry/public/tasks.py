@@ -1,0 +1,22 @@
+"""Publication tasks: the signed registry snapshot, and the purge of subscriptions nobody confirmed."""
+
+from celery import shared_task
+
+from registry.public.subscriptions import subscriptions_purge_unconfirmed
+
+
+@shared_task
+def issue_registry_snapshot() -> int | None:
+    """After a public change and on schedule: a new signed snapshot if the registry changed or the latest is due.
+
+    Idempotent: with nothing new it issues nothing. Returns the new sequence number, or None."""
+    from registry.public.snapshots import snapshot_issue
+
+    snapshot = snapshot_issue()
+    return snapshot.sequence if snapshot is not None else None
+
+
+@shared_task
+def purge_unconfirmed_subscriptions() -> int:
+    """Daily: requests to follow the registry that nobody confirmed within the link's validity are deleted."""
+    return subscriptions_purge_unconfirmed()
