@@ -162,19 +162,11 @@ def manage(env: dict, *args: str, quiet: bool = True) -> str:
     return result.stdout
 
 
-def has_command(name: str) -> bool:
-    return (PROJECT / "registry" / "management" / "commands" / f"{name}.py").exists()
-
-
 def seed(env: dict, services: int):
-    """The registry the figures are about: `seed_bench` (N services, N/10 providers, 5 N dossiers). Before that
-    command existed the demo data stood in; the run says which it got."""
-    if has_command("seed_bench"):
-        manage(env, "seed_bench", "--services", str(services), "--seed", "8")
-        return f"seed_bench --services {services}"
-    log("manage.py seed_bench is not there yet: the demo data (seed_demo) stands in, the figures are not at scale")
-    manage(env, "seed_demo")
-    return "seed_demo (seed_bench missing)"
+    """The registry the figures are about: `seed_bench` (N services, N/10 providers, 5 N dossiers). The seeding
+    commands are development tools (registry/devtools), installed for this command only, never in the served portal."""
+    manage({**env, "DEVTOOLS": "1"}, "seed_bench", "--services", str(services), "--seed", "8")
+    return f"seed_bench --services {services}"
 
 
 def prepare(env: dict, services: int) -> str:
@@ -476,10 +468,16 @@ class Stack:
     def grow(self, services: int):
         """Seed more services into the same database (`seed_bench --append`), up to `services` in all: a second size
         without a second database to migrate."""
-        if not has_command("seed_bench"):
-            sys.exit("Growing the registry needs manage.py seed_bench.")
         # Another seed: the added services are new draws, not the first ones again.
-        manage(self.env, "seed_bench", "--services", str(services - self.services), "--append", "--seed", "9")
+        manage(
+            {**self.env, "DEVTOOLS": "1"},
+            "seed_bench",
+            "--services",
+            str(services - self.services),
+            "--append",
+            "--seed",
+            "9",
+        )
         self.services = services
         self.seeded = f"seed_bench --services {services}"
 
