@@ -4,7 +4,7 @@ Django builds a new redis.Redis object for every cache call; its constructor fil
 callbacks, about 0.3 ms, as much as whitenoise takes to serve a small static file, and a public page kept for
 anonymous visitors (registry/public/cache.py) costs one cache call. A redis-py client is thread-safe and holds no
 connection of its own (the pool does, and reopens them after a fork), so one per pool is shared by every call.
-Written against Django 5.2's RedisCacheClient (its pools and client class); tests/test_public_cache.py runs on it when
+Written against Django 5.2's RedisCacheClient (its pools and client class); tests/public/test_public_cache.py runs on it when
 REDIS_URL is set.
 """
 

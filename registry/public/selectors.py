@@ -13,7 +13,7 @@ from registry.qualification.workflow import COMMITTEE, REVIEWERS
 def dossiers_waiting_for(actor, queryset=None):
     """Dossiers on which this agency member has a move to make now.
 
-    Mirrors the agency rows of registry.qualification.workflow.MOVES in SQL; tests/test_admin_dossiers.py checks the two agree.
+    Mirrors the agency rows of registry.qualification.workflow.MOVES in SQL; tests/agency/test_admin_dossiers.py checks the two agree.
     """
     qs = queryset if queryset is not None else Dossier.objects.all()
     condition = Q(pk__in=[])

@@ -87,7 +87,7 @@ def registry_content() -> dict:
     """The public registry: live certificates (the page's rows), every certificate's status history, and in process.
 
     Read as plain values, never model instances: at 10,000 services the instances (117,000 of them) took half the time
-    of an issue and most of its memory. tests/test_snapshot_content.py checks it against the same content read from
+    of an issue and most of its memory. tests/public/test_snapshot_content.py checks it against the same content read from
     model instances.
     """
     return {

@@ -1,4 +1,4 @@
-"""Writes the hostile files of tests/test_hostile_uploads.py into this folder: `python tests/corpus/make_corpus.py`.
+"""Writes the hostile files of tests/qualification/test_hostile_uploads.py into this folder: `python tests/corpus/make_corpus.py`.
 
 Each is small (a few kilobytes) and committed, so that the tests read exactly these bytes; this script says how each
 was made. The oversized file is not here: the test makes it, at the size the limit it sets calls for.

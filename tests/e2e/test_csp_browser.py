@@ -1,6 +1,6 @@
 """The Content-Security-Policy in a real browser: the pages work and the browser reports no violation.
 
-The markup tests (tests/test_csp_markup.py) show there is nothing inline to block; this shows what they cannot: that
+The markup tests (tests/project/test_csp_markup.py) show there is nothing inline to block; this shows what they cannot: that
 the scripts actually run under the policy (Bootstrap's menus, the admin's own JavaScript, Swagger UI with its one
 exception), with Chromium reporting every refused script or style as a console error and a securitypolicyviolation
 event. Debian's Chromium through Playwright's sync API; the ORM is used outside the sync_playwright() block.

@@ -1,7 +1,7 @@
 """Fixtures for the tests with the real thing: PostgreSQL, Redis, Celery worker processes and an SMTP server.
 
 The worker is another process: it sees only committed rows, so these tests are transactional (serialized_rollback
-restores the agency groups the flush at the end of a transactional test removes, as in tests/test_concurrency.py).
+restores the agency groups the flush at the end of a transactional test removes, as in tests/qualification/test_concurrency.py).
 """
 
 import pytest

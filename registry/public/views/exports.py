@@ -17,7 +17,7 @@ from registry.public.filters import RegistryFilter
 from registry.public.selectors import public_certificates, public_rows
 from registry.public.snapshot_content import utc
 
-# The keys of queries.public_row, in its order (tests/test_exports.py checks they agree). They head the CSV as they
+# The keys of queries.public_row, in its order (tests/public/test_exports.py checks they agree). They head the CSV as they
 # are, not translated: scripts read these columns and must not break when the visitor's language changes.
 COLUMNS = (
     "certificate",

@@ -12,7 +12,7 @@ from registry.providers.offerings import service_update
 from registry.qualification.models import Dossier
 from registry.qualification.services.dossiers import dossier_admit
 from tests import factories as f
-from tests.test_public_pages import certified
+from tests.public.test_public_pages import certified
 
 pytestmark = pytest.mark.django_db
 
@@ -154,14 +154,14 @@ def test_a_page_seen_first_by_a_signed_in_visitor_is_not_kept_for_others(client,
     assert owner.email not in anonymous.text
 
 
-@pytest.mark.urls("tests.public_cache_urls")
+@pytest.mark.urls("tests.public.public_cache_urls")
 def test_a_response_that_sets_a_cookie_is_not_kept(db):
     first, second = Client().get("/"), Client().get("/")
     assert cache_state(first) is None and cache_state(second) is None
     assert first.cookies["visitor"].value != second.cookies["visitor"].value
 
 
-@pytest.mark.urls("tests.public_cache_urls")
+@pytest.mark.urls("tests.public.public_cache_urls")
 def test_a_page_with_a_token_outside_a_form_field_is_not_kept(db):
     first, second = Client().get("/registry/"), Client().get("/registry/")
     assert cache_state(first) is None and cache_state(second) is None

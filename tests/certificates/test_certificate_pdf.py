@@ -24,7 +24,7 @@ from registry.certificates.pdf import certificate_pdf_render, certificates_with_
 from registry.certificates.pdf_drawing import QR_FORM, pdf_text
 from registry.qualification.models import Dossier
 from tests import factories as f
-from tests.test_concurrency import run_together
+from tests.qualification.test_concurrency import run_together
 from trustedcloud.celery import app as celery_app
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]

@@ -16,7 +16,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # E-mails are not pages (mail clients need inline styles); the badge SVG is served with a policy of its own.
 NOT_PAGES = ("emails/", "registry/publication/badge.svg")
 # Data for scripts, never executed: allowed inline.

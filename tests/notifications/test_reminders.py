@@ -131,7 +131,7 @@ def test_an_expiry_reminder_is_in_html_too_and_in_the_members_language(everyone,
 
 def test_a_reminder_that_could_not_be_sent_is_sent_by_the_next_run(settings, everyone, certificate):
     expires_in(certificate, 30)
-    settings.EMAIL_BACKEND = "tests.test_reminders.DownMailServer"
+    settings.EMAIL_BACKEND = "tests.notifications.test_reminders.DownMailServer"
     notification_tasks.remind_expiring_certificates()  # the task retries, then records its failure
     assert not Reminder.objects.exists()  # the key went back with the rolled-back transaction
     [failure] = DeliveryFailure.objects.all()

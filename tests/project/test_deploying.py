@@ -15,7 +15,7 @@ from django.contrib.sessions.models import Session
 
 from registry.accounts import tasks as account_tasks
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRINT = (
     "import django, json; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({'storage': s.STORAGES['default'], 'session': s.SESSION_ENGINE}, default=str))"

@@ -15,7 +15,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def policy(response) -> dict[str, list[str]]:

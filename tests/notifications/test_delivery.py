@@ -60,14 +60,14 @@ def eager_tasks(monkeypatch):
 @pytest.fixture
 def mail_server_down(settings):
     DownMailServer.calls = 0
-    settings.EMAIL_BACKEND = "tests.test_delivery.DownMailServer"
+    settings.EMAIL_BACKEND = "tests.notifications.test_delivery.DownMailServer"
     return DownMailServer
 
 
 @pytest.fixture
 def flaky_mail_server(settings):
     FlakyMailServer.calls = 0
-    settings.EMAIL_BACKEND = "tests.test_delivery.FlakyMailServer"
+    settings.EMAIL_BACKEND = "tests.notifications.test_delivery.FlakyMailServer"
     return FlakyMailServer
 
 

@@ -17,7 +17,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SECRET = "SECRET_KEY=do-not-show-this"
 
 

@@ -138,7 +138,7 @@ def test_the_self_assessments_radio_and_text_errors_are_tied_to_their_fields(cli
 
 
 def test_the_service_page_sums_up_the_service_and_its_sites_in_one_summary(client, provider, editor, service):
-    from tests.test_portal_services import service_post
+    from tests.portal.test_portal_services import service_post
 
     client.force_login(editor)
     data = service_post(service, sites=[{"role": "support", "country": "IN", "city": "Pune"}], name="")

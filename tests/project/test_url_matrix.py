@@ -1,5 +1,5 @@
 """The permission matrix over every URL the project resolves: each named URL x each kind of visitor, with the answer
-each must get. A named URL that is in no matrix (here, or another file's listed in tests/url_coverage.py) fails
+each must get. A named URL that is in no matrix (here, or another file's listed in tests/project/url_coverage.py) fails
 test_every_url_is_in_a_matrix, so a new page cannot ship without saying who may reach it.
 
 Answers: a status code, or LOGIN for a redirect to a sign-in page (the admin's or allauth's). Each request is also
@@ -21,7 +21,7 @@ from registry.public.models import Subscription
 from registry.public.snapshots import snapshot_issue
 from registry.qualification.services import dossiers as svc
 from tests import factories as f
-from tests.url_coverage import ELSEWHERE, NOT_IN_A_MATRIX
+from tests.project.url_coverage import ELSEWHERE, NOT_IN_A_MATRIX
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""A URLconf for tests/test_public_cache.py: pages at kept addresses (registry:home, registry:list) that must not be
+"""A URLconf for tests/public/test_public_cache.py: pages at kept addresses (registry:home, registry:list) that must not be
 kept: one sets a cookie of its own, the other writes the visitor's CSRF token outside a form field too."""
 
 import uuid

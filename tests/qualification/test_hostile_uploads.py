@@ -27,7 +27,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-CORPUS = Path(__file__).resolve().parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 BOMB_INFLATED = 256 * 1024 * 1024  # what compression_bomb.pdf's content stream decodes to (make_corpus.py)
 
 

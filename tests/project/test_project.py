@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from trustedcloud.settings import email_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_settings(**env):

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.test_public_pages import certified
+from tests.public.test_public_pages import certified
 
 pytestmark = pytest.mark.django_db
 
