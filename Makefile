@@ -62,9 +62,11 @@ audit: $(VENV)/.dev
 	$(BIN)/pip-licenses --from=mixed --with-urls --format=json --output-file=$(AUDIT_DIR)/licences.json
 	@echo "audit: reports written to $(AUDIT_DIR)/"
 
+# ruff, and the architecture's import contracts (pyproject.toml, docs/architecture.md).
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev
 	$(BIN)/ruff format .
