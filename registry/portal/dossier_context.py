@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy
 
 from registry.accounts.permissions import actor_for
 from registry.providers.models import Membership
+from registry.providers.rules import OWNER, WRITERS
 from registry.qualification.models import Dossier, DossierEvent
 from registry.qualification.services import answers
-from registry.qualification.workflow import OWNER
 
 S = Dossier.Status
 STATUS_HELP = {
@@ -53,7 +53,7 @@ def member_dossier(user, reference) -> Dossier:
 
 def require_writer(dossier) -> None:
     """403 for a viewer: they read the dossier, they never write on it."""
-    if dossier.service.provider.my_role not in answers.EDITORS:
+    if dossier.service.provider.my_role not in WRITERS:
         raise PermissionDenied(_("Your role in this organisation is read-only."))
 
 
@@ -80,7 +80,7 @@ def frame(request, dossier, *, active: str, progress=None) -> dict:
         "progress": progress if progress is not None else answers.dossier_progress(dossier),
         "may_edit": answers.may_edit(actor, dossier),
         "edit_refusal": answers.edit_refusal(actor, dossier),
-        "may_write": provider.my_role in answers.EDITORS,
+        "may_write": provider.my_role in WRITERS,
         "is_owner": provider.my_role == OWNER,
         "active": active,
         "upload_limit": settings.DOCUMENT_MAX_UPLOAD_BYTES,

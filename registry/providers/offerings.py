@@ -3,11 +3,11 @@
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from registry.providers import rules
 from registry.providers.choices import ServiceModel
 from registry.providers.models import Service, Site, ThirdParty
 from registry.providers.services import _unique_slug, require_role
 from registry.public.publication import publish_on_commit
-from registry.qualification import workflow
 from registry.qualification.workflow import Refused
 
 SERVICE_FIELDS = ("name", "service_model", "description")
@@ -18,7 +18,7 @@ THIRD_PARTY_FIELDS = (
 
 
 def service_create(*, provider, by, name: str, service_model: str, description: str = "") -> Service:
-    require_role(by, provider, workflow.OWNER, workflow.EDITOR)
+    require_role(by, provider, *rules.WRITERS)
     if service_model not in ServiceModel.values:
         raise Refused(_("Unknown service model."))
     try:
@@ -35,7 +35,7 @@ def service_create(*, provider, by, name: str, service_model: str, description: 
 
 
 def service_update(*, service, by, **values) -> Service:
-    require_role(by, service.provider, workflow.OWNER, workflow.EDITOR)
+    require_role(by, service.provider, *rules.WRITERS)
     if set(values) - set(SERVICE_FIELDS):
         raise TypeError(f"Unknown service fields: {set(values) - set(SERVICE_FIELDS)}")
     with transaction.atomic():
@@ -77,7 +77,7 @@ def _replace_children(*, model, service, rows, fields, extra_check=None):
 
 def sites_replace(*, service, by, rows: list[dict]) -> list[Site]:
     """Make the service's sites exactly `rows` (dicts of SITE_FIELDS, "id" for existing ones); history is kept."""
-    require_role(by, service.provider, workflow.OWNER, workflow.EDITOR)
+    require_role(by, service.provider, *rules.WRITERS)
     with transaction.atomic():
         Service.objects.select_for_update().get(pk=service.pk)
         sites = _replace_children(model=Site, service=service, rows=rows, fields=SITE_FIELDS)
@@ -86,7 +86,7 @@ def sites_replace(*, service, by, rows: list[dict]) -> list[Site]:
 
 
 def third_parties_replace(*, service, by, rows: list[dict]) -> list[ThirdParty]:
-    require_role(by, service.provider, workflow.OWNER, workflow.EDITOR)
+    require_role(by, service.provider, *rules.WRITERS)
 
     def check(third_party):
         if third_party.relies_on_service_id == service.pk:

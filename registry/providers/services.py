@@ -12,9 +12,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from registry.accounts.permissions import actor_for, forget_actor
+from registry.providers import rules
 from registry.providers.models import Invitation, Membership, Provider, Shareholder
 from registry.public.publication import publish_on_commit
-from registry.qualification import workflow
 from registry.qualification.workflow import Refused
 
 # Paths under /portal/ that a provider's slug must not shadow.
@@ -59,7 +59,7 @@ def provider_create(*, by, legal_name: str, **profile) -> Provider:
 
 
 def provider_update(*, provider, by, **profile) -> Provider:
-    require_role(by, provider, workflow.OWNER, workflow.EDITOR)
+    require_role(by, provider, *rules.WRITERS)
     unknown = set(profile) - set(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown profile fields: {unknown}")
@@ -97,7 +97,7 @@ def shareholders_replace(*, provider, by, rows: list[dict]) -> list[Shareholder]
 
     Each change goes to the history (19.6.f: changes affecting 19.6 are dated and kept).
     """
-    require_role(by, provider, workflow.OWNER, workflow.EDITOR)
+    require_role(by, provider, *rules.WRITERS)
     check_ownership_totals(rows)
     with transaction.atomic():
         Provider.objects.select_for_update().get(pk=provider.pk)
@@ -121,7 +121,7 @@ def shareholders_replace(*, provider, by, rows: list[dict]) -> list[Shareholder]
 
 
 def invitation_create(*, provider, by, email: str, role: str) -> Invitation:
-    require_role(by, provider, workflow.OWNER)
+    require_role(by, provider, rules.OWNER)
     email = email.strip().lower()
     if role not in Membership.Role.values:
         raise Refused(_("Unknown role."))
@@ -147,7 +147,7 @@ def send_invitation(invitation) -> None:
 
 
 def invitation_revoke(*, invitation, by) -> None:
-    require_role(by, invitation.provider, workflow.OWNER)
+    require_role(by, invitation.provider, rules.OWNER)
     if invitation.accepted_at:
         raise Refused(_("This invitation has already been accepted."))
     invitation.delete()
@@ -183,7 +183,7 @@ def _owners_left(provider, excluding) -> int:
 
 
 def membership_change_role(*, membership, by, role: str) -> Membership:
-    require_role(by, membership.provider, workflow.OWNER)
+    require_role(by, membership.provider, rules.OWNER)
     if role not in Membership.Role.values:
         raise Refused(_("Unknown role."))
     with transaction.atomic():
@@ -204,7 +204,7 @@ def membership_change_role(*, membership, by, role: str) -> Membership:
 def membership_remove(*, membership, by) -> None:
     """An owner removes a member, or a member leaves. The last owner cannot go."""
     if membership.user_id != by.pk:
-        require_role(by, membership.provider, workflow.OWNER)
+        require_role(by, membership.provider, rules.OWNER)
     with transaction.atomic():
         locked = Membership.objects.select_for_update().select_related("provider").get(pk=membership.pk)
         list(Membership.objects.select_for_update().filter(provider=locked.provider, role=Membership.Role.OWNER))
@@ -215,7 +215,7 @@ def membership_remove(*, membership, by) -> None:
 
 def provider_require_mfa(*, provider, by, required: bool) -> Provider:
     """An owner requires (or stops requiring) a second factor of every member of the organisation."""
-    require_role(by, provider, workflow.OWNER)
+    require_role(by, provider, rules.OWNER)
     with transaction.atomic():
         locked = Provider.objects.select_for_update().get(pk=provider.pk)
         if locked.require_mfa != required:

@@ -12,14 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from registry.certificates.choices import CertificateStatus as C
+from registry.providers.rules import OWNER, WRITERS
 from registry.qualification.choices import DossierStatus as S
 
 REVIEWERS = "Reviewers"
 COMMITTEE = "Qualification committee"
 ADMINISTRATORS = "Registry administrators"
 AGENCY_GROUPS = (REVIEWERS, COMMITTEE, ADMINISTRATORS)
-
-OWNER, EDITOR, VIEWER = "owner", "editor", "viewer"
 
 
 class Refused(Exception):
@@ -133,9 +132,7 @@ class Move:
     style: str = "default"  # "danger" for moves that end a dossier
 
 
-PROVIDER_EDITORS = _provider_roles(
-    OWNER, EDITOR, who=gettext_lazy("Only an owner or editor of the provider can do this.")
-)
+PROVIDER_EDITORS = _provider_roles(*WRITERS, who=gettext_lazy("Only an owner or editor of the provider can do this."))
 PROVIDER_OWNERS = _provider_roles(OWNER, who=gettext_lazy("Only an owner of the provider can withdraw a dossier."))
 
 # Withdrawal is possible until the dossier reaches the committee: a provider cannot pull out to avoid a decision.

@@ -29,6 +29,7 @@ from registry.portal.forms.dossiers import (
     WithdrawForm,
 )
 from registry.providers.models import Membership, Service, Site
+from registry.providers.rules import OWNER, WRITERS
 from registry.public.selectors import current_scheme
 from registry.qualification import sovereignty, workflow
 from registry.qualification.choices import CLOSED_DOSSIER_STATUSES
@@ -47,7 +48,7 @@ def dossier_new(request, service_slug):
     )
     if service is None:
         raise Http404("No such service.")
-    provider = provider_for(request.user, service.provider.slug, *answers.EDITORS)
+    provider = provider_for(request.user, service.provider.slug, *WRITERS)
     certificates = Certificate.objects.filter(service=service, status__in=LIVE_CERTIFICATE_STATUSES).select_related(
         "scheme"
     )
@@ -257,7 +258,7 @@ def dossier_submit(request, reference):
 @login_required
 def dossier_withdraw(request, reference):
     dossier = member_dossier(request.user, reference)
-    if dossier.service.provider.my_role != workflow.OWNER:
+    if dossier.service.provider.my_role != OWNER:
         raise PermissionDenied(_("Only an owner of the provider can withdraw a dossier."))
     allowed, reason = workflow.can(actor_for(request.user), dossier, "withdraw")
     form = WithdrawForm(request.POST or None)

@@ -27,12 +27,11 @@ from registry.portal.forms.organisation import (
 from registry.providers import offerings
 from registry.providers import services as providers
 from registry.providers.models import Invitation, Membership, Service, Shareholder
+from registry.providers.rules import OWNER, WRITERS
 from registry.public.selectors import current_scheme, provider_history
 from registry.qualification import sovereignty
 from registry.qualification.models import Dossier
-from registry.qualification.workflow import EDITOR, OWNER, Refused
-
-EDITORS = (OWNER, EDITOR)
+from registry.qualification.workflow import Refused
 
 
 def _detached(instance):
@@ -101,7 +100,7 @@ def provider_detail(request, slug):
 
 @login_required
 def provider_edit(request, slug):
-    provider = provider_for(request.user, slug, *EDITORS)
+    provider = provider_for(request.user, slug, *WRITERS)
     form = ProviderForm(request.POST or None, instance=_detached(provider))
     if request.method == "POST" and form.is_valid():
         try:
@@ -117,7 +116,7 @@ def provider_edit(request, slug):
 @login_required
 def ownership(request, slug):
     provider = provider_for(request.user, slug)
-    may_edit = provider.my_role in EDITORS
+    may_edit = provider.my_role in WRITERS
     queryset = Shareholder.objects.filter(provider=provider).order_by("-capital_percent", "name")
     formset = ShareholderFormSet(request.POST or None, queryset=queryset, prefix="holders")
     if request.method == "POST":
@@ -265,7 +264,7 @@ def _qualified_services():
 
 @login_required
 def service_new(request, slug):
-    provider = provider_for(request.user, slug, *EDITORS)
+    provider = provider_for(request.user, slug, *WRITERS)
     form = ServiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -284,7 +283,7 @@ def service_edit(request, slug, service_slug):
     service = provider.services.filter(slug=service_slug).first()
     if service is None:
         raise Http404("No such service.")
-    may_edit = provider.my_role in EDITORS
+    may_edit = provider.my_role in WRITERS
     data = request.POST if request.method == "POST" else None
     form = ServiceForm(data, instance=_detached(service))
     sites = SiteFormSet(data, queryset=service.sites.all(), prefix="sites")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from registry.accounts.permissions import actor_for
 from registry.catalogue.models import Requirement
-from registry.qualification import workflow
+from registry.providers.rules import WRITERS
 from registry.qualification.choices import DocumentKind
 from registry.qualification.models import Answer, Document, Dossier
 from registry.qualification.services.document_checks import UNUSABLE
@@ -23,12 +23,11 @@ from registry.qualification.workflow import Refused
 
 # The provider may change the content of a dossier only while it is in its hands.
 EDITABLE = (Dossier.Status.DRAFT, Dossier.Status.CHANGES_REQUESTED)
-EDITORS = (workflow.OWNER, workflow.EDITOR)
 
 
 def edit_refusal(actor, dossier) -> str:
     """Why this person may not change the dossier's content now ("" when they may)."""
-    if actor.provider_role(dossier.service.provider_id) not in EDITORS:
+    if actor.provider_role(dossier.service.provider_id) not in WRITERS:
         return _("Only an owner or editor of the provider can change the dossier.")
     if dossier.status not in EDITABLE:
         return _("The dossier can only be changed while it is a draft or changes are requested; it is %(status)s.") % {

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from registry.accounts.permissions import actor_for
 from registry.core.uploads import display_name
+from registry.providers.rules import is_writer
 from registry.qualification import workflow
 from registry.qualification.models import Document, Dossier
 from registry.qualification.services import document_checks as checks
@@ -63,10 +64,7 @@ def check_upload(uploaded) -> tuple[str, str]:
 def _may_add(actor, dossier) -> bool:
     if actor.groups:
         return dossier.status in AGENCY_EDITABLE and actor.in_group(workflow.REVIEWERS)
-    return dossier.status in PROVIDER_EDITABLE and actor.provider_role(dossier.service.provider_id) in (
-        workflow.OWNER,
-        workflow.EDITOR,
-    )
+    return dossier.status in PROVIDER_EDITABLE and is_writer(actor, dossier.service.provider_id)
 
 
 def document_add(*, dossier, kind: str, title: str, uploaded, by) -> Document:

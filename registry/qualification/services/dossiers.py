@@ -10,6 +10,7 @@ from registry.catalogue.models import EvaluationCenter, Requirement
 from registry.certificates.models import Certificate
 from registry.core.models import Counter
 from registry.notifications.outbox import notify_dossier_event_on_commit
+from registry.providers.rules import VIEWER, is_writer
 from registry.public.publication import publish_on_commit
 from registry.qualification import workflow
 from registry.qualification.choices import CLOSED_DOSSIER_STATUSES, DocumentKind
@@ -88,8 +89,7 @@ def _move(dossier, action, by, *, comment="", apply=None, evaluation_center=None
 
 
 def dossier_create(*, service, scheme, by, kind=Dossier.Kind.INITIAL, renews=None) -> Dossier:
-    role = actor_for(by).provider_role(service.provider_id)
-    if role not in (workflow.OWNER, workflow.EDITOR):
+    if not is_writer(actor_for(by), service.provider_id):
         raise Refused(_("Only an owner or editor of the provider can open a dossier."))
     if not scheme.active:
         raise Refused(_("This scheme no longer accepts applications."))
@@ -129,7 +129,7 @@ def dossier_declare(*, dossier, by, listed_in_process_consent: bool) -> Dossier:
             raise Refused(
                 _("The declaration can only be changed while the dossier is a draft or changes are requested.")
             )
-        if actor_for(by).provider_role(locked.service.provider_id) not in (workflow.OWNER, workflow.EDITOR):
+        if not is_writer(actor_for(by), locked.service.provider_id):
             raise Refused(_("Only an owner or editor of the provider can sign the declaration."))
         locked.declared_by = by
         locked.declared_at = timezone.now()
@@ -262,7 +262,7 @@ def message_post(*, dossier, by, body: str, internal: bool = False, attachments=
         raise Refused(_("Only the provider's members and the agency can write on this dossier."))
     if internal and not agency:
         raise Refused(_("Only the agency can write internal notes."))
-    if not agency and actor.provider_role(dossier.service.provider_id) == workflow.VIEWER:
+    if not agency and actor.provider_role(dossier.service.provider_id) == VIEWER:
         raise Refused(_("Viewers cannot write messages; ask an owner or editor of your organisation."))
     with transaction.atomic():
         message = Message.objects.create(dossier=dossier, author=by, body=body.strip(), internal=internal)
