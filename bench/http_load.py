@@ -24,6 +24,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
 from bench import common as c  # noqa: E402
+from bench import wrk as w  # noqa: E402
 
 PORT_A = 8105
 PORT_B = 8106
@@ -123,7 +124,7 @@ def warm_up(port: int, endpoint: Endpoint, cookie: dict):
         c.get(port, endpoint.path, cookie if endpoint.signed_in else None)
 
 
-def verdict(endpoint: Endpoint, result: c.WrkResult, static: c.WrkResult, single: c.WrkResult | None) -> str:
+def verdict(endpoint: Endpoint, result: w.WrkResult, static: w.WrkResult, single: w.WrkResult | None) -> str:
     if result.errors:
         return f"no ({result.errors} failed)"
     if not result.requests:
@@ -136,7 +137,7 @@ def verdict(endpoint: Endpoint, result: c.WrkResult, static: c.WrkResult, single
     return ""
 
 
-def print_table(title: str, rows: list[tuple[Endpoint, c.WrkResult, str]], static: c.WrkResult):
+def print_table(title: str, rows: list[tuple[Endpoint, w.WrkResult, str]], static: w.WrkResult):
     print()
     print(title)
     header = f"{'endpoint':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x static req/s':>15} {'x static p99':>13}  target met"
@@ -161,7 +162,7 @@ def run_single(server: c.Gunicorn, endpoints: list[Endpoint], cookie: dict, *, d
         if problem:
             c.log(f"{endpoint.label}: {endpoint.path} answers {problem}; measured anyway, marked failed")
         warm_up(port, endpoint, cookie)
-        result = c.wrk(port, endpoint.path, headers=cookie if endpoint.signed_in else None, duration=duration)
+        result = w.wrk(port, endpoint.path, headers=cookie if endpoint.signed_in else None, duration=duration)
         if problem:
             result.errors = max(result.errors, 1)
         c.log(f"{endpoint.label}: {result.rps:.0f} req/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms")
@@ -170,7 +171,7 @@ def run_single(server: c.Gunicorn, endpoints: list[Endpoint], cookie: dict, *, d
     rows = [(endpoint, result, verdict(endpoint, result, static, None)) for endpoint, result in results]
     # The admin list's target is a time per page: one client, one page after the other.
     admin = next(endpoint for endpoint in endpoints if endpoint.signed_in)
-    one = c.wrk(port, admin.path, headers=cookie, threads=1, connections=1, duration=duration)
+    one = w.wrk(port, admin.path, headers=cookie, threads=1, connections=1, duration=duration)
     admin_one = Endpoint("admin dossier list, 1 client", admin.path, signed_in=True, target="admin")
     rows.append((admin_one, one, verdict(admin_one, one, static, one)))
     c.log(f"{admin_one.label}: {one.rps:.1f} pages/s, p50 {one.p50_ms:.1f} ms, p99 {one.p99_ms:.1f} ms")
@@ -183,14 +184,14 @@ def run_pair(endpoints: list[Endpoint], cookie: dict, single: dict, *, duration:
     for endpoint in endpoints:
         for port in (PORT_A, PORT_B):
             warm_up(port, endpoint, cookie)
-        a, b = c.wrk_together(
+        a, b = w.wrk_together(
             [(PORT_A, endpoint.path), (PORT_B, endpoint.path)],
             headers=cookie if endpoint.signed_in else None,
-            threads=c.WRK_THREADS // 2,
-            connections=c.WRK_CONNECTIONS // 2,
+            threads=w.WRK_THREADS // 2,
+            connections=w.WRK_CONNECTIONS // 2,
             duration=duration,
         )
-        total = c.WrkResult(
+        total = w.WrkResult(
             requests=a.requests + b.requests,
             rps=a.rps + b.rps,
             p50_ms=max(a.p50_ms, b.p50_ms),
@@ -262,7 +263,7 @@ def write_seen_across() -> bool:
 def run(stack, *, duration: int, pair: bool = True) -> dict:
     """The single-instance table, then (pair) the two-instance one and the cross-instance write. Needs Django set up
     on the stack's database (setup_django)."""
-    c.ensure_wrk()
+    w.ensure_wrk()
     static_url = c.static_path(Path(stack.env["STATIC_ROOT"]))
     endpoints = pick_endpoints(static_url)
     name, value = staff_session()
@@ -275,7 +276,7 @@ def run(stack, *, duration: int, pair: bool = True) -> dict:
         stack.wait_healthy(PORT_A)
         rows = run_single(a, endpoints, cookie, duration=duration)
         print_table(
-            f"One gunicorn instance, 2 sync workers; wrk -t{c.WRK_THREADS} -c{c.WRK_CONNECTIONS} -d{duration}s on "
+            f"One gunicorn instance, 2 sync workers; wrk -t{w.WRK_THREADS} -c{w.WRK_CONNECTIONS} -d{duration}s on "
             f"the same machine ({c.machine()}); registry: {stack.seeded}",
             rows,
             rows[0][1],
@@ -290,7 +291,7 @@ def run(stack, *, duration: int, pair: bool = True) -> dict:
             pair_rows = run_pair(shared, cookie, single, duration=duration)
             print_table(
                 "Two gunicorn instances (2 sync workers each) on one database and one Redis, wrk on both at once "
-                f"(-t1 -c{c.WRK_CONNECTIONS // 2} each); req/s summed, latencies the worse of the two",
+                f"(-t1 -c{w.WRK_CONNECTIONS // 2} each); req/s summed, latencies the worse of the two",
                 pair_rows,
                 pair_rows[0][1],
             )
@@ -307,7 +308,7 @@ def run(stack, *, duration: int, pair: bool = True) -> dict:
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--services", type=int, default=10_000, help="services seeded (seed_bench); default 10000")
-    parser.add_argument("--duration", type=int, default=c.WRK_DURATION, help="seconds of wrk per endpoint")
+    parser.add_argument("--duration", type=int, default=w.WRK_DURATION, help="seconds of wrk per endpoint")
     parser.add_argument("--no-pair", action="store_true", help="skip the two-instance run")
     return parser.parse_args(argv)
 

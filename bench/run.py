@@ -19,13 +19,14 @@ sys.path.insert(0, str(PROJECT))
 
 from bench import common as c  # noqa: E402
 from bench import export, http_load, snapshot  # noqa: E402
+from bench import wrk as w  # noqa: E402
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--services", type=int, default=10_000, help="services of the main registry; default 10000")
     parser.add_argument("--small", type=int, default=1_000, help="services of the smaller export's; default 1000")
-    parser.add_argument("--duration", type=int, default=c.WRK_DURATION, help="seconds of wrk per endpoint; default 10")
+    parser.add_argument("--duration", type=int, default=w.WRK_DURATION, help="seconds of wrk per endpoint; default 10")
     return parser.parse_args(argv)
 
 
@@ -33,7 +34,7 @@ def main():
     args = parse_args()
     if not args.small < args.services:
         sys.exit("--small must be smaller than --services: the exports are compared at two sizes.")
-    c.ensure_wrk()
+    w.ensure_wrk()
     started = time.monotonic()
     print(f"make bench, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, on {c.machine()}", flush=True)
     with c.Stack(args.small, label="main") as stack:
