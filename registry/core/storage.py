@@ -1,6 +1,6 @@
 """Private storage in an S3-compatible object store, and reading a stored file front to back whatever the storage.
 
-Used when S3_BUCKET is set (trustedcloud/settings.py); otherwise the private files stay in FileSystemStorage under
+Used when S3_BUCKET is set (trustedcloud/settings/files.py); otherwise the private files stay in FileSystemStorage under
 PRIVATE_MEDIA_ROOT. Either way nothing in the storage has a URL anyone could follow: every file leaves through a view
 that checks who asks (registry/qualification/files.py, registry/public/views/certificate_pdf.py), which streams it.
 

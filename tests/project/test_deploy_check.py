@@ -1,26 +1,42 @@
 """Django's deployment checks pass, warnings included, with the settings production gets (what `make check-deploy`
-runs in CI), and they do fail when a protection is turned off, so passing them means something."""
+runs in CI), and they do fail when a protection is turned off or a key production needs is missing, so passing them
+means something."""
 
+import base64
 import os
 import secrets
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+OURS = {
+    "SNAPSHOT_SIGNING_KEY": "trustedcloud.E001",
+    "MFA_ENCRYPTION_KEY": "trustedcloud.E002",
+    "REDIS_URL": "trustedcloud.E003",
+}
 
 
 def check_deploy(**env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}}
+    """`manage.py check --deploy` in a fresh interpreter with production's settings, changed by env (None: unset)."""
+    names = {"DEBUG", "SECRET_KEY", "DATABASE_URL", *OURS}
+    clean = {k: v for k, v in os.environ.items() if k not in names}
     production = {
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "registry.example",
+        "SNAPSHOT_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "MFA_ENCRYPTION_KEY": secrets.token_urlsafe(64),
+        # Never reached: the checks read the settings and connect to nothing.
+        "REDIS_URL": "redis://redis.invalid:6379/0",
     }
+    given = {**clean, **production, **env}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={**clean, **production, **env},
+        env={name: value for name, value in given.items() if value is not None},
         capture_output=True,
         text=True,
         timeout=120,
@@ -38,3 +54,24 @@ def test_the_deployment_checks_notice_a_protection_turned_off():
     code, output = check_deploy(SECURE_HSTS_SECONDS="0", SECURE_COOKIES="0")
     assert code != 0
     assert "security.W004" in output and "security.W012" in output
+
+
+@pytest.mark.parametrize("missing", OURS)
+def test_the_deployment_checks_refuse_production_without_each_key_it_needs(missing):
+    code, output = check_deploy(**{missing: None})
+    assert code != 0
+    assert f"?: ({OURS[missing]}) {missing} is not set" in output
+    assert f"HINT: Set {missing}" in output
+    assert [error for name, error in OURS.items() if name != missing and error in output] == []
+
+
+def test_the_deployment_checks_refuse_a_signing_key_they_cannot_read():
+    code, output = check_deploy(SNAPSHOT_SIGNING_KEY=base64.b64encode(b"too short").decode())
+    assert code != 0
+    assert "(trustedcloud.E004) SNAPSHOT_SIGNING_KEY must decode to 32 bytes, not 9." in output
+
+
+def test_development_needs_none_of_the_production_keys():
+    code, output = check_deploy(DEBUG="1", **dict.fromkeys(OURS))
+    assert "trustedcloud.E" not in output, output
+    assert "security.W018" in output  # the deployment checks did run, and said DEBUG is on

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from trustedcloud.settings import email_settings
+from trustedcloud.settings.mail import email_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
