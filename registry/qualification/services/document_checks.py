@@ -57,8 +57,13 @@ MISSING = gettext_noop("The file is missing from storage. Please upload it again
 TIMED_OUT = gettext_noop("The check did not finish in time. Please upload the document again, or a lighter version.")
 
 
-class Refusal(Exception):
-    """The document is refused: args[0] is one of the reasons above."""
+class UnacceptablePdf(Exception):
+    """The PDF cannot be accepted, for `reason` (one of the sentences above). It never leaves the check: it becomes a
+    refused Verdict on the document, where workflow.Refused answers a person's request."""
+
+    @property
+    def reason(self) -> str:
+        return self.args[0]
 
 
 @dataclass(frozen=True)
@@ -123,22 +128,22 @@ def _active_content(reader: PdfReader) -> str | None:
 
 
 def inspect_pdf(stream) -> int:
-    """The number of pages of a PDF that may be opened safely; raise Refusal otherwise."""
+    """The number of pages of a PDF that may be opened safely; raise UnacceptablePdf otherwise."""
     try:
         reader = PdfReader(stream)
         if reader.is_encrypted:
-            raise Refusal(ENCRYPTED)
+            raise UnacceptablePdf(ENCRYPTED)
         pages = len(reader.pages)
         reason = _active_content(reader)
-    except (Refusal, SoftTimeLimitExceeded):
+    except (UnacceptablePdf, SoftTimeLimitExceeded):
         raise
     except Exception as exc:
         # The file comes from outside: a malformed one makes pypdf raise far more than PdfReadError (AttributeError,
         # RecursionError, LimitReachedError, ...). Whatever it raises, the PDF cannot be read.
         logger.info("Unreadable PDF: %r", exc)
-        raise Refusal(MALFORMED) from exc
+        raise UnacceptablePdf(MALFORMED) from exc
     if reason:
-        raise Refusal(reason)
+        raise UnacceptablePdf(reason)
     return pages
 
 
@@ -152,8 +157,8 @@ def check_content(stream) -> Verdict:
     if content_type == "application/pdf":
         try:
             pages = inspect_pdf(stream)
-        except Refusal as refusal:
-            return Verdict(Status.REFUSED, refusal.args[0], content_type=content_type)
+        except UnacceptablePdf as exc:
+            return Verdict(Status.REFUSED, exc.reason, content_type=content_type)
         stream.seek(0)
     clamd = scanner()
     if clamd is not None:
