@@ -20,10 +20,10 @@ from registry.agency.forms import FINDING_CHOICES, MOVE_FORMS, AgencyDocumentFor
 from registry.agency.paging import IdsFirstPaginator
 from registry.certificates.statuses import certificate_badge
 from registry.providers.models import Service
-from registry.public.selectors import dossiers_waiting_for
 from registry.qualification import sovereignty, workflow
 from registry.qualification.files import document_response
 from registry.qualification.models import Answer, Document, Dossier, DossierEvent, Message
+from registry.qualification.selectors import dossiers_waiting_for
 from registry.qualification.services import documents as document_services
 from registry.qualification.services import dossiers as services
 from registry.qualification.statuses import dossier_badge

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from registry.accounts.permissions import actor_for
 from registry.certificates.models import Certificate
-from registry.public.selectors import dossiers_waiting_for
 from registry.qualification.models import Dossier, DossierEvent, Message
+from registry.qualification.selectors import dossiers_waiting_for
 from registry.qualification.services import dossiers as svc
 from registry.qualification.services.documents import document_add
 from registry.qualification.workflow import available_actions
