@@ -20,7 +20,7 @@ from registry.agency.forms import FINDING_CHOICES, MOVE_FORMS, AgencyDocumentFor
 from registry.agency.paging import IdsFirstPaginator
 from registry.certificates.statuses import certificate_badge
 from registry.providers.models import Service
-from registry.qualification import sovereignty, workflow
+from registry.qualification import rules, sovereignty, workflow
 from registry.qualification.files import document_response
 from registry.qualification.models import Answer, Document, Dossier, DossierEvent, Message
 from registry.qualification.selectors import dossiers_waiting_for
@@ -186,11 +186,6 @@ class DossierAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         dossier = self._dossier(request, object_id)
         actor = actor_for(request.user)
-        findings_open = (
-            actor.in_group(workflow.REVIEWERS)
-            and dossier.instructing_reviewer_id == request.user.pk
-            and dossier.status in (Dossier.Status.IN_REVIEW, Dossier.Status.EVALUATION)
-        )
         answers = (
             Answer.objects.filter(dossier=dossier)
             .select_related("requirement", "requirement__parent", "finding_by")
@@ -203,14 +198,14 @@ class DossierAdmin(admin.ModelAdmin):
             "actions_available": workflow.available_actions(actor, dossier, agency=True),
             "sovereignty": sovereignty.evaluate(dossier),
             "answers": answers,
-            "findings_open": findings_open,
+            "findings_open": rules.may_record_findings(actor, dossier),
             "finding_choices": FINDING_CHOICES,
             "documents": dossier.documents.select_related("uploaded_by").order_by("kind", "title", "-version"),
             "thread": Message.objects.filter(dossier=dossier).select_related("author").prefetch_related("attachments"),
             "events": DossierEvent.objects.filter(dossier=dossier).select_related("actor"),
             "message_form": MessageForm(),
             "upload_form": AgencyDocumentForm(),
-            "may_upload": actor.in_group(workflow.REVIEWERS) and dossier.status in document_services.AGENCY_EDITABLE,
+            "may_upload": rules.may_add_document(actor, dossier),
             "may_write": bool(actor.groups),
         }
         return super().change_view(request, object_id, form_url, extra_context={**(extra_context or {}), **extra})
@@ -260,6 +255,10 @@ class DossierAdmin(admin.ModelAdmin):
 
     def _findings(self, request, pk):
         dossier = self._dossier(request, pk)
+        # Asked before reading the form: someone else's unchanged form must be refused, not "0 findings saved".
+        refusal = rules.findings_refusal(actor_for(request.user), dossier)
+        if refusal:
+            raise PermissionDenied(refusal)
         changed = 0
         try:
             for answer in Answer.objects.filter(dossier=dossier):

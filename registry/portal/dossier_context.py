@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from registry.accounts.permissions import actor_for
 from registry.providers.models import Membership
-from registry.providers.rules import OWNER, WRITERS
+from registry.providers.rules import WRITERS, is_writer
+from registry.qualification import rules
 from registry.qualification.models import Dossier, DossierEvent
 from registry.qualification.services import answers
 
@@ -78,10 +79,10 @@ def frame(request, dossier, *, active: str, progress=None) -> dict:
         "provider": provider,
         "service": dossier.service,
         "progress": progress if progress is not None else answers.dossier_progress(dossier),
-        "may_edit": answers.may_edit(actor, dossier),
-        "edit_refusal": answers.edit_refusal(actor, dossier),
-        "may_write": provider.my_role in WRITERS,
-        "is_owner": provider.my_role == OWNER,
+        "may_edit": rules.may_edit_content(actor, dossier),
+        "edit_refusal": rules.content_edit_refusal(actor, dossier),
+        "may_write": is_writer(actor, provider.pk),
+        "in_providers_hands": rules.in_providers_hands(dossier),
         "active": active,
         "upload_limit": settings.DOCUMENT_MAX_UPLOAD_BYTES,
         "status_help": STATUS_HELP.get(dossier.status, ""),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from registry.core.countries import is_eu
 from registry.providers.models import Site
 from registry.qualification.choices import DocumentKind
+from registry.qualification.workflow import Refused
 
 PASS, FAIL, MISSING = "pass", "fail", "missing"
 
@@ -177,6 +178,21 @@ def _sites_rule(rule, sites, roles, what) -> Result:
     })  # fmt: skip
 
 
+def lists_support_operations(site) -> bool:
+    """19.2.e for one site: support given from outside the EU names the operations allowed from there.
+
+    `site` is a Site, saved or not (a form's row): any other site passes.
+    """
+    outside = site.role == Site.Role.SUPPORT and bool(site.country) and not is_eu(site.country)
+    return not outside or bool((site.operations or "").strip())
+
+
+def require_listed_support_operations(site) -> None:
+    """The write's side of 19.2.e: a support site outside the EU is not declared without its operations."""
+    if not lists_support_operations(site):
+        raise Refused(_("Support outside the EU must list the operations allowed from there (19.2.e)."))
+
+
 def check_sites(sites) -> list[Result]:
     results = [
         _sites_rule("19.2.a-b", sites, (Site.Role.STORAGE, Site.Role.PROCESSING), _("storage and processing")),
@@ -190,7 +206,7 @@ def check_sites(sites) -> list[Result]:
             "19.2.a-b", MISSING, _("No site declared for %(what)s.") % {"what": missing_role.label.lower()}
         )
     support_outside = [s for s in sites if s.role == Site.Role.SUPPORT and not is_eu(s.country)]
-    unlisted = [s for s in support_outside if not s.operations.strip()]
+    unlisted = [s for s in support_outside if not lists_support_operations(s)]
     if unlisted:
         results.append(
             _result(

@@ -207,6 +207,17 @@ def check(actor: Actor, dossier, action: str, facts: Facts | None = None) -> Non
             raise Refused(" ".join(problems))
 
 
+def person_refusal(actor: Actor, dossier, action: str) -> str:
+    """Why this person is not one who makes `action` on this dossier, whatever its status ("" when they are).
+
+    A face answers such a refusal with 403 and the reason, where a refusal for the moment is shown on the page.
+    """
+    move = MOVES.get(action)
+    if move is None:
+        return _("Unknown action.")
+    return str(move.who(actor, dossier) or "")
+
+
 def can(actor: Actor, dossier, action: str, facts: Facts | None = None) -> tuple[bool, str]:
     """(allowed, reason): the reason is empty when allowed."""
     try:

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
 from registry.providers.offerings import SITE_FIELDS, THIRD_PARTY_FIELDS
 from registry.providers.services import PROFILE_FIELDS, SHAREHOLDER_FIELDS, check_ownership_totals
+from registry.qualification import sovereignty
+from registry.qualification.workflow import Refused
 
 
 class PortalForm(forms.ModelForm):
@@ -96,18 +98,13 @@ class SiteForm(forms.ModelForm):
         widgets = {"operations": forms.Textarea(attrs={"rows": 2})}
 
     def clean(self):
-        from registry.core.countries import is_eu
-
         cleaned = super().clean()
-        if (
-            cleaned.get("role") == Site.Role.SUPPORT
-            and cleaned.get("country")
-            and not is_eu(cleaned["country"])
-            and not (cleaned.get("operations") or "").strip()
-        ):
-            self.add_error(
-                "operations", _("Support outside the EU must list the operations allowed from there (19.2.e).")
-            )
+        # The rule's own refusal, shown next to the field it is about rather than above the whole formset.
+        row = Site(**{name: cleaned.get(name) or "" for name in ("role", "country", "operations")})
+        try:
+            sovereignty.require_listed_support_operations(row)
+        except Refused as exc:
+            self.add_error("operations", str(exc))
         return cleaned
 
 

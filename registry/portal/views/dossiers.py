@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from registry.accounts.permissions import actor_for, provider_for
 from registry.catalogue.models import Scheme
+from registry.catalogue.selectors import current_scheme
 from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES
 from registry.certificates.models import Certificate
 from registry.portal.dossier_context import finish, frame, member_dossier, require_writer, timeline
@@ -29,8 +30,7 @@ from registry.portal.forms.dossiers import (
     WithdrawForm,
 )
 from registry.providers.models import Membership, Service, Site
-from registry.providers.rules import OWNER, WRITERS
-from registry.public.selectors import current_scheme
+from registry.providers.rules import WRITERS
 from registry.qualification import sovereignty, workflow
 from registry.qualification.choices import CLOSED_DOSSIER_STATUSES
 from registry.qualification.models import Document, Dossier
@@ -258,9 +258,11 @@ def dossier_submit(request, reference):
 @login_required
 def dossier_withdraw(request, reference):
     dossier = member_dossier(request.user, reference)
-    if dossier.service.provider.my_role != OWNER:
-        raise PermissionDenied(_("Only an owner of the provider can withdraw a dossier."))
-    allowed, reason = workflow.can(actor_for(request.user), dossier, "withdraw")
+    actor = actor_for(request.user)
+    refusal = workflow.person_refusal(actor, dossier, "withdraw")
+    if refusal:
+        raise PermissionDenied(refusal)
+    allowed, reason = workflow.can(actor, dossier, "withdraw")
     form = WithdrawForm(request.POST or None)
     if request.method == "POST":
         if not allowed:

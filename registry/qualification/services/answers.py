@@ -13,31 +13,14 @@ from django.utils.translation import gettext as _
 
 from registry.accounts.permissions import actor_for
 from registry.catalogue.models import Requirement
-from registry.providers.rules import WRITERS
+from registry.qualification import rules
 from registry.qualification.choices import DocumentKind
 from registry.qualification.models import Answer, Document, Dossier
+from registry.qualification.services.declaration import void_declaration
 from registry.qualification.services.document_checks import UNUSABLE
 from registry.qualification.services.documents import document_add
 from registry.qualification.services.dossiers import message_post
 from registry.qualification.workflow import Refused
-
-# The provider may change the content of a dossier only while it is in its hands.
-EDITABLE = (Dossier.Status.DRAFT, Dossier.Status.CHANGES_REQUESTED)
-
-
-def edit_refusal(actor, dossier) -> str:
-    """Why this person may not change the dossier's content now ("" when they may)."""
-    if actor.provider_role(dossier.service.provider_id) not in WRITERS:
-        return _("Only an owner or editor of the provider can change the dossier.")
-    if dossier.status not in EDITABLE:
-        return _("The dossier can only be changed while it is a draft or changes are requested; it is %(status)s.") % {
-            "status": str(Dossier.Status(dossier.status).label).lower()
-        }
-    return ""
-
-
-def may_edit(actor, dossier) -> bool:
-    return not edit_refusal(actor, dossier)
 
 
 def _locked(dossier) -> Dossier:
@@ -55,7 +38,7 @@ def _applicable_ids(dossier) -> set[int]:
     }
 
 
-def _save(dossier, applicable, *, requirement, status, justification, evidence) -> Answer:
+def _save(dossier, applicable, actor, *, requirement, status, justification, evidence) -> Answer:
     if requirement.pk not in applicable:
         raise Refused(
             _("Requirement %(ref)s does not apply to this service under this scheme.") % {"ref": requirement.ref}
@@ -79,29 +62,23 @@ def _save(dossier, applicable, *, requirement, status, justification, evidence) 
         dossier=dossier, requirement=requirement, defaults={"status": status or "", "justification": justification}
     )
     answer.evidence.set(evidence)
-    if changed:
-        withdraw_declaration(dossier)
+    if changed and rules.change_voids_declaration(actor, dossier):
+        void_declaration(dossier)
     return answer
-
-
-def withdraw_declaration(dossier) -> None:
-    """The declaration vouches for the dossier as it stands: any change after signing asks for a new signature."""
-    if dossier.declared_at is not None:
-        dossier.declared_at = None
-        dossier.declared_by = None
-        dossier.save(update_fields=["declared_at", "declared_by"])
 
 
 def answer_save(*, dossier, requirement, by, status: str, justification: str = "", evidence=()) -> Answer:
     """Record the provider's self-assessment of one requirement (an empty status keeps a draft justification)."""
     with transaction.atomic():
         locked = _locked(dossier)
-        refusal = edit_refusal(actor_for(by), locked)
+        actor = actor_for(by)
+        refusal = rules.content_edit_refusal(actor, locked)
         if refusal:
             raise Refused(refusal)
         return _save(
             locked,
             _applicable_ids(locked),
+            actor,
             requirement=requirement,
             status=status,
             justification=justification,
@@ -116,7 +93,8 @@ def answers_save(*, dossier, by, rows) -> list[Answer]:
     """
     with transaction.atomic():
         locked = _locked(dossier)
-        refusal = edit_refusal(actor_for(by), locked)
+        actor = actor_for(by)
+        refusal = rules.content_edit_refusal(actor, locked)
         if refusal:
             raise Refused(refusal)
         applicable = _applicable_ids(locked)
@@ -124,6 +102,7 @@ def answers_save(*, dossier, by, rows) -> list[Answer]:
             _save(
                 locked,
                 applicable,
+                actor,
                 requirement=row["requirement"],
                 status=row.get("status", ""),
                 justification=row.get("justification", ""),

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from registry.accounts.permissions import actor_for
 from registry.core.uploads import display_name
-from registry.providers.rules import is_writer
-from registry.qualification import workflow
+from registry.qualification import rules
 from registry.qualification.models import Document, Dossier
 from registry.qualification.services import document_checks as checks
+from registry.qualification.services.declaration import void_declaration
 from registry.qualification.workflow import Refused
 
 # Magic numbers of the types an agency may accept; the browser's declared type is never trusted.
@@ -26,9 +26,6 @@ SIGNATURES = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "application/zip": (b"PK\x03\x04",),
 }
-# Providers add documents while they can edit the dossier; the agency adds its own (evaluation report) while instructing.
-PROVIDER_EDITABLE = (Dossier.Status.DRAFT, Dossier.Status.CHANGES_REQUESTED)
-AGENCY_EDITABLE = (Dossier.Status.IN_REVIEW, Dossier.Status.EVALUATION, Dossier.Status.DECISION)
 
 
 def sniff_type(head: bytes) -> str | None:
@@ -61,12 +58,6 @@ def check_upload(uploaded) -> tuple[str, str]:
     return content_type, digest.hexdigest()
 
 
-def _may_add(actor, dossier) -> bool:
-    if actor.groups:
-        return dossier.status in AGENCY_EDITABLE and actor.in_group(workflow.REVIEWERS)
-    return dossier.status in PROVIDER_EDITABLE and is_writer(actor, dossier.service.provider_id)
-
-
 def document_add(*, dossier, kind: str, title: str, uploaded, by) -> Document:
     """Store a document. The same kind and title as a current document makes it that document's next version."""
     if kind not in Document.Kind.values:
@@ -77,8 +68,9 @@ def document_add(*, dossier, kind: str, title: str, uploaded, by) -> Document:
     with transaction.atomic():
         # Checked on a fresh, locked copy: the caller's object may be stale, and the status must not move meanwhile.
         locked = Dossier.objects.select_for_update(of=("self",)).select_related("service").get(pk=dossier.pk)
-        if not _may_add(actor, locked):
-            raise Refused(_("Documents cannot be added to this dossier now."))
+        refusal = rules.document_refusal(actor, locked)
+        if refusal:
+            raise Refused(refusal)
         content_type, sha256 = check_upload(uploaded)
         # of=self: the next_version filter is a nullable outer join, which PostgreSQL refuses to lock.
         previous = (
@@ -107,9 +99,6 @@ def document_add(*, dossier, kind: str, title: str, uploaded, by) -> Document:
             document.file.delete(save=False)
             raise
         checks.check_on_commit(document.pk)
-        if not actor.groups and locked.declared_at is not None:
-            # A provider's new evidence changes what the declaration vouched for: it must be signed again.
-            locked.declared_at = None
-            locked.declared_by = None
-            locked.save(update_fields=["declared_at", "declared_by"])
+        if rules.change_voids_declaration(actor, locked):
+            void_declaration(locked)
     return document

@@ -12,9 +12,10 @@ from registry.core.models import Counter
 from registry.notifications.outbox import notify_dossier_event_on_commit
 from registry.providers.rules import VIEWER, is_writer
 from registry.public.publication import publish_on_commit
-from registry.qualification import workflow
+from registry.qualification import rules, workflow
 from registry.qualification.choices import CLOSED_DOSSIER_STATUSES, DocumentKind
 from registry.qualification.models import Answer, Dossier, DossierEvent, Message
+from registry.qualification.services.declaration import void_declaration
 from registry.qualification.services.document_checks import UNUSABLE
 from registry.qualification.workflow import Facts, Refused
 
@@ -125,12 +126,9 @@ def dossier_declare(*, dossier, by, listed_in_process_consent: bool) -> Dossier:
     """Sign the declaration (required before submission) and record the consent to be listed as in process."""
     with transaction.atomic():
         locked = _locked(dossier.pk)
-        if locked.status not in (Dossier.Status.DRAFT, Dossier.Status.CHANGES_REQUESTED):
-            raise Refused(
-                _("The declaration can only be changed while the dossier is a draft or changes are requested.")
-            )
-        if not is_writer(actor_for(by), locked.service.provider_id):
-            raise Refused(_("Only an owner or editor of the provider can sign the declaration."))
+        refusal = rules.content_edit_refusal(actor_for(by), locked)
+        if refusal:
+            raise Refused(refusal)
         locked.declared_by = by
         locked.declared_at = timezone.now()
         locked.listed_in_process_consent = listed_in_process_consent
@@ -159,10 +157,9 @@ def dossier_take(*, dossier, by, comment="") -> Dossier:
 
 def dossier_request_changes(*, dossier, by, comment) -> Dossier:
     def apply(d):
-        # The provider will change the dossier: the declaration must be signed again before resubmission.
-        d.declared_at = None
-        d.declared_by = None
-        return ["declared_at", "declared_by"]
+        if rules.change_voids_declaration(actor_for(by), d, move="request_changes"):
+            return void_declaration(d, save=False)
+        return []
 
     with transaction.atomic():
         return _move(dossier, "request_changes", by, comment=comment, apply=apply)
@@ -235,12 +232,9 @@ def dossier_qualify(*, dossier, by, scope: str, conditions: str = "", comment: s
 def answer_record_finding(*, answer, by, finding: str, note: str = "") -> Answer:
     """The reviewer's finding on one answer: only the instructing reviewer, while the dossier is being instructed."""
     with transaction.atomic():
-        dossier = _locked(answer.dossier_id)
-        actor = actor_for(by)
-        if not actor.in_group(workflow.REVIEWERS) or dossier.instructing_reviewer_id != by.pk:
-            raise Refused(_("Only the instructing reviewer of this dossier can record findings."))
-        if dossier.status not in (Dossier.Status.IN_REVIEW, Dossier.Status.EVALUATION):
-            raise Refused(_("Findings are recorded while the dossier is in review or in evaluation."))
+        refusal = rules.findings_refusal(actor_for(by), _locked(answer.dossier_id))
+        if refusal:
+            raise Refused(refusal)
         if finding and finding not in Answer.Finding.values:
             raise Refused(_("Unknown finding."))
         answer = Answer.objects.select_for_update().get(pk=answer.pk)

@@ -1,0 +1,85 @@
+"""The qualification's rules that are not moves of the workflow table, as pure functions of (actor, dossier).
+
+The services enforce them; the portal, the agency's workspace and the templates (through their views' context) ask
+them to decide what to show. None of them spells a status list or a role out again. Like the workflow table, nothing
+here touches the database: `actor` is a `workflow.Actor` and the dossier any object with the fields read.
+"""
+
+from django.utils.translation import gettext as _
+
+from registry.providers.rules import is_writer
+from registry.qualification.choices import DossierStatus as S
+from registry.qualification.workflow import REVIEWERS
+
+# The dossier is in the provider's hands: they change its content and sign its declaration, then submit it.
+PROVIDER_EDITABLE = (S.DRAFT, S.CHANGES_REQUESTED)
+# The agency adds its own documents (the evaluation report) while it instructs the dossier.
+AGENCY_EDITABLE = (S.IN_REVIEW, S.EVALUATION, S.DECISION)
+# Findings belong to the instruction: once the committee has the dossier, they are what it decides on.
+FINDINGS_OPEN = (S.IN_REVIEW, S.EVALUATION)
+# Moves after which the provider signs the declaration again: what they resubmit is a new filing.
+MOVES_VOIDING_THE_DECLARATION = ("request_changes",)
+
+
+def _is_agency(actor) -> bool:
+    return bool(actor.groups)
+
+
+def in_providers_hands(dossier) -> bool:
+    """Is the dossier with the provider (a draft, or changes requested) rather than with the agency or closed?"""
+    return dossier.status in PROVIDER_EDITABLE
+
+
+def content_edit_refusal(actor, dossier) -> str:
+    """Why this person may not change the dossier's content (answers, documents, declaration) now; "" when they may."""
+    if not is_writer(actor, dossier.service.provider_id):
+        return _("Only an owner or editor of the provider can change the dossier.")
+    if not in_providers_hands(dossier):
+        return _("The dossier can only be changed while it is a draft or changes are requested; it is %(status)s.") % {
+            "status": str(S(dossier.status).label).lower()
+        }
+    return ""
+
+
+def may_edit_content(actor, dossier) -> bool:
+    """May this person change the dossier's self-assessment, add its documents and sign its declaration now?"""
+    return not content_edit_refusal(actor, dossier)
+
+
+def may_add_document(actor, dossier) -> bool:
+    """The provider adds documents while they may edit the content; the agency's reviewers add theirs while instructing."""
+    if _is_agency(actor):
+        return actor.in_group(REVIEWERS) and dossier.status in AGENCY_EDITABLE
+    return may_edit_content(actor, dossier)
+
+
+def document_refusal(actor, dossier) -> str:
+    """Why this person may not add a document to the dossier now; "" when they may."""
+    return "" if may_add_document(actor, dossier) else _("Documents cannot be added to this dossier now.")
+
+
+def findings_refusal(actor, dossier) -> str:
+    """Why this person may not record findings on the dossier's answers now; "" when they may."""
+    if not actor.in_group(REVIEWERS) or dossier.instructing_reviewer_id != actor.user_id:
+        return _("Only the instructing reviewer of this dossier can record findings.")
+    if dossier.status not in FINDINGS_OPEN:
+        return _("Findings are recorded while the dossier is in review or in evaluation.")
+    return ""
+
+
+def may_record_findings(actor, dossier) -> bool:
+    """May this person record the per-requirement findings of the dossier now?"""
+    return not findings_refusal(actor, dossier)
+
+
+def change_voids_declaration(actor, dossier, *, move: str = "") -> bool:
+    """Does this change void the signed declaration? `move` names a workflow move; without it, the change is to content.
+
+    The declaration vouches for the dossier as the provider filed it: any change of theirs asks for a new signature,
+    and so does the agency's request for changes. The agency's own documents (the evaluation report) leave it standing.
+    """
+    if dossier.declared_at is None:
+        return False
+    if move:
+        return move in MOVES_VOIDING_THE_DECLARATION
+    return not _is_agency(actor)
