@@ -1,12 +1,14 @@
 """Loading a scheme and its requirement catalogue from a data file.
 
-The whole file is checked before anything is written, so a bad file leaves the database as it was. Loading is an
+The file's shape is checked against data/catalogue.schema.json (JSON Schema, jsonschema); what no single entry can say
+is checked here: refs unique, each parent a chapter listed before its sections. The whole file is checked before
+anything is written, and every problem is reported at once, so a bad file leaves the database as it was. Loading is an
 upsert (the scheme by code, each requirement by its ref within the scheme), so it can run again after every edit.
 """
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -15,23 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from registry.catalogue.models import Requirement, Scheme
+from registry.catalogue.schema import catalogue_schema, entry_label, shape_problems
 from registry.providers.choices import ServiceModel
-from registry.qualification.choices import DocumentKind
 from registry.qualification.models import Answer
 
 DEFAULT_SCHEME_FILE = Path(__file__).resolve().parent / "data" / "secnumcloud-3.2.yaml"
 
-SCHEME_FIELDS = (
-    "code",
-    "name",
-    "version",
-    "certificate_prefix",
-    "validity_months",
-    "individual_cap_percent",
-    "collective_cap_percent",
-    "required_document_kinds",
-)
-REQUIREMENT_FIELDS = ("ref", "parent", "title_en", "title_fr", "description_en", "description_fr", "service_models")
 # Written on every load: what the file says is the truth for these columns.
 REQUIREMENT_VALUES = (
     "parent",
@@ -42,6 +33,8 @@ REQUIREMENT_VALUES = (
     "description_fr",
     "service_models",
 )
+# A file with everything wrong would bury the first problems: the rest are counted.
+MAX_PROBLEMS_LISTED = 20
 
 
 class SchemeDataError(ValueError):
@@ -80,164 +73,101 @@ def read_scheme_file(path) -> dict:
         raise SchemeDataError(_("not valid %(format)s: %(error)s") % {"format": file_format, "error": exc}) from exc
 
 
-def _entry(index: int, ref: str = "") -> str:
-    if ref:
-        return _("Requirement “%(ref)s” (entry %(index)d)") % {"ref": ref, "index": index}
-    return _("Requirement entry %(index)d") % {"index": index}
+# What no single entry can say.
 
 
-def _text(value, where: str, name: str, *, required: bool = True, max_length: int | None = None) -> str:
-    """A text field. Whole numbers are accepted as text; decimals are refused, since YAML reads 11.10 as 11.1."""
-    if isinstance(value, bool):
-        raise SchemeDataError(_("%(where)s: %(field)s must be text.") % {"where": where, "field": name})
-    if isinstance(value, int):
-        value = str(value)
-    elif isinstance(value, float):
-        raise SchemeDataError(
-            _("%(where)s: %(field)s is the number %(value)s; put it in quotes so that it is read as text.")
-            % {"where": where, "field": name, "value": value}
-        )
-    elif value is None:
-        value = ""
-    elif not isinstance(value, str):
-        raise SchemeDataError(_("%(where)s: %(field)s must be text.") % {"where": where, "field": name})
-    value = value.strip()
-    if required and not value:
-        raise SchemeDataError(_("%(where)s: missing %(field)s.") % {"where": where, "field": name})
-    if max_length is not None and len(value) > max_length:
-        raise SchemeDataError(
-            _("%(where)s: %(field)s is longer than %(max)d characters.")
-            % {"where": where, "field": name, "max": max_length}
-        )
-    return value
-
-
-def _unknown_keys(data: dict, known, where: str) -> None:
-    unknown = sorted(str(key) for key in data if key not in known)
-    if unknown:
-        raise SchemeDataError(
-            ngettext(
-                "%(where)s: unknown field %(fields)s; known fields: %(known)s.",
-                "%(where)s: unknown fields %(fields)s; known fields: %(known)s.",
-                len(unknown),
-            )
-            % {"where": where, "fields": ", ".join(unknown), "known": ", ".join(known)}
-        )
-
-
-def _percent(value, name: str) -> Decimal:
-    invalid = _("The scheme’s %(field)s must be a percentage between 0 and 100, not %(value)r.") % {
-        "field": name,
-        "value": value,
-    }
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise SchemeDataError(invalid)
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation as exc:
-        raise SchemeDataError(invalid) from exc
-    # The column keeps two decimals: anything finer would be rounded silently by the database.
-    if not number.is_finite() or not 0 <= number <= 100 or number != number.quantize(Decimal("0.01")):
-        raise SchemeDataError(invalid)
-    return number
-
-
-def _scheme_values(data: dict) -> dict:
-    where = _("The scheme")
-    values = {
-        "code": _text(data.get("code"), where, "code", max_length=50),
-        "name": _text(data.get("name"), where, "name", max_length=100),
-        "version": _text(data.get("version"), where, "version", max_length=20),
-        "certificate_prefix": _text(data.get("certificate_prefix"), where, "certificate_prefix", max_length=10),
-    }
-    if any(c.isspace() for c in values["code"]):
-        raise SchemeDataError(_("The scheme code “%(code)s” must not contain spaces.") % {"code": values["code"]})
-    months = data.get("validity_months", 36)
-    if isinstance(months, bool) or not isinstance(months, int) or not 0 < months <= 120:
-        raise SchemeDataError(
-            _("The scheme’s validity_months must be a whole number of months from 1 to 120, not %(value)r.")
-            % {"value": months}
-        )
-    values["validity_months"] = months
-    values["individual_cap_percent"] = _percent(data.get("individual_cap_percent", 24), "individual_cap_percent")
-    values["collective_cap_percent"] = _percent(data.get("collective_cap_percent", 39), "collective_cap_percent")
-    kinds = data.get("required_document_kinds") or []
-    if not isinstance(kinds, list):
-        raise SchemeDataError(_("The scheme’s required_document_kinds must be a list."))
-    for kind in kinds:
-        if kind not in DocumentKind.values:
-            raise SchemeDataError(
-                _("Unknown document kind “%(kind)s” in required_document_kinds; known kinds: %(known)s.")
-                % {"kind": kind, "known": ", ".join(DocumentKind.values)}
-            )
-    if len(set(kinds)) != len(kinds):
-        raise SchemeDataError(_("required_document_kinds lists the same kind twice."))
-    values["required_document_kinds"] = list(kinds)
-    return values
-
-
-def _requirement_values(items) -> list[dict]:
-    if not isinstance(items, list) or not items:
-        raise SchemeDataError(_("The scheme has no requirements: give them as a list under “requirements”."))
-    cleaned, seen = [], {}  # seen: ref → (entry number, is a chapter)
-    every_ref = {str(item.get("ref")).strip() for item in items if isinstance(item, dict)}
+def _cross_entry_problems(items: list[dict]) -> list[str]:
+    problems = []
+    seen = {}  # ref → (entry number, is a chapter)
+    every_ref = {item["ref"] for item in items}
     for index, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            raise SchemeDataError(_("%(where)s is not a mapping of fields.") % {"where": _entry(index)})
-        ref = _text(item.get("ref"), _entry(index), "ref", max_length=20)
-        where = _entry(index, ref)
-        _unknown_keys(item, REQUIREMENT_FIELDS, where)
+        ref, parent = item["ref"], item["parent"]
+        where = entry_label(index, ref)
         if ref in seen:
-            raise SchemeDataError(
+            problems.append(
                 _("%(where)s: duplicate ref; entry %(first)d has it already.") % {"where": where, "first": seen[ref][0]}
             )
-        parent = _text(item.get("parent"), where, "parent", required=False)
-        if parent:
-            if parent == ref:
-                raise SchemeDataError(_("%(where)s cannot be its own parent.") % {"where": where})
-            if parent not in seen:
-                message = (
-                    _("%(where)s: its parent “%(parent)s” must be listed before it.")
-                    if parent in every_ref
-                    else _("%(where)s: unknown parent “%(parent)s”.")
-                )
-                raise SchemeDataError(message % {"where": where, "parent": parent})
-            if not seen[parent][1]:
-                raise SchemeDataError(
-                    _("%(where)s: its parent “%(parent)s” is itself a section; only chapters hold sections.")
-                    % {"where": where, "parent": parent}
-                )
-        models = item.get("service_models") or []
-        if not isinstance(models, list):
-            raise SchemeDataError(_("%(where)s: service_models must be a list.") % {"where": where})
-        for model in models:
-            if model not in ServiceModel.values:
-                raise SchemeDataError(
-                    _("%(where)s: unknown service model “%(model)s”; known models: %(known)s.")
-                    % {"where": where, "model": model, "known": ", ".join(ServiceModel.values)}
-                )
-        cleaned.append(
-            {
-                "ref": ref,
-                "parent": parent,
-                "title_en": _text(item.get("title_en"), where, "title_en", max_length=200),
-                "title_fr": _text(item.get("title_fr"), where, "title_fr", max_length=200),
-                "description_en": _text(item.get("description_en"), where, "description_en", required=False),
-                "description_fr": _text(item.get("description_fr"), where, "description_fr", required=False),
-                # Stored in the order of the choices, so that reordering the list in the file is not a change.
-                "service_models": [m for m in ServiceModel.values if m in models],
-            }
-        )
+            continue
+        if parent == ref:
+            problems.append(_("%(where)s cannot be its own parent.") % {"where": where})
+        elif parent and parent not in seen:
+            message = (
+                _("%(where)s: its parent “%(parent)s” must be listed before it.")
+                if parent in every_ref
+                else _("%(where)s: unknown parent “%(parent)s”.")
+            )
+            problems.append(message % {"where": where, "parent": parent})
+        elif parent and not seen[parent][1]:
+            problems.append(
+                _("%(where)s: its parent “%(parent)s” is itself a section; only chapters hold sections.")
+                % {"where": where, "parent": parent}
+            )
         seen[ref] = (index, not parent)
-    return cleaned
+    return problems
+
+
+def _report(problems: list[str]) -> str:
+    problems = list(dict.fromkeys(problems))
+    if len(problems) == 1:
+        return problems[0]
+    listed, more = problems[:MAX_PROBLEMS_LISTED], len(problems) - MAX_PROBLEMS_LISTED
+    lines = [ngettext("%(count)d problem:", "%(count)d problems:", len(problems)) % {"count": len(problems)}]
+    lines += [f"- {problem}" for problem in listed]
+    if more > 0:
+        lines.append(ngettext("… and %(count)d more.", "… and %(count)d more.", more) % {"count": more})
+    return "\n".join(lines)
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _scheme_values(data: dict, schema: dict) -> dict:
+    fields = {name: spec for name, spec in schema["properties"].items() if name != "requirements"}
+    values = {name: data.get(name, spec.get("default")) for name, spec in fields.items()}
+    return values | {
+        "version": _text(values["version"]),
+        "individual_cap_percent": Decimal(str(values["individual_cap_percent"])),
+        "collective_cap_percent": Decimal(str(values["collective_cap_percent"])),
+        "required_document_kinds": list(values["required_document_kinds"]),
+    }
+
+
+def _requirement_values(item: dict) -> dict:
+    models = item.get("service_models") or []
+    return {
+        "ref": _text(item["ref"]),
+        "parent": _text(item.get("parent")),
+        "title_en": item["title_en"],
+        "title_fr": item["title_fr"],
+        "description_en": _text(item.get("description_en")),
+        "description_fr": _text(item.get("description_fr")),
+        # Stored in the order of the choices, so that reordering the list in the file is not a change.
+        "service_models": [model for model in ServiceModel.values if model in models],
+    }
+
+
+def _stripped(value):
+    """Text without its surrounding spaces, at any depth: a title of spaces is as missing as no title."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list):
+        return [_stripped(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _stripped(item) for key, item in value.items()}
+    return value
 
 
 def clean_scheme_data(data) -> tuple[dict, list[dict]]:
     """Check a whole catalogue; return the scheme's values and the requirements in file order."""
-    if not isinstance(data, dict):
-        raise SchemeDataError(_("The file must hold a mapping: the scheme’s fields and its list of requirements."))
-    _unknown_keys(data, (*SCHEME_FIELDS, "requirements"), _("The scheme"))
-    return _scheme_values(data), _requirement_values(data.get("requirements"))
+    data, schema = _stripped(data), catalogue_schema()
+    problems = shape_problems(data)
+    if not problems:
+        values, items = _scheme_values(data, schema), [_requirement_values(item) for item in data["requirements"]]
+        problems = _cross_entry_problems(items)
+    if problems:
+        raise SchemeDataError(_report(problems))
+    return values, items
 
 
 def _differs(requirement, name, value) -> bool:
@@ -255,7 +185,7 @@ def _ancestors_among(requirement, by_id: dict):
 
 @transaction.atomic
 def scheme_load(*, data: dict) -> tuple[Scheme, LoadStats]:
-    """Create or update a scheme and its catalogue from parsed file data (see registry/data/ for the format)."""
+    """Create or update a scheme and its catalogue from parsed file data (its format: data/catalogue.schema.json)."""
     values, items = clean_scheme_data(data)
     stats = LoadStats()
 

@@ -7,9 +7,18 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from jsonschema import Draft202012Validator
 
 from registry.catalogue.models import Requirement, Scheme
-from registry.catalogue.services import DEFAULT_SCHEME_FILE, read_scheme_file, scheme_load
+from registry.catalogue.schema import catalogue_schema
+from registry.catalogue.services import (
+    DEFAULT_SCHEME_FILE,
+    SchemeDataError,
+    read_scheme_file,
+    scheme_load,
+)
+from registry.providers.choices import ServiceModel
+from registry.qualification.choices import DocumentKind
 from registry.qualification.models import Answer
 from tests import factories as f
 
@@ -221,25 +230,51 @@ BAD_CATALOGUES = {
     "ref read as a number": (_with_requirement(2, ref=1.2), "entry 3: ref is the number 1.2; put it in quotes"),
     "unknown service model": (
         _with_requirement(1, service_models=["iaas", "faas"]),
-        "Requirement “1.1” (entry 2): unknown service model “faas”",
+        "Requirement “1.1” (entry 2): unknown value “faas” in service_models; known values: iaas, caas, paas, saas.",
     ),
     "unknown field": (_with_requirement(0, titel_en="Typo"), "Requirement “1” (entry 1): unknown field titel_en"),
     "unknown document kind": (
         small_catalogue() | {"required_document_kinds": ["security_policy", "passport"]},
-        "Unknown document kind “passport” in required_document_kinds",
+        "The scheme: unknown value “passport” in required_document_kinds; known values: security_policy,",
     ),
     "individual cap above 100": (
         small_catalogue() | {"individual_cap_percent": 101},
-        "individual_cap_percent must be a percentage between 0 and 100, not 101",
+        "The scheme: individual_cap_percent must be a number from 0 to 100 with at most 2 decimals, not 101.",
     ),
     "collective cap below 0": (
         small_catalogue() | {"collective_cap_percent": -1},
-        "collective_cap_percent must be a percentage between 0 and 100, not -1",
+        "The scheme: collective_cap_percent must be a number from 0 to 100 with at most 2 decimals, not -1.",
     ),
     "cap not a number": (
         small_catalogue() | {"collective_cap_percent": "lots"},
-        "collective_cap_percent must be a percentage between 0 and 100",
+        "collective_cap_percent must be a number from 0 to 100 with at most 2 decimals, not 'lots'.",
     ),
+    "cap with three decimals": (
+        small_catalogue() | {"individual_cap_percent": 24.125},
+        "individual_cap_percent must be a number from 0 to 100 with at most 2 decimals, not 24.125.",
+    ),
+    "validity not whole": (
+        small_catalogue() | {"validity_months": 2.5},
+        "The scheme: validity_months must be a whole number from 1 to 120, not 2.5.",
+    ),
+    "code not as the model wants it": (
+        small_catalogue() | {"code": "Trial 1"},
+        "The scheme: code “Trial 1” is not allowed: Lower-case letters, digits, dots and hyphens only.",
+    ),
+    "own parent": (_with_requirement(4, parent="2.1"), "Requirement “2.1” (entry 5) cannot be its own parent."),
+    "entry not a mapping": (
+        small_catalogue() | {"requirements": [*small_catalogue()["requirements"], "2.2 Keys"]},
+        "Requirement entry 6 is not a mapping of fields.",
+    ),
+    "service model twice": (
+        _with_requirement(1, service_models=["saas", "saas"]),
+        "Requirement “1.1” (entry 2): service_models lists the same value twice.",
+    ),
+    "title too long": (
+        _with_requirement(3, title_fr="x" * 201),
+        "Requirement “2” (entry 4): title_fr is longer than 200 characters.",
+    ),
+    "file not a mapping": (["code", "name"], "The file must hold a mapping: the scheme’s fields and its list of"),
     "no requirements": (small_catalogue() | {"requirements": []}, "The scheme has no requirements"),
     "no code": (small_catalogue() | {"code": ""}, "The scheme: missing code."),
 }
@@ -258,6 +293,86 @@ def test_it_refuses_a_bad_catalogue_and_leaves_the_database_as_it_was(db, tmp_pa
 
     assert message in str(exc_info.value)
     assert snapshot() == before
+
+
+def test_it_reports_every_problem_of_the_file_at_once(db, tmp_path):
+    data = small_catalogue() | {"code": "", "validity_months": 0}
+    data["requirements"][1]["service_models"] = ["faas"]
+    data["requirements"][3]["title_en"] = " "
+
+    with pytest.raises(CommandError) as exc_info:
+        load(write(tmp_path, data))
+
+    assert str(exc_info.value).splitlines()[1:] == [
+        "- The scheme: missing code.",  # once: an empty code breaks its pattern too, which would say it twice
+        "- The scheme: validity_months must be a whole number from 1 to 120, not 0.",
+        "- Requirement “1.1” (entry 2): unknown value “faas” in service_models; known values: iaas, caas, paas, saas.",
+        "- Requirement “2” (entry 4): missing title_en.",
+    ]
+    assert str(exc_info.value).splitlines()[0].endswith("catalogue.yaml: 4 problems:")
+    assert not Scheme.objects.exists()
+
+
+def test_it_counts_the_problems_it_does_not_list(db):
+    data = small_catalogue()
+    data["requirements"] = [{"ref": f"{n}", "title_en": "", "title_fr": ""} for n in range(1, 16)]
+
+    with pytest.raises(SchemeDataError) as exc_info:
+        scheme_load(data=data)
+
+    lines = str(exc_info.value).splitlines()
+    assert lines[0] == "30 problems:"
+    assert len(lines) == 1 + 20 + 1
+    assert lines[-1] == "… and 10 more."
+
+
+@pytest.mark.parametrize("percent", [0.07, 19.99, 33.33, 100])
+def test_it_accepts_any_percentage_with_two_decimals(db, percent):
+    # 33.33 / 0.01 is not a whole number in binary floating point: the check is done on the decimal as written.
+    scheme, _ = scheme_load(data=small_catalogue() | {"individual_cap_percent": percent})
+
+    scheme.refresh_from_db()
+    assert scheme.individual_cap_percent == Decimal(str(percent))
+
+
+def test_it_reads_whole_numbers_as_text_where_text_is_expected(db):
+    data = small_catalogue() | {"version": 2}
+    data["requirements"][0] |= {"ref": 1}
+    data["requirements"][1] |= {"parent": 1}
+
+    scheme, _ = scheme_load(data=data)
+
+    assert scheme.version == "2"
+    assert scheme.requirements.get(ref="1.1").parent.ref == "1"
+
+
+def test_it_fills_in_the_scheme_fields_the_file_leaves_out(db):
+    data = small_catalogue()
+    for name in ("validity_months", "individual_cap_percent", "collective_cap_percent", "required_document_kinds"):
+        del data[name]
+
+    scheme, _ = scheme_load(data=data)
+
+    assert (scheme.validity_months, scheme.individual_cap_percent, scheme.collective_cap_percent) == (36, 24, 39)
+    assert scheme.required_document_kinds == []
+
+
+def test_the_schema_is_valid_and_agrees_with_the_models():
+    schema = catalogue_schema()
+    Draft202012Validator.check_schema(schema)
+    scheme_fields, requirement = schema["properties"], schema["$defs"]["requirement"]["properties"]
+
+    assert scheme_fields["required_document_kinds"]["items"]["enum"] == DocumentKind.values
+    assert requirement["service_models"]["items"]["enum"] == ServiceModel.values
+    code_pattern = Scheme._meta.get_field("code").validators[0].regex.pattern
+    assert scheme_fields["code"]["pattern"] == code_pattern
+    for name in ("code", "name", "version", "certificate_prefix"):
+        assert scheme_fields[name]["maxLength"] == Scheme._meta.get_field(name).max_length, name
+    for name in ("ref", "title_en", "title_fr"):
+        assert requirement[name]["maxLength"] == Requirement._meta.get_field(name).max_length, name
+    for name in ("validity_months", "individual_cap_percent", "collective_cap_percent", "required_document_kinds"):
+        default = Scheme._meta.get_field(name).default
+        assert scheme_fields[name]["default"] == (default() if callable(default) else default), name
 
 
 def test_it_refuses_a_file_it_cannot_parse(db, tmp_path):
