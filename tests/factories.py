@@ -4,6 +4,7 @@ import itertools
 import time
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -262,7 +263,6 @@ def public_history(certificate, *, later_after_days=10, reason=""):
 def certificate(service_obj=None, scheme_obj=None, **kw):
     """A certificate written directly, with its qualified dossier (for tests of what happens to certificates later)."""
     from registry.certificates.models import Certificate
-    from registry.certificates.services import add_months
 
     service_obj = service_obj or service()
     scheme_obj = scheme_obj or scheme(with_requirements=False)
@@ -271,7 +271,7 @@ def certificate(service_obj=None, scheme_obj=None, **kw):
         "number": f"SNC-{issued_on.year}-{n():04d}",
         "scope": "Virtual machines.",
         "issued_on": issued_on,
-        "expires_on": add_months(issued_on, 36),
+        "expires_on": issued_on + relativedelta(months=36),
         "status": "active",
     } | kw
     d = dossier(service_obj, scheme_obj, status=Dossier.Status.QUALIFIED)

@@ -1,8 +1,6 @@
 """Every write on a certificate. Each status change is locked, checked by the workflow and logged in public history."""
 
-import calendar
-import datetime
-
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,13 +14,6 @@ from registry.core.models import Counter
 from registry.notifications.outbox import notify_certificate_event_on_commit
 from registry.public.publication import publish_on_commit
 from registry.qualification import workflow
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, or the month's last day when it has no such day (29 February → 28 February)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _log(certificate, status, reason, by) -> CertificateEvent:
@@ -71,7 +62,8 @@ def certificate_issue(*, dossier, scope: str, conditions: str, by) -> Certificat
         scope=scope,
         conditions=conditions,
         issued_on=today,
-        expires_on=add_months(today, dossier.scheme.validity_months),
+        # The same day that many months later, or that month's last day (29 February → 28 February).
+        expires_on=today + relativedelta(months=dossier.scheme.validity_months),
         status=CertificateStatus.ACTIVE,
     )
     _log(certificate, CertificateStatus.ACTIVE, reasons.QUALIFIED, by)

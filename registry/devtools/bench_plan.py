@@ -7,8 +7,9 @@ what is planned here.
 import datetime
 from dataclasses import dataclass, field
 
+from dateutil.relativedelta import relativedelta
+
 from registry.certificates.models import Certificate
-from registry.certificates.services import add_months
 from registry.core.models import Counter
 from registry.devtools import bench_data as vocab
 from registry.providers.models import Service
@@ -104,7 +105,7 @@ class LifePlanner:
             qualified_at = _at(rng, day)
             dossier = self._dossier(service, S.QUALIFIED, qualified_at, renews)
             certificate = CertificatePlan(
-                dossier=dossier, issued_on=day, expires_on=add_months(day, self.validity_months),
+                dossier=dossier, issued_on=day, expires_on=day + relativedelta(months=self.validity_months),
                 conditions=rng.choice(vocab.CONDITIONS),
                 events=[(C.ACTIVE, qualified_at, "Qualification granted.", dossier.committee_id)],
             )  # fmt: skip

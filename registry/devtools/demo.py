@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
+from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from registry.catalogue.models import EvaluationCenter, Requirement, Scheme
 from registry.catalogue.services import DEFAULT_SCHEME_FILE, LoadStats, read_scheme_file, scheme_load
 from registry.certificates.models import Certificate, CertificateEvent
-from registry.certificates.services import add_months, certificate_suspend
+from registry.certificates.services import certificate_suspend
 from registry.devtools import demo_data as cast
 from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
 from registry.qualification.models import Answer, Document, Dossier, DossierEvent
@@ -314,7 +315,8 @@ def _backdate(dossier, opened_days_ago: int) -> None:
     if certificate is None:
         return
     issued = timezone.localdate(last)
-    certificate.issued_on, certificate.expires_on = issued, add_months(issued, dossier.scheme.validity_months)
+    certificate.issued_on = issued
+    certificate.expires_on = issued + relativedelta(months=dossier.scheme.validity_months)
     Certificate.objects.filter(pk=certificate.pk).update(
         issued_on=certificate.issued_on, expires_on=certificate.expires_on, status_changed_at=last
     )
