@@ -124,7 +124,9 @@ MATRIX: dict[str, Row] = {
         admin(403, 200, 302, 302),  # 302: back to the dossier with the refusal's reason (not a reviewer)
     ),
     "admin:registry_dossier_findings": Row(
-        lambda w: reverse("admin:registry_dossier_findings", args=[w["dossier"].pk]), admin(403, 302, 302, 302), "post"
+        lambda w: reverse("admin:registry_dossier_findings", args=[w["dossier"].pk]),
+        admin(403, 403, 403, 403),  # nobody instructs a submitted dossier: the findings rule refuses everyone
+        "post",
     ),
     "admin:registry_dossier_message": Row(
         lambda w: reverse("admin:registry_dossier_message", args=[w["dossier"].pk]), admin(403, 302, 302, 302), "post"
