@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from registry.accounts import audit
 from registry.accounts.permissions import actor_for
-from registry.certificates import reasons
+from registry.certificates import reasons, rules
 from registry.certificates.choices import CertificateStatus
 from registry.certificates.models import Certificate, CertificateEvent
 from registry.certificates.pdf import render_pdf_on_commit
@@ -90,10 +90,6 @@ def certificate_expire(*, certificate) -> Certificate | None:
     """Expire one certificate whose date has passed; None when it no longer needs to (idempotent, for the nightly task)."""
     with transaction.atomic():
         locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
-        if locked.status != CertificateStatus.ACTIVE or locked.expires_on >= timezone.localdate():
+        if not rules.lapsed(locked.status, locked.expires_on, timezone.localdate()):
             return None
         return _change(locked, "expire", by=None, reason=reasons.EXPIRED)
-
-
-def certificates_due_to_expire():
-    return Certificate.objects.filter(status=CertificateStatus.ACTIVE, expires_on__lt=timezone.localdate())

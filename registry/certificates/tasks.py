@@ -5,7 +5,8 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
-from registry.certificates.services import certificate_expire, certificates_due_to_expire
+from registry.certificates.selectors import certificates_due_to_expire
+from registry.certificates.services import certificate_expire
 
 logger = logging.getLogger(__name__)
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from registry.catalogue.models import EvaluationCenter, Requirement
+from registry.catalogue.selectors import current_scheme
 from registry.catalogue.services import DEFAULT_SCHEME_FILE, read_scheme_file, scheme_load
 from registry.certificates.models import Certificate, CertificateEvent
 from registry.core.models import Counter
@@ -36,7 +37,6 @@ from registry.devtools.bench_plan import CertificatePlan, DossierPlan, LifePlann
 from registry.devtools.bench_rows import dates_as_given, history_row, insert_rows
 from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
 from registry.public.publication import publish_on_commit
-from registry.public.selectors import current_scheme
 from registry.qualification import workflow
 from registry.qualification.models import Answer, Dossier, DossierEvent
 

@@ -20,6 +20,7 @@ from django.utils import translation
 
 from registry.accounts.permissions import actor_for
 from registry.accounts.preferences import supported_language
+from registry.certificates.selectors import event_change
 from registry.public import subscriptions
 from registry.qualification.workflow import COMMITTEE, REVIEWERS
 
@@ -187,7 +188,7 @@ def _subscriber_emails(event, exclude) -> list[Email]:
     context = {
         "event": event,
         "certificate": certificate,
-        "change": subscriptions.CHANGE_LABELS[subscriptions.event_change(event)],
+        "change": subscriptions.CHANGE_LABELS[event_change(event)],
         "service_url": subscriptions.service_url(certificate.service),
     }
     subjects = {}

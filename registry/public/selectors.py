@@ -1,67 +1,9 @@
-"""Named read queries shared by pages, the admin, the API and exports."""
+"""The public registry's named reads: every public page, export, feed, API and snapshot reads through these."""
 
 from itertools import islice
 from urllib.parse import quote
 
-
-def current_scheme():
-    """The scheme open to applications that portal pages measure against (the newest active one)."""
-    from registry.catalogue.models import Scheme
-
-    return Scheme.objects.filter(active=True).order_by("-pk").first()
-
-
-def provider_history(provider):
-    """Every recorded change of the provider, its shareholders, services, sites and third parties, newest first.
-
-    Each entry: when, who, what (object), kind (created / changed / deleted) and the changed fields with old and new
-    values. A handful of queries whatever the length of the history: diffs are computed here, not per record.
-    """
-    from registry.providers.models import Provider, Service, Shareholder, Site, ThirdParty
-
-    sources = [
-        (Provider.history.filter(id=provider.pk), ("legal_name", "registration_id", "website", "registered_office_country", "central_administration_country", "principal_establishment_country")),
-        (Shareholder.history.filter(provider_id=provider.pk), ("name", "country", "capital_percent", "voting_percent", "veto_right", "appoints_board_majority")),
-        (Service.history.filter(provider_id=provider.pk), ("name", "service_model", "description")),
-        (Site.history.filter(service__provider_id=provider.pk), ("role", "country", "city", "operations")),
-        (ThirdParty.history.filter(service__provider_id=provider.pk), ("name", "kind", "country_of_control", "technical_access_to_data", "relies_on_service_id", "autonomy_evidence")),
-    ]  # fmt: skip
-    entries = []
-    for qs, fields in sources:
-        previous = {}
-        model = qs.model.instance_type
-        on_service = model.__name__ in ("Site", "ThirdParty")
-        records = qs.select_related("history_user", *(["service"] if on_service else []))
-        for record in records.order_by("id", "history_date", "history_id"):
-            before = previous.get(record.id)
-            changes = []
-            if before is not None and record.history_type == "~":
-                for name in fields:
-                    old, new = getattr(before, name), getattr(record, name)
-                    if old != new:
-                        label = model._meta.get_field(
-                            name.removesuffix("_id") if name == "relies_on_service_id" else name
-                        ).verbose_name
-                        changes.append((label, old, new))
-            previous[record.id] = record
-            if record.history_type == "~" and not changes:
-                continue
-            entries.append(
-                {
-                    "when": record.history_date,
-                    "who": record.history_user,
-                    "model": model._meta.verbose_name,
-                    "object": str(record.instance),
-                    "service": record.service.name if on_service and record.service_id else "",
-                    "kind": record.history_type,
-                    "changes": changes,
-                }
-            )
-    entries.sort(key=lambda e: e["when"], reverse=True)
-    return entries
-
-
-# --- The public registry: every public page, export, feed, API and snapshot reads through these. ---
+from registry.public import rules
 
 
 def public_certificates():
@@ -84,6 +26,15 @@ def public_certificates():
         .prefetch_related(Prefetch("service__sites", queryset=data_sites, to_attr="data_sites"))
         .order_by("service__name", "number")
     )
+
+
+def certificates_in_force(day=None):
+    """public_certificates() a relying party may rely on, on `day` (today): active and within their validity."""
+    from django.utils import timezone
+
+    from registry.certificates.rules import in_force_on
+
+    return public_certificates().filter(in_force_on(day or timezone.localdate()))
 
 
 def archived_certificates():
@@ -267,28 +218,6 @@ def public_rows(certificates, chunk_size: int = 500):
             yield _row(values, scheme_label(values), countries.get(values["service_id"], []), service_url)
 
 
-def status_on(certificate, day, events=None):
-    """The certificate's status at the end of `day`, read from its public history; None before it was issued."""
-    import datetime
-
-    from django.utils import timezone
-
-    end = timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
-    history = events if events is not None else certificate.events.all()
-    status = None
-    for event in sorted(history, key=lambda e: (e.created_at, e.pk)):
-        if event.created_at <= end:
-            status = event.status
-    if status is None and certificate.issued_on <= day:
-        status = "active"  # a certificate issued without its first event (imported data) was active from issue
-    if status == "active" and certificate.expires_on < day:
-        status = "expired"
-    return status
-
-
-PUBLIC_EVENT_STATUSES = ("active", "suspended", "withdrawn", "expired", "superseded")
-
-
 def latest_decisions():
     """The public history of all certificates, newest first (qualifications, suspensions, withdrawals…)."""
     from registry.certificates.models import CertificateEvent
@@ -311,28 +240,21 @@ def last_events(certificates) -> dict:
     return latest
 
 
-def dependency_warnings(service) -> list[dict]:
-    """Qualified services this one relies on (19.6.d) whose certificate is no longer active: relying parties must know.
+def dependency_warnings(service, day=None) -> list:
+    """public.rules.dependency_warnings() of the service on `day` (today), for its page.
 
-    Needs service.third_parties prefetched with relies_on_service; one query for the certificates.
-    """
-    from registry.certificates.choices import CertificateStatus
+    Needs service.third_parties prefetched with relies_on_service; one query for the certificates."""
+    from django.utils import timezone
+
     from registry.certificates.models import Certificate
 
-    relied = {t.relies_on_service_id: t for t in service.third_parties.all() if t.relies_on_service_id}
-    if not relied:
-        return []
-    latest = {}
-    for certificate in Certificate.objects.filter(service_id__in=relied).order_by("service_id", "-issued_on", "-pk"):
-        latest.setdefault(certificate.service_id, certificate)
-    warnings = []
-    for service_id, third_party in relied.items():
-        certificate = latest.get(service_id)
-        if certificate is None or certificate.status != CertificateStatus.ACTIVE:
-            warnings.append(
-                {"third_party": third_party, "service": third_party.relies_on_service, "certificate": certificate}
-            )
-    return warnings
+    relied = {t.relies_on_service_id for t in service.third_parties.all() if t.relies_on_service_id}
+    held = {}
+    for certificate in Certificate.objects.filter(service_id__in=relied):
+        held.setdefault(certificate.service_id, []).append(certificate)
+    return rules.dependency_warnings(
+        service.third_parties.all(), lambda service_id: held.get(service_id, ()), day or timezone.localdate()
+    )
 
 
 def _median(values):

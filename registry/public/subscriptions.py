@@ -20,8 +20,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from registry.accounts.preferences import current_language, supported_language
+from registry.certificates import rules
 from registry.certificates.choices import CertificateStatus
-from registry.certificates.models import CertificateEvent
 from registry.providers.models import Provider, Service
 from registry.public.models import Subscription
 from registry.qualification.models import Dossier
@@ -37,14 +37,14 @@ RESEND_INTERVAL = 5 * 60
 # And at most this many e-mails an hour to one address, whatever the targets (following 50 services in a row).
 MAX_MAILS_PER_ADDRESS_PER_HOUR = 10
 
-# What a subscriber is told happened, by the certificate's new status ("active" is a qualification or a reinstatement).
+# What a subscriber is told happened, in the words of registry.certificates.rules.change_of() (as the feed).
 CHANGE_LABELS = {
-    "qualified": _("Qualified"),
-    "reinstated": _("Reinstated"),
-    "suspended": _("Suspended"),
-    "withdrawn": _("Withdrawn"),
-    "expired": _("Expired"),
-    "superseded": _("Superseded"),
+    rules.QUALIFIED: _("Qualified"),
+    rules.REINSTATED: _("Reinstated"),
+    CertificateStatus.SUSPENDED: _("Suspended"),
+    CertificateStatus.WITHDRAWN: _("Withdrawn"),
+    CertificateStatus.EXPIRED: _("Expired"),
+    CertificateStatus.SUPERSEDED: _("Superseded"),
 }
 
 
@@ -288,11 +288,3 @@ def subscribers_of(service) -> list[Subscription]:
     for subscription in sorted(covering, key=lambda s: (s.email.lower(), _BREADTH[s.scope], s.pk)):
         chosen.setdefault(subscription.email.lower(), subscription)
     return [chosen[address] for address in sorted(chosen)]
-
-
-def event_change(event) -> str:
-    """What happened, in the words of CHANGE_LABELS: a certificate's first "active" is its qualification."""
-    if event.status != CertificateStatus.ACTIVE:
-        return event.status
-    earlier = CertificateEvent.objects.filter(certificate_id=event.certificate_id, pk__lt=event.pk).exists()
-    return "reinstated" if earlier else "qualified"

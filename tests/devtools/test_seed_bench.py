@@ -9,10 +9,12 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from registry.catalogue.selectors import current_scheme
 from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES
 from registry.certificates.models import Certificate, CertificateEvent
 from registry.core.models import Counter
 from registry.providers.models import Provider, Service, Site
+from registry.providers.selectors import provider_history
 from registry.public import selectors as queries
 from registry.qualification import workflow
 from registry.qualification.choices import CLOSED_DOSSIER_STATUSES
@@ -139,21 +141,21 @@ def test_the_public_registry_lists_the_seeded_services(client, output):
 
 def test_the_provider_history_shows_the_seeded_creations(output):
     provider = Provider.objects.first()
-    entries = queries.provider_history(provider)
+    entries = provider_history(provider)
     created = {entry["model"] for entry in entries if entry["kind"] == "+"}
     assert {str(m._meta.verbose_name) for m in (Provider, Service, Site)} <= created
     # A later edit of a seeded service shows as a change against its seeded record.
     service = provider.services.first()
     service.description = "Now with GPUs."
     service.save()
-    change = queries.provider_history(provider)[0]
+    change = provider_history(provider)[0]
     assert change["kind"] == "~" and change["changes"][0][2] == "Now with GPUs."
 
 
 def test_a_real_qualification_after_seeding_gets_the_next_number(
     output, owner, editor, reviewer, decision_maker, center, service
 ):
-    scheme = queries.current_scheme()
+    scheme = current_scheme()
     year = timezone.localdate().year
     numbers = Certificate.objects.filter(number__startswith=f"SNC-{year}-").values_list("number", flat=True)
     highest = max((int(n.rsplit("-", 1)[1]) for n in numbers), default=0)

@@ -1,4 +1,5 @@
-"""Every public and portal list costs the same number of queries whatever its length (issue 8).
+"""Every public and portal list costs the same number of queries whatever its length: a page must not slow down as
+the registry grows.
 
 Each page is read with a small world, the world grows (more rows, and more related rows per row: sites, third parties,
 status history, dossiers, members, shareholders, history records), and the page is read again: the count must not
@@ -81,9 +82,9 @@ class World:
 
 # The public pages. Each comment lists the page's queries, which stay the same at any size.
 PUBLIC_QUERIES = {
-    # live certificates counted; providers with an active certificate counted; dossiers in process counted; latest
-    # decisions with certificate, service, provider and scheme
-    "home": 4,
+    # certificates in force counted; their providers counted; dossiers in process counted; latest decisions with
+    # certificate, service, provider and scheme; the current scheme (its ownership caps)
+    "home": 5,
     # the filter's choices: providers, schemes; facets: by provider, model, scheme, status, storage country; the count;
     # the page of certificates with service, provider and scheme; their data sites
     "list": 10,

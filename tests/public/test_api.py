@@ -347,9 +347,9 @@ def test_a_service_warns_of_the_qualified_services_it_relies_on_that_are_no_long
     ]
     # The same warnings as the service's page, which reads queries.dependency_warnings.
     page_service = Service.objects.prefetch_related("third_parties__relies_on_service").get(slug="relying")
-    assert sorted(
-        (w["third_party"].name, w["service"].slug) for w in queries.dependency_warnings(page_service)
-    ) == sorted((w["third_party"], w["service"]) for w in body["dependency_warnings"])
+    assert sorted((w.third_party.name, w.service.slug) for w in queries.dependency_warnings(page_service)) == sorted(
+        (w["third_party"], w["service"]) for w in body["dependency_warnings"]
+    )
     relies = {tp["name"]: tp["relies_on"] for tp in body["third_parties"]}
     assert relies["Supplier of nothing"] == {"slug": never.slug, "name": "Never qualified", "provider": never.provider.legal_name, "status": None}  # fmt: skip
     assert relies["Supplier of Renewed"]["status"] == "active"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from registry.accounts.permissions import provider_for
+from registry.catalogue.selectors import current_scheme
 from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES
 from registry.certificates.models import Certificate
 from registry.portal.forms.organisation import (
@@ -28,7 +29,7 @@ from registry.providers import offerings
 from registry.providers import services as providers
 from registry.providers.models import Invitation, Membership, Service, Shareholder
 from registry.providers.rules import OWNER, WRITERS
-from registry.public.selectors import current_scheme, provider_history
+from registry.providers.selectors import provider_history
 from registry.qualification import sovereignty
 from registry.qualification.models import Dossier
 from registry.qualification.workflow import Refused

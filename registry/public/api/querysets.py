@@ -4,9 +4,12 @@ The registry page, the exports and the snapshot read the same queries, so the AP
 """
 
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 
-from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus
+from registry.certificates import rules as certificate_rules
+from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES
 from registry.providers.models import Provider, Service, Site, ThirdParty
+from registry.public import rules as public_rules
 from registry.public import selectors as queries
 
 IN_PROCESS = "in_process"
@@ -68,28 +71,23 @@ def live_certificates(service):
     return [c for c in service.held_certificates if c.status in LIVE_CERTIFICATE_STATUSES]
 
 
-def latest_certificate(service):
-    """The service's newest certificate (latest issued), as queries.dependency_warnings reads it; None if none."""
-    return service.held_certificates[0] if service.held_certificates else None
-
-
 def certificate_status(service):
-    latest = latest_certificate(service)
-    return latest.status if latest is not None else None
+    """The status today of the service's newest certificate (as the dependency warnings judge it); None if none."""
+    latest = public_rules.newest_certificate(service.held_certificates)
+    return certificate_rules.live_status(latest, timezone.localdate()) if latest is not None else None
 
 
 def dependency_warnings(service):
-    """queries.dependency_warnings(service), read from what services_in_full() prefetched rather than one query more
-    per service: a qualified service this one relies on whose newest certificate is missing or not active."""
-    relied = {tp.relies_on_service_id: tp for tp in service.public_third_parties if tp.relies_on_service_id}
-    warnings = []
-    for third_party in relied.values():
-        certificate = latest_certificate(third_party.relies_on_service)
-        if certificate is None or certificate.status != CertificateStatus.ACTIVE:
-            warnings.append(
-                {"third_party": third_party, "service": third_party.relies_on_service, "certificate": certificate}
-            )
-    return warnings
+    """public.rules.dependency_warnings() of the service today, as on its page, read from what services_in_full()
+    prefetched rather than one query more per service."""
+    held = {
+        tp.relies_on_service_id: tp.relies_on_service.held_certificates
+        for tp in service.public_third_parties
+        if tp.relies_on_service_id
+    }
+    return public_rules.dependency_warnings(
+        service.public_third_parties, lambda service_id: held[service_id], timezone.localdate()
+    )
 
 
 def service_status(service):

@@ -1,5 +1,6 @@
 """Read-only serializers of the public API. The fields are declared for the OpenAPI schema; the values come from
-registry.public.selectors (public_row, data_countries, status_on), the same functions the pages and the exports call."""
+registry.public.selectors (public_row, data_countries) and registry.certificates.selectors (status_on), the same
+functions the pages and the exports call."""
 
 from django.conf import settings
 from django.urls import reverse
@@ -9,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from registry.certificates.choices import CertificateStatus
+from registry.certificates.selectors import status_on
 from registry.providers.choices import ServiceModel
 from registry.providers.models import Site, ThirdParty
 from registry.public import selectors as queries
@@ -83,7 +85,7 @@ class CertificateDetailSerializer(RegistryRowSerializer):
         data["history"] = CertificateEventSerializer(events, many=True).data
         day = self.context.get("on")
         if day is not None:
-            status = queries.status_on(instance, day, events=events)
+            status = status_on(instance, day, events=events)
             data["on"] = {"date": day.isoformat(), "status": status, "valid": status == CertificateStatus.ACTIVE}
         return data
 
@@ -175,7 +177,6 @@ class DependencyWarningSerializer(serializers.Serializer):
     service = serializers.SlugField(source="service.slug", help_text=_("Slug of the qualified service relied on."))
     status = serializers.ChoiceField(
         choices=CertificateStatus.choices,
-        source="certificate.status",
         allow_null=True,
         help_text=_("Status of its latest certificate; null when it holds none."),
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_safe
 
+from registry.certificates import rules
 from registry.certificates.choices import CertificateStatus
 from registry.certificates.models import Certificate
 
@@ -33,12 +34,10 @@ PADDING = 10
 
 
 def live_status(certificate: Certificate | None) -> str:
-    """The status now; a certificate past its expiry date is expired even before the nightly job records it."""
+    """The status now (a certificate past its expiry date is expired even before the nightly task records it)."""
     if certificate is None:
         return "unknown"
-    if certificate.status == CertificateStatus.ACTIVE and certificate.expires_on < timezone.localdate():
-        return CertificateStatus.EXPIRED
-    return certificate.status
+    return rules.live_status(certificate, timezone.localdate())
 
 
 def certificate_by_number(number: str) -> Certificate | None:

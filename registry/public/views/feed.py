@@ -7,22 +7,23 @@ import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from registry.certificates import rules
 from registry.certificates.choices import CertificateStatus
 from registry.certificates.models import CertificateEvent
+from registry.certificates.selectors import event_change, with_change
 
 FEED_LENGTH = 100
 
-# What an entry says happened. A certificate's first "active" event is its qualification; a later one, a reinstatement.
+# What an entry says happened, in the words of registry.certificates.rules.change_of().
 CHANGES = {
-    "qualified": pgettext_lazy("feed entry", "qualified"),
-    "reinstated": pgettext_lazy("feed entry", "reinstated"),
+    rules.QUALIFIED: pgettext_lazy("feed entry", "qualified"),
+    rules.REINSTATED: pgettext_lazy("feed entry", "reinstated"),
     CertificateStatus.SUSPENDED: pgettext_lazy("feed entry", "suspended"),
     CertificateStatus.WITHDRAWN: pgettext_lazy("feed entry", "withdrawn"),
     CertificateStatus.EXPIRED: pgettext_lazy("feed entry", "expired"),
@@ -35,22 +36,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def status_changes(limit: int = FEED_LENGTH):
-    """The latest public status changes, newest first, each with `earlier` telling whether its certificate had one
-    before (one query, whatever the length)."""
-    earlier = CertificateEvent.objects.filter(certificate_id=OuterRef("certificate_id")).filter(
-        Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
-    )
-    return (
-        CertificateEvent.objects.select_related("certificate__service__provider", "certificate__scheme")
-        .annotate(earlier=Exists(earlier))
-        .order_by("-created_at", "-pk")[:limit]
-    )
-
-
-def change_of(event) -> str:
-    if event.status == CertificateStatus.ACTIVE:
-        return "reinstated" if event.earlier else "qualified"
-    return event.status
+    """The latest public status changes, newest first, each with what event_change() needs (one query in all)."""
+    events = CertificateEvent.objects.select_related("certificate__service__provider", "certificate__scheme")
+    return with_change(events).order_by("-created_at", "-pk")[:limit]
 
 
 def _clean(text: str) -> str:
@@ -81,7 +69,7 @@ class StatusChangesFeed(Feed):
                 "service": certificate.service.name,
                 "provider": certificate.service.provider.legal_name,
                 "number": certificate.number,
-                "change": CHANGES[change_of(event)],
+                "change": CHANGES[event_change(event)],
             }
         )
 
@@ -120,7 +108,7 @@ class StatusChangesFeed(Feed):
         return event.created_at
 
     def item_categories(self, event):
-        return [change_of(event)]
+        return [event_change(event)]
 
 
 status_feed = StatusChangesFeed()

@@ -7,7 +7,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus
+from registry.catalogue.selectors import current_scheme
+from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES
 from registry.certificates.models import Certificate, CertificateEvent
 from registry.providers.models import Provider, Site, ThirdParty
 from registry.public import selectors as queries
@@ -23,16 +24,16 @@ def bad_request(request, reasons: dict):
 
 
 def home(request):
-    live = queries.public_certificates()
+    in_force = queries.certificates_in_force().order_by()
     context = {
         "counts": {
-            "services": live.filter(status=CertificateStatus.ACTIVE).count(),
-            "providers": Provider.objects.filter(services__certificates__status=CertificateStatus.ACTIVE)
-            .distinct()
-            .count(),
+            "services": in_force.count(),
+            "providers": in_force.values("service__provider_id").distinct().count(),
             "in_process": queries.in_process_dossiers().count(),
         },
         "latest": queries.latest_decisions()[:6],
+        # The ownership caps the page states are the scheme's, never numbers written in the template.
+        "scheme": current_scheme(),
     }
     return render(request, "registry/home.html", context)
 

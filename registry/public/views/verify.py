@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry.certificates.models import Certificate, CertificateEvent
-from registry.public import selectors as queries
+from registry.certificates.selectors import status_on
 from registry.public.views.pages import bad_request
 
 # What a relying party needs to know, in one word per status.
@@ -51,7 +51,7 @@ def verify(request, number):
     if certificate is None:
         return render(request, "registry/verify_unknown.html", {"number": number}, status=404)
     events = list(CertificateEvent.objects.filter(certificate=certificate).order_by("-created_at", "-pk"))
-    status = queries.status_on(certificate, day, events)
+    status = status_on(certificate, day, events)
     context = {
         "certificate": certificate,
         "day": day,

@@ -1,0 +1,77 @@
+"""The rules of a certificate's life, as pure functions: services, selectors, pages, the badge, the API, the feed and
+the e-mails ask these instead of spelling a rule out again. Where a rule must also run in SQL, its Q expression sits
+next to it, built from the same constants (tests/certificates/test_rules.py checks that each pair agrees)."""
+
+import datetime
+
+from django.db.models import Q
+
+from registry.certificates.choices import CertificateStatus
+from registry.qualification.workflow import CERTIFICATE_MOVES
+
+# --- Expiry. A certificate is valid through its expires_on day and expired from the next day on. ---
+
+# The statuses an expiry date ends: those the workflow's "expire" move leaves. A suspended certificate stays suspended
+# past its date (the agency decides whether to withdraw it); withdrawn and superseded ones keep their status.
+ENDED_BY_EXPIRY = CERTIFICATE_MOVES["expire"].sources
+
+
+def lapsed(status: str, expires_on: datetime.date, day: datetime.date) -> bool:
+    """Whether a certificate in `status`, valid until `expires_on`, has expired by `day` (recorded or not yet)."""
+    return status in ENDED_BY_EXPIRY and expires_on < day
+
+
+def lapsed_on(day: datetime.date) -> Q:
+    """lapsed() in SQL: the certificates whose date has passed on `day`, which the nightly expiry moves."""
+    return Q(status__in=ENDED_BY_EXPIRY, expires_on__lt=day)
+
+
+def is_expired(certificate, day: datetime.date) -> bool:
+    """Whether the certificate is expired on `day`: recorded so, or past its date before the nightly task records it."""
+    return certificate.status == CertificateStatus.EXPIRED or lapsed(certificate.status, certificate.expires_on, day)
+
+
+def live_status(certificate, day: datetime.date) -> str:
+    """The status a reader is told on `day`: the recorded one, except that a certificate past its date is expired."""
+    return CertificateStatus.EXPIRED if is_expired(certificate, day) else certificate.status
+
+
+def is_in_force(certificate, day: datetime.date) -> bool:
+    """Whether a relying party may rely on the certificate on `day`: active and within its validity."""
+    return live_status(certificate, day) == CertificateStatus.ACTIVE
+
+
+def in_force_on(day: datetime.date) -> Q:
+    """is_in_force() in SQL."""
+    return Q(status=CertificateStatus.ACTIVE) & ~lapsed_on(day)
+
+
+# --- The public history. ---
+
+
+def history_key(event) -> tuple:
+    """An event's place in its certificate's public history: by time, and by insertion between events of one instant.
+
+    Time first, not insertion order: the history is read, shown and exported in this order, and histories imported or
+    seeded after the fact are inserted in any order."""
+    return (event.created_at, event.pk)
+
+
+def before_in_history(created_at, pk) -> Q:
+    """The events that history_key() places before the one at (created_at, pk); OuterRef()s work too."""
+    return Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
+
+
+QUALIFIED = "qualified"
+REINSTATED = "reinstated"
+# What an entry of the public history says happened: these words, and the status's own for the others.
+CHANGES = (QUALIFIED, REINSTATED, *(s for s in CertificateStatus.values if s != CertificateStatus.ACTIVE))
+
+
+def change_of(status: str, *, has_earlier: bool) -> str:
+    """What an event of the public history tells the public, one of CHANGES: a certificate's first "active" is its
+    qualification, a later one a reinstatement; any other status says itself. `has_earlier`: whether the
+    certificate's history holds an event before this one (before_in_history)."""
+    if status != CertificateStatus.ACTIVE:
+        return status
+    return REINSTATED if has_earlier else QUALIFIED

@@ -1,0 +1,54 @@
+"""Named reads of certificates and their public history, built on the rules of registry.certificates.rules."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from registry.certificates import rules
+from registry.certificates.choices import CertificateStatus
+from registry.certificates.models import Certificate, CertificateEvent
+
+
+def status_on(certificate, day: datetime.date, events=None) -> str | None:
+    """The certificate's status at the end of `day`, read from its public history; None before it was issued.
+
+    `events`: its history when the caller already holds it (any order), else read here."""
+    end = timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+    history = events if events is not None else certificate.events.all()
+    status = None
+    for event in sorted(history, key=rules.history_key):
+        if event.created_at <= end:
+            status = event.status
+    if status is None and certificate.issued_on <= day:
+        status = CertificateStatus.ACTIVE  # a certificate issued without its first event (imported data) was active
+    if status is not None and rules.lapsed(status, certificate.expires_on, day):
+        status = CertificateStatus.EXPIRED
+    return status
+
+
+def certificates_due_to_expire(day: datetime.date | None = None):
+    """The certificates the nightly expiry moves: past their date on `day` (today) and not yet recorded expired."""
+    return Certificate.objects.filter(rules.lapsed_on(day or timezone.localdate()))
+
+
+def with_change(events):
+    """The events annotated with `has_earlier`, what rules.change_of() needs, in one subquery whatever their number."""
+    earlier = CertificateEvent.objects.filter(certificate_id=OuterRef("certificate_id")).filter(
+        rules.before_in_history(OuterRef("created_at"), OuterRef("pk"))
+    )
+    return events.annotate(has_earlier=Exists(earlier))
+
+
+def event_change(event) -> str:
+    """What one event of the public history tells the public (rules.CHANGES), the same in the feed and the e-mails.
+
+    Reads `has_earlier` when with_change() annotated it, else asks the database (only an "active" event needs it)."""
+    has_earlier = getattr(event, "has_earlier", None)
+    if has_earlier is None and event.status == CertificateStatus.ACTIVE:
+        has_earlier = (
+            CertificateEvent.objects.filter(certificate_id=event.certificate_id)
+            .filter(rules.before_in_history(event.created_at, event.pk))
+            .exists()
+        )
+    return rules.change_of(event.status, has_earlier=bool(has_earlier))
