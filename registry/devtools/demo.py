@@ -26,6 +26,7 @@ from registry.certificates.models import Certificate, CertificateEvent
 from registry.certificates.services import certificate_suspend
 from registry.devtools import demo_data as cast
 from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
+from registry.public.snapshots import snapshot_issue
 from registry.qualification.models import Answer, Document, Dossier, DossierEvent
 from registry.qualification.services.documents import document_add
 from registry.qualification.services.dossiers import (
@@ -211,7 +212,8 @@ def _ensure_service(summary, provider, spec) -> Service:
 def _prepare(dossier, by, *, complete: bool) -> None:
     """The provider's part: documents, self-assessment and, when complete, the signed declaration.
 
-    Answers are written directly, as the portal's answer form will: there is no answer service to call yet.
+    Answers are inserted in one statement rather than through answers_save(), which reads and writes each row with
+    its checks: the demo's own fresh draft needs none of them, and the whole catalogue is answered at once.
     """
     kinds = list(cast.EVIDENCE) if complete else ["security_policy"]
     documents = {kind: _upload(dossier, kind, by) for kind in kinds}
@@ -377,4 +379,7 @@ def seed_demo() -> DemoSummary:
     CertificateEvent.objects.filter(certificate__dossier_id__in=new_dossiers, notified_at__isnull=True).update(
         notified_at=now
     )
+    # The demo registry's signed snapshot, issued here: /registry/snapshot.json answers 503 until a first one exists,
+    # and no worker may be running yet to take the task the changes queued (that task then finds nothing new).
+    snapshot_issue()
     return summary

@@ -104,6 +104,15 @@ def test_the_demo_reviewer_and_committee_can_log_in_with_the_printed_passwords(o
         client.logout()
 
 
+def test_it_issues_the_signed_snapshot_so_that_it_answers_without_a_worker(output, client):
+    from django.urls import reverse
+
+    from registry.public.models import RegistrySnapshot
+
+    assert RegistrySnapshot.objects.count() == 1
+    assert client.get(reverse("registry:snapshot")).status_code == 200
+
+
 def test_it_creates_nothing_new_when_run_twice(output):
     before = row_counts()
 

@@ -64,6 +64,7 @@ def published(client, snapshot_name="registry:snapshot", signature_name="registr
 
 
 def test_the_signature_verifies_with_the_published_key_alone(client, live):
+    snapshot_issue()
     body, signature, key = published(client)
 
     key.verify(signature, body)  # raises InvalidSignature otherwise
@@ -71,6 +72,7 @@ def test_the_signature_verifies_with_the_published_key_alone(client, live):
 
 @pytest.mark.parametrize("position", [0, 100, -2])
 def test_the_signature_fails_when_one_byte_of_the_document_changes(client, live, position):
+    snapshot_issue()
     body, signature, key = published(client)
     tampered = bytearray(body)
     tampered[position] ^= 0x01
@@ -82,6 +84,7 @@ def test_the_signature_fails_when_one_byte_of_the_document_changes(client, live,
 def test_the_document_is_canonical_json_of_the_whole_public_registry(client, live, settings):
     withdrawn = certified(status="withdrawn")
     CertificateEvent.objects.create(certificate=withdrawn, status="withdrawn", reason="Data moved outside the EU.")
+    snapshot_issue()
 
     response = fetch(client, "registry:snapshot")
     document = json.loads(response.content)
@@ -110,6 +113,7 @@ def test_the_document_is_canonical_json_of_the_whole_public_registry(client, liv
 
 
 def test_the_document_names_the_key_that_signed_it(client, live):
+    snapshot_issue()
     document = json.loads(fetch(client, "registry:snapshot").content)
     pem = fetch(client, "registry:signing-key").content
     der = serialization.load_pem_public_key(pem).public_bytes(
@@ -126,6 +130,7 @@ def test_the_in_process_list_holds_only_consenting_dossiers_and_their_public_fie
     listed = f.dossier(status=Dossier.Status.EVALUATION, listed_in_process_consent=True)
     DossierEvent.objects.create(dossier=listed, action="admit", from_status="in_review", to_status="evaluation")
     f.dossier(status=Dossier.Status.DECISION, listed_in_process_consent=False)
+    snapshot_issue()
 
     document = json.loads(fetch(client, "registry:snapshot").content)
 
@@ -134,6 +139,44 @@ def test_the_in_process_list_holds_only_consenting_dossiers_and_their_public_fie
     assert entry["scheme_code"] == listed.scheme.code
     assert entry["entered_process_at"].endswith("Z")
     assert listed.reference not in json.dumps(document)  # the dossier itself stays private
+
+
+def test_before_the_first_snapshot_the_latest_answers_503_with_retry_after(client, live, settings):
+    settings.SNAPSHOT_CHECK_EVERY = 900
+
+    for name in ("registry:snapshot", "registry:snapshot-signature"):
+        response = client.get(reverse(name))
+        assert response.status_code == 503
+        assert response["Retry-After"] == "900"  # the scheduled task's period: by then it has issued one
+        assert response["Cache-Control"] == "no-store"  # the snapshot's own cache must not keep the refusal
+    assert client.get(reverse("registry:snapshot-numbered", args=[1])).status_code == 404
+
+
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_reading_the_snapshots_never_writes(client, live, method):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from registry.core.models import Counter
+
+    urls = [reverse(n) for n in ("registry:snapshot", "registry:snapshot-signature", "registry:signing-key")]
+    signing.signing_key()  # the development key file is made once, outside what is measured (not in the database)
+
+    def read_everything():
+        with CaptureQueriesContext(connection) as captured:
+            statuses = [getattr(client, method)(url).status_code for url in urls]
+        writes = [q["sql"] for q in captured if not q["sql"].lstrip().upper().startswith("SELECT")]
+        return statuses, writes
+
+    # Before the first snapshot: refused, nothing issued, not even a sequence number taken.
+    assert read_everything() == ([503, 503, 200], [])
+    assert not RegistrySnapshot.objects.exists() and not Counter.objects.exists()
+
+    # After it, with a public change the task has not published yet: the latest issued one, and still no write.
+    first = snapshot_issue()
+    certified(status="withdrawn")
+    assert read_everything() == ([200, 200, 200], [])
+    assert list(RegistrySnapshot.objects.values_list("sequence", flat=True)) == [first.sequence]
 
 
 def test_a_public_change_issues_a_new_snapshot_and_nothing_else_does(live, administrator):
@@ -295,6 +338,7 @@ def test_the_schedule_issues_snapshots(settings):
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
 def test_openssl_verifies_the_snapshot_as_the_readme_shows(client, live, tmp_path):
     """The README's commands for relying parties, run for real."""
+    snapshot_issue()
     (tmp_path / "snapshot.json").write_bytes(fetch(client, "registry:snapshot").content)
     (tmp_path / "snapshot.json.sig").write_bytes(fetch(client, "registry:snapshot-signature").content)
     (tmp_path / "signing-key.pem").write_bytes(fetch(client, "registry:signing-key").content)

@@ -1,24 +1,37 @@
-"""The signed snapshots, their signatures and the public key, served as the exact bytes that were signed."""
+"""The signed snapshots, their signatures and the public key, served as the exact bytes that were signed.
 
+Reading never writes: snapshots are issued by registry.public.snapshots.snapshot_issue (the task after a public change
+and on schedule, and the seeding commands), never by a request."""
+
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from registry.public import signing
 from registry.public.models import RegistrySnapshot
-from registry.public.snapshots import snapshot_issue
 
 # The latest changes with the registry; a numbered one never does.
 LATEST_MAX_AGE = 60
 NUMBERED_CACHE = "public, max-age=31536000, immutable"
 
 
-def _latest() -> RegistrySnapshot:
-    snapshot = RegistrySnapshot.objects.order_by("-sequence").first()
-    if snapshot is None:
-        # A fresh installation: the first snapshot is issued on the first request instead of 404 until the scheduler.
-        snapshot = snapshot_issue() or RegistrySnapshot.objects.order_by("-sequence").first()
-    return snapshot
+def _latest() -> RegistrySnapshot | None:
+    return RegistrySnapshot.objects.order_by("-sequence").first()
+
+
+def _not_issued_yet() -> HttpResponse:
+    """A fresh installation, before the task issues the first snapshot. 503 and not 404: the address is right and
+    answers once the task has run, which Retry-After says when to expect."""
+    response = HttpResponse(
+        _("The registry's first snapshot has not been issued yet. Try again later."),
+        content_type="text/plain; charset=utf-8",
+        status=503,
+    )
+    response["Retry-After"] = str(settings.SNAPSHOT_CHECK_EVERY)
+    response["Cache-Control"] = "no-store"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def _numbered(sequence: int) -> RegistrySnapshot:
@@ -48,12 +61,18 @@ def _signature(snapshot: RegistrySnapshot, cache_control: str) -> HttpResponse:
 
 @require_safe
 def latest(request):
-    return _body(_latest(), f"public, max-age={LATEST_MAX_AGE}")
+    snapshot = _latest()
+    if snapshot is None:
+        return _not_issued_yet()
+    return _body(snapshot, f"public, max-age={LATEST_MAX_AGE}")
 
 
 @require_safe
 def latest_signature(request):
-    return _signature(_latest(), f"public, max-age={LATEST_MAX_AGE}")
+    snapshot = _latest()
+    if snapshot is None:
+        return _not_issued_yet()
+    return _signature(snapshot, f"public, max-age={LATEST_MAX_AGE}")
 
 
 @require_safe
