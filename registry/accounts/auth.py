@@ -34,11 +34,8 @@ POLICY_RECHECK = 300
 
 
 def provider_requires_mfa(provider) -> bool:
-    """Whether the organisation's owners require a second factor of every member.
-
-    There is no field for it yet: the policy reads `Provider.require_mfa` once that field exists, and is off until then.
-    """
-    return bool(getattr(provider, "require_mfa", False))
+    """Whether the organisation's owners require a second factor of every member (off until an owner turns it on)."""
+    return provider.require_mfa
 
 
 def user_requires_mfa(user) -> bool:

@@ -3,7 +3,6 @@
 from django.http import Http404
 
 from registry.providers.models import Membership
-from registry.qualification.models import Dossier
 from registry.qualification.workflow import AGENCY_GROUPS, Actor
 
 
@@ -25,27 +24,6 @@ def actor_for(user) -> Actor:
     )
     user._registry_actor = actor
     return actor
-
-
-def is_agency(user) -> bool:
-    return bool(actor_for(user).groups)
-
-
-def dossiers_for(user):
-    """The dossiers a user may see: all of them for the agency, their providers' for members, none otherwise."""
-    if not user.is_authenticated:
-        return Dossier.objects.none()
-    if is_agency(user):
-        return Dossier.objects.all()
-    return Dossier.objects.filter(service__provider__memberships__user=user)
-
-
-def get_dossier_for(user, pk, queryset=None):
-    qs = queryset if queryset is not None else dossiers_for(user)
-    try:
-        return qs.get(pk=pk)
-    except Dossier.DoesNotExist as exc:
-        raise Http404("No such dossier.") from exc
 
 
 def forget_actor(user) -> None:

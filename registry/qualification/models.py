@@ -105,10 +105,6 @@ class Dossier(models.Model):
         return self.reference
 
     @property
-    def provider_id(self):
-        return self.service.provider_id
-
-    @property
     def is_open(self):
         return self.status not in CLOSED_DOSSIER_STATUSES
 

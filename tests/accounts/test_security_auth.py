@@ -116,7 +116,7 @@ def test_staff_with_totp_verified_in_this_session_reach_the_admin(client, review
 def test_a_provider_member_needs_no_second_factor_unless_their_organisation_requires_it(
     client, owner, other_owner, provider, monkeypatch
 ):
-    assert auth.provider_requires_mfa(provider) is False  # no organisation requires it until the field exists
+    assert auth.provider_requires_mfa(provider) is False  # off until an owner turns it on
     client.force_login(owner)
     assert client.get(reverse("portal:home")).status_code == 302  # to their organisation's page
     assert client.get(reverse("portal:provider", args=[provider.slug])).status_code == 200

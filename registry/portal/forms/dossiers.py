@@ -1,4 +1,4 @@
-"""Forms of the dossier pages of the portal: validation and layout only. Every write goes through registry.services."""
+"""The portal's dossier forms: validation and layout only; every write goes through the qualification services."""
 
 from crispy_forms.helper import FormHelper
 from django import forms
