@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # Local development and tests run with DEBUG on unless the environment says otherwise; production sets DEBUG=0.
 export DEBUG ?= 1
 
-.PHONY: run test lint format worker beat migrate demo clean check-deploy audit bench
+.PHONY: run test lint format worker beat migrate demo clean check-deploy audit bench requirements
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -21,6 +21,15 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime
+
+# The pins. requirements.txt and requirements-dev.txt are pip-tools' output (pip-compile, pinned in requirements-dev)
+# from requirements.in and requirements-dev.in: edit those, then run this. A version already pinned stays unless an .in
+# file rules it out; UPGRADE=--upgrade moves every pin to the newest release, UPGRADE="--upgrade-package NAME" one.
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make requirements" $(BIN)/pip-compile --quiet --strip-extras \
+	--no-emit-index-url --no-emit-trusted-host --no-emit-find-links $(UPGRADE)
+requirements: $(VENV)/.dev
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 migrate: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
