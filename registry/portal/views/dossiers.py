@@ -1,4 +1,4 @@
-"""The dossier pages of the provider portal. Thin views: forms validate, registry.services write, the workflow decides.
+"""The dossier pages of the provider portal. Thin views: forms validate, the qualification services write, the workflow decides.
 
 Members of the dossier's provider see every page; owners and editors write while the dossier is in their hands (draft,
 changes requested); viewers read (403 on a write). Anyone else, the agency included, gets 404: the agency has its own
