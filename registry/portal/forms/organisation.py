@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
 from registry.providers.offerings import SITE_FIELDS, THIRD_PARTY_FIELDS
-from registry.providers.services import PROFILE_FIELDS, SHAREHOLDER_FIELDS, check_ownership_totals
+from registry.providers.rules import ownership_totals_refusals
+from registry.providers.services import PROFILE_FIELDS, SHAREHOLDER_FIELDS
 from registry.qualification import sovereignty
 from registry.qualification.workflow import Refused
 
@@ -80,10 +81,9 @@ class BaseShareholderFormSet(RowsFormSet):
         super().clean()
         if any(self.errors):
             return
-        try:
-            check_ownership_totals(self.rows())
-        except ValidationError as exc:
-            raise ValidationError(exc.messages) from exc
+        refusals = ownership_totals_refusals(self.rows())
+        if refusals:
+            raise ValidationError(refusals)
 
 
 ShareholderFormSet = modelformset_factory(
