@@ -1,95 +1,40 @@
-"""What registry administrators manage by hand: providers, services, schemes and evaluation centres."""
+"""The catalogue as registry administrators keep it by hand: schemes, requirements and evaluation centres.
+
+Saves and deletes are the catalogue's edit services (registry.catalogue.edits: audit line, publication); what dossiers,
+certificates or the catalogue file refer to is read-only once saved (edits.fixed_fields). Providers and services are
+in registry/agency/providers.py.
+"""
 
 from django.contrib import admin
-from django.db import models
-from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from registry.agency.viewonly import ViewOnlyGuard
+from registry.agency.writes import WritesThroughServices
+from registry.catalogue import edits
 from registry.catalogue.models import EvaluationCenter, Requirement, Scheme
-from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
 
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["user"]
+class CatalogueAdmin(ViewOnlyGuard, WritesThroughServices, admin.ModelAdmin):
+    # Deleting a catalogue entry is refused only when something refers to it, which the admin's own confirmation
+    # page finds and refuses first: the bulk action stays.
+    bulk_delete = True
 
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *(edits.fixed_fields(obj) if obj is not None else ())]
 
-class ShareholderInline(admin.TabularInline):
-    model = Shareholder
-    extra = 0
+    def save_model(self, request, obj, form, change):
+        editable = edits.EDITABLE[self.model]
+        values = {name: value for name, value in form.cleaned_data.items() if name in editable}
+        if change:
+            edits.catalogue_update(obj=obj, by=request.user, **values)
+        else:
+            obj.pk = edits.catalogue_create(model=self.model, by=request.user, **values).pk
 
-
-@admin.register(Provider)
-class ProviderAdmin(ViewOnlyGuard, SimpleHistoryAdmin):
-    list_display = ["legal_name", "registration_id", "registered_office_country", "service_count"]
-    search_fields = ["legal_name", "registration_id"]
-    prepopulated_fields = {"slug": ["legal_name"]}
-    inlines = [MembershipInline, ShareholderInline]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    fieldsets = [
-        (None, {"fields": ["legal_name", "slug", "registration_id", "website", "description"]}),
-        (
-            gettext_lazy("Locations (19.6.a)"),
-            {
-                "fields": [
-                    "registered_office_country",
-                    "central_administration_country",
-                    "principal_establishment_country",
-                ]
-            },
-        ),
-    ]
-
-    @admin.display(description=gettext_lazy("services"))
-    def service_count(self, obj):
-        return obj.services.count()
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("services")
-
-
-class SiteInline(admin.TabularInline):
-    model = Site
-    extra = 0
-
-
-class ThirdPartyInline(admin.TabularInline):
-    model = ThirdParty
-    fk_name = "service"
-    extra = 0
-    autocomplete_fields = ["relies_on_service"]
-
-
-@admin.register(Service)
-class ServiceAdmin(ViewOnlyGuard, SimpleHistoryAdmin):
-    list_display = ["name", "provider", "service_model", "updated_at"]
-    list_select_related = ["provider"]
-    list_filter = ["service_model"]
-    search_fields = ["name", "provider__legal_name"]
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["provider"]
-    inlines = [SiteInline, ThirdPartyInline]
-
-
-@admin.register(Shareholder)
-class ShareholderAdmin(ViewOnlyGuard, SimpleHistoryAdmin):
-    list_display = [
-        "name",
-        "provider",
-        "country",
-        "capital_percent",
-        "voting_percent",
-        "veto_right",
-        "appoints_board_majority",
-    ]
-    list_select_related = ["provider"]
-    search_fields = ["name", "provider__legal_name"]
+    def delete_model(self, request, obj):
+        edits.catalogue_delete(obj=obj, by=request.user)
 
 
 @admin.register(Scheme)
-class SchemeAdmin(ViewOnlyGuard, admin.ModelAdmin):
+class SchemeAdmin(CatalogueAdmin):
     list_display = [
         "name",
         "version",
@@ -103,7 +48,7 @@ class SchemeAdmin(ViewOnlyGuard, admin.ModelAdmin):
 
 
 @admin.register(Requirement)
-class RequirementAdmin(ViewOnlyGuard, admin.ModelAdmin):
+class RequirementAdmin(CatalogueAdmin):
     list_display = ["ref", "title_en", "title_fr", "scheme", "parent"]
     list_select_related = ["scheme", "parent"]
     list_filter = ["scheme"]
@@ -112,7 +57,7 @@ class RequirementAdmin(ViewOnlyGuard, admin.ModelAdmin):
 
 
 @admin.register(EvaluationCenter)
-class EvaluationCenterAdmin(ViewOnlyGuard, admin.ModelAdmin):
+class EvaluationCenterAdmin(CatalogueAdmin):
     list_display = ["name", "country", "approval_reference", "active"]
     list_filter = ["active", "country"]
     search_fields = ["name", "approval_reference"]
