@@ -12,6 +12,3 @@ class RegistryConfig(AppConfig):
         from registry.accounts.audit import connect_signals
 
         connect_signals()  # sign-ins, failures, password / e-mail / MFA changes to the audit log
-        from registry.public import cache as public_cache
-
-        public_cache.connect_signals()  # rows the public pages show, written outside the services (admin, shell)

@@ -7,6 +7,10 @@ next visitors get it without a view, a template or a database query. Every publi
 suspension is visible from the next request on. PUBLIC_CACHE_SECONDS bounds an entry's life in any case (a bump lost
 to a Redis outage, a date-dependent page); 0 turns the cache off.
 
+Who bumps it: the services, through registry.public.publication.publish_on_commit(), the portal's and the admin's
+writes alike (the admin saves through the services). No model signal does it as well: a row written around the services
+(a shell, a data migration) is shown once the kept pages expire, or at once after `publish_on_commit()` in that shell.
+
 Where it sits: right after CsrfViewMiddleware. The middleware above it have resolved the language (LocaleMiddleware)
 and read the visitor's CSRF cookie; on the way out they add the CSP, the security headers, `Vary` and, for a first
 visit, the CSRF cookie, to a cached response as to a rendered one. Nothing below it runs on a hit: no user, no session,
@@ -98,36 +102,6 @@ def registry_changed() -> None:
 def registry_changed_on_commit() -> None:
     """Invalidate the kept public pages once the current transaction commits (at once outside one)."""
     transaction.on_commit(registry_changed)
-
-
-def _saved(sender, instance, **kwargs) -> None:
-    registry_changed_on_commit()
-
-
-def _dossier_saved(sender, instance, **kwargs) -> None:
-    # A dossier is public only in the in-process list; moves out of it go through the services, which say so.
-    from registry.qualification.choices import DossierStatus
-
-    if instance.status in (DossierStatus.EVALUATION, DossierStatus.DECISION):
-        registry_changed_on_commit()
-
-
-def connect_signals() -> None:
-    """The services announce public changes (registry.notifications.outbox); the admin (providers, services, sites, third
-    parties, schemes, centres), a scheme load or a shell write the rows directly: any saved or deleted row the public
-    pages show drops the kept pages too. A provider's draft service changing drops them as well: rare, and cheaper
-    than a query to tell."""
-    from django.db.models.signals import post_delete, post_save
-
-    from registry.catalogue.models import EvaluationCenter, Scheme
-    from registry.certificates.models import Certificate, CertificateEvent
-    from registry.providers.models import Provider, Service, Site, ThirdParty
-    from registry.qualification.models import Dossier
-
-    for model in (Provider, Service, Site, ThirdParty, Scheme, EvaluationCenter, Certificate, CertificateEvent):
-        post_save.connect(_saved, sender=model, dispatch_uid=f"public-cache-save-{model.__name__}")
-        post_delete.connect(_saved, sender=model, dispatch_uid=f"public-cache-delete-{model.__name__}")
-    post_save.connect(_dossier_saved, sender=Dossier, dispatch_uid="public-cache-save-Dossier")
 
 
 def _view_is_cached(path: str) -> bool:

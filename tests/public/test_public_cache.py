@@ -118,18 +118,6 @@ def test_a_dossier_admitted_enters_the_in_process_list_at_once(
     assert complete_draft.service.name in client.get(url).text
 
 
-def test_an_edit_in_the_admin_drops_the_kept_pages(client, django_capture_on_commit_callbacks):
-    # The admin writes rows directly, without the services: the rows' own save drops the kept pages.
-    certificate = certified("Alpha Cloud")
-    url = reverse("registry:service", args=[certificate.service.slug])
-    warm(client, url)
-    provider = certificate.service.provider
-    with django_capture_on_commit_callbacks(execute=True):
-        provider.legal_name = "Alpha Holding SE"
-        provider.save()
-    assert "Alpha Holding SE" in client.get(url).text
-
-
 def test_a_signed_in_visitor_never_gets_nor_leaves_a_kept_page(client, owner):
     certified("Alpha Cloud")
     url = reverse("registry:list")
