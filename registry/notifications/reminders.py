@@ -23,8 +23,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from registry.certificates.choices import CertificateStatus
 from registry.certificates.models import Certificate
+from registry.certificates.rules import in_force_on
 from registry.notifications.emails import compose, group_recipients, recipients, send_emails
 from registry.notifications.models import Reminder
 from registry.qualification.models import Dossier
@@ -67,12 +67,10 @@ def expiry_key(certificate, days: int) -> str:
 
 
 def certificates_due_for_reminder(today: datetime.date | None = None) -> list[int]:
-    """Ids of the active certificates whose expiry reminder is due and not yet sent."""
+    """Ids of the certificates in force whose expiry reminder is due and not yet sent."""
     today = today or timezone.localdate()
     candidates = Certificate.objects.filter(
-        status=CertificateStatus.ACTIVE,
-        expires_on__gte=today,
-        expires_on__lte=today + datetime.timedelta(days=max(EXPIRY_REMINDER_DAYS)),
+        in_force_on(today), expires_on__lte=today + datetime.timedelta(days=max(EXPIRY_REMINDER_DAYS))
     ).only("pk", "number", "expires_on")
     keys = {certificate.pk: expiry_key(certificate, expiry_threshold(certificate, today)) for certificate in candidates}
     sent = set(Reminder.objects.filter(key__in=keys.values()).values_list("key", flat=True))
@@ -85,7 +83,7 @@ def expiry_reminder_send(*, certificate_id: int, today: datetime.date | None = N
     with transaction.atomic():
         certificate = (
             Certificate.objects.select_related("service__provider", "scheme")
-            .filter(pk=certificate_id, status=CertificateStatus.ACTIVE)
+            .filter(in_force_on(today), pk=certificate_id)
             .first()
         )
         threshold = expiry_threshold(certificate, today) if certificate is not None else None
