@@ -2,6 +2,7 @@
 
 from django.http import Http404
 
+from registry.providers import rules
 from registry.providers.models import Membership
 from registry.qualification.workflow import AGENCY_GROUPS, Actor
 
@@ -46,6 +47,15 @@ def provider_for(user, slug, *roles):
     role = actor_for(user).provider_role(provider.pk)
     if roles and role not in roles:
         raise PermissionDenied("Your role in this organisation does not allow this.")
-    provider.my_role = role
-    provider.my_role_label = Membership.Role(role).label
+    return with_membership(provider, user)
+
+
+def with_membership(provider, user):
+    """The provider, told what this member may do in it (for the portal's views and templates): `my_role` and its
+    label, `may_write` and `is_owner`, each from registry.providers.rules."""
+    actor = actor_for(user)
+    provider.my_role = actor.provider_role(provider.pk)
+    provider.my_role_label = Membership.Role(provider.my_role).label
+    provider.may_write = rules.is_writer(actor, provider.pk)
+    provider.is_owner = rules.is_owner(actor, provider.pk)
     return provider

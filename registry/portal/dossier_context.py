@@ -10,9 +10,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from registry.accounts.permissions import actor_for
-from registry.providers.models import Membership
-from registry.providers.rules import WRITERS, is_writer
+from registry.accounts.permissions import actor_for, with_membership
 from registry.qualification import rules
 from registry.qualification.models import Dossier, DossierEvent
 from registry.qualification.services import answers
@@ -35,7 +33,8 @@ def member_dossier(user, reference) -> Dossier:
     """The dossier `reference` if the user is a member of its provider; 404 for anyone else, the agency included.
 
     The agency works on dossiers in its own workspace (/admin/); the portal is the provider's. The provider gets the
-    user's role as `my_role` / `my_role_label`, as registry.accounts.permissions.provider_for sets it for the other portal pages.
+    user's role and what it allows (registry.accounts.permissions.with_membership), as provider_for does for the other
+    portal pages.
     """
     if not user.is_authenticated:
         raise Http404("No such dossier.")
@@ -46,15 +45,13 @@ def member_dossier(user, reference) -> Dossier:
     )
     if dossier is None:
         raise Http404("No such dossier.")
-    provider = dossier.service.provider
-    provider.my_role = actor_for(user).provider_role(provider.pk)
-    provider.my_role_label = Membership.Role(provider.my_role).label
+    with_membership(dossier.service.provider, user)
     return dossier
 
 
 def require_writer(dossier) -> None:
     """403 for a viewer: they read the dossier, they never write on it."""
-    if dossier.service.provider.my_role not in WRITERS:
+    if not dossier.service.provider.may_write:
         raise PermissionDenied(_("Your role in this organisation is read-only."))
 
 
@@ -81,7 +78,7 @@ def frame(request, dossier, *, active: str, progress=None) -> dict:
         "progress": progress if progress is not None else answers.dossier_progress(dossier),
         "may_edit": rules.may_edit_content(actor, dossier),
         "edit_refusal": rules.content_edit_refusal(actor, dossier),
-        "may_write": is_writer(actor, provider.pk),
+        "may_write": provider.may_write,
         "in_providers_hands": rules.in_providers_hands(dossier),
         "active": active,
         "upload_limit": settings.DOCUMENT_MAX_UPLOAD_BYTES,

@@ -117,7 +117,7 @@ def provider_edit(request, slug):
 @login_required
 def ownership(request, slug):
     provider = provider_for(request.user, slug)
-    may_edit = provider.my_role in WRITERS
+    may_edit = provider.may_write
     queryset = Shareholder.objects.filter(provider=provider).order_by("-capital_percent", "name")
     formset = ShareholderFormSet(request.POST or None, queryset=queryset, prefix="holders")
     if request.method == "POST":
@@ -156,7 +156,7 @@ def members(request, slug):
     provider = provider_for(request.user, slug)
     form = InvitationForm(request.POST or None)
     if request.method == "POST":
-        if provider.my_role != OWNER:
+        if not provider.is_owner:
             raise PermissionDenied
         if form.is_valid():
             try:
@@ -172,7 +172,7 @@ def members(request, slug):
         "invitations": provider.invitations.filter(accepted_at__isnull=True).select_related("invited_by"),
         "form": form,
         "roles": Membership.Role.choices,
-        "is_owner": provider.my_role == OWNER,
+        "is_owner": provider.is_owner,
     }
     return render(request, "portal/members.html", context)
 
@@ -201,7 +201,7 @@ def member_remove(request, slug, pk):
     provider = provider_for(request.user, slug)
     membership = get_object_or_404(Membership, pk=pk, provider=provider)
     leaving = membership.user_id == request.user.pk
-    if not leaving and provider.my_role != OWNER:
+    if not leaving and not provider.is_owner:
         raise PermissionDenied
     try:
         providers.membership_remove(membership=membership, by=request.user)
@@ -284,7 +284,7 @@ def service_edit(request, slug, service_slug):
     service = provider.services.filter(slug=service_slug).first()
     if service is None:
         raise Http404("No such service.")
-    may_edit = provider.my_role in WRITERS
+    may_edit = provider.may_write
     data = request.POST if request.method == "POST" else None
     form = ServiceForm(data, instance=_detached(service))
     sites = SiteFormSet(data, queryset=service.sites.all(), prefix="sites")
