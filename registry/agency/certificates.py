@@ -8,7 +8,6 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from registry.accounts.auth import require_recent_authentication
 from registry.accounts.permissions import actor_for
@@ -30,7 +29,7 @@ TAKING_OFF_THE_REGISTRY = {"suspend", "withdraw"}
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ViewOnlyGuard, SimpleHistoryAdmin):
+class CertificateAdmin(ViewOnlyGuard, admin.ModelAdmin):
     change_form_template = "admin/registry/certificate/change_form.html"
     list_display = ["number", "service", "provider", "scheme", "status_badge", "issued_on", "expires_on"]
     list_select_related = ["service__provider", "scheme"]

@@ -4,8 +4,7 @@
   (200) and no error: refused here with 403, as the change form already refuses it.
 - django-simple-history's page of a past version saves a POST (it "reverts" the object to that version) for anyone
   who may view the history, with no check of the change permission: a reviewer could put back a provider's former
-  shareholders, or a committee member a suspended certificate's "active" status, without the workflow. Refused here
-  unless the user may change the object; nobody may change a certificate, so nobody reverts one.
+  shareholders without the rules. Refused here unless the user may change the object.
 """
 
 from django.core.exceptions import PermissionDenied

@@ -3,7 +3,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from registry.catalogue.models import Scheme
 from registry.certificates import reasons
@@ -13,7 +12,11 @@ from registry.qualification.models import Dossier
 
 
 class Certificate(models.Model):
-    """The qualification granted to a service. Its status history is public (CertificateEvent)."""
+    """The qualification granted to a service. Its status history is public (CertificateEvent).
+
+    No field history (simple-history) here, unlike the provider's records: a certificate's fields are set at issue and
+    never edited; its status moves are in CertificateEvent (who, when, why) and the audit log; and its PDF is redrawn
+    from the row, the earlier files pruned."""
 
     Status = CertificateStatus
 
@@ -32,8 +35,6 @@ class Certificate(models.Model):
     pdf = models.FileField(_("PDF"), upload_to="certificates/", blank=True, editable=False)
     # The status the current PDF shows: when it differs from `status`, the PDF is due for regeneration.
     pdf_status = models.CharField(_("PDF shows"), max_length=12, blank=True, editable=False)
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-issued_on", "-number"]

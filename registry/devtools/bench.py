@@ -387,18 +387,14 @@ class BenchSeeder:
         self.insert("dossier events", events)
 
     def _certificate_events(self, certificates) -> None:
-        events, history = [], []
+        events = []
         for c in certificates:
-            for i, (status, when, reason, actor) in enumerate(c.events):
+            for status, when, reason, actor in c.events:
                 events.append((CertificateEvent, {
                     "certificate_id": c.obj.pk, "status": status, "reason": reason, "actor_id": actor,
                     "created_at": when, "notified_at": when + datetime.timedelta(minutes=1),
                 }))  # fmt: skip
-                # As the services leave it: a creation record at issue, then one change record per status change.
-                history.append(history_row(Certificate, c.obj, when, actor, "~" if i else "+", status=status,
-                                        status_changed_at=when))  # fmt: skip
         self.insert("certificate events", events)
-        self.insert("history records", history)
 
     def _answers(self, dossiers) -> None:
         rng = self.rng

@@ -196,14 +196,15 @@ def test_a_worker_killed_in_the_middle_of_a_certificate_pdf_leaves_one_pdf(
     folder = private_storage / "certificates" / certificate.number
     env = {"BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT)}
 
-    # The render writes the file, then saves the certificate, which writes its history row: holding that table
-    # stops the worker there, with the PDF on disk and its transaction open.
-    history = Certificate.history.model._meta.db_table
+    # The render locks the certificate's row, writes the file, then saves the row. A SHARE lock on the table lets the
+    # row lock through (ROW SHARE) but not the UPDATE (ROW EXCLUSIVE): the worker stops there, with the PDF on disk and
+    # its transaction open.
+    table = Certificate._meta.db_table
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(f'LOCK TABLE "{history}" IN EXCLUSIVE MODE')
+            cursor.execute(f'LOCK TABLE "{table}" IN SHARE MODE')
         first = start_worker(**env)
-        wait_until(lambda: waiting_on_lock_to_insert_into(history), timeout=DELIVERY_TIMEOUT, message="PDF half-done")
+        wait_until(lambda: waiting_on_lock_to_update(table), timeout=DELIVERY_TIMEOUT, message="PDF half-done")
         assert [p.name for p in folder.iterdir()], "the worker was stopped before it wrote the PDF"
         first.kill()
     # Its connection's transaction ends when PostgreSQL notices the client went: nothing of the render is committed.
@@ -223,14 +224,14 @@ def test_a_worker_killed_in_the_middle_of_a_certificate_pdf_leaves_one_pdf(
     assert (private_storage / certificate.pdf.name).read_bytes().startswith(b"%PDF-")
 
 
-def waiting_on_lock_to_insert_into(table: str) -> bool:
+def waiting_on_lock_to_update(table: str) -> bool:
     with connection.cursor() as cursor:
         # Inside a transaction pg_stat_activity is a snapshot taken at first use: clear it to see the news.
         cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
             "AND wait_event_type = 'Lock' AND query ILIKE %s",
-            [f'INSERT INTO "{table}"%'],
+            [f'UPDATE "{table}"%'],
         )
         return cursor.fetchone()[0] > 0
 

@@ -118,7 +118,7 @@ MATRIX: dict[str, Row] = {
     **model_admin("registry.evaluationcenter", view=AGENCY, add=ADMINISTRATORS, delete=ADMINISTRATORS),
     # Dossiers and certificates: read by the agency, changed only by workflow moves (nobody adds or deletes one).
     **model_admin("registry.dossier", view=AGENCY),
-    **model_admin("registry.certificate", view=AGENCY, simple_history=True),
+    **model_admin("registry.certificate", view=AGENCY),
     "admin:registry_dossier_move": Row(
         lambda w: reverse("admin:registry_dossier_move", args=[w["dossier"].pk, "take"]),
         admin(403, 200, 302, 302),  # 302: back to the dossier with the refusal's reason (not a reviewer)
