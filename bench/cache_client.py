@@ -22,6 +22,7 @@ import secrets
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -42,6 +43,8 @@ def configure(redis_url: str) -> None:
         PUBLIC_CACHE_SECONDS="300",
     )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustedcloud.settings")
+    # No static files are collected for this run, and none is served: whitenoise's warning about it is noise here.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     import django
 
     django.setup()
