@@ -5,11 +5,12 @@ Django builds a new redis.Redis object for every cache call, and a public page k
 (the pool does, and reopens them after a fork), so one per pool is shared by every call.
 
 What it buys, measured by bench/cache_client.py (Django's stock backend and this one in the same run, local Redis,
-2 CPUs; median µs, six runs under a load average of 0.5 to 3): a cache.get 208–375 with the stock backend, 91–162
-with this one (× 1.6–2.5); a public page served from the page cache through the whole middleware stack 813–2089
-against 713–1494 (× 1.14–1.58): 0.1 to 0.8 ms off pages that take about 1 ms of a worker (bench/README.md).
+2 CPUs; ten runs under a load average of 0.5 to 3): a cache.get 150–375 µs with the stock backend, 66–198 µs with
+this one (× 1.6–2.5); a public page served from the page cache through the whole middleware stack 730–2089 µs against
+634–1494 µs (× 1.05–1.58, median × 1.23): about 0.2 ms (0.06–0.8) off pages that take about 1 ms of a worker.
 Written against Django 5.2's RedisCacheClient (its private _get_connection_pool and _client): after a Django upgrade,
-tests/public/test_public_cache.py runs on it when REDIS_URL is set, and the bench says whether it still pays.
+tests/project/test_redis_cache.py and tests/public/test_public_cache.py run on it when REDIS_URL is set, and the bench
+says whether it still pays.
 """
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
