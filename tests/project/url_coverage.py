@@ -20,16 +20,16 @@ ELSEWHERE = {
     "portal:invitation-revoke": ("tests.portal.test_portal_permissions", "POSTS", "invitation-revoke"),
     "portal:require-mfa": ("tests.portal.test_portal_permissions", "POSTS", "require-mfa"),
     # The dossier pages of the portal.
-    "portal:dossier-new": ("tests.portal.test_portal_dossiers", "MATRIX", "dossier-new"),
-    "portal:dossier": ("tests.portal.test_portal_dossiers", "MATRIX", "dossier"),
-    "portal:dossier-section": ("tests.portal.test_portal_dossiers", "MATRIX", "section-scope"),
-    "portal:dossier-assessment": ("tests.portal.test_portal_dossiers", "MATRIX", "assessment"),
-    "portal:dossier-documents": ("tests.portal.test_portal_dossiers", "MATRIX", "documents"),
-    "portal:dossier-declaration": ("tests.portal.test_portal_dossiers", "MATRIX", "declaration"),
-    "portal:dossier-message": ("tests.portal.test_portal_dossiers", "MATRIX", "messages"),
-    "portal:dossier-withdraw": ("tests.portal.test_portal_dossiers", "MATRIX", "withdraw"),
-    "portal:dossier-submit": ("tests.portal.test_portal_dossiers", "MATRIX", "submit (POST)"),
-    "portal:document-download": ("tests.portal.test_portal_dossiers", "MATRIX", "document-download"),
+    "portal:dossier-new": ("tests.portal.test_portal_dossier_permissions", "MATRIX", "dossier-new"),
+    "portal:dossier": ("tests.portal.test_portal_dossier_permissions", "MATRIX", "dossier"),
+    "portal:dossier-section": ("tests.portal.test_portal_dossier_permissions", "MATRIX", "section-scope"),
+    "portal:dossier-assessment": ("tests.portal.test_portal_dossier_permissions", "MATRIX", "assessment"),
+    "portal:dossier-documents": ("tests.portal.test_portal_dossier_permissions", "MATRIX", "documents"),
+    "portal:dossier-declaration": ("tests.portal.test_portal_dossier_permissions", "MATRIX", "declaration"),
+    "portal:dossier-message": ("tests.portal.test_portal_dossier_permissions", "MATRIX", "messages"),
+    "portal:dossier-withdraw": ("tests.portal.test_portal_dossier_permissions", "MATRIX", "withdraw"),
+    "portal:dossier-submit": ("tests.portal.test_portal_dossier_permissions", "MATRIX", "submit (POST)"),
+    "portal:document-download": ("tests.portal.test_portal_dossier_permissions", "MATRIX", "document-download"),
 }
 
 # URL name -> why no matrix requests it. Empty: every URL, the public and the framework's (allauth, the admin's own

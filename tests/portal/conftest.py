@@ -1,0 +1,16 @@
+"""Dossiers in the agency's hands for the portal's dossier page tests: submitted, and sent back for changes."""
+
+import pytest
+
+from registry.qualification.services import dossiers as svc
+
+
+@pytest.fixture
+def submitted(complete_draft, editor):
+    return svc.dossier_submit(dossier=complete_draft, by=editor)
+
+
+@pytest.fixture
+def changes_requested(submitted, reviewer):
+    svc.dossier_take(dossier=submitted, by=reviewer)
+    return svc.dossier_request_changes(dossier=submitted, by=reviewer, comment="Please describe the support sites.")
