@@ -4,8 +4,9 @@ the registry grows.
 Each page is read with a small world, the world grows (more rows, and more related rows per row: sites, third parties,
 status history, dossiers, members, shareholders, history records), and the page is read again: the count must not
 move. The page cache is off here, so that both reads render (registry/public/cache.py has its own tests). The dossier
-pages are measured the same way in tests/portal/test_portal_dossiers.py (test_the_number_of_queries_does_not_grow_with_the_
-dossier), the portal's service page in tests/portal/test_portal_services.py.
+pages are measured the same way in tests/portal/test_portal_dossier_queries.py
+(test_the_number_of_queries_does_not_grow_with_the_dossier), the portal's service page in
+tests/portal/test_portal_services.py.
 """
 
 import datetime
@@ -20,7 +21,7 @@ from registry.certificates.models import CertificateEvent
 from registry.providers.models import Invitation, Membership, Site
 from registry.qualification.models import Dossier, DossierEvent
 from tests import factories as f
-from tests.public.test_api import LIST_QUERIES
+from tests.public.test_api_queries import LIST_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +142,7 @@ def test_a_verification_costs_the_same_with_a_long_history(client):
 
 @pytest.mark.parametrize("name", LIST_QUERIES)
 def test_api_lists_cost_the_same_at_two_sizes(client, name):
-    # The comments on each count are in tests/public/test_api.py (LIST_QUERIES).
+    # The comments on each count are in tests/public/test_api_queries.py (LIST_QUERIES).
     world = World().grow(2)
     url = reverse(f"api:{name}")
     small = count(client, url)
