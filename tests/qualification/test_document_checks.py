@@ -1,64 +1,31 @@
-"""The check of each uploaded document: type by content, the PDF opened and searched for active content, pages counted,
-ClamAV when configured; refused and infected files quarantined; nothing downloadable before it is clean."""
+"""The check of each uploaded document: type by content, the PDF opened and searched for active content, pages counted;
+refused files quarantined; nothing downloadable before it is clean, and the portal's and the admin's pages say why; a
+submission counts what can be read.
 
-import datetime
-import io
-import logging
-import os
-import socket
-import struct
-import tempfile
-import threading
-import time
+The task (queue, retries, time limits, the periodic check) and the antivirus (ClamAV, stand-in and real) are in
+test_document_check_task and test_document_antivirus."""
 
 import pytest
-from celery.exceptions import Retry, SoftTimeLimitExceeded
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfWriter
 from pypdf.actions import JavaScript, PageTrigger
-from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject, TextStringObject
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NumberObject, TextStringObject
 
-from registry.core.clamd import ScannerUnavailable
-from registry.qualification import tasks as document_tasks
 from registry.qualification.models import Document, Dossier
 from registry.qualification.services import document_checks as checks
 from registry.qualification.services.documents import document_add
 from registry.qualification.services.dossiers import dossier_submit
 from registry.qualification.workflow import Refused
 from tests import factories as f
-from trustedcloud.celery import app as celery_app
+from tests.qualification.document_files import _name, add, build_pdf, download, eicar_inside, stored_files
 
 pytestmark = pytest.mark.django_db
 
 S = Document.ScanStatus
-EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-LIVE_CLAMD = os.environ.get("CLAMD_SOCKET", "")
-needs_clamd = pytest.mark.skipif(
-    not LIVE_CLAMD,
-    reason="CLAMD_SOCKET is not set: run clamd with the EICAR test signature, as .ci/run does, to scan for real",
-)
 
 
 # PDFs made for each case with pypdf's writer.
-
-
-def build_pdf(pages=1, configure=None) -> bytes:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    if configure is not None:
-        configure(writer)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _name(value):
-    return NameObject(value)
 
 
 def open_action_javascript(writer):
@@ -80,23 +47,11 @@ def launch_on_a_link(writer):
     writer.pages[0][_name("/Annots")] = ArrayObject([writer._add_object(link)])
 
 
-def eicar_inside(writer):
-    stream = DecodedStreamObject()
-    stream.set_data(EICAR)
-    writer.pages[0][_name("/Contents")] = writer._add_object(stream)
-
-
 def xfa_form(writer):
     template = DecodedStreamObject()
     template.set_data(b'<xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/"><script>app.alert(1)</script></xdp:xdp>')
     form = DictionaryObject({_name("/Fields"): ArrayObject(), _name("/XFA"): writer._add_object(template)})
     writer._root_object[_name("/AcroForm")] = writer._add_object(form)
-
-
-def big_stream():
-    stream = DecodedStreamObject()
-    stream.set_data(b"0 0 m 10 10 l S\n" * 16_000)
-    return stream
 
 
 OPEN_ACTION_JS = build_pdf(configure=open_action_javascript)
@@ -128,24 +83,6 @@ REFUSALS = {
 }
 
 
-def stored_files(root):
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-
-
-def add(dossier, by, content=None, *, kind="evidence", title="Network diagram", name="evidence.pdf"):
-    return document_add(dossier=dossier, kind=kind, title=title, uploaded=f.pdf(name, content or build_pdf()), by=by)
-
-
-def download(client, document, *, admin=False):
-    name = "admin:registry_document_download" if admin else "portal:document-download"
-    return client.get(reverse(name, args=[document.pk]))
-
-
-def past_the_grace():
-    """How far to push an upload into the past for the periodic check to take it."""
-    return datetime.timedelta(seconds=settings.DOCUMENT_CHECK_GRACE + 1)
-
-
 def agency_login(client, user):
     # The admin asks agency staff for a second factor where factories provide the signed-in session that has one.
     login = getattr(f, "login_with_mfa", None)
@@ -159,12 +96,6 @@ def agency_login(client, user):
 def no_clamd(settings):
     settings.CLAMD_SOCKET = ""
     settings.CLAMD_HOST = ""
-
-
-@pytest.fixture
-def inline_tasks(monkeypatch):
-    # With REDIS_URL set (CI), .delay() would queue for a worker that is not there: these tests run tasks inline.
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
 
 
 # What the check finds.
@@ -235,7 +166,7 @@ def test_checking_twice_changes_nothing_the_second_time(draft, editor):
 
 
 def test_without_clamd_configured_there_is_no_antivirus_scan(no_clamd, draft, editor):
-    # Documented behaviour: the PDF checks alone. With clamd this file is infected (test_eicar_… below).
+    # Documented behaviour: the PDF checks alone. With clamd this file is infected (test_document_antivirus).
     document = f.checked(add(draft, editor, build_pdf(configure=eicar_inside)))
     assert document.scan_status == S.CLEAN
 
@@ -329,240 +260,3 @@ def test_a_submission_counts_a_document_still_being_checked(complete_draft, edit
     assert (
         dossier_submit(dossier=Dossier.objects.get(pk=complete_draft.pk), by=editor).status == Dossier.Status.SUBMITTED
     )
-
-
-# The task, the queue and the periodic check.
-
-
-def test_an_upload_through_the_portal_is_checked_once_committed(
-    inline_tasks, client, draft, editor, django_capture_on_commit_callbacks
-):
-    client.force_login(editor)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post(
-            reverse("portal:dossier-documents", args=[draft.reference]),
-            {"kind": "evidence", "title": "Diagram", "file": f.pdf("diagram.pdf", build_pdf(pages=2))},
-        )
-    assert response.status_code == 302
-    assert callbacks  # the check was queued on commit, not during the request's transaction
-    document = Document.objects.get(dossier=draft)
-    assert (document.scan_status, document.pages) == (S.CLEAN, 2)
-    assert download(client, document).status_code == 200
-
-
-def test_nothing_is_queued_when_the_upload_rolls_back(draft, editor, django_capture_on_commit_callbacks, monkeypatch):
-    queued = []
-    monkeypatch.setattr(document_tasks.check_document, "delay", queued.append)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
-        add(draft, editor)
-        raise RuntimeError("the request failed after the upload")
-    assert queued == []
-    assert not Document.objects.exists()
-
-
-def test_a_broker_outage_leaves_the_document_pending_for_the_periodic_check(
-    inline_tasks, draft, editor, monkeypatch, caplog, django_capture_on_commit_callbacks
-):
-    from kombu.exceptions import OperationalError
-
-    def broker_down(*args, **kwargs):
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    with monkeypatch.context() as m:
-        m.setattr(document_tasks.check_document, "delay", broker_down)
-        with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
-            document = add(draft, editor)  # the upload succeeds all the same
-    assert "Could not queue registry.qualification.tasks.check_document" in caplog.text
-    assert Document.objects.get(pk=document.pk).scan_status == S.PENDING
-    assert document_tasks.check_pending_documents() == 0  # too recent: its check may still be on its way
-    Document.objects.filter(pk=document.pk).update(uploaded_at=document.uploaded_at - past_the_grace())
-    assert document_tasks.check_pending_documents() == 1
-    assert Document.objects.get(pk=document.pk).scan_status == S.CLEAN
-
-
-def test_an_unreachable_clamd_is_retried_with_exponential_backoff_and_jitter(settings, draft, editor, monkeypatch):
-    settings.CLAMD_SOCKET = "/nonexistent/clamd.sock"
-    document = add(draft, editor)
-    countdowns = []
-
-    def retry(exc=None, countdown=None, **kwargs):
-        countdowns.append(countdown)
-        return Retry(exc=exc, when=countdown)
-
-    monkeypatch.setattr(document_tasks.check_document, "retry", retry)
-    for attempt in range(document_tasks.CHECK_MAX_RETRIES):
-        document_tasks.check_document.push_request(retries=attempt)
-        try:
-            with pytest.raises(Retry):
-                document_tasks.check_document.run(document.pk)
-        finally:
-            document_tasks.check_document.pop_request()
-    # Full jitter: anywhere from 0 to 15 s × 2^attempt, never beyond 10 minutes (under the broker's visibility timeout).
-    assert all(0 <= c <= min(600, 15 * 2**i) for i, c in enumerate(countdowns)), countdowns
-    document_tasks.check_document.push_request(retries=document_tasks.CHECK_MAX_RETRIES)
-    try:
-        assert document_tasks.check_document.run(document.pk) == "pending"  # given up: the periodic check takes over
-    finally:
-        document_tasks.check_document.pop_request()
-    assert len(countdowns) == document_tasks.CHECK_MAX_RETRIES
-    assert Document.objects.get(pk=document.pk).scan_status == S.PENDING
-
-
-def test_inline_without_a_broker_an_unreachable_clamd_does_not_hold_the_request(inline_tasks, settings, draft, editor):
-    settings.CLAMD_SOCKET = "/nonexistent/clamd.sock"
-    document = add(draft, editor)
-    assert document_tasks.check_document.delay(document.pk).get() == "pending"
-    assert Document.objects.get(pk=document.pk).scan_status == S.PENDING
-
-
-def test_a_check_over_its_time_limit_fails_rather_than_running_forever(client, draft, editor, monkeypatch):
-    document = add(draft, editor)
-
-    def too_slow(stream):
-        raise SoftTimeLimitExceeded()
-
-    monkeypatch.setattr(checks, "inspect_pdf", too_slow)
-    assert document_tasks.check_document.run(document.pk) == S.FAILED
-    document.refresh_from_db()
-    assert (document.scan_status, document.scan_detail, document.quarantined) == (S.FAILED, checks.TIMED_OUT, False)
-    client.force_login(editor)
-    response = download(client, document)
-    assert response.status_code == 403
-    assert "could not be checked" in response.text
-
-
-def test_the_task_limits_its_time_and_acknowledges_late():
-    task = document_tasks.check_document
-    assert 0 < task.soft_time_limit < task.time_limit
-    assert task.acks_late is True
-
-
-def test_the_periodic_check_is_scheduled():
-    entry = settings.CELERY_BEAT_SCHEDULE["check-pending-documents"]
-    assert entry["task"] == "registry.qualification.tasks.check_pending_documents"
-    assert entry["schedule"] <= settings.DOCUMENT_CHECK_GRACE
-
-
-# The clamd client against a stand-in clamd: the protocol, its error answers and a daemon that never answers.
-
-
-class StandInClamd:
-    """A unix socket speaking INSTREAM: it reads the chunks, then answers `reply` (None: never answers)."""
-
-    def __init__(self, reply):
-        self.dir = tempfile.TemporaryDirectory(prefix="clamd-")  # a short path: unix socket paths are limited
-        self.path = os.path.join(self.dir.name, "clamd.sock")
-        self.reply = reply
-        self.received = bytearray()
-        self.release = threading.Event()
-        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.server.bind(self.path)
-        self.server.listen(1)
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def _exact(self, conn, n):
-        data = b""
-        while len(data) < n:
-            chunk = conn.recv(n - len(data))
-            if not chunk:
-                raise ConnectionError("closed")
-            data += chunk
-        return data
-
-    def serve(self):
-        conn, _address = self.server.accept()
-        with conn:
-            assert self._exact(conn, 10) == b"zINSTREAM\0"
-            while length := struct.unpack("!L", self._exact(conn, 4))[0]:
-                self.received += self._exact(conn, length)
-            if self.reply is None:
-                self.release.wait(10)
-            else:
-                conn.sendall(self.reply)
-
-    def close(self):
-        self.release.set()
-        self.thread.join(timeout=5)
-        self.server.close()
-        self.dir.cleanup()
-
-
-@pytest.fixture
-def stand_in(settings):
-    servers = []
-
-    def start(reply):
-        server = StandInClamd(reply)
-        servers.append(server)
-        settings.CLAMD_SOCKET = server.path
-        settings.CLAMD_TIMEOUT = 1
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
-
-
-def test_the_client_streams_the_whole_file_in_chunks(stand_in, draft, editor):
-    server = stand_in(b"stream: OK\0")
-    content = build_pdf(configure=lambda w: w.pages[0].__setitem__(_name("/Contents"), w._add_object(big_stream())))
-    assert len(content) > 3 * 64 * 1024
-    document = f.checked(add(draft, editor, content))
-    assert document.scan_status == S.CLEAN
-    assert bytes(server.received) == content
-
-
-def test_a_clamd_error_answer_fails_the_check_instead_of_retrying_forever(stand_in, draft, editor):
-    stand_in(b"INSTREAM size limit exceeded. ERROR\0")
-    document = f.checked(add(draft, editor))
-    assert document.scan_status == S.FAILED
-    assert document.scan_detail == f"{checks.SCAN_ERROR}\nINSTREAM size limit exceeded. ERROR"
-    assert not document.quarantined
-
-
-def test_a_hung_clamd_leaves_the_document_pending_within_the_timeout(stand_in, draft, editor):
-    stand_in(None)
-    document = add(draft, editor)
-    started = time.monotonic()
-    with pytest.raises(ScannerUnavailable):
-        checks.document_check(document_id=document.pk)
-    assert time.monotonic() - started < 5
-    assert Document.objects.get(pk=document.pk).scan_status == S.PENDING
-
-
-# With the real clamd (.ci/run starts one whose only signature is the EICAR test string).
-
-
-@needs_clamd
-def test_eicar_inside_a_pdf_is_quarantined_as_infected(
-    settings, client, draft, editor, private_storage, django_capture_on_commit_callbacks
-):
-    settings.CLAMD_SOCKET = LIVE_CLAMD
-    content = build_pdf(configure=eicar_inside)
-    document = add(draft, editor, content)
-    with django_capture_on_commit_callbacks(execute=True):
-        document = f.checked(document)
-    assert (document.scan_status, document.quarantined) == (S.INFECTED, True)
-    assert document.scan_detail.startswith(checks.INFECTED + "\nEicar")
-    assert stored_files(private_storage) == [document.file.name]
-    assert document.file.name.startswith("quarantine/")
-    assert (private_storage / document.file.name).read_bytes() == content
-    client.force_login(editor)
-    assert download(client, document).status_code == 403
-    page = client.get(reverse("portal:dossier-documents", args=[draft.reference]))
-    assert "The antivirus found malware in this file. (Eicar" in page.text
-
-
-@needs_clamd
-def test_with_clamd_stopped_the_document_waits_then_the_periodic_check_scans_it(inline_tasks, settings, draft, editor):
-    settings.CLAMD_SOCKET = os.path.join(tempfile.gettempdir(), "no-clamd-listens-here.sock")
-    document = add(draft, editor)
-    assert document_tasks.check_document.delay(document.pk).get() == "pending"
-    Document.objects.filter(pk=document.pk).update(uploaded_at=document.uploaded_at - past_the_grace())
-    assert document_tasks.check_pending_documents() == 0  # clamd still down: nothing queued that would only wait
-    assert Document.objects.get(pk=document.pk).scan_status == S.PENDING
-    settings.CLAMD_SOCKET = LIVE_CLAMD  # clamd is back
-    assert document_tasks.check_pending_documents() == 1
-    document.refresh_from_db()
-    assert (document.scan_status, document.pages) == (S.CLEAN, 1)
