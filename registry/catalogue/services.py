@@ -16,9 +16,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from registry.accounts import audit
 from registry.catalogue.models import Requirement, Scheme
 from registry.catalogue.schema import catalogue_schema, entry_label, shape_problems
 from registry.providers.choices import ServiceModel
+from registry.public.publication import publish_on_commit
 from registry.qualification.models import Answer
 
 DEFAULT_SCHEME_FILE = Path(__file__).resolve().parent / "data" / "secnumcloud-3.2.yaml"
@@ -52,6 +54,10 @@ class LoadStats:
     removed: list = field(default_factory=list)
     # Gone from the file but still answered in some dossier: deleting them would erase those answers.
     kept: list = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.scheme != "unchanged" or bool(self.created or self.updated or self.removed or self.kept)
 
 
 def read_scheme_file(path) -> dict:
@@ -240,6 +246,18 @@ def scheme_load(*, data: dict) -> tuple[Scheme, LoadStats]:
         Requirement.objects.filter(pk__in=kept_ids).update(retired=True)
         stats.removed = [r.ref for r in doomed]
         stats.kept = [r.ref for r in leftovers if r.pk in kept_ids]
+    if stats.changed:
+        # The scheme's label and caps are on the public pages; the audit line says who may have changed the catalogue.
+        audit.record(
+            "scheme.load",
+            obj=scheme,
+            scheme=stats.scheme,
+            created=len(stats.created),
+            updated=len(stats.updated),
+            removed=len(stats.removed),
+            retired=len(stats.kept),
+        )
+        publish_on_commit()
     return scheme, stats
 
 

@@ -7,8 +7,11 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
 from jsonschema import Draft202012Validator
 
+from registry.accounts.models import AuditEvent
 from registry.catalogue.models import Requirement, Scheme
 from registry.catalogue.schema import catalogue_schema
 from registry.catalogue.services import (
@@ -395,3 +398,36 @@ def test_it_refuses_an_unknown_file_type(db, tmp_path):
 def test_it_says_when_the_file_does_not_exist(db, tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         load(str(tmp_path / "missing.yaml"))
+
+
+def test_a_changed_catalogue_is_audited_and_shows_on_the_public_pages_at_once(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        scheme_load(data=small_catalogue() | {"individual_cap_percent": 24})
+    visitor = Client()
+    assert visitor.get(reverse("registry:home")).headers["X-Public-Cache"] == "miss"
+    assert visitor.get(reverse("registry:home")).headers["X-Public-Cache"] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        scheme, _ = scheme_load(data=small_catalogue() | {"individual_cap_percent": 20})
+
+    page = visitor.get(reverse("registry:home"))
+    assert page.headers["X-Public-Cache"] == "miss"
+    assert "20 %" in page.text and "24 %" not in page.text
+    line = AuditEvent.objects.filter(action="scheme.load").first()
+    assert (line.object_id, line.detail["scheme"]) == (str(scheme.pk), "updated")
+
+
+def test_loading_the_same_catalogue_again_writes_no_audit_line_and_keeps_the_public_pages(
+    db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        scheme_load(data=small_catalogue())
+    lines = AuditEvent.objects.filter(action="scheme.load").count()
+    visitor = Client()
+    visitor.get(reverse("registry:home"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        scheme_load(data=small_catalogue())
+
+    assert AuditEvent.objects.filter(action="scheme.load").count() == lines
+    assert visitor.get(reverse("registry:home")).headers["X-Public-Cache"] == "hit"

@@ -16,7 +16,7 @@ class Command(BaseCommand):
     # Plain gettext, not lazy: argparse needs real strings, and commands are imported after Django is set up.
     help = _(
         "Create or update a scheme and its requirement catalogue from a YAML or JSON file "
-        "(by default the SecNumCloud 3.2 catalogue shipped in registry/data)."
+        "(by default the SecNumCloud 3.2 catalogue shipped in registry/catalogue/data)."
     )
 
     def add_arguments(self, parser):
