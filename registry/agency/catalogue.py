@@ -42,6 +42,7 @@ class SchemeAdmin(CatalogueAdmin):
         "validity_months",
         "individual_cap_percent",
         "collective_cap_percent",
+        "declaration_threshold_percent",
         "active",
     ]
     search_fields = ["name", "code"]

@@ -36,6 +36,14 @@ class Scheme(models.Model):
         default=39,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
+    declaration_threshold_percent = models.DecimalField(
+        _("shareholders to declare: above (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=5,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("A provider declares every holder above this share of the capital or the voting rights."),
+    )
     required_document_kinds = models.JSONField(_("document kinds required at submission"), default=list, blank=True)
     active = models.BooleanField(_("open to applications"), default=True)
 
@@ -51,6 +59,10 @@ class Scheme(models.Model):
             models.CheckConstraint(
                 condition=Q(collective_cap_percent__gte=0, collective_cap_percent__lte=100),
                 name="scheme_collective_cap_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(declaration_threshold_percent__gte=0, declaration_threshold_percent__lte=100),
+                name="scheme_declaration_threshold_range",
             ),
         ]
 

@@ -135,6 +135,7 @@ def _scheme_values(data: dict, schema: dict) -> dict:
         "version": _text(values["version"]),
         "individual_cap_percent": Decimal(str(values["individual_cap_percent"])),
         "collective_cap_percent": Decimal(str(values["collective_cap_percent"])),
+        "declaration_threshold_percent": Decimal(str(values["declaration_threshold_percent"])),
         "required_document_kinds": list(values["required_document_kinds"]),
     }
 

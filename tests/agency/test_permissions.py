@@ -83,6 +83,7 @@ def test_only_administrators_can_save_a_scheme(client, scheme, reviewer, adminis
         "validity_months": 24,
         "individual_cap_percent": "24",
         "collective_cap_percent": "39",
+        "declaration_threshold_percent": "5",
         "required_document_kinds": '["security_policy"]',
         "active": "on",
     }
@@ -108,6 +109,7 @@ def test_a_cap_above_100_percent_is_refused_next_to_its_field(client, scheme, ad
             "validity_months": 36,
             "individual_cap_percent": "150",
             "collective_cap_percent": "39",
+            "declaration_threshold_percent": "5",
             "required_document_kinds": "[]",
         },
     )

@@ -253,3 +253,16 @@ def test_only_an_owner_can_require_two_factor_authentication_of_every_member(cli
     assert client.post(url, {"require_mfa": "on"}).status_code == 302
     provider.refresh_from_db()
     assert provider.require_mfa
+
+
+def test_the_ownership_page_asks_for_the_holders_above_the_schemes_declaration_threshold(
+    client, provider, owner, scheme
+):
+    client.force_login(owner)
+    url = reverse("portal:ownership", args=[provider.slug])
+    assert "Declare every holder above 5 %" in client.get(url).content.decode()
+
+    scheme.declaration_threshold_percent = Decimal("2.5")
+    scheme.save(update_fields=["declaration_threshold_percent"])
+
+    assert "Declare every holder above 2.50 %" in client.get(url).content.decode()
