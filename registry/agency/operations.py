@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy, ngettext
 
-from registry.notifications.deliveries import delivery_failures_resolve, may_manage_deliveries
+from registry.notifications.failures import delivery_failures_resolve, may_manage_deliveries
 from registry.notifications.models import DeliveryFailure, Reminder
 from registry.qualification.workflow import Refused
 

@@ -1,4 +1,4 @@
-"""Composing the e-mails that tell people about a dossier or a certificate, and sending them. Called by registry.tasks
+"""Composing the e-mails that tell people about a dossier or a certificate, and sending them. Called by registry.notifications.tasks
 and registry.notifications.reminders; the outbox and the retries live there.
 
 Every e-mail has a plain-text body and an HTML alternative, rendered from templates/emails/<name>.txt and .html, in the

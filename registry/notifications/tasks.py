@@ -10,9 +10,9 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from registry.certificates.models import CertificateEvent
-from registry.notifications.deliveries import delivery_failure_record, unresolved_failure_ids
-from registry.notifications.delivery import EMAIL_TASK
 from registry.notifications.emails import certificate_event_emails, dossier_event_emails, send_emails
+from registry.notifications.failures import delivery_failure_record, unresolved_failure_ids
+from registry.notifications.retries import EMAIL_TASK
 from registry.qualification.models import DossierEvent
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def _deliver(model, event_id, compose) -> bool:
     return True
 
 
-# Retries with backoff and jitter; a final failure is recorded (registry.notifications.delivery).
+# Retries with backoff and jitter; a final failure is recorded (registry.notifications.retries).
 @shared_task(**EMAIL_TASK)
 def send_dossier_event_notification(event_id: int) -> bool:
     return _deliver(DossierEvent, event_id, dossier_event_emails)
@@ -49,7 +49,7 @@ def send_certificate_event_notification(event_id: int) -> bool:
 def sweep_unnotified_events() -> int:
     """Send what the queue lost (Redis down at the time of the change). Returns how many events it sent.
 
-    It gives up as registry.notifications.deliveries says: an event with an unresolved DeliveryFailure is skipped; one
+    It gives up as registry.notifications.failures says: an event with an unresolved DeliveryFailure is skipped; one
     still failing NOTIFICATION_GIVE_UP_HOURS after it happened gets its DeliveryFailure recorded here."""
     now = timezone.now()
     cutoff = now - SWEEP_GRACE

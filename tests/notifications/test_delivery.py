@@ -1,5 +1,5 @@
 """E-mail that cannot be delivered: retried with backoff and jitter, then recorded where the agency sees it; the outbox
-sweep gives up on it instead of hammering the mail server (registry.notifications.deliveries states the rule)."""
+sweep gives up on it instead of hammering the mail server (registry.notifications.failures states the rule)."""
 
 import datetime
 import smtplib
@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry.notifications import tasks as notification_tasks
-from registry.notifications.deliveries import delivery_failure_record, delivery_failures_resolve
-from registry.notifications.delivery import MAX_RETRIES, RETRY_BACKOFF, RETRY_BACKOFF_MAX
+from registry.notifications.failures import delivery_failure_record, delivery_failures_resolve
 from registry.notifications.models import DeliveryFailure, Reminder
+from registry.notifications.retries import MAX_RETRIES, RETRY_BACKOFF, RETRY_BACKOFF_MAX
 from registry.qualification.models import DossierEvent
 from registry.qualification.services import dossiers as svc
 from registry.qualification.workflow import Refused

@@ -318,7 +318,7 @@ def world(
         "registry.dossier": dossier,
         "registry.certificate": certificate,
         "registry.auditevent": audit.record("login", actor=owner),
-        "registry.deliveryfailure": DeliveryFailure.objects.create(task="registry.tasks.x", error="down"),
+        "registry.deliveryfailure": DeliveryFailure.objects.create(task="registry.notifications.tasks.x", error="down"),
         "registry.reminder": Reminder.objects.create(key="expiry:x:30"),
         "auth.user": someone,
         "auth.group": Group.objects.first(),

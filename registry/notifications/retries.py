@@ -9,7 +9,7 @@ Messages are acknowledged late (after the task), so a worker that dies mid-task 
 
 A final failure (the last retry, or any other exception, or the hard time limit) records a DeliveryFailure through
 RecordedFailureTask.on_failure. A worker lost mid-task records nothing: the message is redelivered or the outbox
-sweep sends the event. registry.notifications.deliveries states the sweep's give-up rule.
+sweep sends the event. registry.notifications.failures states the sweep's give-up rule.
 """
 
 import logging
@@ -18,7 +18,7 @@ from smtplib import SMTPException
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from registry.notifications.deliveries import delivery_failure_record
+from registry.notifications.failures import delivery_failure_record
 
 logger = logging.getLogger(__name__)
 

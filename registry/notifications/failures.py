@@ -1,7 +1,7 @@
 """Deliveries that failed for good: recorded for the agency to see, and marked resolved by a registry administrator.
 
-The give-up rule, shared by the tasks and the sweep (registry.tasks):
-- an e-mail task retries on SMTP and network errors with exponential backoff and jitter (registry.notifications.delivery); when its
+The give-up rule, shared by the tasks and the sweep (registry.notifications.tasks):
+- an e-mail task retries on SMTP and network errors with exponential backoff and jitter (registry.notifications.retries); when its
   last retry fails, or it fails on anything else, one DeliveryFailure row records the task, its arguments and the
   error (one row per task and arguments while unresolved: a second failure updates its error);
 - the outbox sweep (every five minutes, events older than two minutes) skips every event that has an unresolved
