@@ -23,7 +23,7 @@ from registry.providers.models import Service
 from registry.qualification import rules, sovereignty, workflow
 from registry.qualification.files import document_response
 from registry.qualification.models import Answer, Document, Dossier, DossierEvent, Message
-from registry.qualification.selectors import dossiers_waiting_for
+from registry.qualification.selectors import dossiers_waiting_for, with_instructors
 from registry.qualification.services import documents as document_services
 from registry.qualification.services import dossiers as services
 from registry.qualification.statuses import dossier_badge
@@ -176,9 +176,10 @@ class DossierAdmin(admin.ModelAdmin):
     def _dossier(self, request, pk) -> Dossier:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return get_object_or_404(
+        dossier = get_object_or_404(
             Dossier.objects.select_related("service__provider", "scheme", "instructing_reviewer"), pk=pk
         )
+        return with_instructors(dossier)  # the moves it offers follow the four-eyes rule
 
     def _back(self, dossier):
         return redirect("admin:registry_dossier_change", dossier.pk)

@@ -59,11 +59,11 @@ def _provider_recipients(provider_id) -> list[Recipient]:
     return recipients(User.objects.filter(memberships__provider_id=provider_id, is_active=True))
 
 
-def group_recipients(groups, exclude_user_id=None) -> list[Recipient]:
+def group_recipients(groups, exclude_user_ids=()) -> list[Recipient]:
     User = get_user_model()
     users = User.objects.filter(groups__name__in=groups, is_active=True, is_staff=True)
-    if exclude_user_id is not None:
-        users = users.exclude(pk=exclude_user_id)
+    if exclude_user_ids:
+        users = users.exclude(pk__in=exclude_user_ids)
     return recipients(users)
 
 

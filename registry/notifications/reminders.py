@@ -28,7 +28,8 @@ from registry.certificates.rules import in_force_on
 from registry.notifications.emails import compose, group_recipients, recipients, send_emails
 from registry.notifications.models import Reminder
 from registry.qualification.models import Dossier
-from registry.qualification.workflow import COMMITTEE, REVIEWERS
+from registry.qualification.selectors import with_instructors
+from registry.qualification.workflow import COMMITTEE, REVIEWERS, instructors
 
 S = Dossier.Status
 
@@ -137,8 +138,8 @@ def _next_hands(dossier):
     if dossier.status == S.SUBMITTED:
         return group_recipients((REVIEWERS,))
     if dossier.status == S.DECISION:
-        # The instructing reviewer may not decide (four eyes): no use reminding them to.
-        return group_recipients((COMMITTEE,), exclude_user_id=dossier.instructing_reviewer_id)
+        # Those who instructed it may not decide (four eyes): no use reminding them to.
+        return group_recipients((COMMITTEE,), exclude_user_ids=instructors(with_instructors(dossier)))
     if dossier.instructing_reviewer_id is None:
         return []
     return recipients(_active_users(pk=dossier.instructing_reviewer_id))

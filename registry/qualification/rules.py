@@ -8,6 +8,7 @@ here touches the database: `actor` is a `workflow.Actor` and the dossier any obj
 from django.utils.translation import gettext as _
 
 from registry.providers.rules import is_writer
+from registry.qualification.choices import DocumentKind
 from registry.qualification.choices import DossierStatus as S
 from registry.qualification.workflow import REVIEWERS
 
@@ -15,6 +16,9 @@ from registry.qualification.workflow import REVIEWERS
 PROVIDER_EDITABLE = (S.DRAFT, S.CHANGES_REQUESTED)
 # The agency adds its own documents (the evaluation report) while it instructs the dossier.
 AGENCY_EDITABLE = (S.IN_REVIEW, S.EVALUATION, S.DECISION)
+# The evaluation report concludes the instruction: its instructing reviewer adds and versions it while instructing,
+# and it is fixed once the committee has the dossier (what the committee decides on cannot change under it).
+REPORT_OPEN = (S.IN_REVIEW, S.EVALUATION)
 # Findings belong to the instruction: once the committee has the dossier, they are what it decides on.
 FINDINGS_OPEN = (S.IN_REVIEW, S.EVALUATION)
 # Moves after which the provider signs the declaration again: what they resubmit is a new filing.
@@ -46,16 +50,33 @@ def may_edit_content(actor, dossier) -> bool:
     return not content_edit_refusal(actor, dossier)
 
 
-def may_add_document(actor, dossier) -> bool:
-    """The provider adds documents while they may edit the content; the agency's reviewers add theirs while instructing."""
+def report_refusal(actor, dossier) -> str:
+    """Why this person may not add or version the dossier's evaluation report now; "" when they may."""
+    if not actor.in_group(REVIEWERS) or dossier.instructing_reviewer_id != actor.user_id:
+        return _("Only the instructing reviewer of this dossier adds or versions its evaluation report.")
+    if dossier.status not in REPORT_OPEN:
+        return _("The evaluation report is fixed once the dossier is sent to decision.")
+    return ""
+
+
+def document_refusal(actor, dossier, kind: str = "") -> str:
+    """Why this person may not add a document (of `kind`, when known) to the dossier now; "" when they may.
+
+    The provider adds documents while they may edit the content; the agency's reviewers add theirs while instructing,
+    and the evaluation report only as report_refusal() says.
+    """
+    if kind == DocumentKind.EVALUATION_REPORT:
+        return report_refusal(actor, dossier)
     if _is_agency(actor):
-        return actor.in_group(REVIEWERS) and dossier.status in AGENCY_EDITABLE
-    return may_edit_content(actor, dossier)
+        allowed = actor.in_group(REVIEWERS) and dossier.status in AGENCY_EDITABLE
+    else:
+        allowed = may_edit_content(actor, dossier)
+    return "" if allowed else _("Documents cannot be added to this dossier now.")
 
 
-def document_refusal(actor, dossier) -> str:
-    """Why this person may not add a document to the dossier now; "" when they may."""
-    return "" if may_add_document(actor, dossier) else _("Documents cannot be added to this dossier now.")
+def may_add_document(actor, dossier, kind: str = "") -> bool:
+    """May this person add a document (of `kind`, when known) to the dossier now?"""
+    return not document_refusal(actor, dossier, kind)
 
 
 def findings_refusal(actor, dossier) -> str:

@@ -80,12 +80,34 @@ def _any_reviewer(actor: Actor, dossier) -> str | None:
     return None
 
 
+# The moves that instruct a dossier. Whoever made one of them, or wrote a version of its evaluation report, took part
+# in the instruction and never decides on the dossier (four eyes), whoever instructs it now.
+INSTRUCTION_MOVES = ("take", "request_changes", "admit", "report", "declare_inadmissible")
+
+
+def instructors(dossier) -> frozenset:
+    """The ids of everyone who took part in instructing the dossier, derived from what happened.
+
+    `dossier.instructor_ids` is read from its history by registry.qualification.selectors.with_instructors (the
+    actors of INSTRUCTION_MOVES and the authors of its evaluation reports); the current instructing reviewer is added.
+    """
+    ids = set(dossier.instructor_ids)
+    if dossier.instructing_reviewer_id is not None:
+        ids.add(dossier.instructing_reviewer_id)
+    return frozenset(ids)
+
+
 def _decision_maker(actor: Actor, dossier) -> str | None:
-    # Four eyes: the person who instructed the dossier never decides on it, whatever groups they belong to.
     if not actor.in_group(COMMITTEE):
         return _("Only a member of the qualification committee can take the decision.")
-    if dossier.instructing_reviewer_id is not None and dossier.instructing_reviewer_id == actor.user_id:
-        return _("The instructing reviewer cannot take the decision on this dossier.")
+    if not hasattr(dossier, "instructor_ids"):
+        # Four eyes cannot be judged without the dossier's history: refuse rather than guess.
+        return _("The dossier's history could not be read; the decision cannot be taken now.")
+    if actor.user_id in instructors(dossier):
+        return _(
+            "You took part in instructing this dossier (you took it, requested changes, admitted it, sent it to "
+            "decision or wrote its evaluation report): a second person takes the decision."
+        )
     return None
 
 

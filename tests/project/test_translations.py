@@ -200,12 +200,12 @@ def test_key_strings_are_french_under_the_french_locale():
 
 def test_the_four_eyes_refusal_is_given_in_french():
     # Pure workflow: the person who instructed the dossier sits on the committee too, and may still not decide.
-    dossier = SimpleNamespace(status=Dossier.Status.DECISION, instructing_reviewer_id=7)
+    dossier = SimpleNamespace(status=Dossier.Status.DECISION, instructing_reviewer_id=7, instructor_ids=frozenset())
     actor = Actor(user_id=7, groups=frozenset({REVIEWERS, COMMITTEE}))
     with translation.override("fr"):
         allowed, reason = can(actor, dossier, "qualify")
     assert not allowed
-    assert reason == "L’instructeur de ce dossier ne peut pas prendre la décision le concernant."
+    assert reason.startswith("Vous avez pris part à l’instruction de ce dossier")
 
 
 def test_a_refusal_names_the_action_and_the_status_in_french():

@@ -168,18 +168,38 @@ def test_the_provider_adds_documents_when_changes_are_requested(service, scheme,
     assert add(d, editor).dossier == d
 
 
-@pytest.mark.parametrize("status", [Dossier.Status.IN_REVIEW, Dossier.Status.EVALUATION, Dossier.Status.DECISION])
-def test_a_reviewer_adds_the_agency_documents_while_instructing(service, scheme, reviewer, status):
+@pytest.mark.parametrize("status", [Dossier.Status.IN_REVIEW, Dossier.Status.EVALUATION])
+def test_the_instructing_reviewer_adds_and_versions_the_evaluation_report_while_instructing(
+    service, scheme, reviewer, status
+):
     d = f.dossier(service, scheme, status=status, instructing_reviewer=reviewer)
-    doc = add(d, reviewer, kind="evaluation_report", title="Evaluation report")
-    assert doc.uploaded_by == reviewer
+    first = add(d, reviewer, kind="evaluation_report", title="Evaluation report")
+    second = add(d, reviewer, kind="evaluation_report", title="Evaluation report")
+    assert (first.uploaded_by, second.version) == (reviewer, 2)
+
+
+def test_the_evaluation_report_is_fixed_once_the_dossier_is_sent_to_decision(service, scheme, reviewer):
+    d = f.dossier(service, scheme, status=Dossier.Status.DECISION, instructing_reviewer=reviewer)
+    with pytest.raises(Refused, match="fixed once the dossier is sent to decision"):
+        add(d, reviewer, kind="evaluation_report", title="Evaluation report")
+    assert add(d, reviewer, kind="other", title="Minutes of the hearing").uploaded_by == reviewer
+
+
+@pytest.mark.parametrize("who", ["second_reviewer", "decision_maker", "administrator", "editor"])
+def test_nobody_but_the_instructing_reviewer_adds_or_replaces_the_evaluation_report(
+    request, service, scheme, reviewer, who
+):
+    d = f.dossier(service, scheme, status=Dossier.Status.EVALUATION, instructing_reviewer=reviewer)
+    with pytest.raises(Refused, match="Only the instructing reviewer of this dossier adds or versions"):
+        add(d, request.getfixturevalue(who), kind="evaluation_report", title="Evaluation report")
+    assert not d.documents.exists()
 
 
 @pytest.mark.parametrize("who", ["decision_maker", "administrator"])
 def test_other_agency_members_do_not_add_documents(request, service, scheme, reviewer, who):
     d = f.dossier(service, scheme, status=Dossier.Status.EVALUATION, instructing_reviewer=reviewer)
     with pytest.raises(Refused, match="cannot be added"):
-        add(d, request.getfixturevalue(who), kind="evaluation_report", title="Evaluation report")
+        add(d, request.getfixturevalue(who), kind="other", title="Annex")
 
 
 def test_a_failed_upload_leaves_the_dossier_as_it_was(complete_draft, editor, private_storage):

@@ -249,7 +249,7 @@ def test_a_decision_maker_who_instructed_the_dossier_cannot_qualify_it(
     complete_draft, editor, reviewer_in_committee, center
 ):
     d = f.walk(complete_draft, S.DECISION, provider_user=editor, reviewer=reviewer_in_committee, center=center)
-    with pytest.raises(Refused, match="instructing reviewer cannot take the decision"):
+    with pytest.raises(Refused, match="You took part in instructing this dossier"):
         svc.dossier_qualify(dossier=d, by=reviewer_in_committee, scope="IaaS.")
     d.refresh_from_db()
     assert d.status == S.DECISION

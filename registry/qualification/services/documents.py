@@ -68,7 +68,7 @@ def document_add(*, dossier, kind: str, title: str, uploaded, by) -> Document:
     with transaction.atomic():
         # Checked on a fresh, locked copy: the caller's object may be stale, and the status must not move meanwhile.
         locked = Dossier.objects.select_for_update(of=("self",)).select_related("service").get(pk=dossier.pk)
-        refusal = rules.document_refusal(actor, locked)
+        refusal = rules.document_refusal(actor, locked, kind)
         if refusal:
             raise Refused(refusal)
         content_type, sha256 = check_upload(uploaded)

@@ -15,6 +15,7 @@ from registry.public.publication import publish_on_commit
 from registry.qualification import rules, workflow
 from registry.qualification.choices import CLOSED_DOSSIER_STATUSES, DocumentKind
 from registry.qualification.models import Answer, Dossier, DossierEvent, Message
+from registry.qualification.selectors import with_instructors
 from registry.qualification.services.declaration import void_declaration
 from registry.qualification.services.document_checks import UNUSABLE
 from registry.qualification.workflow import Facts, Refused
@@ -60,7 +61,8 @@ def gather_facts(dossier, *, comment: str = "", evaluation_center=None) -> Facts
 
 
 def _locked(dossier_id) -> Dossier:
-    return Dossier.objects.select_for_update(of=("self",)).select_related("service", "scheme").get(pk=dossier_id)
+    locked = Dossier.objects.select_for_update(of=("self",)).select_related("service", "scheme").get(pk=dossier_id)
+    return with_instructors(locked)  # read under the lock: the four-eyes rule judges what happened
 
 
 def _move(dossier, action, by, *, comment="", apply=None, evaluation_center=None) -> Dossier:
