@@ -11,8 +11,8 @@ from registry.qualification.workflow import CERTIFICATE_MOVES
 
 # --- Expiry. A certificate is valid through its expires_on day and expired from the next day on. ---
 
-# The statuses an expiry date ends: those the workflow's "expire" move leaves. A suspended certificate stays suspended
-# past its date (the agency decides whether to withdraw it); withdrawn and superseded ones keep their status.
+# The statuses an expiry date ends: those the workflow's "expire" move leaves. A suspended certificate expires at its
+# date like an active one (a suspension never extends a validity); withdrawn and superseded ones keep their status.
 ENDED_BY_EXPIRY = CERTIFICATE_MOVES["expire"].sources
 
 

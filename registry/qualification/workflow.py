@@ -8,6 +8,8 @@ missing, which centre was chosen). Every refusal carries a sentence a person can
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -279,7 +281,8 @@ CERTIFICATE_MOVES = {
         CertificateMove("suspend", gettext_lazy("Suspend"), (C.ACTIVE,), C.SUSPENDED, True),
         CertificateMove("reinstate", gettext_lazy("Reinstate"), (C.SUSPENDED,), C.ACTIVE, True),
         CertificateMove("withdraw", gettext_lazy("Withdraw"), (C.ACTIVE, C.SUSPENDED), C.WITHDRAWN, True),
-        CertificateMove("expire", gettext_lazy("Expire"), (C.ACTIVE,), C.EXPIRED, False, by_agency=False),
+        # A suspended certificate expires at its date like an active one: a suspension never extends a validity.
+        CertificateMove("expire", gettext_lazy("Expire"), (C.ACTIVE, C.SUSPENDED), C.EXPIRED, False, by_agency=False),
         CertificateMove("supersede", gettext_lazy("Supersede"), (C.ACTIVE, C.SUSPENDED), C.SUPERSEDED, False, by_agency=False),
     )
 }  # fmt: skip
@@ -303,6 +306,11 @@ def check_certificate(actor: Actor | None, certificate, action: str, reason: str
             raise Refused(_("Only the qualification committee or a registry administrator can change a certificate."))
     elif actor is not None:
         raise Refused(_("This change is made by the registry itself, not by hand."))
+    if action == "reinstate" and certificate.expires_on < timezone.localdate():
+        raise Refused(
+            _("This certificate expired on %(date)s: it cannot be reinstated; a new qualification is needed.")
+            % {"date": date_format(certificate.expires_on, "DATE_FORMAT")}
+        )
     if check_reason and move.needs_reason and not reason.strip():
         raise Refused(_("Please give the reason; it is published with the certificate's history."))
 

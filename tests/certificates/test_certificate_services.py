@@ -144,33 +144,59 @@ def statuses(certificates):
     return {name: Certificate.objects.get(pk=c.pk).status for name, c in certificates.items()}
 
 
-def test_the_nightly_task_expires_only_active_certificates_past_their_date(certificates_by_expiry):
-    assert expire_certificates() == 1
+def test_the_nightly_task_expires_active_and_suspended_certificates_past_their_date(certificates_by_expiry):
+    assert expire_certificates() == 2
     assert statuses(certificates_by_expiry) == {
         "past": C.EXPIRED,
         "today": C.ACTIVE,  # valid through its last day
         "future": C.ACTIVE,
-        "past_suspended": C.SUSPENDED,
+        "past_suspended": C.EXPIRED,  # a suspension never extends a validity
         "past_withdrawn": C.WITHDRAWN,
     }
-    assert history(certificates_by_expiry["past"]) == [(C.EXPIRED, "Validity period ended.", None)]
-    for name in ("today", "future", "past_suspended", "past_withdrawn"):
+    for name in ("past", "past_suspended"):
+        assert history(certificates_by_expiry[name]) == [(C.EXPIRED, "Validity period ended.", None)]
+    for name in ("today", "future", "past_withdrawn"):
         assert history(certificates_by_expiry[name]) == []
 
 
 def test_the_nightly_task_can_run_twice(certificates_by_expiry):
-    assert expire_certificates() == 1
+    assert expire_certificates() == 2
     assert expire_certificates() == 0
-    assert CertificateEvent.objects.filter(status=C.EXPIRED).count() == 1
+    assert CertificateEvent.objects.filter(status=C.EXPIRED).count() == 2
 
 
 def test_expiring_a_certificate_that_no_longer_needs_it_does_nothing(certificates_by_expiry):
     assert svc.certificate_expire(certificate=certificates_by_expiry["future"]) is None
-    assert svc.certificate_expire(certificate=certificates_by_expiry["past_suspended"]) is None
+    assert svc.certificate_expire(certificate=certificates_by_expiry["past_withdrawn"]) is None
     expired = svc.certificate_expire(certificate=certificates_by_expiry["past"])
     assert expired.status == C.EXPIRED
     assert svc.certificate_expire(certificate=certificates_by_expiry["past"]) is None
     assert CertificateEvent.objects.count() == 1
+
+
+def test_a_suspended_certificate_past_its_date_leaves_the_public_registry_as_expired(certificates_by_expiry):
+    from registry.public.selectors import public_certificates
+
+    suspended = certificates_by_expiry["past_suspended"]
+    expire_certificates()
+    assert suspended not in public_certificates()
+
+
+def test_reinstating_a_certificate_past_its_expiry_date_is_refused_with_the_reason(
+    service, scheme, decision_maker, django_capture_on_commit_callbacks
+):
+    today = timezone.localdate()
+    certificate = f.certificate(
+        service,
+        scheme,
+        status=C.SUSPENDED,
+        issued_on=today - datetime.timedelta(days=1096),
+        expires_on=today - datetime.timedelta(days=1),
+    )
+    with pytest.raises(Refused, match="cannot be reinstated"):
+        svc.certificate_reinstate(certificate=certificate, by=decision_maker, reason="Audit passed.")
+    certificate.refresh_from_db()
+    assert certificate.status == C.SUSPENDED and not CertificateEvent.objects.filter(certificate=certificate).exists()
 
 
 # The database keeps one certificate in force per service and scheme, whatever the code does.

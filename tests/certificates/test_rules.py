@@ -35,12 +35,13 @@ def test_an_active_certificate_is_valid_through_its_expiry_day_and_expired_the_d
     assert rules.live_status(certificate, day) == (C.EXPIRED if expired else C.ACTIVE)
 
 
-def test_a_suspended_certificate_past_its_date_stays_suspended_not_expired():
-    # As the nightly expiry has always done: it moves active certificates only; the agency decides on a suspended one.
+def test_a_suspended_certificate_expires_at_its_date_like_an_active_one():
+    # A suspension never extends a validity: past its date a suspended certificate is expired, in every list.
     certificate = cert(C.SUSPENDED)
 
-    assert not rules.is_expired(certificate, DAY_AFTER)
-    assert rules.live_status(certificate, DAY_AFTER) == C.SUSPENDED
+    assert rules.is_expired(certificate, DAY_AFTER)
+    assert rules.live_status(certificate, DAY_AFTER) == C.EXPIRED
+    assert rules.live_status(certificate, DAY_BEFORE) == C.SUSPENDED
     assert not rules.is_in_force(certificate, DAY_BEFORE)  # suspended: never to be relied on, whatever the date
 
 

@@ -1,5 +1,7 @@
 """The workflow table on its own: no database (pytest-django refuses any query here), unsaved models and Actor objects."""
 
+import datetime
+
 import pytest
 
 from registry.certificates.choices import CertificateStatus
@@ -311,15 +313,15 @@ def test_nobody_anonymous_gets_a_button():
 # Certificates.
 
 
-def make_certificate(status):
-    return Certificate(status=status)
+def make_certificate(status, *, expires_on=None):
+    return Certificate(status=status, expires_on=expires_on or datetime.date.today() + datetime.timedelta(days=400))
 
 
 CERTIFICATE_SOURCES = {
     "suspend": {C.ACTIVE},
     "reinstate": {C.SUSPENDED},
     "withdraw": {C.ACTIVE, C.SUSPENDED},
-    "expire": {C.ACTIVE},
+    "expire": {C.ACTIVE, C.SUSPENDED},
     "supersede": {C.ACTIVE, C.SUSPENDED},
 }
 CERTIFICATE_TARGETS = {
@@ -400,3 +402,19 @@ def test_available_certificate_actions():
         assert names("committee", status) == []
     for role in ("instructing_reviewer", "owner", "anonymous"):
         assert names(role, C.ACTIVE) == []
+
+
+def test_a_suspended_certificate_expires_at_its_date_like_an_active_one():
+    assert C.SUSPENDED in workflow.CERTIFICATE_MOVES["expire"].sources
+    workflow.check_certificate(None, make_certificate(C.SUSPENDED), "expire")
+
+
+def test_it_refuses_to_reinstate_a_certificate_past_its_expiry_date_and_says_so():
+    expired_yesterday = make_certificate(C.SUSPENDED, expires_on=datetime.date.today() - datetime.timedelta(days=1))
+    with pytest.raises(Refused, match="expired on .*cannot be reinstated"):
+        workflow.check_certificate(ACTORS["committee"], expired_yesterday, "reinstate", "Audit passed.")
+    assert "reinstate" not in {
+        m.action for m in workflow.available_certificate_actions(ACTORS["committee"], expired_yesterday)
+    }
+    last_day = make_certificate(C.SUSPENDED, expires_on=datetime.date.today())
+    workflow.check_certificate(ACTORS["committee"], last_day, "reinstate", "Audit passed.")
