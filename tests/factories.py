@@ -276,3 +276,18 @@ def certificate(service_obj=None, scheme_obj=None, **kw):
     } | kw
     d = dossier(service_obj, scheme_obj, status=Dossier.Status.QUALIFIED)
     return Certificate.objects.create(dossier=d, service=service_obj, scheme=scheme_obj, **values)
+
+
+def review_date(days: int = 30):
+    """A planned review date for a suspension: a day to come, well within a fresh certificate's validity."""
+    return timezone.localdate() + relativedelta(days=days)
+
+
+def suspension_form(reason: str, **fields) -> dict:
+    """What the agency's suspension form posts: the public reason, effective today, a review planned in a month."""
+    return {
+        "reason": reason,
+        "effective_on": timezone.localdate().isoformat(),
+        "review_on": review_date().isoformat(),
+        "internal_note": "",
+    } | fields

@@ -5,13 +5,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from registry.accounts.auth import require_recent_authentication
 from registry.accounts.permissions import actor_for
-from registry.agency.forms import CertificateReasonForm
+from registry.agency.forms import CertificateReasonForm, SuspensionForm
 from registry.agency.viewonly import ViewOnlyGuard
 from registry.certificates import services
 from registry.certificates.models import Certificate, CertificateEvent
@@ -98,10 +99,13 @@ class CertificateAdmin(ViewOnlyGuard, admin.ModelAdmin):
             return redirect("admin:registry_certificate_change", certificate.pk)
         if action in TAKING_OFF_THE_REGISTRY:
             require_recent_authentication(request)
-        form = CertificateReasonForm(request.POST or None)
+        if action == "suspend":
+            form = SuspensionForm(request.POST or None, initial={"effective_on": timezone.localdate()})
+        else:
+            form = CertificateReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                SERVICES[action](certificate=certificate, by=request.user, reason=form.cleaned_data["reason"])
+                SERVICES[action](certificate=certificate, by=request.user, **form.cleaned_data)
             except Refused as exc:
                 form.add_error(None, str(exc))
             else:

@@ -67,6 +67,25 @@ class CertificateReasonForm(forms.Form):
     )
 
 
+class SuspensionForm(CertificateReasonForm):
+    effective_on = forms.DateField(
+        label=_("Effective from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Today, or the past day from which the suspension applies; published with the reason."),
+    )
+    review_on = forms.DateField(
+        label=_("Review planned on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("When the agency will decide to reinstate or withdraw the certificate; not published."),
+    )
+    internal_note = forms.CharField(
+        label=_("Internal note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For the agency only: never published, never sent to the provider or the public."),
+    )
+
+
 class MessageForm(forms.Form):
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
     internal = forms.BooleanField(label=_("Internal note (never shown to the provider)"), required=False, initial=False)

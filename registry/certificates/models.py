@@ -35,6 +35,8 @@ class Certificate(models.Model):
     pdf = models.FileField(_("PDF"), upload_to="certificates/", blank=True, editable=False)
     # The status the current PDF shows: when it differs from `status`, the PDF is due for regeneration.
     pdf_status = models.CharField(_("PDF shows"), max_length=12, blank=True, editable=False)
+    # While suspended: when the agency plans to look at it again (reinstate, withdraw); the agency's, never public.
+    review_due_on = models.DateField(_("review planned on"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-issued_on", "-number"]
@@ -61,6 +63,11 @@ class CertificateEvent(models.Model):
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(_("status"), max_length=12, choices=CertificateStatus.choices)
     reason = models.TextField(_("reason"), blank=True)
+    # The day the change took effect, when the agency records it apart from the day it was entered (a suspension
+    # effective since the day an incident came to light); public, like the reason.
+    effective_on = models.DateField(_("effective from"), null=True, blank=True)
+    # The agency's own note on the change: never published, never e-mailed to the public.
+    internal_note = models.TextField(_("internal note"), blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     notified_at = models.DateTimeField(_("notified"), null=True, blank=True)

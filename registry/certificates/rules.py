@@ -75,3 +75,43 @@ def change_of(status: str, *, has_earlier: bool) -> str:
     if status != CertificateStatus.ACTIVE:
         return status
     return REINSTATED if has_earlier else QUALIFIED
+
+
+# --- Suspension. ---
+
+
+def suspension_refusal(certificate, *, effective_on, review_on, today, last_change_on) -> str:
+    """Why a suspension with these dates may not be recorded; "" when it may.
+
+    It takes effect today or on a past day, never before the certificate's last change (the public history stays in
+    order), and the agency plans its review for a day to come, within the certificate's validity."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    if effective_on > today:
+        return _("A suspension takes effect today or on a past day, not on %(date)s.") % {
+            "date": date_format(effective_on, "DATE_FORMAT")
+        }
+    if effective_on < last_change_on:
+        return _("The suspension cannot take effect before the certificate's last change, on %(date)s.") % {
+            "date": date_format(last_change_on, "DATE_FORMAT")
+        }
+    if review_on is None:
+        return _("Please plan the date on which the suspension will be reviewed.")
+    if review_on <= today:
+        return _("The review of the suspension is planned for a day to come.")
+    if review_on > certificate.expires_on:
+        return _("The review must come before the certificate expires, on %(date)s.") % {
+            "date": date_format(certificate.expires_on, "DATE_FORMAT")
+        }
+    return ""
+
+
+def took_effect_at(event):
+    """When an event of the public history took effect: the start of its effective day when the agency recorded one,
+    else the moment it was entered."""
+    if event.effective_on is None:
+        return event.created_at
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime.combine(event.effective_on, datetime.time.min))

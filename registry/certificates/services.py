@@ -16,23 +16,58 @@ from registry.public.publication import publish_on_commit
 from registry.qualification import workflow
 
 
-def _log(certificate, status, reason, by) -> CertificateEvent:
-    event = CertificateEvent.objects.create(certificate=certificate, status=status, reason=reason, actor=by)
+def _log(certificate, status, reason, by, *, effective_on=None, internal_note="") -> CertificateEvent:
+    event = CertificateEvent.objects.create(
+        certificate=certificate,
+        status=status,
+        reason=reason,
+        actor=by,
+        effective_on=effective_on,
+        internal_note=internal_note,
+    )
     notify_certificate_event_on_commit(event.pk)
     publish_on_commit()  # every certificate event is a public change: qualify, suspend, … supersede
     render_pdf_on_commit(certificate.pk)  # the PDF shows the status: a new one for each change
     return event
 
 
-def _change(certificate, action, *, by, reason="") -> Certificate:
+def _change(certificate, action, *, by, reason="", suspension=None) -> Certificate:
+    """One move of the certificate table on a locked copy. `suspension` (effective_on, review_on, internal_note) goes
+    with a suspension; any other move ends the planned review."""
     locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
     workflow.check_certificate(actor_for(by) if by is not None else None, locked, action, reason)
+    effective_on, review_on, internal_note = suspension or (None, None, "")
+    if suspension is not None:
+        refusal = rules.suspension_refusal(
+            locked,
+            effective_on=effective_on,
+            review_on=review_on,
+            today=timezone.localdate(),
+            last_change_on=_last_change_on(locked),
+        )
+        if refusal:
+            raise workflow.Refused(refusal)
     locked.status = workflow.CERTIFICATE_MOVES[action].target
     locked.status_changed_at = timezone.now()
-    locked.save(update_fields=["status", "status_changed_at"])
-    _log(locked, locked.status, reason.strip(), by)
-    audit.record(f"certificate.{action}", actor=by, obj=locked, to_status=locked.status, reason=reason.strip())
+    locked.review_due_on = review_on
+    locked.save(update_fields=["status", "status_changed_at", "review_due_on"])
+    _log(locked, locked.status, reason.strip(), by, effective_on=effective_on, internal_note=internal_note.strip())
+    audit.record(
+        f"certificate.{action}",
+        actor=by,
+        obj=locked,
+        to_status=locked.status,
+        reason=reason.strip(),
+        **({"effective_on": effective_on.isoformat(), "review_on": review_on.isoformat()} if suspension else {}),
+    )
     return locked
+
+
+def _last_change_on(certificate):
+    last = CertificateEvent.objects.filter(certificate=certificate).order_by("-created_at", "-pk").first()
+    if last is None:
+        return certificate.issued_on
+    return last.effective_on or timezone.localdate(last.created_at)
 
 
 def certificate_issue(*, dossier, scope: str, conditions: str, by) -> Certificate:
@@ -71,9 +106,16 @@ def certificate_issue(*, dossier, scope: str, conditions: str, by) -> Certificat
     return certificate
 
 
-def certificate_suspend(*, certificate, by, reason: str) -> Certificate:
+def certificate_suspend(
+    *, certificate, by, reason: str, review_on, effective_on=None, internal_note: str = ""
+) -> Certificate:
+    """Suspend a certificate: the public reason and the day it took effect (today unless said) go to its public
+    history; the planned review date and the internal note stay with the agency."""
     with transaction.atomic():
-        return _change(certificate, "suspend", by=by, reason=reason)
+        effective_on = effective_on or timezone.localdate()
+        return _change(
+            certificate, "suspend", by=by, reason=reason, suspension=(effective_on, review_on, internal_note)
+        )
 
 
 def certificate_reinstate(*, certificate, by, reason: str) -> Certificate:

@@ -392,6 +392,7 @@ class BenchSeeder:
             for status, when, reason, actor in c.events:
                 events.append((CertificateEvent, {
                     "certificate_id": c.obj.pk, "status": status, "reason": reason, "actor_id": actor,
+                    "effective_on": None, "internal_note": "",
                     "created_at": when, "notified_at": when + datetime.timedelta(minutes=1),
                 }))  # fmt: skip
         self.insert("certificate events", events)

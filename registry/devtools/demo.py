@@ -273,7 +273,13 @@ def _carry(summary, dossier, spec, people, centres) -> None:
     )
     summary.created["certificates"] += 1
     if spec.get("suspend"):
-        certificate_suspend(certificate=certificate, by=people[cast.ADMINISTRATOR], reason=spec["suspend"])
+        certificate_suspend(
+            certificate=certificate,
+            by=people[cast.ADMINISTRATOR],
+            reason=spec["suspend"],
+            review_on=timezone.localdate() + datetime.timedelta(days=45),
+            internal_note="Demo: review once the provider's action plan is received.",
+        )
 
 
 # Development only, printed in the README: never a secret of a real account.

@@ -199,7 +199,9 @@ def test_every_move_of_a_dossier_and_certificate_is_recorded_with_its_actor(
 ):
     dossier = f.walk(complete_draft, "decision", provider_user=editor, reviewer=reviewer, center=center)
     certificate = svc.dossier_qualify(dossier=dossier, by=decision_maker, scope="Compute.")
-    certificate_services.certificate_suspend(certificate=certificate, by=decision_maker, reason="Incident.")
+    certificate_services.certificate_suspend(
+        review_on=f.review_date(), certificate=certificate, by=decision_maker, reason="Incident."
+    )
     moves = [(e.action, e.actor, e.object_type, e.object_id) for e in events() if "." in e.action]
     moves = [m for m in moves if m[0].startswith(("dossier.", "certificate."))]
     assert moves == [

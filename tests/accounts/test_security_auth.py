@@ -430,18 +430,20 @@ def test_taking_a_certificate_out_of_force_needs_a_recent_authentication(
     url = reverse("admin:registry_certificate_move", args=[certificate.pk, action])
     f.login_with_mfa(client, person)
     age_session(client, 16 * 60, login=False, activity=False)
-    for response in (client.get(url), client.post(url, {"reason": "Incident."})):
+    for response in (client.get(url), client.post(url, f.suspension_form("Incident."))):
         assert response["Location"].startswith(reverse("account_reauthenticate"))
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.ACTIVE
     reauthenticate(client)
-    assert client.post(url, {"reason": "Incident."}).status_code == 302
+    assert client.post(url, f.suspension_form("Incident.")).status_code == 302
     certificate.refresh_from_db()
     assert certificate.status == {"suspend": "suspended", "withdraw": "withdrawn"}[action]
 
 
 def test_everyday_moves_do_not_ask_again(client, certificate, decision_maker):
-    certificate_services.certificate_suspend(certificate=certificate, by=decision_maker, reason="Incident.")
+    certificate_services.certificate_suspend(
+        certificate=certificate, by=decision_maker, reason="Incident.", review_on=f.review_date()
+    )
     f.login_with_mfa(client, decision_maker)
     age_session(client, 16 * 60, login=False, activity=False)
     reinstate = reverse("admin:registry_certificate_move", args=[certificate.pk, "reinstate"])

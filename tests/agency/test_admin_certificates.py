@@ -26,7 +26,9 @@ def move_url(certificate, action):
 def test_the_committee_suspends_and_reinstates_a_certificate_with_public_reasons(client, certificate, decision_maker):
     f.login_with_mfa(client, decision_maker)
     assert (
-        client.post(move_url(certificate, "suspend"), {"reason": "Major incident under investigation."}).status_code
+        client.post(
+            move_url(certificate, "suspend"), f.suspension_form("Major incident under investigation.")
+        ).status_code
         == 302
     )
     certificate.refresh_from_db()
@@ -56,7 +58,7 @@ def test_an_administrator_withdraws_a_certificate(client, certificate, administr
 
 def test_a_change_without_reason_is_refused_with_a_message_and_nothing_changes(client, certificate, decision_maker):
     f.login_with_mfa(client, decision_maker)
-    response = client.post(move_url(certificate, "suspend"), {"reason": "  "})
+    response = client.post(move_url(certificate, "suspend"), f.suspension_form("  "))
     assert response.status_code == 200
     assert "This field is required." in response.text
     certificate.refresh_from_db()
@@ -69,7 +71,7 @@ def test_a_reviewer_cannot_suspend_a_certificate(client, certificate, reviewer):
     page = client.get(reverse("admin:registry_certificate_change", args=[certificate.pk]))
     assert page.status_code == 200
     assert move_url(certificate, "suspend") not in page.text
-    assert client.post(move_url(certificate, "suspend"), {"reason": "No"}).status_code == 403
+    assert client.post(move_url(certificate, "suspend"), f.suspension_form("No")).status_code == 403
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.ACTIVE
 

@@ -125,7 +125,9 @@ def test_an_administrator_still_may_revert_a_provider(client, provider, administ
 def test_nobody_puts_a_suspended_certificate_back_to_active_in_the_admin(client, service, request, who):
     person = request.getfixturevalue(who)
     certificate = f.certificate(service)
-    certificate_services.certificate_suspend(certificate=certificate, by=person, reason="Incident.")
+    certificate_services.certificate_suspend(
+        review_on=f.review_date(), certificate=certificate, by=person, reason="Incident."
+    )
     f.login_with_mfa(client, person)
     with pytest.raises(NoReverseMatch):  # no field history, so no version page to revert from
         reverse("admin:registry_certificate_simple_history", args=[certificate.pk, 1])

@@ -175,7 +175,9 @@ def test_a_suspension_redraws_the_pdf_with_a_banner_giving_the_date_and_reason(
     certificate_pdf_render(certificate=cert)
     first_name = reload(cert).pdf.name
     with django_capture_on_commit_callbacks(execute=True):
-        svc.certificate_suspend(certificate=cert, by=administrator, reason="Administration from outside the EU.")
+        svc.certificate_suspend(
+            review_on=f.review_date(), certificate=cert, by=administrator, reason="Administration from outside the EU."
+        )
     cert = reload(cert)
     assert cert.pdf_status == CertificateStatus.SUSPENDED
     assert cert.pdf.name != first_name
@@ -197,10 +199,10 @@ def test_a_suspension_redraws_the_pdf_with_a_banner_giving_the_date_and_reason(
 def test_a_second_suspension_replaces_the_pdf_of_the_first(django_capture_on_commit_callbacks, cert, administrator):
     # Same status as the stored PDF, yet another episode: the PDF must give the new reason.
     with django_capture_on_commit_callbacks(execute=True):
-        svc.certificate_suspend(certificate=cert, by=administrator, reason="First reason.")
+        svc.certificate_suspend(review_on=f.review_date(), certificate=cert, by=administrator, reason="First reason.")
     with django_capture_on_commit_callbacks(execute=True):
         svc.certificate_reinstate(certificate=cert, by=administrator, reason="Fixed.")
-        svc.certificate_suspend(certificate=cert, by=administrator, reason="Second reason.")
+        svc.certificate_suspend(review_on=f.review_date(), certificate=cert, by=administrator, reason="Second reason.")
     text = text_of(stored(reload(cert)))
     assert "Second reason." in text
     assert "First reason." not in text
@@ -279,7 +281,7 @@ def test_with_the_broker_down_the_change_succeeds_and_the_periodic_task_draws_th
 
     monkeypatch.setattr(certificate_tasks.render_certificate_pdf, "delay", unreachable)
     with django_capture_on_commit_callbacks(execute=True):
-        svc.certificate_suspend(certificate=cert, by=administrator, reason="Audit finding.")
+        svc.certificate_suspend(review_on=f.review_date(), certificate=cert, by=administrator, reason="Audit finding.")
     assert reload(cert).status == CertificateStatus.SUSPENDED
     assert reload(cert).pdf_status == CertificateStatus.ACTIVE
     assert certificates_with_stale_pdf() == [cert.pk]
@@ -371,7 +373,7 @@ def test_a_pdf_the_worker_has_not_redrawn_yet_is_drawn_for_the_request_never_ser
     certificate_pdf_render(certificate=cert)
     active_name = reload(cert).pdf.name
     # Suspended, with the worker behind: the stored PDF still says active.
-    svc.certificate_suspend(certificate=cert, by=administrator, reason="Audit finding.")
+    svc.certificate_suspend(review_on=f.review_date(), certificate=cert, by=administrator, reason="Audit finding.")
     with django_assert_num_queries(2):  # the certificate; the event that suspended it (date and reason)
         response = client.get(public_url(cert))
     assert response.status_code == 200

@@ -23,7 +23,9 @@ def test_a_certificate_keeps_no_field_history():
 def test_each_move_is_in_the_public_history_and_the_audit_log_with_who_and_why(service, administrator):
     certificate = f.certificate(service)
 
-    services.certificate_suspend(certificate=certificate, by=administrator, reason="Incident under review.")
+    services.certificate_suspend(
+        review_on=f.review_date(), certificate=certificate, by=administrator, reason="Incident under review."
+    )
     services.certificate_reinstate(certificate=certificate, by=administrator, reason="Incident closed.")
 
     public = [(e.status, e.actor, e.reason) for e in certificate.events.order_by("created_at", "pk")]

@@ -38,7 +38,9 @@ def test_the_issued_certificate_starts_its_public_history(certificate, decision_
 @pytest.mark.parametrize("who", ["decision_maker", "administrator"])
 def test_the_committee_or_an_administrator_suspends_and_reinstates(request, certificate, who):
     actor = request.getfixturevalue(who)
-    suspended = svc.certificate_suspend(certificate=certificate, by=actor, reason=" Major non-conformity found. ")
+    suspended = svc.certificate_suspend(
+        review_on=f.review_date(), certificate=certificate, by=actor, reason=" Major non-conformity found. "
+    )
     assert suspended.status == C.SUSPENDED
     reinstated = svc.certificate_reinstate(certificate=certificate, by=actor, reason="Corrected and audited.")
     assert reinstated.status == C.ACTIVE
@@ -53,7 +55,7 @@ def test_the_committee_or_an_administrator_suspends_and_reinstates(request, cert
 @pytest.mark.parametrize("suspend_first", [False, True])
 def test_the_committee_withdraws_an_active_or_suspended_certificate(certificate, decision_maker, suspend_first):
     if suspend_first:
-        svc.certificate_suspend(certificate=certificate, by=decision_maker, reason="Audit.")
+        svc.certificate_suspend(review_on=f.review_date(), certificate=certificate, by=decision_maker, reason="Audit.")
     svc.certificate_withdraw(certificate=certificate, by=decision_maker, reason="Data moved outside the EU.")
     certificate.refresh_from_db()
     assert certificate.status == C.WITHDRAWN
@@ -67,6 +69,11 @@ CHANGES = [
 ]
 
 
+def change_extra(change) -> dict:
+    """What a change asks besides the reason: a suspension plans its review."""
+    return {"review_on": f.review_date()} if change == "certificate_suspend" else {}
+
+
 def place(certificate, status):
     Certificate.objects.filter(pk=certificate.pk).update(status=status)
     certificate.refresh_from_db()
@@ -78,7 +85,7 @@ def test_it_refuses_a_change_without_a_reason(certificate, decision_maker, chang
     place(certificate, status)
     before = history(certificate)
     with pytest.raises(Refused, match="give the reason"):
-        getattr(svc, change)(certificate=certificate, by=decision_maker, reason=reason)
+        getattr(svc, change)(certificate=certificate, by=decision_maker, reason=reason, **change_extra(change))
     certificate.refresh_from_db()
     assert certificate.status == status
     assert history(certificate) == before
@@ -90,7 +97,9 @@ def test_it_refuses_a_change_by_anyone_but_the_committee_or_an_administrator(req
     place(certificate, status)
     before = history(certificate)
     with pytest.raises(Refused, match="Only the qualification committee or a registry administrator"):
-        getattr(svc, change)(certificate=certificate, by=request.getfixturevalue(who), reason="Because.")
+        getattr(svc, change)(
+            certificate=certificate, by=request.getfixturevalue(who), reason="Because.", **change_extra(change)
+        )
     certificate.refresh_from_db()
     assert certificate.status == status
     assert history(certificate) == before
@@ -102,7 +111,7 @@ def test_it_refuses_to_reinstate_an_active_certificate_or_touch_a_withdrawn_one(
     svc.certificate_withdraw(certificate=certificate, by=decision_maker, reason="Breach.")
     for change in ("certificate_suspend", "certificate_reinstate", "certificate_withdraw"):
         with pytest.raises(Refused, match="not possible while the certificate is withdrawn"):
-            getattr(svc, change)(certificate=certificate, by=decision_maker, reason="Again.")
+            getattr(svc, change)(certificate=certificate, by=decision_maker, reason="Again.", **change_extra(change))
     assert [status for status, _, _ in history(certificate)] == [C.ACTIVE, C.WITHDRAWN]
 
 
@@ -110,7 +119,7 @@ def test_a_change_acts_on_the_fresh_row_not_a_stale_copy(certificate, decision_m
     stale = Certificate.objects.get(pk=certificate.pk)
     svc.certificate_withdraw(certificate=certificate, by=administrator, reason="Breach.")
     with pytest.raises(Refused, match="withdrawn"):
-        svc.certificate_suspend(certificate=stale, by=decision_maker, reason="Audit.")
+        svc.certificate_suspend(review_on=f.review_date(), certificate=stale, by=decision_maker, reason="Audit.")
 
 
 def test_history_is_append_only(certificate):

@@ -338,7 +338,9 @@ def test_a_french_subscriber_gets_french_text_html_and_the_unsubscribe_headers(
         email="suivi@example.fr", scope="service", service=service, language="fr", confirmed_at=timezone.now()
     )
     with django_capture_on_commit_callbacks(execute=True):
-        certificate_suspend(certificate=certificate, by=decision_maker, reason="Incident <majeur>.")
+        certificate_suspend(
+            review_on=f.review_date(), certificate=certificate, by=decision_maker, reason="Incident <majeur>."
+        )
     [message] = sent_to("suivi@example.fr")
     assert fr("New status:") in message.body
     assert fr("Unsubscribe:") in message.body

@@ -295,7 +295,9 @@ def test_suspending_a_certificate_only_suspends_it(client, decision_maker, servi
     f.login_with_mfa(client, decision_maker)
     client.post(
         reverse("admin:registry_certificate_move", args=[certificate.pk, "suspend"]),
-        {"reason": "Incident."} | extra(intruder_values) | {"number": "SNC-1999-0001", "expires_on": "2099-01-01"},
+        f.suspension_form("Incident.")
+        | extra(intruder_values)
+        | {"number": "SNC-1999-0001", "expires_on": "2099-01-01"},
     )
     certificate.refresh_from_db()
     assert certificate.status == "suspended" and certificate.number != "SNC-1999-0001"

@@ -134,7 +134,9 @@ def test_a_certificate_by_number_carries_its_row_scope_and_public_history_but_ne
     CertificateEvent.objects.create(
         certificate=c, status="active", reason="Qualification granted.", actor=administrator
     )
-    c = certificate_suspend(certificate=c, by=administrator, reason="Incident under investigation.")
+    c = certificate_suspend(
+        review_on=f.review_date(), certificate=c, by=administrator, reason="Incident under investigation."
+    )
 
     r = get(client, "certificate-detail", c.number)
 
@@ -150,7 +152,7 @@ def test_a_certificate_by_number_carries_its_row_scope_and_public_history_but_ne
     ]
     assert "on" not in body
     assert administrator.email not in r.content.decode()
-    assert all(set(e) == {"status", "reason", "time"} for e in body["history"])
+    assert all(set(e) == {"status", "reason", "time", "effective_on"} for e in body["history"])
 
 
 def test_an_archived_certificate_is_found_by_number_though_not_listed(client):
@@ -230,6 +232,6 @@ def test_the_history_endpoint_lists_status_reason_and_time_oldest_first(client, 
         ("suspended", "suspended"),
         ("active", "active"),
     ]
-    assert all(set(e) == {"status", "reason", "time"} for e in r.json())
+    assert all(set(e) == {"status", "reason", "time", "effective_on"} for e in r.json())
     assert r.json()[1]["time"] == "2026-02-01T12:00:00+01:00"
     assert administrator.email not in r.content.decode()

@@ -66,7 +66,7 @@ def test_a_service_warns_of_the_qualified_services_it_relies_on_that_are_no_long
     from registry.certificates.services import certificate_suspend, certificate_withdraw
 
     suspended, withdrawn, renewed, fine = (certified(name=n) for n in ("Susp", "Withdrawn", "Renewed", "Fine"))
-    certificate_suspend(certificate=suspended, by=administrator, reason="Incident.")
+    certificate_suspend(review_on=f.review_date(), certificate=suspended, by=administrator, reason="Incident.")
     certificate_withdraw(certificate=withdrawn, by=administrator, reason="Audit failed.")
     renewed.status = "superseded"
     renewed.save()

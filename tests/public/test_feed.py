@@ -38,7 +38,9 @@ def read_feed(client):
 def history(administrator, provider):
     """One certificate qualified, suspended, reinstated then withdrawn."""
     certificate = qualified(f.service(provider, name="Nuage Compute", slug="nuage-compute"))
-    svc.certificate_suspend(certificate=certificate, by=administrator, reason="Major non-conformity on backups.")
+    svc.certificate_suspend(
+        review_on=f.review_date(), certificate=certificate, by=administrator, reason="Major non-conformity on backups."
+    )
     svc.certificate_reinstate(certificate=certificate, by=administrator, reason="Backups audited again.")
     svc.certificate_withdraw(certificate=certificate, by=administrator, reason="Data moved outside the EU.")
     return certificate
@@ -89,7 +91,10 @@ def test_superseded_and_expired_certificates_are_in_the_feed(client, db):
 def test_a_reason_with_markup_stays_text(client, administrator):
     certificate = qualified()
     svc.certificate_suspend(
-        certificate=certificate, by=administrator, reason="<script>alert(1)</script> & <b>bold</b>\x0b"
+        review_on=f.review_date(),
+        certificate=certificate,
+        by=administrator,
+        reason="<script>alert(1)</script> & <b>bold</b>\x0b",
     )
 
     parsed, xml = read_feed(client)

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests import factories as f
 from tests.public.test_public_pages import certified
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def test_the_page_the_export_the_api_and_the_snapshot_agree(client, decision_mak
     certified("Beta Cloud", storage="DE", model="paas")
     delta = certified("Delta Docs", model="saas")
     certified("Gamma Cloud", status="withdrawn", reason="Sold.")
-    certificate_suspend(certificate=delta, by=decision_maker, reason="Incident.")
+    certificate_suspend(review_on=f.review_date(), certificate=delta, by=decision_maker, reason="Incident.")
     snapshot_issue(force=True)
 
     page = client.get(reverse("registry:list")).content.decode()

@@ -76,7 +76,9 @@ def test_a_suspension_through_the_service_shows_on_the_next_request_everywhere(
     assert ">qualified<" in before["badge"]
 
     with django_capture_on_commit_callbacks(execute=True):
-        certificate_suspend(certificate=certificate, by=administrator, reason="Incident under investigation.")
+        certificate_suspend(
+            review_on=f.review_date(), certificate=certificate, by=administrator, reason="Incident under investigation."
+        )
 
     pages = {name: client.get(url) for name, url in urls.items()}
     for name, page in pages.items():

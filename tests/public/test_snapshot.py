@@ -186,7 +186,9 @@ def test_a_public_change_issues_a_new_snapshot_and_nothing_else_does(live, admin
     assert public_tasks.issue_registry_snapshot() is None  # nothing changed: no new number
     assert RegistrySnapshot.objects.count() == 1
 
-    svc.certificate_suspend(certificate=live, by=administrator, reason="Major non-conformity.")
+    svc.certificate_suspend(
+        review_on=f.review_date(), certificate=live, by=administrator, reason="Major non-conformity."
+    )
     assert public_tasks.issue_registry_snapshot() == 2
     assert public_tasks.issue_registry_snapshot() is None
 
@@ -240,7 +242,7 @@ def test_the_change_succeeds_when_the_broker_is_down(
     monkeypatch.setattr(notification_tasks.send_certificate_event_notification, "delay", broker_down)
 
     with django_capture_on_commit_callbacks(execute=True):
-        svc.certificate_suspend(certificate=live, by=administrator, reason="Audit.")
+        svc.certificate_suspend(review_on=f.review_date(), certificate=live, by=administrator, reason="Audit.")
 
     assert Certificate.objects.get(pk=live.pk).status == "suspended"
     assert "issue_registry_snapshot" in caplog.text  # not queued: left to the scheduled run
@@ -269,7 +271,7 @@ def test_a_new_signing_key_issues_a_snapshot_the_published_key_verifies(client, 
 
 def test_earlier_snapshots_stay_downloadable_by_sequence_with_their_signature(client, live, administrator):
     first = snapshot_issue()
-    svc.certificate_suspend(certificate=live, by=administrator, reason="Audit.")
+    svc.certificate_suspend(review_on=f.review_date(), certificate=live, by=administrator, reason="Audit.")
     snapshot_issue()
 
     body, signature, key = published(

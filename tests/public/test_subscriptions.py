@@ -275,7 +275,12 @@ def test_a_suspension_emails_each_confirmed_follower_once(
     subscription("owner@nuage.test", service=service)  # a member who also follows their own service
 
     with django_capture_on_commit_callbacks(execute=True):
-        certificate_suspend(certificate=certificate, by=decision_maker, reason="Major incident under investigation.")
+        certificate_suspend(
+            review_on=f.review_date(),
+            certificate=certificate,
+            by=decision_maker,
+            reason="Major incident under investigation.",
+        )
 
     assert recipients() == [
         "both@example.org",
@@ -330,7 +335,7 @@ def test_a_reinstatement_and_a_qualification_are_called_so(
     certificate = f.certificate(service, scheme)  # the renewal below, on the same scheme, supersedes it
     subscription("registry@example.org", Scope.REGISTRY)
     with django_capture_on_commit_callbacks(execute=True):
-        certificate_suspend(certificate=certificate, by=decision_maker, reason="Incident.")
+        certificate_suspend(review_on=f.review_date(), certificate=certificate, by=decision_maker, reason="Incident.")
     with django_capture_on_commit_callbacks(execute=True):
         certificate_reinstate(certificate=certificate, by=decision_maker, reason="Fixed.")
     assert [m.subject for m in sent_to("registry@example.org")] == [
@@ -360,7 +365,7 @@ def test_with_the_broker_down_followers_hear_from_the_sweep(
     monkeypatch.setattr(notification_tasks.send_certificate_event_notification, "delay", unreachable)
     follower = subscription("service@example.org", service=service)
     with django_capture_on_commit_callbacks(execute=True):
-        certificate_suspend(certificate=certificate, by=decision_maker, reason="Incident.")
+        certificate_suspend(review_on=f.review_date(), certificate=certificate, by=decision_maker, reason="Incident.")
     assert mail.outbox == []
     age(CertificateEvent.objects.all(), minutes=3)
     assert notification_tasks.sweep_unnotified_events() == 1

@@ -103,7 +103,9 @@ def test_a_renewal_supersedes_the_previous_certificate(
     first_certificate, service, scheme, owner, walk, decision_maker, previous_status
 ):
     if previous_status == CertificateStatus.SUSPENDED:
-        certificate_services.certificate_suspend(certificate=first_certificate, by=decision_maker, reason="Audit.")
+        certificate_services.certificate_suspend(
+            review_on=f.review_date(), certificate=first_certificate, by=decision_maker, reason="Audit."
+        )
     renewal = svc.dossier_create(
         service=service, scheme=scheme, by=owner, kind=Dossier.Kind.RENEWAL, renews=first_certificate
     )

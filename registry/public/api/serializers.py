@@ -52,11 +52,16 @@ class RegistryRowSerializer(serializers.Serializer):
 
 
 class CertificateEventSerializer(serializers.Serializer):
-    """One entry of a certificate's public status history. The actor is internal and never published."""
+    """One entry of a certificate's public status history. The actor and the agency's internal note are never
+    published."""
 
     status = serializers.ChoiceField(choices=CertificateStatus.choices)
     reason = serializers.CharField()
     time = serializers.DateTimeField(source="created_at")
+    effective_on = serializers.DateField(
+        allow_null=True,
+        help_text=_("The day the change took effect, when the agency recorded one apart from its time (a suspension)."),
+    )
 
 
 class StatusOnSerializer(serializers.Serializer):

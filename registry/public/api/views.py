@@ -83,9 +83,9 @@ class CertificateViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if self.action == "list":
             return queries.public_certificates()
-        events = CertificateEvent.objects.only("certificate_id", "status", "reason", "created_at").order_by(
-            "created_at", "pk"
-        )
+        events = CertificateEvent.objects.only(
+            "certificate_id", "status", "reason", "effective_on", "created_at"
+        ).order_by("created_at", "pk")
         return querysets.published_certificates().prefetch_related(Prefetch("events", queryset=events))
 
     def get_object(self):
