@@ -24,7 +24,7 @@ class AuditEvent(models.Model):
     """Append-only log of security events: sign-ins, failures, MFA changes, denied access, workflow actions, staff
     downloads. On PostgreSQL the database itself refuses to update or delete a row (trigger set by a migration)."""
 
-    at = models.DateTimeField(_("time (UTC)"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from registry.accounts.models import AuditEvent
 from registry.accounts.permissions import actor_for
+from registry.core.times import with_zone
 
 
 class ActionFilter(admin.SimpleListFilter):
@@ -29,7 +30,7 @@ class ActionFilter(admin.SimpleListFilter):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_label", "action", "object_type", "object_id", "object_name", "ip"]
+    list_display = ["when", "actor_label", "action", "object_type", "object_id", "object_name", "ip"]
     list_filter = [ActionFilter, ("actor", admin.RelatedOnlyFieldListFilter), "object_type"]
     # "=object_id": the primary key as in the admin's URLs; detail__object / __dossier: a reference or number (DOS-…).
     search_fields = ["=object_id", "detail__object", "detail__dossier", "actor_label"]
@@ -37,8 +38,13 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_per_page = 100
     actions = None
-    fields = ["at", "actor", "actor_label", "action", "object_type", "object_id", "detail", "ip", "user_agent"]
+    fields = ["when", "actor", "actor_label", "action", "object_type", "object_id", "detail", "ip", "user_agent"]
     readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("time"), ordering="at")
+    def when(self, obj):
+        # Stored in UTC, shown in the zone the reader reads it in, with that zone's name.
+        return with_zone(obj.at)
 
     @admin.display(description=gettext_lazy("object name"))
     def object_name(self, obj):

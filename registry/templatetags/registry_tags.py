@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from registry.certificates.statuses import certificate_badge
+from registry.core.times import with_zone as _with_zone
 from registry.public import charts
 from registry.qualification.statuses import dossier_badge
 from registry.qualification.workflow import MOVES
@@ -52,3 +53,9 @@ def median_chart(rows, title):
 def _days(value) -> str:
     days = round(value)
     return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+
+
+@register.filter
+def with_zone(moment) -> str:
+    """A moment in the workspace: in the zone it is shown in, followed by the zone's name (registry/core/times.py)."""
+    return _with_zone(moment)

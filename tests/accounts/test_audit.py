@@ -4,6 +4,7 @@ agency reads it in the admin while nobody else does."""
 import datetime
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
@@ -376,3 +377,17 @@ def test_nobody_adds_changes_or_deletes_a_line_in_the_admin_not_even_a_superuser
     assert bulk.status_code in (200, 302)
     event.refresh_from_db()
     assert event.action != "tampered" and AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("utc", "shown"),
+    [(datetime.datetime(2026, 1, 15, 12, 0, tzinfo=datetime.UTC), "13:00 CET"),
+     (datetime.datetime(2026, 7, 15, 12, 0, tzinfo=datetime.UTC), "14:00 CEST")],
+)  # fmt: skip
+def test_the_audit_log_shows_each_time_with_the_zone_it_is_shown_in(client, administrator, utc, shown):
+    with time_machine.travel(utc, tick=False):  # the log is append-only, in the database too: written at that moment
+        audit.record("dossier.take", actor=administrator)
+    f.login_with_mfa(client, administrator)
+    page = client.get(reverse("admin:registry_auditevent_changelist")).text
+    assert shown in page
+    assert "(UTC)" not in page
