@@ -42,7 +42,12 @@ def _call_move(action, dossier, user, data):
         )
     if action == "qualify":
         return services.dossier_qualify(
-            dossier=dossier, by=user, scope=data["scope"], conditions=data.get("conditions", ""), comment=comment
+            dossier=dossier,
+            by=user,
+            scope=data["scope"],
+            conditions=data.get("conditions", ""),
+            comment=comment,
+            confirm_major_findings=data.get("confirm_major_findings", False),
         )
     service = {
         "take": services.dossier_take,
@@ -226,7 +231,12 @@ class DossierAdmin(admin.ModelAdmin):
         if action in DECISIONS:
             require_recent_authentication(request)
         form = form_class(request.POST or None)
-        if request.method == "POST" and form.is_valid():
+        majors = services.open_major_findings(dossier) if action == "qualify" else []
+        if action == "qualify" and not majors:
+            del form.fields["confirm_major_findings"]  # nothing to confirm
+        # What the dossier lacks for this move, said before anything is typed (a report to upload, a centre to choose).
+        missing = workflow.missing_before(action, services.gather_facts(dossier))
+        if request.method == "POST" and form.is_valid() and not missing:
             try:
                 result = _call_move(action, dossier, request.user, form.cleaned_data)
             except Refused as exc:
@@ -248,6 +258,8 @@ class DossierAdmin(admin.ModelAdmin):
             "form": form,
             "title": f"{workflow.MOVES[action].label} – {dossier.reference}",
             "sovereignty": sovereignty.evaluate(dossier) if action in ("admit", "qualify", "reject") else None,
+            "missing": missing,
+            "open_major_findings": majors,
         }
         return TemplateResponse(request, "admin/registry/dossier/move.html", context)
 

@@ -45,6 +45,11 @@ class QualifyForm(MoveForm):
         required=False,
         help_text=_("Published with the certificate. Leave empty for an unconditional qualification."),
     )
+    confirm_major_findings = forms.BooleanField(
+        label=_("I qualify the service although major non-conformities are open"),
+        required=False,
+        help_text=_("Asked only when the instruction left major non-conformities; recorded with the decision."),
+    )
 
 
 MOVE_FORMS = {

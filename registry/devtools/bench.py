@@ -381,7 +381,7 @@ class BenchSeeder:
                 events.append((DossierEvent, {
                     "dossier_id": d.obj.pk, "actor_id": actor, "action": action, "from_status": status,
                     "to_status": target, "comment": rng.choice(comments) if comments else "", "internal": False,
-                    "created_at": when, "notified_at": when + datetime.timedelta(minutes=1),
+                    "detail": {}, "created_at": when, "notified_at": when + datetime.timedelta(minutes=1),
                 }))  # fmt: skip
                 status = target
         self.insert("dossier events", events)

@@ -232,6 +232,8 @@ class DossierEvent(models.Model):
         pgettext_lazy("status", "to"), max_length=20, choices=DossierStatus.choices, blank=True
     )
     comment = models.TextField(_("comment"), blank=True)
+    # What the move was decided on, kept with it: e.g. the open major non-conformities a qualification was confirmed over.
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
     internal = models.BooleanField(_("agency only"), default=False)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     notified_at = models.DateTimeField(_("notified"), null=True, blank=True)

@@ -231,6 +231,19 @@ def check(actor: Actor, dossier, action: str, facts: Facts | None = None) -> Non
             raise Refused(" ".join(problems))
 
 
+# What the move's own page asks for (the comment, the evaluation centre): not missing before the page is filled in.
+ASKED_ON_THE_MOVES_PAGE = (_needs_comment, _needs_center)
+
+
+def missing_before(action: str, facts: Facts) -> list[str]:
+    """What the dossier lacks for `action`, apart from what its page asks for: shown on the move's page
+    before anything is typed (a report to upload, a centre to choose), the same words the move would refuse with."""
+    move = MOVES.get(action)
+    if move is None:
+        return []
+    return [problem for guard in move.guards if guard not in ASKED_ON_THE_MOVES_PAGE for problem in guard(facts)]
+
+
 def person_refusal(actor: Actor, dossier, action: str) -> str:
     """Why this person is not one who makes `action` on this dossier, whatever its status ("" when they are).
 

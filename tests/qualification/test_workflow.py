@@ -418,3 +418,10 @@ def test_it_refuses_to_reinstate_a_certificate_past_its_expiry_date_and_says_so(
     }
     last_day = make_certificate(C.SUSPENDED, expires_on=datetime.date.today())
     workflow.check_certificate(ACTORS["committee"], last_day, "reinstate", "Audit passed.")
+
+
+def test_a_moves_page_says_what_is_missing_apart_from_what_the_page_itself_asks():
+    assert workflow.missing_before("report", Facts()) == ["Upload the evaluation report before sending to decision."]
+    assert workflow.missing_before("report", Facts(has_evaluation_report=True)) == []
+    assert workflow.missing_before("admit", Facts()) == []  # the centre is chosen on the page
+    assert workflow.missing_before("reject", Facts()) == []  # the reason is typed on the page

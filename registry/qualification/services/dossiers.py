@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from registry.accounts import audit
 from registry.accounts.permissions import actor_for
@@ -65,7 +66,7 @@ def _locked(dossier_id) -> Dossier:
     return with_instructors(locked)  # read under the lock: the four-eyes rule judges what happened
 
 
-def _move(dossier, action, by, *, comment="", apply=None, evaluation_center=None) -> Dossier:
+def _move(dossier, action, by, *, comment="", apply=None, evaluation_center=None, detail=None) -> Dossier:
     """Carry out one move of the table on a locked, fresh copy of the dossier. Must run inside transaction.atomic."""
     locked = _locked(dossier.pk)
     actor = actor_for(by)
@@ -85,6 +86,7 @@ def _move(dossier, action, by, *, comment="", apply=None, evaluation_center=None
         from_status=from_status,
         to_status=locked.status,
         comment=comment.strip(),
+        detail=detail or {},
     )
     audit.record(f"dossier.{action}", actor=by, obj=locked, from_status=from_status, to_status=locked.status)
     notify_dossier_event_on_commit(event.pk)
@@ -215,8 +217,19 @@ def dossier_withdraw(*, dossier, by, comment="") -> Dossier:
         return _move(dossier, "withdraw", by, comment=comment)
 
 
-def dossier_qualify(*, dossier, by, scope: str, conditions: str = "", comment: str = "") -> Certificate:
-    """The committee's positive decision: issues the certificate and supersedes the one a renewal replaces."""
+def open_major_findings(dossier) -> list[str]:
+    """The requirements on which the instruction left a major non-conformity, by reference."""
+    majors = Answer.objects.filter(dossier=dossier, finding=Answer.Finding.MAJOR).order_by("requirement__position")
+    return list(majors.values_list("requirement__ref", flat=True))
+
+
+def dossier_qualify(
+    *, dossier, by, scope: str, conditions: str = "", comment: str = "", confirm_major_findings: bool = False
+) -> Certificate:
+    """The committee's positive decision: issues the certificate and supersedes the one a renewal replaces.
+
+    Qualifying over open major non-conformities is possible (the conditions say how they are to be lifted) but only
+    when the committee member confirms it explicitly; the event keeps which ones it was."""
     from registry.certificates.services import certificate_issue
 
     if not scope.strip():
@@ -227,7 +240,20 @@ def dossier_qualify(*, dossier, by, scope: str, conditions: str = "", comment: s
         return ["decision_maker"]
 
     with transaction.atomic():
-        qualified = _move(dossier, "qualify", by, comment=comment, apply=apply)
+        majors = open_major_findings(dossier)
+        if majors and not confirm_major_findings:
+            raise Refused(
+                ngettext(
+                    "%(count)d major non-conformity is open (%(refs)s): confirm that you qualify the service all the "
+                    "same.",
+                    "%(count)d major non-conformities are open (%(refs)s): confirm that you qualify the service all "
+                    "the same.",
+                    len(majors),
+                )
+                % {"count": len(majors), "refs": ", ".join(majors)}
+            )
+        detail = {"qualified_over_major_findings": majors} if majors else None
+        qualified = _move(dossier, "qualify", by, comment=comment, apply=apply, detail=detail)
         return certificate_issue(dossier=qualified, scope=scope.strip(), conditions=conditions.strip(), by=by)
 
 
