@@ -14,7 +14,7 @@ from registry.accounts.auth import require_recent_authentication
 from registry.accounts.permissions import actor_for
 from registry.agency.forms import CertificateReasonForm, SuspensionForm
 from registry.agency.viewonly import ViewOnlyGuard
-from registry.certificates import services
+from registry.certificates import rules, services
 from registry.certificates.models import Certificate, CertificateEvent
 from registry.certificates.statuses import certificate_badge
 from registry.qualification import workflow
@@ -29,12 +29,40 @@ SERVICES = {
 TAKING_OFF_THE_REGISTRY = {"suspend", "withdraw"}
 
 
+class NeedsActionFilter(admin.SimpleListFilter):
+    title = gettext_lazy("needs action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("review", _("Suspension review due")),
+            ("expiring", _("Expiring within 90 days")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "review":
+            return queryset.filter(rules.review_due_on(today))
+        if self.value() == "expiring":
+            return queryset.filter(rules.expiring_by(today))
+        return queryset
+
+
 @admin.register(Certificate)
 class CertificateAdmin(ViewOnlyGuard, admin.ModelAdmin):
     change_form_template = "admin/registry/certificate/change_form.html"
-    list_display = ["number", "service", "provider", "scheme", "status_badge", "issued_on", "expires_on"]
+    list_display = [
+        "number",
+        "service",
+        "provider",
+        "scheme",
+        "status_badge",
+        "issued_on",
+        "expires_on",
+        "review_due_on",
+    ]
     list_select_related = ["service__provider", "scheme"]
-    list_filter = ["status", "scheme", "issued_on"]
+    list_filter = [NeedsActionFilter, "status", "scheme", "issued_on"]
     search_fields = ["number", "service__name", "service__provider__legal_name"]
     date_hierarchy = "issued_on"
 

@@ -115,3 +115,19 @@ def took_effect_at(event):
     from django.utils import timezone
 
     return timezone.make_aware(datetime.datetime.combine(event.effective_on, datetime.time.min))
+
+
+# --- What waits on the agency. ---
+
+# A certificate in force that expires within this many days is one to follow (the holder's renewal).
+EXPIRING_WITHIN = datetime.timedelta(days=90)
+
+
+def review_due_on(day: datetime.date) -> Q:
+    """The suspended certificates whose planned review has come by `day`: the agency reinstates or withdraws them."""
+    return Q(status=CertificateStatus.SUSPENDED, review_due_on__lte=day)
+
+
+def expiring_by(day: datetime.date) -> Q:
+    """The certificates in force on `day` that expire within EXPIRING_WITHIN."""
+    return in_force_on(day) & Q(expires_on__lte=day + EXPIRING_WITHIN)

@@ -5,6 +5,7 @@ import datetime
 import json
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -111,3 +112,21 @@ def test_the_agency_suspends_with_its_form_and_reads_the_note_and_review_date(cl
     assert client.post(url, f.suspension_form("Audit.", internal_note=NOTE)).status_code == 302
     page = client.get(reverse("admin:registry_certificate_change", args=[live.pk])).text
     assert NOTE in page and "Review of the suspension planned on" in page
+
+
+def test_the_agency_finds_the_certificates_waiting_on_it(client, decision_maker):
+    due = certified("Due Cloud", issued_on=timezone.localdate() - datetime.timedelta(days=60))
+    later = certified("Later Cloud", issued_on=timezone.localdate() - datetime.timedelta(days=60))
+    expiring = certified("Ending Cloud", issued_on=timezone.localdate() - datetime.timedelta(days=1030))
+    quiet = certified("Quiet Cloud", issued_on=timezone.localdate() - datetime.timedelta(days=60))
+    # Suspended twenty days ago, one with its review planned ten days ago, the other in twenty days.
+    for certificate, review_on in ((due, days(-10)), (later, days(20))):
+        with time_machine.travel(timezone.now() - datetime.timedelta(days=20), tick=False):
+            svc.certificate_suspend(certificate=certificate, by=decision_maker, reason="Audit.", review_on=review_on)
+    f.login_with_mfa(client, decision_maker)
+    url = reverse("admin:registry_certificate_changelist")
+
+    review_page = client.get(url, {"action": "review"}).text
+    assert due.number in review_page and later.number not in review_page and quiet.number not in review_page
+    expiring_page = client.get(url, {"action": "expiring"}).text
+    assert expiring.number in expiring_page and quiet.number not in expiring_page and due.number not in expiring_page
