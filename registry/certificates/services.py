@@ -65,9 +65,7 @@ def _change(certificate, action, *, by, reason="", suspension=None) -> Certifica
 
 def _last_change_on(certificate):
     last = CertificateEvent.objects.filter(certificate=certificate).order_by("-created_at", "-pk").first()
-    if last is None:
-        return certificate.issued_on
-    return last.effective_on or timezone.localdate(last.created_at)
+    return certificate.issued_on if last is None else timezone.localdate(rules.took_effect_at(last))
 
 
 def certificate_issue(*, dossier, scope: str, conditions: str, by) -> Certificate:
