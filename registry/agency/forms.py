@@ -75,12 +75,12 @@ class CertificateReasonForm(forms.Form):
 class SuspensionForm(CertificateReasonForm):
     effective_on = forms.DateField(
         label=_("Effective from"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # what a date input reads, in any language
         help_text=_("Today, or the past day from which the suspension applies; published with the reason."),
     )
     review_on = forms.DateField(
         label=_("Review planned on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # what a date input reads, in any language
         help_text=_("When the agency will decide to reinstate or withdraw the certificate; not published."),
     )
     internal_note = forms.CharField(

@@ -130,3 +130,11 @@ def test_the_agency_finds_the_certificates_waiting_on_it(client, decision_maker)
     assert due.number in review_page and later.number not in review_page and quiet.number not in review_page
     expiring_page = client.get(url, {"action": "expiring"}).text
     assert expiring.number in expiring_page and quiet.number not in expiring_page and due.number not in expiring_page
+
+
+def test_the_suspension_form_offers_today_in_a_value_the_date_field_reads_in_french_too(client, live, decision_maker):
+    f.login_with_mfa(client, decision_maker)
+    url = reverse("admin:registry_certificate_move", args=[live.pk, "suspend"])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").text
+    assert "Suspendre" in page
+    assert f'value="{timezone.localdate().isoformat()}"' in page  # an <input type=date> reads only YYYY-MM-DD
