@@ -12,7 +12,7 @@ from registry.core.models import Counter
 from registry.notifications.models import DeliveryFailure, Reminder
 from registry.providers.models import Invitation, Membership, Provider, Service, Shareholder, Site, ThirdParty
 from registry.public.models import RegistrySnapshot, Subscription
-from registry.qualification.models import Answer, Document, Dossier, DossierEvent, Message
+from registry.qualification.models import Answer, Document, Dossier, DossierEvent, DossierVisit, Message
 
 __all__ = [
     "Answer",
@@ -27,6 +27,7 @@ __all__ = [
     "EvaluationCenter",
     "Invitation",
     "Membership",
+    "DossierVisit",
     "Message",
     "Provider",
     "RegistrySnapshot",

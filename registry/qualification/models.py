@@ -135,6 +135,8 @@ class Answer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     finding_at = models.DateTimeField(null=True, blank=True)
+    # An internal finding stays with the agency; the others reach the provider on the requirement and as action items.
+    finding_internal = models.BooleanField(_("internal finding (agency only)"), default=False)
 
     class Meta:
         ordering = ["dossier", "requirement__position"]
@@ -254,3 +256,19 @@ class DossierEvent(models.Model):
         if self.pk is not None and set(kwargs.get("update_fields") or ()) != {"notified_at"}:
             raise ValueError("DossierEvent is append-only; only notified_at may be updated.")
         super().save(*args, **kwargs)
+
+
+class DossierVisit(models.Model):
+    """When an agency member last opened a dossier's page: what their queues count as unread since."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="visits")
+    seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dossier visit")
+        verbose_name_plural = _("dossier visits")
+        constraints = [models.UniqueConstraint(fields=["user", "dossier"], name="dossiervisit_one_per_user")]
+
+    def __str__(self):
+        return f"{self.dossier} – {self.user}"
