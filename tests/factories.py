@@ -235,7 +235,7 @@ def walk(d: Dossier, to: str, *, provider_user, reviewer, center) -> Dossier:
                 dossier=d, kind=DocumentKind.EVALUATION_REPORT, title="Evaluation report", uploaded=pdf(), by=reviewer
             )
             checked(report)
-            d = dossier_report(dossier=d, by=reviewer)
+            d = dossier_report(dossier=d, by=reviewer, recommendation="qualify")
     return d
 
 

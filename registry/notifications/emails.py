@@ -29,9 +29,11 @@ logger = logging.getLogger(__name__)
 # Which agency group hears of which move: the dossier's next hands.
 AGENCY_RECIPIENTS = {
     "submit": (REVIEWERS,),
-    "resubmit": (REVIEWERS,),
     "report": (COMMITTEE,),
 }
+# The moves only the dossier's instructing reviewer hears of: a resubmission comes back to them (nobody takes it
+# again), and a withdrawal tells them to stop working on it.
+INSTRUCTING_REVIEWER_HEARS = ("resubmit", "withdraw")
 
 # (address, language)
 Recipient = tuple[str, str]
@@ -157,8 +159,7 @@ def dossier_event_emails(event) -> list[Email]:
     elif event.action == "message" and not event.internal and not from_agency and dossier.instructing_reviewer_id:
         # A provider's reply goes to the reviewer in charge (a colleague's message is not "from the provider").
         to = user_recipients(dossier.instructing_reviewer_id)
-    elif event.action == "withdraw" and dossier.instructing_reviewer_id:
-        # The reviewer instructing the dossier must know it stopped, so that no more work goes into it.
+    elif event.action in INSTRUCTING_REVIEWER_HEARS and dossier.instructing_reviewer_id:
         to = user_recipients(dossier.instructing_reviewer_id)
     else:
         to = []

@@ -1,4 +1,4 @@
-"""The states of a dossier and the kinds of its documents."""
+"""The states of a dossier, the kinds of its documents and the reviewer's recommendations to the committee."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -28,3 +28,12 @@ class DocumentKind(models.TextChoices):
     EVIDENCE = "evidence", _("Evidence")
     EVALUATION_REPORT = "evaluation_report", _("Evaluation report")
     OTHER = "other", _("Other")
+
+
+class Recommendation(models.TextChoices):
+    """What the instructing reviewer recommends when sending a dossier to decision; the committee reads it, the
+    provider never does."""
+
+    QUALIFY = "qualify", _("Qualify")
+    CONDITIONS = "conditions", _("Qualify with conditions")
+    REFUSE = "refuse", _("Refuse qualification")

@@ -23,6 +23,9 @@ REPORT_OPEN = (S.IN_REVIEW, S.EVALUATION)
 FINDINGS_OPEN = (S.IN_REVIEW, S.EVALUATION)
 # Moves after which the provider signs the declaration again: what they resubmit is a new filing.
 MOVES_VOIDING_THE_DECLARATION = ("request_changes",)
+# Moves whose comment is written for the agency only: sending to decision carries the reviewer's rationale for the
+# committee (with the recommendation in the event's detail); the provider sees that the move happened, not why.
+MOVES_WITH_AN_AGENCY_COMMENT = ("report",)
 
 
 def _is_agency(actor) -> bool:
@@ -104,3 +107,12 @@ def change_voids_declaration(actor, dossier, *, move: str = "") -> bool:
     if move:
         return move in MOVES_VOIDING_THE_DECLARATION
     return not _is_agency(actor)
+
+
+def provider_reads_comment(event) -> bool:
+    """May the provider read this event's comment (in the portal's timeline and in its e-mail)?
+
+    Internal events never reach the provider at all; of the others, the report's comment is the reviewer's rationale
+    to the committee and stays with the agency.
+    """
+    return not event.internal and event.action not in MOVES_WITH_AN_AGENCY_COMMENT

@@ -31,6 +31,11 @@ class Result:
         return self.outcome == PASS
 
 
+def requirement_ref(rule: str) -> str:
+    """The requirement of the referential a rule checks: "19.6" for "19.6.b-individual", "5.3" for "5.3.d"."""
+    return ".".join(rule.split(".")[:2])
+
+
 TITLES = {
     "19.6.a": gettext_lazy("Head office, central administration and principal establishment in the EU"),
     "19.6.b-individual": gettext_lazy("No single non-EU entity above the individual cap"),

@@ -175,11 +175,12 @@ MOVES = {
             _instructing_reviewer,
             (_needs_comment,),
         ),
+        # A resubmitted dossier goes straight back to the reviewer who asked for the changes: nobody takes it again.
         Move(
             "resubmit",
             gettext_lazy("Resubmit"),
             (S.CHANGES_REQUESTED,),
-            S.SUBMITTED,
+            S.IN_REVIEW,
             PROVIDER_EDITORS,
             (_needs_complete_dossier,),
             False,

@@ -116,7 +116,7 @@ def test_sending_to_decision_tells_the_committee(
     d = walk(complete_draft, S.EVALUATION)
     document_add(dossier=d, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=reviewer)
     with django_capture_on_commit_callbacks(execute=True):
-        svc.dossier_report(dossier=d, by=reviewer)
+        svc.dossier_report(dossier=d, by=reviewer, recommendation="qualify")
     assert recipients() == sorted(PROVIDER | COMMITTEE | {"both@agency.test"})
 
 

@@ -37,7 +37,13 @@ MOVES = [
     (S.IN_REVIEW, "dossier_request_changes", "reviewer", {"comment": "Detail 19.6."}, S.CHANGES_REQUESTED),
     (S.IN_REVIEW, "dossier_admit", "reviewer", {"evaluation_center": "center"}, S.EVALUATION),
     (S.IN_REVIEW, "dossier_declare_inadmissible", "reviewer", {"comment": "Out of scope."}, S.REJECTED),
-    (S.EVALUATION, "dossier_report", "reviewer", {"comment": "Report attached."}, S.DECISION),
+    (
+        S.EVALUATION,
+        "dossier_report",
+        "reviewer",
+        {"comment": "Report attached.", "recommendation": "qualify"},
+        S.DECISION,
+    ),
     (S.DECISION, "dossier_reject", "decision_maker", {"comment": "Major non-conformity."}, S.REJECTED),
     (S.DECISION, "dossier_send_back", "decision_maker", {"comment": "Check 19.2 again."}, S.EVALUATION),
     (S.DECISION, "dossier_qualify", "decision_maker", {"scope": "IaaS in Roubaix."}, S.QUALIFIED),
@@ -82,7 +88,7 @@ def test_a_change_request_withdraws_the_declaration_until_signed_again(changes_r
     with pytest.raises(Refused, match="The declaration has not been signed."):
         svc.dossier_resubmit(dossier=changes_requested, by=editor)
     svc.dossier_declare(dossier=changes_requested, by=editor, listed_in_process_consent=False)
-    assert svc.dossier_resubmit(dossier=changes_requested, by=editor).status == S.SUBMITTED
+    assert svc.dossier_resubmit(dossier=changes_requested, by=editor).status == S.IN_REVIEW
 
 
 def test_changing_an_answer_after_signing_asks_for_a_new_signature(complete_draft, editor):
@@ -104,13 +110,13 @@ def test_resubmit_writes_one_event(changes_requested, editor):
     before = event_count(changes_requested)
     svc.dossier_resubmit(dossier=changes_requested, by=editor, comment="Detailed.")
     changes_requested.refresh_from_db()
-    assert changes_requested.status == S.SUBMITTED
+    assert changes_requested.status == S.IN_REVIEW
     assert_one_new_event(
         changes_requested,
         before,
         action="resubmit",
         from_status=S.CHANGES_REQUESTED,
-        to_status=S.SUBMITTED,
+        to_status=S.IN_REVIEW,
         actor=editor,
         comment="Detailed.",
     )
@@ -136,7 +142,7 @@ def refused_calls():
         (S.IN_REVIEW, "dossier_request_changes", "reviewer", {"comment": "  "}),
         (S.IN_REVIEW, "dossier_admit", "reviewer", {"evaluation_center": None}),
         (S.IN_REVIEW, "dossier_declare_inadmissible", "owner", {"comment": "No."}),
-        (S.EVALUATION, "dossier_report", "reviewer", {}),  # no evaluation report yet: see the fixture below
+        (S.EVALUATION, "dossier_report", "reviewer", {"recommendation": "qualify"}),  # no evaluation report yet
         (S.DECISION, "dossier_qualify", "reviewer", {"scope": "IaaS."}),
         (S.DECISION, "dossier_qualify", "administrator", {"scope": "IaaS."}),
         (S.DECISION, "dossier_qualify", "decision_maker", {"scope": "   "}),
@@ -209,18 +215,17 @@ def test_the_full_path_from_draft_to_qualified(
     assert d.instructing_reviewer == reviewer
     svc.dossier_request_changes(dossier=d, by=reviewer, comment="Detail the 19.6 ownership.")
     svc.dossier_declare(dossier=d, by=editor, listed_in_process_consent=True)
-    svc.dossier_resubmit(dossier=d, by=editor, comment="Detailed.")
-    # A second take (after resubmission) keeps the dossier with whoever takes it now.
-    d = svc.dossier_take(dossier=d, by=second_reviewer)
-    assert d.instructing_reviewer == second_reviewer
+    # The resubmission goes straight back to its instructing reviewer: nobody takes it again.
+    d = svc.dossier_resubmit(dossier=d, by=editor, comment="Detailed.")
+    assert (d.status, d.instructing_reviewer) == (S.IN_REVIEW, reviewer)
     with pytest.raises(Refused, match="instructing reviewer"):
-        svc.dossier_admit(dossier=d, by=reviewer, evaluation_center=center)
-    d = svc.dossier_admit(dossier=d, by=second_reviewer, evaluation_center=center)
+        svc.dossier_admit(dossier=d, by=second_reviewer, evaluation_center=center)
+    d = svc.dossier_admit(dossier=d, by=reviewer, evaluation_center=center)
     assert d.evaluation_center == center
-    document_add(dossier=d, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=second_reviewer)
-    svc.dossier_report(dossier=d, by=second_reviewer)
+    document_add(dossier=d, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=reviewer)
+    svc.dossier_report(dossier=d, by=reviewer, recommendation="qualify")
     svc.dossier_send_back(dossier=d, by=decision_maker, comment="Check the support site.")
-    svc.dossier_report(dossier=d, by=second_reviewer, comment="Checked.")
+    svc.dossier_report(dossier=d, by=reviewer, comment="Checked.", recommendation="qualify")
     certificate = svc.dossier_qualify(dossier=d, by=decision_maker, scope="IaaS in Roubaix.", conditions="None.")
 
     d.refresh_from_db()
@@ -235,12 +240,11 @@ def test_the_full_path_from_draft_to_qualified(
         ("submit", S.DRAFT, S.SUBMITTED, editor.pk),
         ("take", S.SUBMITTED, S.IN_REVIEW, reviewer.pk),
         ("request_changes", S.IN_REVIEW, S.CHANGES_REQUESTED, reviewer.pk),
-        ("resubmit", S.CHANGES_REQUESTED, S.SUBMITTED, editor.pk),
-        ("take", S.SUBMITTED, S.IN_REVIEW, second_reviewer.pk),
-        ("admit", S.IN_REVIEW, S.EVALUATION, second_reviewer.pk),
-        ("report", S.EVALUATION, S.DECISION, second_reviewer.pk),
+        ("resubmit", S.CHANGES_REQUESTED, S.IN_REVIEW, editor.pk),
+        ("admit", S.IN_REVIEW, S.EVALUATION, reviewer.pk),
+        ("report", S.EVALUATION, S.DECISION, reviewer.pk),
         ("send_back", S.DECISION, S.EVALUATION, decision_maker.pk),
-        ("report", S.EVALUATION, S.DECISION, second_reviewer.pk),
+        ("report", S.EVALUATION, S.DECISION, reviewer.pk),
         ("qualify", S.DECISION, S.QUALIFIED, decision_maker.pk),
     ]  # fmt: skip
 

@@ -31,17 +31,19 @@ def decide(dossier, by):
 
 @pytest.fixture
 def resubmitted_and_taken_by_another(complete_draft, editor, reviewer_in_committee, second_reviewer, center):
-    """The dual-role person takes the dossier and asks for changes; the provider resubmits; someone else takes the
-    resubmission, admits it, reports and sends it to decision."""
+    """The dual-role person takes the dossier and asks for changes; the provider resubmits (back to them); the
+    dossier then passes to another reviewer (the instructing reviewer is replaced in the database, as an
+    administrator would), who admits it, reports and sends it to decision."""
     d = svc.dossier_submit(dossier=complete_draft, by=editor)
     d = svc.dossier_take(dossier=d, by=reviewer_in_committee)
     d = svc.dossier_request_changes(dossier=d, by=reviewer_in_committee, comment="Please justify 19.6.")
     svc.dossier_declare(dossier=d, by=editor, listed_in_process_consent=False)  # a new filing, signed again
     d = svc.dossier_resubmit(dossier=d, by=editor)
-    d = svc.dossier_take(dossier=d, by=second_reviewer)
+    assert d.instructing_reviewer_id == reviewer_in_committee.pk  # nobody took it again
+    Dossier.objects.filter(pk=d.pk).update(instructing_reviewer=second_reviewer)
     d = svc.dossier_admit(dossier=d, by=second_reviewer, evaluation_center=center)
     report(d, second_reviewer)
-    return svc.dossier_report(dossier=d, by=second_reviewer)
+    return svc.dossier_report(dossier=d, by=second_reviewer, recommendation="qualify")
 
 
 def test_who_requested_changes_before_another_took_the_dossier_is_refused_the_decision(

@@ -67,7 +67,7 @@ SOURCES = {
 
 TARGETS = {
     "submit": S.SUBMITTED,
-    "resubmit": S.SUBMITTED,
+    "resubmit": S.IN_REVIEW,
     "take": S.IN_REVIEW,
     "request_changes": S.CHANGES_REQUESTED,
     "admit": S.EVALUATION,

@@ -13,9 +13,9 @@ from registry.core.models import Counter
 from registry.notifications.outbox import notify_dossier_event_on_commit
 from registry.providers.rules import VIEWER, is_writer
 from registry.public.publication import publish_on_commit
-from registry.qualification import rules, workflow
-from registry.qualification.choices import CLOSED_DOSSIER_STATUSES, DocumentKind
-from registry.qualification.models import Answer, Dossier, DossierEvent, Message
+from registry.qualification import review, rules, workflow
+from registry.qualification.choices import CLOSED_DOSSIER_STATUSES, DocumentKind, Recommendation
+from registry.qualification.models import Answer, Dossier, DossierEvent, DossierVisit, Message
 from registry.qualification.selectors import with_instructors
 from registry.qualification.services.declaration import void_declaration
 from registry.qualification.services.document_checks import UNUSABLE
@@ -67,11 +67,16 @@ def _locked(dossier_id) -> Dossier:
 
 
 def _move(dossier, action, by, *, comment="", apply=None, evaluation_center=None, detail=None) -> Dossier:
-    """Carry out one move of the table on a locked, fresh copy of the dossier. Must run inside transaction.atomic."""
+    """Carry out one move of the table on a locked, fresh copy of the dossier. Must run inside transaction.atomic.
+
+    `detail` is what the event keeps of the move: a dict, or a function of the locked dossier called once the move is
+    allowed (it may refuse too, after the workflow's clearer reasons, and it reads the dossier as it was before)."""
     locked = _locked(dossier.pk)
     actor = actor_for(by)
     workflow.check(actor, locked, action)  # status and person first: cheap, and the clearest reason
     workflow.check(actor, locked, action, gather_facts(locked, comment=comment, evaluation_center=evaluation_center))
+    if callable(detail):
+        detail = detail(locked)
     from_status = locked.status
     locked.status = workflow.target_of(action)
     locked.status_changed_at = timezone.now()
@@ -159,14 +164,40 @@ def dossier_take(*, dossier, by, comment="") -> Dossier:
         return _move(dossier, "take", by, comment=comment, apply=apply)
 
 
-def dossier_request_changes(*, dossier, by, comment) -> Dossier:
+def dossier_request_changes(*, dossier, by, comment, action_item_ids: list[int] | None = None) -> Dossier:
+    """Send the dossier back to the provider with the changes to make.
+
+    The action items are answers with an open finding the provider may read (minor or major, not internal): those
+    ticked in `action_item_ids`, or all of them when it is None. The event keeps them, for the provider's page and
+    e-mail, and a snapshot of the dossier, from which the reviewer later reads what changed since the request.
+    """
+
+    def detail(d):
+        open_items = {a.pk: a for a in review.open_findings(d, include_internal=False)}
+        chosen = set(open_items) if action_item_ids is None else {int(pk) for pk in action_item_ids}
+        unknown = [pk for pk in chosen if pk not in open_items]
+        if unknown:
+            raise Refused(_("Only the open findings the provider may read can be action items of a change request."))
+        items = [
+            {
+                "answer_id": a.pk,
+                "ref": a.requirement.ref,
+                "title": a.requirement.title,
+                "finding": a.finding,
+                "note": a.finding_note,
+            }
+            for pk, a in open_items.items()
+            if pk in chosen
+        ]
+        return {"action_items": items, "snapshot": review.request_snapshot(d)}
+
     def apply(d):
         if rules.change_voids_declaration(actor_for(by), d, move="request_changes"):
             return void_declaration(d, save=False)
         return []
 
     with transaction.atomic():
-        return _move(dossier, "request_changes", by, comment=comment, apply=apply)
+        return _move(dossier, "request_changes", by, comment=comment, apply=apply, detail=detail)
 
 
 def dossier_admit(*, dossier, by, evaluation_center: EvaluationCenter | None, comment="") -> Dossier:
@@ -184,10 +215,23 @@ def dossier_admit(*, dossier, by, evaluation_center: EvaluationCenter | None, co
         return _move(dossier, "admit", by, comment=comment, apply=apply, evaluation_center=evaluation_center)
 
 
-def dossier_report(*, dossier, by, comment="") -> Dossier:
+def dossier_report(*, dossier, by, recommendation: str, comment: str = "", proposed_conditions: str = "") -> Dossier:
+    """Send the dossier to decision with the reviewer's recommendation to the committee; the comment is its rationale.
+
+    The recommendation, the proposed conditions and the rationale are the agency's: the provider never reads them.
+    """
+
+    def detail(_d):
+        if recommendation not in Recommendation.values:
+            raise Refused(_("Give your recommendation to the committee: qualify, qualify with conditions or refuse."))
+        if recommendation == Recommendation.CONDITIONS and not proposed_conditions.strip():
+            raise Refused(_("Please propose the conditions of the qualification you recommend."))
+        conditions = proposed_conditions.strip() if recommendation == Recommendation.CONDITIONS else ""
+        return {"recommendation": recommendation, "proposed_conditions": conditions}
+
     with transaction.atomic():
         publish_on_commit()  # the public in-process list may change; dropped if the move fails
-        return _move(dossier, "report", by, comment=comment)
+        return _move(dossier, "report", by, comment=comment, detail=detail)
 
 
 def dossier_reject(*, dossier, by, comment) -> Dossier:
@@ -257,8 +301,11 @@ def dossier_qualify(
         return certificate_issue(dossier=qualified, scope=scope.strip(), conditions=conditions.strip(), by=by)
 
 
-def answer_record_finding(*, answer, by, finding: str, note: str = "") -> Answer:
-    """The reviewer's finding on one answer: only the instructing reviewer, while the dossier is being instructed."""
+def answer_record_finding(*, answer, by, finding: str, note: str = "", internal: bool = False) -> Answer:
+    """The reviewer's finding on one answer: only the instructing reviewer, while the dossier is being instructed.
+
+    An internal finding stays with the agency; any other reaches the provider on the requirement and, when changes
+    are requested, as an action item. Without a finding there is nothing to keep internal."""
     with transaction.atomic():
         refusal = rules.findings_refusal(actor_for(by), _locked(answer.dossier_id))
         if refusal:
@@ -270,8 +317,17 @@ def answer_record_finding(*, answer, by, finding: str, note: str = "") -> Answer
         answer.finding_note = note.strip()
         answer.finding_by = by
         answer.finding_at = timezone.now()
-        answer.save(update_fields=["finding", "finding_note", "finding_by", "finding_at"])
+        answer.finding_internal = bool(finding) and internal
+        answer.save(update_fields=["finding", "finding_note", "finding_by", "finding_at", "finding_internal"])
     return answer
+
+
+def dossier_mark_seen(*, dossier, by) -> None:
+    """Record that this agency member has the dossier's page before them now: their queues count what is unread
+    since. A provider's member keeps no such mark (their portal has its own dialogue page)."""
+    if not actor_for(by).groups:
+        return
+    DossierVisit.objects.update_or_create(user=by, dossier=dossier, defaults={"seen_at": timezone.now()})
 
 
 def message_post(*, dossier, by, body: str, internal: bool = False, attachments=()) -> Message:
