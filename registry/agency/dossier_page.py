@@ -1,13 +1,17 @@
-"""The dossier's page in the agency's workspace: its parts, the findings, messages, uploads and one confirmation
-page per workflow move."""
+"""The dossier's page in the agency's workspace: a summary that stays in view, the parts (overview, answers,
+documents, messages, timeline) reached by links, the findings saved per chapter, messages, uploads, and one
+confirmation page per workflow move (the committee's with the decision brief)."""
+
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -16,9 +20,10 @@ from django.views.decorators.http import require_POST
 from registry.accounts import audit
 from registry.accounts.auth import require_recent_authentication
 from registry.accounts.permissions import actor_for
+from registry.agency.dossier_answers import answers_part
 from registry.agency.forms import FINDING_CHOICES, MOVE_FORMS, AgencyDocumentForm, MessageForm
 from registry.certificates.statuses import certificate_badge
-from registry.qualification import rules, sovereignty, workflow
+from registry.qualification import review, rules, sovereignty, workflow
 from registry.qualification.files import document_response
 from registry.qualification.models import Answer, Document, Dossier, DossierEvent, Message
 from registry.qualification.selectors import with_instructors
@@ -28,6 +33,19 @@ from registry.qualification.workflow import Refused
 
 # Moves that end a dossier: asked only of someone who signed in or re-authenticated recently (15 minutes).
 DECISIONS = {"qualify", "reject", "declare_inadmissible"}
+# The committee's moves: their pages show the decision brief.
+BRIEFED = ("qualify", "reject", "send_back")
+
+
+# The parts of the dossier's page, each a short page of its own reached by a link (no JavaScript needed).
+PARTS = (
+    ("overview", gettext_lazy("Overview")),
+    ("answers", gettext_lazy("Answers")),
+    ("documents", gettext_lazy("Documents")),
+    ("messages", gettext_lazy("Messages")),
+    ("timeline", gettext_lazy("Timeline")),
+)
+PART_KEYS = {key for key, _label in PARTS}
 
 
 def _call_move(action, dossier, user, data):
@@ -46,10 +64,21 @@ def _call_move(action, dossier, user, data):
             comment=comment,
             confirm_major_findings=data.get("confirm_major_findings", False),
         )
+    if action == "request_changes":
+        # Without open findings to tick the form has no items: the request then carries none.
+        return services.dossier_request_changes(
+            dossier=dossier, by=user, comment=comment, action_item_ids=data.get("action_items", [])
+        )
+    if action == "report":
+        return services.dossier_report(
+            dossier=dossier,
+            by=user,
+            recommendation=data["recommendation"],
+            proposed_conditions=data.get("proposed_conditions", ""),
+            comment=comment,
+        )
     service = {
         "take": services.dossier_take,
-        "request_changes": services.dossier_request_changes,
-        "report": services.dossier_report,
         "reject": services.dossier_reject,
         "send_back": services.dossier_send_back,
         "declare_inadmissible": services.dossier_declare_inadmissible,
@@ -57,8 +86,24 @@ def _call_move(action, dossier, user, data):
     return service(dossier=dossier, by=user, comment=comment)
 
 
+def _change_request_summary(items) -> str:
+    """The comment a change request starts from: which findings it carries. The reviewer edits it."""
+    if not items:
+        return ""
+    refs = ", ".join(a.requirement.ref for a in items)
+    return ngettext(
+        "Please address the finding listed with this request (%(refs)s), then resubmit the dossier.",
+        "Please address the %(count)d findings listed with this request (%(refs)s), then resubmit the dossier.",
+        len(items),
+    ) % {"count": len(items), "refs": refs}
+
+
+def _age(moment) -> str:
+    days = (timezone.now() - moment).days
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+
+
 class DossierPageMixin:
-    change_form_template = "admin/registry/dossier/change_form.html"
     fieldsets = [
         (None, {"fields": ["reference", "status", "status_changed_at", "kind", "renews"]}),
         (gettext_lazy("Service"), {"fields": ["provider", "service", "scheme"]}),
@@ -97,40 +142,101 @@ class DossierPageMixin:
     def _dossier(self, request, pk) -> Dossier:
         if not self.has_view_permission(request):
             raise PermissionDenied
+        if not str(pk).isdigit():
+            raise Http404("No such dossier.")
         dossier = get_object_or_404(
-            Dossier.objects.select_related("service__provider", "scheme", "instructing_reviewer"), pk=pk
+            Dossier.objects.select_related("service__provider", "scheme", "instructing_reviewer", "evaluation_center"),
+            pk=pk,
         )
         return with_instructors(dossier)  # the moves it offers follow the four-eyes rule
 
-    def _back(self, dossier):
-        return redirect("admin:registry_dossier_change", dossier.pk)
+    def _back(self, dossier, part="overview", query="", fragment=""):
+        """The dossier's page, on `part`, with the rest of the query string and the #fragment to land on."""
+        url = reverse("admin:registry_dossier_change", args=[dossier.pk]) + "?" + urlencode({"part": part})
+        return redirect(url + (f"&{query}" if query else "") + (f"#{fragment}" if fragment else ""))
+
+    def _summary(self, request, dossier, actor) -> dict:
+        """What stays in view on every part: where the dossier is, who has it, and the moves open to this person, each
+        with what it still lacks (said here, before its page is even opened)."""
+        moves = workflow.available_actions(actor, dossier, agency=True)
+        facts = services.gather_facts(dossier) if moves else None
+        blocked = [(move, problems) for move in moves if (problems := workflow.missing_before(move.action, facts))]
+        report_missing = any(move.action == "report" for move, _problems in blocked)
+        return {
+            "dossier": dossier,
+            "original": dossier,
+            "opts": self.model._meta,
+            "actions_available": moves,
+            "blocked_moves": blocked,
+            # The upload sits beside the step that needs it: the report the instructing reviewer must add.
+            "report_upload": report_missing and rules.may_add_document(actor, dossier, Document.Kind.EVALUATION_REPORT),
+            "age_in_status": _age(dossier.status_changed_at),
+            "parts": PARTS,
+        }
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The admin's own change form would offer to edit what only moves change: the page is ours, in parts.
+        if request.method != "GET":
+            raise PermissionDenied
         dossier = self._dossier(request, object_id)
+        return self._render_page(request, dossier, request.GET.get("part", ""), request.GET)
+
+    def _render_page(self, request, dossier, part, params, *, typed=None, errors=None, status=200):
+        part = part if part in PART_KEYS else "overview"
         actor = actor_for(request.user)
-        answers = (
-            Answer.objects.filter(dossier=dossier)
-            .select_related("requirement", "requirement__parent", "finding_by")
-            .prefetch_related(
-                Prefetch("evidence", queryset=Document.objects.only("pk", "title", "version", "dossier_id"))
-            )
-            .order_by("requirement__position")
-        )
-        extra = {
-            "actions_available": workflow.available_actions(actor, dossier, agency=True),
+        context = {
+            **self.admin_site.each_context(request),
+            **self._summary(request, dossier, actor),
+            "part": part,
+            "title": _("Dossier %(reference)s") % {"reference": dossier.reference},
+            "may_upload": rules.may_add_document(actor, dossier),
+        }
+        context.update(getattr(self, f"_part_{part}")(request, dossier, actor, params, typed=typed, errors=errors))
+        services.dossier_mark_seen(dossier=dossier, by=request.user)
+        return TemplateResponse(request, "admin/registry/dossier/change_form.html", context, status=status)
+
+    def _part_overview(self, request, dossier, actor, params, **_kw):
+        fieldsets = self.get_fieldsets(request, dossier)
+        form = self.get_form(request, dossier, change=True, fields=[])(instance=dossier)
+        return {
+            "adminform": helpers.AdminForm(form, fieldsets, {}, self.get_readonly_fields(request, dossier), self),
             "sovereignty": sovereignty.evaluate(dossier),
+            "changes": review.changes_since_request(dossier),
+            "upload_form": AgencyDocumentForm(initial={"kind": Document.Kind.EVALUATION_REPORT}),
+        }
+
+    def _part_answers(self, request, dossier, actor, params, *, typed=None, errors=None):
+        changes = review.changes_since_request(dossier)
+        answers = answers_part(
+            dossier,
+            chapter_ref=params.get("chapter", ""),
+            filter_key=params.get("filter", ""),
+            changes=changes,
+            typed=typed,
+            errors=errors,
+        )
+        return {
             "answers": answers,
+            "changes": changes,
             "findings_open": rules.may_record_findings(actor, dossier),
             "finding_choices": FINDING_CHOICES,
+        }
+
+    def _part_documents(self, request, dossier, actor, params, **_kw):
+        return {
             "documents": dossier.documents.select_related("uploaded_by").order_by("kind", "title", "-version"),
-            "thread": Message.objects.filter(dossier=dossier).select_related("author").prefetch_related("attachments"),
-            "events": DossierEvent.objects.filter(dossier=dossier).select_related("actor"),
-            "message_form": MessageForm(),
             "upload_form": AgencyDocumentForm(),
-            "may_upload": rules.may_add_document(actor, dossier),
+        }
+
+    def _part_messages(self, request, dossier, actor, params, **_kw):
+        return {
+            "thread": Message.objects.filter(dossier=dossier).select_related("author").prefetch_related("attachments"),
+            "message_form": MessageForm(),
             "may_write": bool(actor.groups),
         }
-        return super().change_view(request, object_id, form_url, extra_context={**(extra_context or {}), **extra})
+
+    def _part_timeline(self, request, dossier, actor, params, **_kw):
+        return {"events": DossierEvent.objects.filter(dossier=dossier).select_related("actor")}
 
     def history_view(self, request, object_id, extra_context=None):
         # The admin's own history reads LogEntry, which the services do not write: the dossier's events are its history.
@@ -144,10 +250,19 @@ class DossierPageMixin:
         }
         return TemplateResponse(request, "admin/registry/dossier/history.html", context)
 
+    def _move_form(self, action, dossier, data, brief):
+        form_class = MOVE_FORMS[action]
+        if action == "request_changes":
+            items = review.open_findings(dossier, include_internal=False)
+            initial = {"action_items": [a.pk for a in items], "comment": _change_request_summary(items)}
+            return form_class(data, items=items, initial=initial)
+        if action == "qualify" and brief is not None and brief.recommendation is not None:
+            return form_class(data, initial={"conditions": brief.recommendation.proposed_conditions})
+        return form_class(data)
+
     def move_view(self, request, pk, action):
         dossier = self._dossier(request, pk)
-        form_class = MOVE_FORMS.get(action)
-        if form_class is None:
+        if action not in MOVE_FORMS:
             raise Http404("No such move.")
         actor = actor_for(request.user)
         allowed, reason = workflow.can(actor, dossier, action)
@@ -158,7 +273,9 @@ class DossierPageMixin:
             return self._back(dossier)
         if action in DECISIONS:
             require_recent_authentication(request)
-        form = form_class(request.POST or None)
+        # The committee decides from one brief: recommendation, open findings, report, checks, contradictions.
+        brief = review.decision_brief(dossier) if action in BRIEFED else None
+        form = self._move_form(action, dossier, request.POST or None, brief)
         majors = services.open_major_findings(dossier) if action == "qualify" else []
         if action == "qualify" and not majors:
             del form.fields["confirm_major_findings"]  # nothing to confirm
@@ -180,13 +297,20 @@ class DossierPageMixin:
                 return self._back(dossier)
         context = {
             **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "dossier": dossier,
+            **self._summary(request, dossier, actor),
             "move": workflow.MOVES[action],
             "form": form,
             "title": f"{workflow.MOVES[action].label} – {dossier.reference}",
-            "sovereignty": sovereignty.evaluate(dossier) if action in ("admit", "qualify", "reject") else None,
+            "sovereignty": sovereignty.evaluate(dossier) if action == "admit" else None,
+            "brief": brief,
+            "brief_findings": [
+                (brief.open_major, _("Open major non-conformities")),
+                (brief.open_minor, _("Open minor non-conformities")),
+            ]
+            if brief is not None
+            else [],
             "missing": missing,
+            "report_missing": action == "report" and bool(missing),
             "open_major_findings": majors,
         }
         return TemplateResponse(request, "admin/registry/dossier/move.html", context)
@@ -195,27 +319,55 @@ class DossierPageMixin:
         return require_POST(self._findings)(request, pk)
 
     def _findings(self, request, pk):
+        """Save one chapter's findings, then back to the same chapter, filter and line. A line the service refuses
+        keeps what was typed on every line, with the reason beside it."""
         dossier = self._dossier(request, pk)
         # Asked before reading the form: someone else's unchanged form must be refused, not "0 findings saved".
         refusal = rules.findings_refusal(actor_for(request.user), dossier)
         if refusal:
             raise PermissionDenied(refusal)
-        changed = 0
-        try:
-            for answer in Answer.objects.filter(dossier=dossier):
-                finding = request.POST.get(f"finding-{answer.pk}")
-                note = request.POST.get(f"note-{answer.pk}")
-                if finding is None or (finding == answer.finding and (note or "") == answer.finding_note):
-                    continue
-                services.answer_record_finding(answer=answer, by=request.user, finding=finding, note=note or "")
-                changed += 1
-        except Refused as exc:
-            raise PermissionDenied(str(exc)) from exc
-        messages.success(
-            request,
-            ngettext("%(count)d finding saved.", "%(count)d findings saved.", changed) % {"count": changed},
+        chapter, filter_key = request.POST.get("chapter", ""), request.POST.get("filter", "")
+        lines = Answer.objects.filter(dossier=dossier, requirement__parent__ref=chapter).order_by(
+            "requirement__position"
         )
-        return self._back(dossier)
+        typed, errors, saved = {}, {}, []
+        for answer in lines:
+            finding = request.POST.get(f"finding-{answer.pk}")
+            if finding is None:
+                continue  # not on the form that was sent
+            note = request.POST.get(f"note-{answer.pk}", "").strip()
+            internal = bool(finding) and request.POST.get(f"internal-{answer.pk}") == "on"  # as the service keeps it
+            typed[answer.pk] = {"finding": finding, "note": note, "internal": internal}
+            if (finding, note, internal) == (answer.finding, answer.finding_note, answer.finding_internal):
+                continue
+            try:
+                services.answer_record_finding(
+                    answer=answer, by=request.user, finding=finding, note=note, internal=internal
+                )
+            except Refused as exc:
+                errors[answer.pk] = str(exc)
+            else:
+                saved.append(answer)
+        if saved or not errors:
+            messages.success(
+                request,
+                ngettext("%(count)d finding saved.", "%(count)d findings saved.", len(saved)) % {"count": len(saved)},
+            )
+        query = urlencode({"chapter": chapter, "filter": filter_key})
+        if errors:
+            messages.error(
+                request,
+                ngettext(
+                    "%(count)d finding was not saved: see the reason beside it; what you typed is kept.",
+                    "%(count)d findings were not saved: see the reason beside each; what you typed is kept.",
+                    len(errors),
+                )
+                % {"count": len(errors)},
+            )
+            return self._render_page(
+                request, dossier, "answers", {"chapter": chapter, "filter": filter_key}, typed=typed, errors=errors
+            )
+        return self._back(dossier, "answers", query, f"answer-{saved[0].pk}" if saved else "tcr-chapter-title")
 
     def message_view(self, request, pk):
         return require_POST(self._message)(request, pk)
@@ -225,7 +377,7 @@ class DossierPageMixin:
         form = MessageForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("The message is empty."))
-            return self._back(dossier)
+            return self._back(dossier, "messages")
         try:
             services.message_post(
                 dossier=dossier, by=request.user, body=form.cleaned_data["body"], internal=form.cleaned_data["internal"]
@@ -236,17 +388,19 @@ class DossierPageMixin:
             messages.success(request, _("Internal note saved."))
         else:
             messages.success(request, _("Message sent to the provider."))
-        return self._back(dossier)
+        return self._back(dossier, "messages", fragment="tcr-thread-end")
 
     def upload_view(self, request, pk):
         return require_POST(self._upload)(request, pk)
 
     def _upload(self, request, pk):
         dossier = self._dossier(request, pk)
+        # Back where the form was: beside the step that needed the report (overview) or with the documents.
+        part = "overview" if request.POST.get("part") == "overview" else "documents"
         form = AgencyDocumentForm(request.POST, request.FILES)
         if not form.is_valid():
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-            return self._back(dossier)
+            return self._back(dossier, part, fragment="tcr-upload")
         try:
             document = document_services.document_add(
                 dossier=dossier,
@@ -261,7 +415,7 @@ class DossierPageMixin:
             messages.success(request, _("Document “%(title)s” added (version %(version)d).") % {
                 "title": document.title, "version": document.version
             })  # fmt: skip
-        return self._back(dossier)
+        return self._back(dossier, part, fragment="tcr-upload" if part == "documents" else "")
 
     def document_view(self, request, pk):
         # Evidence is confidential: only agency staff allowed to view documents get it, never from a public URL.

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registry.catalogue.models import EvaluationCenter
+from registry.qualification.choices import Recommendation
 from registry.qualification.models import Answer, Document
 
 COMMENT_HELP = _("The provider reads this in the dossier's timeline and in the e-mail it receives.")
@@ -20,9 +21,57 @@ class ReasonForm(MoveForm):
 
 
 class RequestChangesForm(MoveForm):
+    """Starts from the open findings the provider may see: each a ticked action item the request carries to them."""
+
+    action_items = forms.TypedMultipleChoiceField(
+        label=_("Action items sent with the request"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The open findings the provider may see, with their notes. Untick those the provider need not act on; "
+            "internal findings are never sent."
+        ),
+    )
     comment = forms.CharField(
         label=_("What the provider must change"), widget=forms.Textarea(attrs={"rows": 6}), help_text=COMMENT_HELP
     )
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if items:
+            self.fields["action_items"].choices = [
+                (a.pk, f"{a.requirement.ref} {a.requirement.title} – {a.get_finding_display()}"
+                 + (f": {a.finding_note}" if a.finding_note else "")) for a in items
+            ]  # fmt: skip
+        else:
+            del self.fields["action_items"]  # nothing to tick: the comment says it all
+
+
+class ReportForm(forms.Form):
+    """ "Send to decision": the instructing reviewer's recommendation to the committee, never shown to the provider."""
+
+    recommendation = forms.ChoiceField(
+        label=_("Your recommendation to the committee"), choices=Recommendation.choices, widget=forms.RadioSelect
+    )
+    proposed_conditions = forms.CharField(
+        label=_("Proposed conditions"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("Required when you recommend qualifying with conditions; the committee may take them over."),
+    )
+    comment = forms.CharField(
+        label=_("Rationale"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text=_("For the committee: why you recommend this. Never shown to the provider."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("recommendation") == Recommendation.CONDITIONS and not data.get("proposed_conditions", "").strip():
+            self.add_error("proposed_conditions", _("Say which conditions you propose."))
+        return data
 
 
 class AdmitForm(MoveForm):
@@ -56,7 +105,7 @@ MOVE_FORMS = {
     "take": MoveForm,
     "request_changes": RequestChangesForm,
     "admit": AdmitForm,
-    "report": MoveForm,
+    "report": ReportForm,
     "qualify": QualifyForm,
     "reject": ReasonForm,
     "send_back": ReasonForm,

@@ -15,7 +15,7 @@ def certificate(complete_draft, editor, reviewer, decision_maker, center):
     svc.dossier_take(dossier=d, by=reviewer)
     svc.dossier_admit(dossier=d, by=reviewer, evaluation_center=center)
     document_add(dossier=d, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=reviewer)
-    svc.dossier_report(dossier=d, by=reviewer)
+    svc.dossier_report(dossier=d, by=reviewer, recommendation="qualify")
     return svc.dossier_qualify(dossier=d, by=decision_maker, scope="Compute", conditions="Yearly audit.")
 
 

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 S = Dossier.Status
 
 
-def change_url(d):
-    return reverse("admin:registry_dossier_change", args=[d.pk])
+def change_url(d, part="overview"):
+    return reverse("admin:registry_dossier_change", args=[d.pk]) + f"?part={part}"
 
 
 def service_refusal(call) -> str:
@@ -41,7 +41,7 @@ def test_the_findings_form_is_offered_and_refused_to_the_people_the_service_refu
     person = request.getfixturevalue(who)
     answer = in_evaluation.answers.first()
     f.login_with_mfa(client, person)
-    offered = client.get(change_url(in_evaluation)).context["findings_open"]
+    offered = client.get(change_url(in_evaluation, "answers")).context["findings_open"]
     # An unchanged form: the admin used to answer "0 findings saved" without asking anyone.
     response = client.post(reverse("admin:registry_dossier_findings", args=[in_evaluation.pk]), {})
     refusal = service_refusal(lambda: svc.answer_record_finding(answer=answer, by=person, finding="minor"))
@@ -58,10 +58,10 @@ def test_the_instructing_reviewer_is_refused_findings_once_the_committee_has_the
     client, reviewer, in_evaluation
 ):
     document_add(dossier=in_evaluation, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=reviewer)
-    at_decision = svc.dossier_report(dossier=in_evaluation, by=reviewer)
+    at_decision = svc.dossier_report(dossier=in_evaluation, by=reviewer, recommendation="qualify")
     answer = at_decision.answers.first()
     f.login_with_mfa(client, reviewer)
-    assert client.get(change_url(at_decision)).context["findings_open"] is False
+    assert client.get(change_url(at_decision, "answers")).context["findings_open"] is False
     response = client.post(reverse("admin:registry_dossier_findings", args=[at_decision.pk]), {})
     refusal = service_refusal(lambda: svc.answer_record_finding(answer=answer, by=reviewer, finding="minor"))
     assert refusal == "Findings are recorded while the dossier is in review or in evaluation."
@@ -74,7 +74,7 @@ def test_the_agency_upload_form_shows_exactly_when_the_service_accepts_the_docum
 ):
     person = request.getfixturevalue(who)
     f.login_with_mfa(client, person)
-    offered = client.get(change_url(in_evaluation)).context["may_upload"]
+    offered = client.get(change_url(in_evaluation, "documents")).context["may_upload"]
     refusal = service_refusal(
         lambda: document_add(
             dossier=in_evaluation, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=person
