@@ -1,15 +1,9 @@
-from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from registry.accounts.views import language
 
-admin.site.site_header = _("Trusted Cloud Registry – agency workspace")
-admin.site.site_title = _("Trusted Cloud Registry")
-admin.site.index_title = _("Qualification of trusted cloud services")
-# One door: /admin/login/ sends to allauth's sign-in (password, then second factor, with its rate limits).
-admin.site.login = secure_admin_login(admin.site.login)
+# admin.site is the agency's workspace (registry/agency/site.py: its titles, its home, its one door to sign in).
 
 # /healthz is answered by registry.core.health.HealthCheckMiddleware, ahead of every URL below.
 urlpatterns = [

@@ -1,9 +1,3 @@
-from django.contrib import admin
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
-
-from registry.agency import audit, catalogue, certificates, dossiers, operations, providers  # noqa: F401  (registers)
-
-# Accounts are kept by superusers in Django's own UserAdmin; the agency's groups hold no permission on them.
-if not admin.site.is_registered(get_user_model()):
-    admin.site.register(get_user_model(), UserAdmin)
+"""The agency's workspace in Django's admin (no models): its site and home (site.py, home.py), its model pages
+(registered by workspace.py) and the AdminConfig that installs the site (apps.py, imported by the settings, which is
+why this package imports nothing itself)."""

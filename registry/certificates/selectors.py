@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, Min, OuterRef
 from django.utils import timezone
 
 from registry.certificates import rules
@@ -52,3 +52,18 @@ def event_change(event) -> str:
             .exists()
         )
     return rules.change_of(event.status, has_earlier=bool(has_earlier))
+
+
+def needing_action(day: datetime.date | None = None) -> dict:
+    """What waits on the agency among certificates on `day` (today), as the list's "needs action" filter sorts them:
+    {"review": (how many suspensions are due for review, the earliest planned review), "expiring": (how many expire
+    within rules.EXPIRING_WITHIN, the earliest expiry)}. One query, whatever the number of certificates."""
+    day = day or timezone.localdate()
+    review, expiring = rules.review_due_on(day), rules.expiring_by(day)
+    row = Certificate.objects.aggregate(
+        review=Count("pk", filter=review),
+        review_since=Min("review_due_on", filter=review),
+        expiring=Count("pk", filter=expiring),
+        expiring_from=Min("expires_on", filter=expiring),
+    )
+    return {"review": (row["review"], row["review_since"]), "expiring": (row["expiring"], row["expiring_from"])}

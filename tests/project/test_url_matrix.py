@@ -89,7 +89,8 @@ ADMINISTRATORS = ("administrator",)
 
 MATRIX: dict[str, Row] = {
     # The admin's own pages.
-    "admin:index": Row(lambda w: reverse("admin:index"), admin(200, 200, 200, 200)),
+    # The workspace's home: the agency's groups only (registry/agency/site.py); staff outside them are refused.
+    "admin:index": Row(lambda w: reverse("admin:index"), admin(403, 200, 200, 200)),
     # To allauth's sign-in (one door), or to the index for staff already in; a signed-in provider is refused.
     "admin:login": Row(lambda w: reverse("admin:login"), answers(302, 403, 403, 302, 302, 302, 302)),
     # POST only; Django sends anyone not on the staff to the index (and so to the sign-in).

@@ -35,7 +35,8 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 _devtools = ["registry.devtools"] if DEBUG or env_bool("DEVTOOLS", False) else []
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the agency's own site (registry/agency/site.py): the workspace's home, no navigation sidebar.
+    "registry.agency.apps.AgencyAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

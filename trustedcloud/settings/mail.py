@@ -61,3 +61,6 @@ NOTIFICATION_GIVE_UP_HOURS = env_int("NOTIFICATION_GIVE_UP_HOURS", 24)
 # Reviewers are reminded of a dossier waiting in one status longer than this many days, then again every as many
 # (registry.notifications.reminders; the daily run is in settings/celery.py).
 REVIEW_REMINDER_DAYS = env_int("REVIEW_REMINDER_DAYS", 14)
+# A dossier in evaluation longer than this many days is overdue on the workspace's home: the evaluation centre's
+# report is late (registry.qualification.selectors.overdue).
+EVALUATION_TARGET_DAYS = env_int("EVALUATION_TARGET_DAYS", 90)

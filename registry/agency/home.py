@@ -1,0 +1,53 @@
+"""What the workspace's home shows a person: their queues with counts and the oldest wait, and the certificates that
+wait on the agency. The reads are the contexts' selectors; this module only puts them together for the page."""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registry.certificates.selectors import needing_action
+from registry.qualification.selectors import queue_sizes, queues_for
+from registry.qualification.workflow import CERTIFICATE_GROUPS
+
+# The certificate list's "needs action" filter (registry/agency/certificates.py), in its words.
+CERTIFICATE_QUEUES = {"review": _("Suspension review due"), "expiring": _("Expiring within 90 days")}
+
+
+def queue_url(key: str) -> str:
+    """The dossier list, filtered on one queue (registry.agency.dossier_list.QueueFilter)."""
+    return reverse("admin:registry_dossier_changelist") + "?" + urlencode({"queue": key})
+
+
+def home_context(actor) -> dict:
+    """The home's queues (key, label, count, oldest wait in days, link) and, for those who act on certificates, the
+    certificates needing action. Two queries at most, whatever the number of dossiers and certificates."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    queues = [
+        {
+            "key": size.queue.key,
+            "label": size.queue.label,
+            "count": size.count,
+            "oldest_days": (now - size.oldest).days if size.oldest else None,
+            "oldest_at": size.oldest,
+            "url": queue_url(size.queue.key),
+        }
+        for size in queue_sizes(actor, queues_for(actor, on_home=True), today)
+    ]
+    certificates = None
+    if any(actor.in_group(group) for group in CERTIFICATE_GROUPS):
+        waiting = needing_action(today)
+        changelist = reverse("admin:registry_certificate_changelist")
+        certificates = [
+            {
+                "key": key,
+                "label": label,
+                "count": waiting[key][0],
+                "date": waiting[key][1],
+                "url": changelist + "?" + urlencode({"action": key}),
+            }
+            for key, label in CERTIFICATE_QUEUES.items()
+        ]
+    return {"queues": queues, "certificates": certificates}
