@@ -22,6 +22,7 @@ from registry.accounts.permissions import actor_for
 from registry.accounts.preferences import supported_language
 from registry.certificates.selectors import event_change
 from registry.public import subscriptions
+from registry.qualification import review, rules
 from registry.qualification.workflow import COMMITTEE, REVIEWERS
 
 logger = logging.getLogger(__name__)
@@ -142,7 +143,11 @@ def send_emails(emails, *, sent_key: str | None = None) -> int:
 
 
 def dossier_event_emails(event) -> list[Email]:
-    """The e-mails an event of a dossier's log calls for: the provider's members, and the agency's next hands."""
+    """The e-mails an event of a dossier's log calls for: the provider's members, and the agency's next hands.
+
+    The provider's e-mail carries the comment only when the provider may read it (not the reviewer's rationale for
+    the committee) and, for a change request, its action items; the agency's e-mail carries the recommendation.
+    """
     dossier = event.dossier
     # A message may come from the agency or from one of the provider's own members: the e-mail must say which.
     from_agency = event.actor_id is not None and bool(actor_for(event.actor).groups)
@@ -152,7 +157,13 @@ def dossier_event_emails(event) -> list[Email]:
         to = _provider_recipients(dossier.service.provider_id)
         if event.actor_id and event.action == "message":
             to = [r for r in to if r[0] != event.actor.email]
-        emails += compose(to, "dossier_event", context)
+        provider_context = context | {
+            "comment": event.comment if rules.provider_reads_comment(event) else "",
+            "action_items": review.action_items(dossier, event=event) if event.action == "request_changes" else [],
+        }
+        emails += compose(to, "dossier_event", provider_context)
+    if event.action == "report":
+        context["recommendation"] = review.recommendation_of(event)
     groups = AGENCY_RECIPIENTS.get(event.action)
     if groups:
         to = group_recipients(groups)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from registry.accounts.permissions import actor_for, with_membership
-from registry.qualification import rules
+from registry.qualification import review, rules
 from registry.qualification.models import Dossier, DossierEvent
 from registry.qualification.services import answers
 
@@ -20,7 +20,10 @@ STATUS_HELP = {
     S.DRAFT: gettext_lazy("Draft: complete the steps below, then submit the dossier to the agency."),
     S.SUBMITTED: gettext_lazy("Submitted: waiting for a reviewer of the agency to take it."),
     S.IN_REVIEW: gettext_lazy("In review: the agency checks that the dossier is complete and admissible."),
-    S.CHANGES_REQUESTED: gettext_lazy("Changes requested: make the changes asked for, then resubmit the dossier."),
+    S.CHANGES_REQUESTED: gettext_lazy(
+        "Changes requested: make the changes asked for, then resubmit the dossier; it goes straight back to the "
+        "reviewer who asked for them."
+    ),
     S.EVALUATION: gettext_lazy("In evaluation: the approved evaluation centre is auditing the service."),
     S.DECISION: gettext_lazy("Awaiting the decision of the qualification committee."),
     S.QUALIFIED: gettext_lazy("Qualified: the certificate is published in the registry."),
@@ -63,14 +66,19 @@ def finish(request, url):
 
 
 def frame(request, dossier, *, active: str, progress=None) -> dict:
-    """The context every dossier template expects (portal/dossier_base.html)."""
+    """The context every dossier template expects (portal/dossier_base.html).
+
+    While changes are requested, every page recalls the reviewer's request; the overview lists its action items too
+    (the findings the provider may read, each linked to its requirement)."""
     actor = actor_for(request.user)
     provider = dossier.service.provider
-    change_request = None
+    change_request, action_items = None, []
     if dossier.status == Dossier.Status.CHANGES_REQUESTED:
         change_request = (
             dossier.events.filter(action="request_changes", internal=False).order_by("-created_at", "-pk").first()
         )
+        if change_request is not None and active == "overview":
+            action_items = review.action_items(dossier, event=change_request)
     return {
         "dossier": dossier,
         "provider": provider,
@@ -84,6 +92,7 @@ def frame(request, dossier, *, active: str, progress=None) -> dict:
         "upload_limit": settings.DOCUMENT_MAX_UPLOAD_BYTES,
         "status_help": STATUS_HELP.get(dossier.status, ""),
         "change_request": change_request,
+        "action_items": action_items,
     }
 
 
@@ -144,5 +153,6 @@ def timeline(dossier) -> list[Entry]:
     entries = []
     for event in events:
         sentence, tone = _sentence(event, dossier)
-        entries.append(Entry(when=event.created_at, sentence=sentence, comment=event.comment, tone=tone))
+        comment = event.comment if rules.provider_reads_comment(event) else ""
+        entries.append(Entry(when=event.created_at, sentence=sentence, comment=comment, tone=tone))
     return entries

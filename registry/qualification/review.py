@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Prefetch
+from django.utils.functional import lazy
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -91,6 +92,11 @@ class Brief:
     evaluation_report: Document | None
     checks: list
     contradictions: list[Contradiction]
+
+
+def _title(requirement):
+    """The requirement's title in the language active when it is read, not when the item was built."""
+    return lazy(lambda: requirement.title, str)()
 
 
 def _person(user) -> str:
@@ -413,10 +419,14 @@ def open_findings(dossier, *, include_internal: bool = True) -> list[Answer]:
     return list(answers.order_by("requirement__position"))
 
 
-def action_items(dossier) -> list[dict]:
-    """The action items of the latest change request, as the provider reads them: ref, title (in the reader's
-    language), finding, finding_label and note, with requirement_id and chapter_ref to link to the requirement."""
-    event = _latest(dossier, "request_changes")
+def action_items(dossier, *, event: DossierEvent | None = None) -> list[dict]:
+    """The action items of the latest change request (or of `event`, one of them), as the provider reads them: ref,
+    title, finding, finding_label and note, with requirement_id and chapter_ref to link to the requirement.
+
+    The title and the label are read in the language active when they are shown (an e-mail is rendered once per
+    language from the same items)."""
+    if event is None:
+        event = _latest(dossier, "request_changes")
     items = event.detail.get("action_items", []) if event is not None else []
     if not items:
         return []
@@ -435,9 +445,9 @@ def action_items(dossier) -> list[dict]:
             {
                 "answer_id": item["answer_id"],
                 "ref": item.get("ref", ""),
-                "title": requirement.title if requirement is not None else item.get("title", ""),
+                "title": _title(requirement) if requirement is not None else item.get("title", ""),
                 "finding": finding,
-                "finding_label": str(Answer.Finding(finding).label) if finding in Answer.Finding.values else "",
+                "finding_label": Answer.Finding(finding).label if finding in Answer.Finding.values else "",
                 "note": item.get("note", ""),
                 "requirement_id": requirement.pk if requirement is not None else None,
                 "chapter_ref": requirement.parent.ref if requirement is not None and requirement.parent else "",
@@ -449,7 +459,8 @@ def action_items(dossier) -> list[dict]:
 # --- The committee's brief. ---
 
 
-def _recommendation(event: DossierEvent | None) -> Recommendation | None:
+def recommendation_of(event: DossierEvent | None) -> Recommendation | None:
+    """The recommendation a "report" event carries; None for an event without one."""
     value = event.detail.get("recommendation", "") if event is not None else ""
     if value not in choices.Recommendation.values:
         return None
@@ -494,7 +505,7 @@ def decision_brief(dossier) -> Brief:
         .first()
     )
     return Brief(
-        recommendation=_recommendation(_latest(dossier, "report")),
+        recommendation=recommendation_of(_latest(dossier, "report")),
         open_major=[a for a in findings if a.finding == Answer.Finding.MAJOR],
         open_minor=[a for a in findings if a.finding == Answer.Finding.MINOR],
         evaluation_report=report,

@@ -109,6 +109,11 @@ def change_voids_declaration(actor, dossier, *, move: str = "") -> bool:
     return not _is_agency(actor)
 
 
+def provider_reads_finding(answer) -> bool:
+    """Does the provider see the reviewer's finding on this answer? Any finding but an internal one."""
+    return answer is not None and bool(answer.finding) and not answer.finding_internal
+
+
 def provider_reads_comment(event) -> bool:
     """May the provider read this event's comment (in the portal's timeline and in its e-mail)?
 

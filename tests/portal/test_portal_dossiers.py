@@ -130,7 +130,7 @@ def test_an_editor_takes_a_dossier_from_start_to_resubmission(client, editor, re
     response = client.post(url("dossier-submit", dossier.reference), {"comment": "Support operations listed."})
     assert response.status_code == 302
     dossier.refresh_from_db()
-    assert dossier.status == S.SUBMITTED
+    assert (dossier.status, dossier.instructing_reviewer) == (S.IN_REVIEW, reviewer)  # back to its reviewer
     overview = client.get(url("dossier", dossier.reference))
     assert "Resubmitted by" in overview.text
     assert "Here is the list of support operations." in client.get(url("dossier-message", dossier.reference)).text
@@ -303,8 +303,9 @@ def test_the_reviewers_request_is_prominent_while_changes_are_requested(client, 
     client.post(url("dossier-declaration", changes_requested.reference), {"declare": "on"})
     response = client.post(url("dossier-submit", changes_requested.reference))
     assert response.status_code == 302
+    assert any("went straight back to the reviewer who requested the changes" in m for m in page_messages(response))
     changes_requested.refresh_from_db()
-    assert changes_requested.status == S.SUBMITTED
+    assert changes_requested.status == S.IN_REVIEW
     assert DossierEvent.objects.filter(dossier=changes_requested, action="resubmit").count() == 1
 
 

@@ -31,7 +31,7 @@ from registry.portal.forms.dossiers import (
 )
 from registry.providers.models import Membership, Service, Site
 from registry.providers.rules import WRITERS
-from registry.qualification import sovereignty, workflow
+from registry.qualification import rules, sovereignty, workflow
 from registry.qualification.choices import CLOSED_DOSSIER_STATUSES
 from registry.qualification.models import Document, Dossier
 from registry.qualification.services import answers
@@ -195,6 +195,9 @@ def dossier_assessment(request, reference, chapter):
             return redirect("portal:dossier-assessment", dossier.reference, current.chapter.ref)
         messages.error(request, _("Some answers need your attention (marked below); nothing was saved yet."))
     index = progress.chapters.index(current)
+    for requirement in current.requirements:
+        # The reviewer's finding, unless it is the agency's internal one.
+        requirement.finding_shown = rules.provider_reads_finding(requirement.answer)
     context.update(
         {
             "current": current,
@@ -242,16 +245,22 @@ def dossier_submit(request, reference):
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     move = svc.dossier_resubmit if dossier.status == Dossier.Status.CHANGES_REQUESTED else svc.dossier_submit
     url = reverse("portal:dossier", args=[dossier.reference])
+    resubmission = move is svc.dossier_resubmit
     try:
         move(dossier=dossier, by=request.user, comment=comment)
     except Refused as exc:
         messages.error(request, _("The dossier was not submitted. %(reason)s") % {"reason": exc})
         return redirect(url + "#submission")
-    messages.success(
-        request,
-        _("Dossier %(reference)s submitted. The agency's reviewers have been told; you will hear from them here.")
-        % {"reference": dossier.reference},
-    )
+    if resubmission:
+        done = _(
+            "Dossier %(reference)s resubmitted. It went straight back to the reviewer who requested the changes; "
+            "you will hear from them here."
+        )
+    else:
+        done = _(
+            "Dossier %(reference)s submitted. The agency's reviewers have been told; you will hear from them here."
+        )
+    messages.success(request, done % {"reference": dossier.reference})
     return redirect(url)
 
 
