@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -244,7 +244,9 @@ def with_last_activity(queryset):
     full_name = NullIf(Trim(Concat("actor__first_name", Value(" "), "actor__last_name")), Value(""))
     return queryset.annotate(
         last_activity_at=Subquery(latest.values("created_at")[:1]),
-        last_activity_by=Subquery(latest.annotate(who=Coalesce(full_name, "actor__email")).values("who")[:1]),
+        last_activity_by=Subquery(
+            latest.annotate(who=Coalesce(full_name, "actor__email", output_field=CharField())).values("who")[:1]
+        ),
     )
 
 

@@ -216,12 +216,12 @@ def test_the_list_filters_my_dossiers_and_those_waiting_for_me(client, in_evalua
     f.login_with_mfa(client, reviewer)
     changelist = reverse("admin:registry_dossier_changelist")
 
-    mine = client.get(changelist + "?work=mine").text
+    mine = client.get(changelist + "?queue=mine").text
     assert in_evaluation.reference in mine
     assert waiting_for_anyone.reference not in mine
     assert someone_elses.reference not in mine
 
-    waiting = client.get(changelist + "?work=waiting").text
+    waiting = client.get(changelist + "?queue=waiting").text
     assert in_evaluation.reference in waiting
     assert waiting_for_anyone.reference in waiting
     assert someone_elses.reference not in waiting
@@ -251,7 +251,7 @@ def test_the_dossier_list_runs_a_fixed_number_of_queries(client, reviewer, djang
     # session, user, groups (actor), memberships (actor), count, filtered count, page rows, reviewer filter choices,
     # scheme filter choices, savepoint bookkeeping: a bound that does not grow with the number of dossiers.
     with django_assert_max_num_queries(14):
-        response = client.get(reverse("admin:registry_dossier_changelist") + "?work=waiting")
+        response = client.get(reverse("admin:registry_dossier_changelist") + "?queue=waiting")
     assert response.status_code == 200
     assert response.text.count("DOS-2026-") >= 25
 
@@ -273,7 +273,7 @@ def _dossiers(count, **kw):
         f.dossier(f.service(), scheme, status=(S.SUBMITTED, S.IN_REVIEW, S.EVALUATION)[i % 3], **kw)
 
 
-@pytest.mark.parametrize("query", ["", "?work=waiting", "?status__exact=submitted", "?q=Cloud", "?o=2"])
+@pytest.mark.parametrize("query", ["", "?queue=waiting", "?queue=all&status__exact=submitted", "?q=Cloud", "?o=2"])
 def test_the_dossier_list_costs_the_same_queries_with_3_and_30_dossiers(
     client, reviewer, second_reviewer, query, django_assert_num_queries
 ):
@@ -312,7 +312,7 @@ def test_every_page_of_a_long_dossier_list_holds_the_next_dossiers_in_order(
     changelist = reverse("admin:registry_dossier_changelist")
     shown = []
     for page in (1, 2, 3):
-        response = client.get(changelist, {"p": page})
+        response = client.get(changelist, {"queue": "all", "p": page})
         assert response.status_code == 200
         shown += [str(d) for d in response.context["cl"].result_list]
     assert shown == expected
@@ -321,9 +321,9 @@ def test_every_page_of_a_long_dossier_list_holds_the_next_dossiers_in_order(
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as first:
-        client.get(changelist, {"p": 1})
+        client.get(changelist, {"queue": "all", "p": 1})
     with django_assert_num_queries(len(first)):
-        client.get(changelist, {"p": 3})
+        client.get(changelist, {"queue": "all", "p": 3})
 
 
 def test_the_dossier_list_search_finds_a_reference_a_service_or_a_provider(client, reviewer):
@@ -332,6 +332,6 @@ def test_the_dossier_list_search_finds_a_reference_a_service_or_a_provider(clien
     f.login_with_mfa(client, reviewer)
     changelist = reverse("admin:registry_dossier_changelist")
     for term in (wanted.reference, "vault", "BRUMECLOUD", "brumecloud compute"):
-        page = client.get(changelist, {"q": term}).text
+        page = client.get(changelist, {"queue": "all", "q": term}).text
         assert wanted.reference in page, term
         assert other.reference not in page, term

@@ -169,11 +169,11 @@ def test_the_admin_dossier_list_shows_the_seeded_dossiers(client, output):
     reviewer = Dossier.objects.exclude(instructing_reviewer=None).first().instructing_reviewer
     f.login_with_mfa(client, reviewer)
     changelist = reverse("admin:registry_dossier_changelist")
-    page = client.get(changelist)
+    page = client.get(changelist + "?queue=all")
     assert page.status_code == 200
     first = Dossier.objects.order_by("status_changed_at", "-pk").first()
     assert first.reference in page.text
-    waiting = client.get(changelist + "?work=waiting")
+    waiting = client.get(changelist + "?queue=waiting")
     assert waiting.status_code == 200
     submitted = Dossier.objects.filter(Q(status=S.SUBMITTED)).first()
     if submitted is not None:

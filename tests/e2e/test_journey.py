@@ -165,7 +165,7 @@ def sign_in_with_mfa(page, base, email, shot, name):
 
 def admin_move(page, lang, base, reference, action, shot, name, fill=None):
     """On the dossier's admin page, follow the move's link (named in `lang`), fill its form and confirm."""
-    page.goto(base + "/admin/registry/dossier/")
+    page.goto(base + "/admin/registry/dossier/?queue=waiting")
     page.get_by_role("link", name=reference, exact=True).first.click()
     page.wait_for_url(re.compile(r"/admin/registry/dossier/\d+/change/"))
     assert_language(page, lang, "Protection from extra-EU law", "Self-assessment and findings")
