@@ -110,6 +110,21 @@ def test_taking_a_dossier_tells_the_provider_only(
     assert mail.outbox[0].subject.endswith("Your dossier is now: In review")
 
 
+def test_a_resubmission_tells_its_instructing_reviewer_only(
+    django_capture_on_commit_callbacks, everyone, complete_draft, walk, reviewer, editor
+):
+    d = walk(complete_draft, S.IN_REVIEW)
+    svc.dossier_request_changes(dossier=d, by=reviewer, comment="Detail 19.6.")
+    svc.dossier_declare(dossier=d, by=editor, listed_in_process_consent=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.dossier_resubmit(dossier=d, by=editor, comment="Detailed.")
+    # Nobody takes it again: the other reviewer is not told.
+    assert recipients() == sorted(PROVIDER | {"reviewer@agency.test"})
+    [to_reviewer] = sent_to("reviewer@agency.test")
+    assert to_reviewer.subject == f"[{d.reference}] In review: Nuage Souverain SAS – Nuage Compute"
+    assert "Detailed." in to_reviewer.body
+
+
 def test_sending_to_decision_tells_the_committee(
     django_capture_on_commit_callbacks, everyone, reviewer_in_committee, complete_draft, walk, reviewer
 ):
