@@ -377,11 +377,17 @@ class BenchSeeder:
                 elif action in COMMITTEE_ACTIONS:
                     actor = d.committee_id
                 comments = vocab.REVIEW_COMMENTS.get(action)
+                detail = {}
+                if action == "report":  # the reviewer's recommendation, as the committee then decided
+                    detail = {
+                        "recommendation": "refuse" if d.status == S.REJECTED else "qualify",
+                        "proposed_conditions": "",
+                    }
                 # Born notified: these moves happened long ago, nobody is to be e-mailed about them now.
                 events.append((DossierEvent, {
                     "dossier_id": d.obj.pk, "actor_id": actor, "action": action, "from_status": status,
                     "to_status": target, "comment": rng.choice(comments) if comments else "", "internal": False,
-                    "detail": {}, "created_at": when, "notified_at": when + datetime.timedelta(minutes=1),
+                    "detail": detail, "created_at": when, "notified_at": when + datetime.timedelta(minutes=1),
                 }))  # fmt: skip
                 status = target
         self.insert("dossier events", events)
@@ -418,7 +424,7 @@ class BenchSeeder:
                     "dossier_id": d.obj.pk, "requirement_id": requirement.pk, "status": status,
                     "justification": justification, "updated_at": reported or d.steps[-1][1], "finding": finding,
                     "finding_note": "", "finding_by_id": d.reviewer_id if reported else None,
-                    "finding_at": reported - datetime.timedelta(days=1) if reported else None,
+                    "finding_at": reported - datetime.timedelta(days=1) if reported else None, "finding_internal": False,
                 }))  # fmt: skip
         self.insert("answers", answers)
 

@@ -178,10 +178,13 @@ class LifePlanner:
         if target == S.CHANGES_REQUESTED:
             return ["create", "submit", "take", "request_changes"]
         head = ["create", "submit", "take"]
-        if rng.random() < 0.2:
-            head += ["request_changes", "resubmit", "take"]
+        # A resubmission goes straight back to the reviewer who asked for the changes (no second "take"), so a
+        # dossier still waiting to be taken was never sent back.
+        sent_back = rng.random() < 0.2
         if target == S.SUBMITTED:
-            return head[:-1]
+            return ["create", "submit"]
+        if sent_back:
+            head += ["request_changes", "resubmit"]
         if target == S.IN_REVIEW:
             return head
         if target == S.REJECTED and rng.random() < 0.3:

@@ -27,6 +27,7 @@ from registry.certificates.services import certificate_suspend
 from registry.devtools import demo_data as cast
 from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
 from registry.public.snapshots import snapshot_issue
+from registry.qualification.choices import Recommendation
 from registry.qualification.models import Answer, Document, Dossier, DossierEvent
 from registry.qualification.services.documents import document_add
 from registry.qualification.services.dossiers import (
@@ -267,7 +268,14 @@ def _carry(summary, dossier, spec, people, centres) -> None:
             finding=Answer.Finding.MINOR,
             note=_("Critical patches applied within 15 days instead of 7."),
         )
-    dossier = dossier_report(dossier=dossier, by=reviewer, comment=_("Evaluation report received."))
+    # The reviewer recommends what the committee then decides: with the spec's conditions when it has some.
+    dossier = dossier_report(
+        dossier=dossier,
+        by=reviewer,
+        recommendation=Recommendation.CONDITIONS if spec["conditions"] else Recommendation.QUALIFY,
+        comment=_("Evaluation report received."),
+        proposed_conditions=spec["conditions"],
+    )
     certificate = dossier_qualify(
         dossier=dossier, by=people[cast.COMMITTEE_MEMBER], scope=spec["scope"], conditions=spec["conditions"]
     )
