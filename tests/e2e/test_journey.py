@@ -3,7 +3,7 @@
 A provider signs up, confirms the e-mail, registers the organisation, adds a service, starts a dossier, answers the
 self-assessment, uploads the required documents through the documents page (upload.js: XMLHttpRequest and a progress
 bar), signs the declaration and submits. A reviewer (password and authenticator code) takes it and asks for changes; the
-provider answers with a message, signs again and resubmits; the reviewer takes it again, admits it at an evaluation
+provider answers with a message, signs again and resubmits; back with the same reviewer, it is admitted at an evaluation
 centre, uploads the evaluation report and sends it to decision; a committee member (also with a second factor)
 qualifies it. The service is then in the public registry, its certificate verifies, and the feed has the entry.
 
@@ -315,7 +315,14 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
                 reference=reference,
             )
 
-            def declare_and_submit(label, name):
+            resubmitted = tr(
+                lang,
+                "Dossier %(reference)s resubmitted. It went straight back to the reviewer who requested the changes; "
+                "you will hear from them here.",
+                reference=reference,
+            )
+
+            def declare_and_submit(label, name, done=submitted):
                 page.goto(f"{base}/portal/dossiers/{reference}/declaration/")
                 page.check("input[name=declare]")
                 shot(page, f"{name}-declaration")
@@ -323,7 +330,7 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
                 page.wait_for_url(re.compile(rf"/portal/dossiers/{reference}/$"))
                 page.get_by_role("button", name=tr(lang, label)).click()
                 page.wait_for_url(re.compile(rf"/portal/dossiers/{reference}/$"))
-                page.locator(".alert").filter(has_text=submitted).wait_for()
+                page.locator(".alert").filter(has_text=done).wait_for()
                 shot(page, name)
 
             declare_and_submit("Submit the dossier", "submitted")
@@ -351,10 +358,9 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
             page.locator("#message-form [data-upload-submit]").click()
             page.get_by_text(typed["answer"]).first.wait_for()
             shot(page, "message")
-            declare_and_submit("Resubmit the dossier", "resubmitted")
+            declare_and_submit("Resubmit the dossier", "resubmitted", done=resubmitted)
 
-            # 9. The reviewer takes it again, admits it, records the evaluation report and sends it to decision.
-            admin_move(agency, lang, base, reference, "take", shot, "taken-again")
+            # 9. Back with its reviewer (nobody takes it again): admitted, the evaluation report recorded, sent to decision.
             admin_move(
                 agency,
                 lang,
