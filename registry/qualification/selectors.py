@@ -153,6 +153,10 @@ class Queue:
     on_home: bool = True
 
     def condition(self, actor, today: datetime.date) -> Q:
+        """The queue's dossiers for this person: none when it is not a queue of their groups (a reviewer outside the
+        committee has no decision waiting for them), except "all"."""
+        if self.key != "all" and not self.is_for(actor):
+            return Q(pk__in=[])
         return _CONDITIONS[self.key](actor, today)
 
     def is_for(self, actor) -> bool:
