@@ -107,11 +107,21 @@ def _person(user) -> str:
 
 # --- Word diffs. ---
 
-_TOKENS = re.compile(r"\s+|[^\s]+")
+# Words, single punctuation marks and runs of blanks: a comma added after a word is a comma, not a new word.
+_TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
+_EDGES = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
 
 
-def _html(tokens) -> str:
-    return escape("".join(tokens)).replace("\n", "<br>")
+def _html(text: str) -> str:
+    return escape(text).replace("\n", "<br>")
+
+
+def _marked(tag: str, tokens) -> str:
+    """A run of removed or added tokens in its tag, the blanks at its edges left outside (read as unchanged)."""
+    before, text, after = _EDGES.match("".join(tokens)).groups()
+    if not text:
+        return _html(before + after)
+    return f"{_html(before)}<{tag}>{_html(text)}</{tag}>{_html(after)}"
 
 
 def word_diff(before: str, after: str) -> SafeString:
@@ -120,12 +130,12 @@ def word_diff(before: str, after: str) -> SafeString:
     parts = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if tag == "equal":
-            parts.append(_html(old[i1:i2]))
+            parts.append(_html("".join(old[i1:i2])))
             continue
         if i2 > i1:
-            parts.append(f"<del>{_html(old[i1:i2])}</del>")
+            parts.append(_marked("del", old[i1:i2]))
         if j2 > j1:
-            parts.append(f"<ins>{_html(new[j1:j2])}</ins>")
+            parts.append(_marked("ins", new[j1:j2]))
     return mark_safe("".join(parts))  # noqa: S308 — every piece of text went through escape()
 
 

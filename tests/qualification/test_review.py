@@ -45,6 +45,10 @@ def requested(in_review, reviewer):
 def test_a_word_diff_marks_what_went_and_what_came_and_escapes_the_rest():
     html = review.word_diff("Hosted in <Paris> only", "Hosted in <Paris> and Lyon")
     assert html == "Hosted in &lt;Paris&gt; <del>only</del><ins>and Lyon</ins>"
+    # Punctuation is its own token, and the blanks around a change stay outside its marks.
+    assert review.word_diff("Virtual machines.", "Virtual machines and storage.") == (
+        "Virtual machines <ins>and storage</ins>."
+    )
 
 
 def test_a_word_diff_keeps_line_breaks_readable():
@@ -138,7 +142,7 @@ def test_changes_since_the_request_list_answers_documents_organisation_and_servi
     assert holders.label == "shareholders"
     assert "<ins>Atlantic Holdings (US, 30.00 % capital, 50.00 % votes)</ins>" in holders.diff_html
     labels = {c.label: c for c in changes.service}
-    assert labels["description"].diff_html == "Virtual <del>machines.</del><ins>machines and storage.</ins>"
+    assert labels["description"].diff_html == "Virtual machines <ins>and storage</ins>."
     assert "Support: Berlin, Germany" in labels["sites"].after
 
 
