@@ -77,6 +77,12 @@ class DossierChangeList(ChangeList):
         queryset = super().get_queryset(request, exclude_parameters)
         return with_unread(with_last_activity(queryset), request.user.pk)
 
+    def get_results(self, request):
+        super().get_results(request)
+        # Without a full count Django offers "Show all" beside the number of results, a link to the list without
+        # parameters: here, the person's default queue, not everything. "All dossiers" is a queue of the filter.
+        self.full_result_count = self.result_count
+
 
 class DossierListMixin:
     # Seven columns that fit 1280 px beside the filters: the reviewer and the scheme are filters, not columns.

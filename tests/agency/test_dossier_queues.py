@@ -207,6 +207,7 @@ def test_a_reviewer_opens_the_list_on_their_own_open_dossiers(client, desk, revi
     for key in ("mine", "to_take", "in_review", "answered", "evaluation", "reported", "overdue", "waiting", "all"):
         assert f"?queue={key}" in page.text, key  # every queue a reviewer has is one click away
     assert "?queue=decision" not in page.text
+    assert "Show all" not in page.text  # the list without parameters is this queue again, not everything
 
 
 def test_a_committee_member_opens_the_list_on_the_decisions_waiting_for_them(client, desk, decision_maker):
