@@ -152,8 +152,10 @@ class DossierPageMixin:
 
     def _back(self, dossier, part="overview", query="", fragment=""):
         """The dossier's page, on `part`, with the rest of the query string and the #fragment to land on."""
-        url = reverse("admin:registry_dossier_change", args=[dossier.pk]) + "?" + urlencode({"part": part})
-        return redirect(url + (f"&{query}" if query else "") + (f"#{fragment}" if fragment else ""))
+        url = reverse("admin:registry_dossier_change", args=[dossier.pk])
+        if part != "overview" or query:
+            url += "?" + urlencode({"part": part}) + (f"&{query}" if query else "")
+        return redirect(url + (f"#{fragment}" if fragment else ""))
 
     def _summary(self, request, dossier, actor) -> dict:
         """What stays in view on every part: where the dossier is, who has it, and the moves open to this person, each

@@ -168,7 +168,7 @@ def admin_move(page, lang, base, reference, action, shot, name, fill=None):
     page.goto(base + "/admin/registry/dossier/?queue=waiting")
     page.get_by_role("link", name=reference, exact=True).first.click()
     page.wait_for_url(re.compile(r"/admin/registry/dossier/\d+/change/"))
-    assert_language(page, lang, "Protection from extra-EU law", "Self-assessment and findings")
+    assert_language(page, lang, "Protection from extra-EU law", "Evaluation centre")
     page.get_by_role("link", name=tr(lang, MOVES[action].label), exact=True).first.click()
     page.wait_for_url(re.compile(rf"/move/{action}/$"))
     assert page.locator("html").get_attribute("lang") == lang
@@ -382,7 +382,16 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
             added = tr(lang, "Document “%(title)s” added (version %(version)d).", title=typed["report"], version=1)
             agency.locator(".messagelist").get_by_text(added).wait_for()
             shot(agency, "report-uploaded")
-            admin_move(agency, lang, base, reference, "report", shot, "to-decision")
+            admin_move(
+                agency,
+                lang,
+                base,
+                reference,
+                "report",
+                shot,
+                "to-decision",
+                fill=lambda pg: pg.check("input[name=recommendation][value=qualify]"),
+            )
 
             # 10. A committee member qualifies it.
             decider = person()
