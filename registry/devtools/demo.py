@@ -29,6 +29,7 @@ from registry.providers.models import Membership, Provider, Service, Shareholder
 from registry.public.snapshots import snapshot_issue
 from registry.qualification.choices import Recommendation
 from registry.qualification.models import Answer, Document, Dossier, DossierEvent
+from registry.qualification.services.answers import answer_save
 from registry.qualification.services.documents import document_add
 from registry.qualification.services.dossiers import (
     answer_record_finding,
@@ -38,8 +39,11 @@ from registry.qualification.services.dossiers import (
     dossier_declare,
     dossier_qualify,
     dossier_report,
+    dossier_request_changes,
+    dossier_resubmit,
     dossier_submit,
     dossier_take,
+    message_post,
 )
 
 
@@ -247,8 +251,11 @@ def _carry(summary, dossier, spec, people, centres) -> None:
     if target == "submitted":
         return
     reviewer = people[spec["reviewer"]]
-    centre = centres[spec["centre"]]
     dossier = dossier_take(dossier=dossier, by=reviewer)
+    if target == "resubmitted":
+        _request_and_answer(dossier, by, reviewer)
+        return
+    centre = centres[spec["centre"]]
     dossier = dossier_admit(
         dossier=dossier,
         by=reviewer,
@@ -290,6 +297,29 @@ def _carry(summary, dossier, spec, people, centres) -> None:
         )
 
 
+def _request_and_answer(dossier, by, reviewer) -> None:
+    """The reviewer records findings and requests changes; the provider corrects an answer, versions a document,
+    writes and resubmits: the dossier is back in its reviewer's queue with what changed since the request."""
+    answers = {a.requirement.ref: a for a in dossier.answers.select_related("requirement")}
+    for ref, finding, note, internal in cast.CHANGE_REQUEST_FINDINGS:
+        answer_record_finding(answer=answers[ref], by=reviewer, finding=finding, note=note, internal=internal)
+    dossier = dossier_request_changes(dossier=dossier, by=reviewer, comment=cast.CHANGE_REQUEST)
+    ref, justification = cast.CHANGED_ANSWER
+    answer = answers[ref]
+    answer_save(
+        dossier=dossier,
+        requirement=answer.requirement,
+        by=by,
+        status=Answer.Status.MET,
+        justification=justification,
+        evidence=list(answer.evidence.all()),
+    )
+    _upload(dossier, "extra_eu_risks", by)  # the same title: its version 2
+    message_post(dossier=dossier, by=by, body=cast.CHANGE_REPLY)
+    dossier_declare(dossier=dossier, by=by, listed_in_process_consent=True)
+    dossier_resubmit(dossier=dossier, by=by)
+
+
 # Development only, printed in the README: never a secret of a real account.
 DEMO_TOTP_SECRET = "TCRDEMOTOTPSECRETFORDEVELOPMENT2"
 
@@ -302,12 +332,13 @@ OPENED_DAYS_AGO = {
     "bleu-cloud-platform": 240,
     "s3ns-premi3ns": 200,
     "ovhcloud-bare-metal-pod": 30,
-    "oodrive-sign": 21,
+    "oodrive-sign": 70,
     "nimbus-dossier-patient": 9,
 }
 # Days from the previous step to each action, as a dossier typically moves.
 STEP_DAYS = {
     "create": 0, "submit": 35, "take": 4, "admit": 12, "report": 150, "qualify": 28, "message": 0,
+    "request_changes": 6, "resubmit": 9,
 }  # fmt: skip
 SUSPENDED_AFTER_DAYS = 400
 

@@ -44,7 +44,8 @@ def _sites(storage, processing, administration, support, technical_data):
     return [(role, "FR", city, "") for role, cities in roles for city in cities]
 
 
-# A service's "target" is where seeding leaves its dossier: draft, submitted, evaluation or qualified.
+# A service's "target" is where seeding leaves its dossier: draft, submitted, resubmitted (back in review after a change
+# request the provider answered), evaluation or qualified.
 # "by" is the provider member who prepares and submits it; "reviewer" instructs it; "centre" evaluates it.
 PROVIDERS = [
     {
@@ -197,8 +198,9 @@ PROVIDERS = [
                 "description": "Electronic signature of documents, with a qualified time-stamping option.",
                 "sites": _sites(["Aubervilliers"], ["Aubervilliers"], ["Paris"], ["Paris"], ["Aubervilliers"]),
                 "third_parties": [],
-                "target": "submitted",
+                "target": "resubmitted",
                 "by": "owner@oodrive.example",
+                "reviewer": REVIEWER,
             },
         ],
     },
@@ -355,3 +357,27 @@ EVIDENCE = {
     "service_agreement": ("19.1", "19.4"),
 }
 CONFORM_FINDINGS = ("5.3", "19.2", "19.6")
+
+# The "resubmitted" dossier: the reviewer's findings (the internal one stays with the agency), the change request, and
+# how the provider answered it: a corrected answer, a new version of a document and a message.
+CHANGE_REQUEST_FINDINGS = (
+    (
+        "19.6",
+        "major",
+        "L’analyse des risques résiduels ne traite pas de l’accès du support de l’éditeur américain.",
+        False,
+    ),
+    ("12.11", "minor", "Le délai de 15 jours pour les correctifs critiques dépasse l’exigence de 7 jours.", False),
+    ("5.3", "minor", "Vérifier à l’audit que l’analyse de risques EBIOS RM est bien celle de 2026.", True),
+)
+CHANGE_REQUEST = (
+    "Merci de compléter l’analyse des risques extra-européens (19.6) et de préciser le calendrier des correctifs."
+)
+CHANGED_ANSWER = (
+    "19.6",
+    "Convention de service de droit français ; données, administration et support dans l’Union européenne. Le support "
+    "de l’éditeur n’a aucun accès aux données : les journaux lui sont transmis anonymisés (analyse mise à jour, v2).",
+)
+CHANGE_REPLY = (
+    "Nous avons mis à jour l’analyse des risques extra-européens (version 2) et la réponse à l’exigence 19.6."
+)

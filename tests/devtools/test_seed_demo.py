@@ -67,6 +67,21 @@ def test_it_leaves_dossiers_at_each_stage(output):
     assert dossiers.filter(status=S.SUBMITTED).exists()
 
 
+def test_it_leaves_a_resubmitted_dossier_with_its_reviewer_and_what_changed(output):
+    from registry.qualification import review
+
+    dossier = Dossier.objects.get(service__slug="oodrive-sign")
+    assert dossier.status == S.IN_REVIEW
+    assert dossier.instructing_reviewer.email == "reviewer@agency.example"
+    actions = list(DossierEvent.objects.filter(dossier=dossier).values_list("action", flat=True))
+    assert actions == ["create", "submit", "take", "request_changes", "message", "resubmit"]
+    # The provider read two action items (the internal finding stayed with the agency) and changed what they asked.
+    assert [item["ref"] for item in review.action_items(dossier)] == ["12.11", "19.6"]
+    changes = review.changes_since_request(dossier)
+    assert [a.ref for a in changes.answers] == ["19.6"]
+    assert [d.what for d in changes.documents] == ["new version 2"]
+
+
 def test_it_carries_dossiers_through_the_real_workflow(output):
     qualified = Dossier.objects.filter(status=S.QUALIFIED).first()
     actions = list(DossierEvent.objects.filter(dossier=qualified).values_list("action", flat=True))
