@@ -157,7 +157,7 @@ class DossierPageMixin:
             url += "?" + urlencode({"part": part}) + (f"&{query}" if query else "")
         return redirect(url + (f"#{fragment}" if fragment else ""))
 
-    def _summary(self, request, dossier, actor) -> dict:
+    def _summary(self, dossier, actor) -> dict:
         """What stays in view on every part: where the dossier is, who has it, and the moves open to this person, each
         with what it still lacks (said here, before its page is even opened)."""
         moves = workflow.available_actions(actor, dossier, agency=True)
@@ -183,19 +183,18 @@ class DossierPageMixin:
         dossier = self._dossier(request, object_id)
         return self._render_page(request, dossier, request.GET.get("part", ""), request.GET)
 
-    def _render_page(self, request, dossier, part, params, *, typed=None, errors=None, status=200):
+    def _render_page(self, request, dossier, part, params, *, typed=None, errors=None):
         part = part if part in PART_KEYS else "overview"
         actor = actor_for(request.user)
         context = {
             **self.admin_site.each_context(request),
-            **self._summary(request, dossier, actor),
+            **self._summary(dossier, actor),
             "part": part,
             "title": _("Dossier %(reference)s") % {"reference": dossier.reference},
-            "may_upload": rules.may_add_document(actor, dossier),
         }
         context.update(getattr(self, f"_part_{part}")(request, dossier, actor, params, typed=typed, errors=errors))
         services.dossier_mark_seen(dossier=dossier, by=request.user)
-        return TemplateResponse(request, "admin/registry/dossier/change_form.html", context, status=status)
+        return TemplateResponse(request, "admin/registry/dossier/change_form.html", context)
 
     def _part_overview(self, request, dossier, actor, params, **_kw):
         fieldsets = self.get_fieldsets(request, dossier)
@@ -228,6 +227,7 @@ class DossierPageMixin:
         return {
             "documents": dossier.documents.select_related("uploaded_by").order_by("kind", "title", "-version"),
             "upload_form": AgencyDocumentForm(),
+            "may_upload": rules.may_add_document(actor, dossier),
         }
 
     def _part_messages(self, request, dossier, actor, params, **_kw):
@@ -299,7 +299,7 @@ class DossierPageMixin:
                 return self._back(dossier)
         context = {
             **self.admin_site.each_context(request),
-            **self._summary(request, dossier, actor),
+            **self._summary(dossier, actor),
             "move": workflow.MOVES[action],
             "form": form,
             "title": f"{workflow.MOVES[action].label} – {dossier.reference}",

@@ -232,7 +232,7 @@ def test_the_agency_sees_each_documents_check_in_the_admin(client, complete_draf
     Dossier.objects.filter(pk=complete_draft.pk).update(declared_at=timezone.now(), declared_by=editor)  # signed again
     submitted = walk(Dossier.objects.get(pk=complete_draft.pk), Dossier.Status.SUBMITTED)
     agency_login(client, reviewer)
-    page = client.get(reverse("admin:registry_dossier_change", args=[submitted.pk]))
+    page = client.get(reverse("admin:registry_dossier_change", args=[submitted.pk]) + "?part=documents")
     assert page.status_code == 200
     assert "Being checked" in page.text
     assert "Refused:" in page.text and "The PDF contains an action that launches a program" in page.text
