@@ -124,18 +124,38 @@ def _marked(tag: str, tokens) -> str:
     return f"{_html(before)}<{tag}>{_html(text)}</{tag}>{_html(after)}"
 
 
+def _is_glue(tokens) -> bool:
+    """An unchanged stretch too small to read on its own between two changes: blanks, or one short word or mark."""
+    words = [t for t in tokens if not t.isspace()]
+    return len(words) == 0 or (len(words) == 1 and len(words[0]) <= 3)
+
+
 def word_diff(before: str, after: str) -> SafeString:
-    """The two texts as one, word by word: removed words in <del>, added ones in <ins>, everything escaped."""
+    """The two texts as one, word by word: removed words in <del>, added ones in <ins>, everything escaped.
+
+    Changes separated only by blanks or one short word are read as one change (all that went, then all that came),
+    as a person would mark a rewritten sentence, rather than as an alternation of struck and added words."""
     old, new = _TOKENS.findall(before), _TOKENS.findall(after)
-    parts = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag == "equal":
-            parts.append(_html("".join(old[i1:i2])))
+    runs = []  # [removed tokens, added tokens] or ["equal", tokens]
+    opcodes = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        between = 0 < index < len(opcodes) - 1
+        if tag == "equal" and not (between and _is_glue(old[i1:i2])):
+            runs.append(("equal", old[i1:i2]))
             continue
-        if i2 > i1:
-            parts.append(_marked("del", old[i1:i2]))
-        if j2 > j1:
-            parts.append(_marked("ins", new[j1:j2]))
+        if not runs or runs[-1][0] == "equal":
+            runs.append(("change", [], []))
+        runs[-1][1].extend(old[i1:i2])
+        runs[-1][2].extend(new[j1:j2])
+    parts = []
+    for run in runs:
+        if run[0] == "equal":
+            parts.append(_html("".join(run[1])))
+            continue
+        if run[1]:
+            parts.append(_marked("del", run[1]))
+        if run[2]:
+            parts.append(_marked("ins", run[2]))
     return mark_safe("".join(parts))  # noqa: S308 — every piece of text went through escape()
 
 

@@ -51,6 +51,22 @@ def test_a_word_diff_marks_what_went_and_what_came_and_escapes_the_rest():
     )
 
 
+def test_a_rewritten_sentence_reads_as_what_went_then_what_came():
+    # Words the two versions share by chance ("de", blanks) do not cut a rewritten clause into struck and added shreds.
+    html = review.word_diff(
+        "Data in the EU; no entity outside the EU controls the provider.",
+        "Data in the EU. The licensor's support has no access to the data.",
+    )
+    assert html == (
+        "Data in the EU<del>; no entity outside the EU controls the provider</del>"
+        "<ins>. The licensor&#x27;s support has no access to the data</ins>."
+    )
+    # A long shared stretch still stands between two changes.
+    assert review.word_diff("one two three four five six", "1 two three four five 6") == (
+        "<del>one</del><ins>1</ins> two three four five <del>six</del><ins>6</ins>"
+    )
+
+
 def test_a_word_diff_keeps_line_breaks_readable():
     assert review.word_diff("a\nb", "a\nc") == "a<br><del>b</del><ins>c</ins>"
 
