@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from registry.accounts.auth import require_recent_authentication
 from registry.accounts.permissions import actor_for
 from registry.agency.forms import CertificateReasonForm, SuspensionForm
+from registry.agency.times import zoned
 from registry.agency.viewonly import ViewOnlyGuard
 from registry.certificates import rules, services
 from registry.certificates.models import Certificate, CertificateEvent
@@ -70,10 +71,11 @@ class CertificateAdmin(ViewOnlyGuard, admin.ModelAdmin):
         css = {"all": ["css/status.css", "registry/admin.css"]}
 
     fields = [
-        "number", "status", "status_changed_at", "provider", "service", "scheme", "dossier_link",
+        "number", "status", "status_changed_at_zoned", "provider", "service", "scheme", "dossier_link",
         "scope", "conditions", "issued_on", "expires_on",
     ]  # fmt: skip
     readonly_fields = fields
+    status_changed_at_zoned = zoned(Certificate, "status_changed_at")
 
     def has_add_permission(self, request):
         return False  # certificates are issued only by a qualification decision

@@ -22,6 +22,7 @@ from registry.accounts.auth import require_recent_authentication
 from registry.accounts.permissions import actor_for
 from registry.agency.dossier_answers import answers_part
 from registry.agency.forms import FINDING_CHOICES, MOVE_FORMS, AgencyDocumentForm, MessageForm
+from registry.agency.times import zoned
 from registry.certificates.statuses import certificate_badge
 from registry.qualification import review, rules, sovereignty, workflow
 from registry.qualification.files import document_response
@@ -105,7 +106,7 @@ def _age(moment) -> str:
 
 class DossierPageMixin:
     fieldsets = [
-        (None, {"fields": ["reference", "status", "status_changed_at", "kind", "renews"]}),
+        (None, {"fields": ["reference", "status", "status_changed_at_zoned", "kind", "renews"]}),
         (gettext_lazy("Service"), {"fields": ["provider", "service", "scheme"]}),
         (
             gettext_lazy("Instruction"),
@@ -113,9 +114,13 @@ class DossierPageMixin:
         ),
         (
             gettext_lazy("Declaration"),
-            {"fields": ["declared_by", "declared_at", "listed_in_process_consent", "created_at"]},
+            {"fields": ["declared_by", "declared_at_zoned", "listed_in_process_consent", "created_at_zoned"]},
         ),
     ]
+
+    status_changed_at_zoned = zoned(Dossier, "status_changed_at")
+    declared_at_zoned = zoned(Dossier, "declared_at")
+    created_at_zoned = zoned(Dossier, "created_at")
 
     # Nothing on a dossier is edited by hand: every change is a workflow move with its own page.
     def get_readonly_fields(self, request, obj=None):

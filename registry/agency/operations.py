@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy, ngettext
 
+from registry.agency.times import zoned
 from registry.notifications.failures import delivery_failures_resolve, may_manage_deliveries
 from registry.notifications.models import DeliveryFailure, Reminder
 from registry.qualification.workflow import Refused
@@ -50,12 +51,14 @@ class ResolvedFilter(admin.SimpleListFilter):
 
 @admin.register(DeliveryFailure)
 class DeliveryFailureAdmin(AdministratorsOnly, admin.ModelAdmin):
-    list_display = ["failed_at", "task_name", "arguments", "short_error", "resolved_at"]
+    list_display = ["failed_at_zoned", "task_name", "arguments", "short_error", "resolved_at_zoned"]
     list_filter = [ResolvedFilter, "task", "failed_at"]
     search_fields = ["task", "error"]
     date_hierarchy = "failed_at"
-    fields = ["task", "arguments", "error", "failed_at", "resolved_at"]
+    fields = ["task", "arguments", "error", "failed_at_zoned", "resolved_at_zoned"]
     readonly_fields = fields
+    failed_at_zoned = zoned(DeliveryFailure, "failed_at")
+    resolved_at_zoned = zoned(DeliveryFailure, "resolved_at")
     actions = ["mark_resolved"]
 
     def has_resolve_permission(self, request):
@@ -92,11 +95,12 @@ class DeliveryFailureAdmin(AdministratorsOnly, admin.ModelAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(AdministratorsOnly, admin.ModelAdmin):
-    list_display = ["key", "sent_at"]
+    list_display = ["key", "sent_at_zoned"]
     search_fields = ["key"]
     date_hierarchy = "sent_at"
-    fields = ["key", "sent_at"]
+    fields = ["key", "sent_at_zoned"]
     readonly_fields = fields
+    sent_at_zoned = zoned(Reminder, "sent_at")
 
 
 __all__ = ["DeliveryFailureAdmin", "ReminderAdmin"]

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from registry.agency.times import zoned
 from registry.agency.viewonly import ViewOnlyGuard
 from registry.agency.writes import WritesThroughServices, deleted_instances, inline_rows
 from registry.providers import offerings, rules
@@ -27,8 +28,9 @@ class MembershipInline(admin.TabularInline):
 
     model = Membership
     extra = 0
-    fields = ["user", "role", "created_at"]
-    readonly_fields = ["user", "created_at"]
+    fields = ["user", "role", "created_at_zoned"]
+    readonly_fields = ["user", "created_at_zoned"]
+    created_at_zoned = zoned(Membership, "created_at")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -40,8 +42,9 @@ class InvitationInline(admin.TabularInline):
 
     model = Invitation
     extra = 0
-    fields = ["email", "role", "invited_by", "created_at"]
-    readonly_fields = ["invited_by", "created_at"]
+    fields = ["email", "role", "invited_by", "created_at_zoned"]
+    readonly_fields = ["invited_by", "created_at_zoned"]
+    created_at_zoned = zoned(Invitation, "created_at")
     verbose_name_plural = gettext_lazy("pending invitations")
 
     def get_queryset(self, request):
@@ -213,7 +216,8 @@ class ThirdPartyInline(admin.TabularInline):
 
 @admin.register(Service)
 class ServiceAdmin(ViewOnlyGuard, WritesThroughServices, SimpleHistoryAdmin):
-    list_display = ["name", "provider", "service_model", "updated_at"]
+    list_display = ["name", "provider", "service_model", "updated_at_zoned"]
+    updated_at_zoned = zoned(Service, "updated_at")
     list_select_related = ["provider"]
     list_filter = ["service_model"]
     search_fields = ["name", "provider__legal_name"]
