@@ -28,7 +28,7 @@ from registry.certificates.rules import in_force_on
 from registry.notifications.emails import compose, group_recipients, recipients, send_emails
 from registry.notifications.models import Reminder
 from registry.qualification.models import Dossier
-from registry.qualification.selectors import with_instructors
+from registry.qualification.selectors import overdue_since, with_instructors
 from registry.qualification.workflow import COMMITTEE, REVIEWERS, instructors
 
 S = Dossier.Status
@@ -122,10 +122,8 @@ def review_key(dossier, today: datetime.date) -> str | None:
 def dossiers_due_for_reminder(today: datetime.date | None = None) -> list[int]:
     """Ids of the dossiers waiting longer than REVIEW_REMINDER_DAYS whose current reminder is not yet sent."""
     today = today or timezone.localdate()
-    # Entered before the start of this day, REVIEW_REMINDER_DAYS ago: waited more than that many days.
-    cutoff = timezone.make_aware(
-        datetime.datetime.combine(today - datetime.timedelta(days=review_reminder_days()), datetime.time.min)
-    )
+    # Waited more than REVIEW_REMINDER_DAYS: what the workspace's "overdue" queue counts the same way.
+    cutoff = overdue_since(review_reminder_days(), today)
     waiting = Dossier.objects.filter(status__in=WAITING_STATUSES, status_changed_at__lt=cutoff).only(
         "pk", "status", "status_changed_at"
     )
