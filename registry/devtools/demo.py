@@ -331,7 +331,7 @@ OPENED_DAYS_AGO = {
     "oodrive-work": 420,
     "bleu-cloud-platform": 240,
     "s3ns-premi3ns": 200,
-    "ovhcloud-bare-metal-pod": 30,
+    "ovhcloud-bare-metal-pod": 41,
     "oodrive-sign": 70,
     "nimbus-dossier-patient": 9,
 }
