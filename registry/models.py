@@ -9,7 +9,7 @@ from registry.accounts.models import AuditEvent, UserPreference
 from registry.catalogue.models import EvaluationCenter, Requirement, Scheme
 from registry.certificates.models import Certificate, CertificateEvent
 from registry.core.models import Counter
-from registry.notifications.models import DeliveryFailure, Reminder
+from registry.notifications.models import DeliveryFailure, OutgoingEmail, Reminder
 from registry.providers.models import Invitation, Membership, Provider, Service, Shareholder, Site, ThirdParty
 from registry.public.models import RegistrySnapshot, Subscription
 from registry.qualification.models import Answer, Document, Dossier, DossierEvent, DossierVisit, Message
@@ -29,6 +29,7 @@ __all__ = [
     "Membership",
     "DossierVisit",
     "Message",
+    "OutgoingEmail",
     "Provider",
     "RegistrySnapshot",
     "Reminder",

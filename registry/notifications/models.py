@@ -35,3 +35,44 @@ class DeliveryFailure(models.Model):
 
     def __str__(self):
         return f"{self.task} {self.arguments}"
+
+
+class OutgoingEmail(models.Model):
+    """One message to one recipient, written before it is sent: the outbox of every e-mail the registry sends.
+
+    A row is unique per (key, recipient, kind): the key names what the message is about (a dossier or certificate
+    event, a reminder, an invitation, one request of a visitor or of allauth), so writing the same message twice
+    writes one row. registry.notifications.outbox claims rows in a short transaction, sends them outside any
+    transaction or lock, and marks each sent as soon as the mail server accepted it: a rerun sends only what is unsent.
+    """
+
+    key = models.CharField(_("about"), max_length=200)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    kind = models.CharField(_("kind"), max_length=80)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    subject = models.TextField(_("subject"))
+    body = models.TextField(_("text"))
+    html = models.TextField(_("HTML"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    # Who is sending it, and until when that claim holds: another sender leaves it alone meanwhile; the same task
+    # (a retry, or its message redelivered after the worker died) takes it back at once.
+    claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "recipient", "kind"], name="outgoingemail_once_per_recipient"),
+        ]
+        indexes = [
+            models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="outgoingemail_unsent"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} → {self.recipient}"
