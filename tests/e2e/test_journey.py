@@ -2,19 +2,34 @@
 
 A provider signs up, confirms the e-mail, registers the organisation, adds a service, starts a dossier, answers the
 self-assessment, uploads the required documents through the documents page (upload.js: XMLHttpRequest and a progress
-bar), signs the declaration and submits. A reviewer (password and authenticator code) takes it and asks for changes; the
-provider answers with a message, signs again and resubmits; back with the same reviewer, it is admitted at an evaluation
-centre, uploads the evaluation report and sends it to decision; a committee member (also with a second factor)
-qualifies it. The service is then in the public registry, its certificate verifies, and the feed has the entry.
+bar), signs the declaration and submits.
+
+The agency works in its workspace. A reviewer signs in (password and authenticator code) and lands on the workspace's
+home; the "to take" queue leads to the dossier, whose page opens on a summary holding the moves: "Take this dossier".
+On the answers part, chapter by chapter, the reviewer records a minor finding with a note on one requirement and an
+internal one on another, saves the chapter and is back on it; "Request changes" starts from the open findings the
+provider may read, ticked. The provider reads the action item on the dossier and the finding on its requirement (never
+the internal note), corrects a justification, answers with a message, signs again and resubmits. The dossier is back
+with its reviewer without a second take: the home's "answered by the provider since my last action" queue leads to it,
+its page shows what changed since the request; the reviewer admits it at an evaluation centre, uploads the evaluation
+report from the form beside that next step and sends it to decision recommending a qualification with conditions. A
+committee member (also with a second factor) finds it in "awaiting my decision", decides from the brief (the
+recommendation and its conditions, the open findings, the report) with the conditions prefilled, and qualifies it. The
+service is then in the public registry, its certificate verifies, and the feed has the entry.
+
+Every next move of the agency (take, request changes, admit, send to decision, qualify) is a button of the dossier's
+summary inside the first 1280x800 viewport, reached without scrolling (next_action()). Each page of the workspace the
+journey visits has its height printed ("height fr dossier-page: 1234"), the figure the issue's note compares.
 
 The journey runs twice: in English and in French, every browser asking for its language with Accept-Language from the
 first page. Selectors that rest on visible words take them from the catalogue (the msgid, translated with the same
-gettext the pages use), and each key page, the admin's included, is checked to be in the language asked for.
+gettext the pages use), and each key page, the workspace's included, is checked to be in the language asked for.
 
 Debian's Chromium through Playwright's sync API against pytest-django's live server. The ORM is used before the
 browser starts and, in between, only from a worker thread (Django refuses sync ORM calls where an event loop runs).
 Each step saves a screenshot under E2E_SCREENSHOTS (or the test's tmp_path), in a folder per language
-(`<folder>/fr/07-dossier.png`); each journey's duration is printed.
+(`<folder>/fr/07-dossier.png`; the workspace's home and dossier page are the `workspace-home` and `dossier-page`
+shots); each journey's duration is printed.
 """
 
 import concurrent.futures
@@ -30,6 +45,9 @@ from django.core import mail
 from django.db import connection
 from django.utils import translation
 
+from registry.qualification.choices import Recommendation
+from registry.qualification.models import Answer
+from registry.qualification.selectors import QUEUES
 from registry.qualification.workflow import COMMITTEE, MOVES, REVIEWERS
 from tests import factories as f
 from tests.e2e.browser import MARKS, TIMEOUT, launch
@@ -48,9 +66,15 @@ TYPED = {
             ("risk_analysis", "Risk analysis"),
             ("extra_eu_risks", "Extra-EU risks"),
         ),
+        "justification": "Data is stored in Roubaix, France.",
+        "corrected": "Data is stored in Roubaix, France; the backup site is in Strasbourg.",
+        "finding": "Name the city of the backup site.",
+        "internal": "Check the parent company's shareholders in the trade register.",
         "request": "Please detail the backup site.",
         "answer": "The backup site is in Strasbourg, France.",
         "report": "Evaluation report",
+        "conditions": "Move the backup site's keys to an HSM operated in the EU within six months.",
+        "rationale": "Sound answers; the one minor finding was corrected.",
         "scope": "Virtual machines hosted in France.",
     },
     "fr": {
@@ -59,9 +83,15 @@ TYPED = {
             ("risk_analysis", "Analyse de risques"),
             ("extra_eu_risks", "Risques extra-européens"),
         ),
+        "justification": "Les données sont stockées à Roubaix, en France.",
+        "corrected": "Les données sont stockées à Roubaix, en France ; le site de secours est à Strasbourg.",
+        "finding": "Indiquer la ville du site de secours.",
+        "internal": "Vérifier l’actionnariat de la maison mère au registre du commerce.",
         "request": "Merci de préciser le site de secours.",
         "answer": "Le site de secours est à Strasbourg, en France.",
         "report": "Rapport d’évaluation",
+        "conditions": "Confier les clés du site de secours à un HSM exploité dans l’UE sous six mois.",
+        "rationale": "Réponses solides ; le seul écart mineur a été corrigé.",
         "scope": "Machines virtuelles hébergées en France.",
     },
 }
@@ -69,17 +99,22 @@ BROWSER_LOCALE = {"en": "en-GB", "fr": "fr-FR"}
 VIEWPORT = {"width": 1280, "height": 800}
 
 
-def tr(lang, msgid, **params):
-    """The site's wording of `msgid` (a string or a lazy label) in `lang`, as its pages show it."""
+def tr(lang, msgid, plural=None, count=None, **params):
+    """The site's wording of `msgid` (a string or a lazy label) in `lang`, as its pages show it; with `plural`, the
+    form the catalogue gives for `count`."""
 
     def say(code):
         with translation.override(code):
+            if plural is not None:
+                return translation.ngettext(msgid, plural, count)
             return str(translation.gettext(msgid) if isinstance(msgid, str) else msgid)
 
     text = say(lang)
     if lang != "en":
         # An untranslated msgid would let an English page pass for a French one.
         assert text != say("en"), f"no {lang} translation for {say('en')!r}"
+    if plural is not None:
+        params = {"count": count, **params}
     return text % params if params else text
 
 
@@ -152,38 +187,85 @@ class Shots:
 
 
 def sign_in_with_mfa(page, base, email, shot, name):
-    page.goto(base + "/accounts/login/")
+    """Someone of the agency opens the workspace: its sign-in (password, then the authenticator's code) brings them
+    back to the workspace's home."""
+    page.goto(base + "/admin/")
+    page.wait_for_url(re.compile(r"/accounts/login/"))
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", f.PASSWORD)
-    page.locator('form[action="/accounts/login/"] button[type=submit]').click()
+    page.locator('form[action^="/accounts/login/"] button[type=submit]').click()
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
     shot(page, f"{name}-totp")
     page.fill("input[name=code]", totp_code())
     page.locator("input[name=code]").press("Enter")
-    page.wait_for_url(lambda url: "/accounts/" not in url)
+    page.wait_for_url(base + "/admin/")
 
 
-def admin_move(page, lang, base, reference, action, shot, name, fill=None):
-    """On the dossier's admin page, follow the move's link (named in `lang`), fill its form and confirm."""
-    page.goto(base + "/admin/registry/dossier/?queue=waiting")
-    page.get_by_role("link", name=reference, exact=True).first.click()
-    page.wait_for_url(re.compile(r"/admin/registry/dossier/\d+/change/"))
-    assert_language(page, lang, "Protection from extra-EU law", "Evaluation centre")
-    page.get_by_role("link", name=tr(lang, MOVES[action].label), exact=True).first.click()
+def workspace_page(page, lang, shot, name):
+    """A page of the workspace the journey reached: its height at 1280x800 printed for the issue's note, its shot."""
+    assert page.locator("html").get_attribute("lang") == lang, page.url
+    height = page.evaluate("document.documentElement.scrollHeight")
+    print(f"\nheight {lang} {name}: {height}")
+    shot(page, name)
+
+
+def open_from_queue(page, lang, reference, queue, shot):
+    """From the workspace's home, where the dossier waits in `queue` (alone): the queue's link, then the dossier's
+    reference in the list, to the dossier's page."""
+    assert urlsplit(page.url).path == "/admin/", page.url
+    assert_language(page, lang, "My work", "Dossiers waiting", QUEUES[queue].label)
+    row = page.locator(f"tr.tcr-queue-{queue}")
+    assert row.locator("td.tcr-number").inner_text().strip() == "1", row.inner_text()
+    workspace_page(page, lang, shot, f"workspace-home-{queue}")
+    row.get_by_role("link", name=tr(lang, QUEUES[queue].label), exact=True).click()
+    page.wait_for_url(re.compile(rf"/admin/registry/dossier/\?queue={queue}$"))
+    workspace_page(page, lang, shot, f"queue-{queue}")
+    page.locator("#result_list").get_by_role("link", name=reference, exact=True).click()
+    # The list's link keeps its queue for the way back (Django's _changelist_filters).
+    page.wait_for_url(re.compile(r"/admin/registry/dossier/\d+/change/\?_changelist_filters=queue%3D"))
+    assert_language(page, lang, "Instructing reviewer", "In this status for", "Protection from extra-EU law")
+    workspace_page(page, lang, shot, f"dossier-page-{queue}")
+
+
+def next_action(page, lang, action):
+    """The move's button in the dossier's summary, reached without scrolling: inside the first 1280x800 viewport of the
+    page as it loaded, at its top (or, sent to a #line of the page, still in view: the summary stays at the top)."""
+    if not urlsplit(page.url).fragment:
+        assert page.evaluate("window.scrollY") == 0, page.url
+    button = page.locator(".tcr-summary .tcr-moves").get_by_role("link", name=tr(lang, MOVES[action].label), exact=True)
+    assert button.count() == 1, (action, page.url)
+    box = button.bounding_box()
+    assert box is not None, (action, page.url)
+    assert box["x"] >= 0 and box["x"] + box["width"] <= VIEWPORT["width"], (action, box)
+    assert box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"], (action, box)
+    return button
+
+
+def summary_move(page, lang, action, shot, name, fill=None):
+    """Follow the move's button in the dossier's summary (next_action), fill its page's form and confirm: back on the
+    dossier's page, which says it was done."""
+    next_action(page, lang, action).click()
     page.wait_for_url(re.compile(rf"/move/{action}/$"))
-    assert page.locator("html").get_attribute("lang") == lang
     if fill:
         fill(page)
-    shot(page, f"{name}-form")
+    workspace_page(page, lang, shot, f"{name}-form")
     page.locator("#content-main form.tcr-form input[type=submit]").click()
     page.wait_for_url(re.compile(r"/admin/registry/dossier/\d+/change/$"))
     assert_no_error(page)
-    shot(page, name)
+    if action != "qualify":
+        done = tr(lang, "Done: %(move)s.", move=tr(lang, MOVES[action].label))
+        page.locator(".messagelist").get_by_text(done).wait_for()
+    workspace_page(page, lang, shot, name)
 
 
 def assert_no_error(page):
     errors = page.locator(".messagelist .error, .alert-danger, .errornote")
     assert errors.count() == 0, errors.all_inner_texts()
+
+
+def requirement(page, selector, ref):
+    """The block of requirement `ref` (its heading starts with the reference) among the page's `selector` blocks."""
+    return page.locator(selector).filter(has=page.get_by_role("heading", name=re.compile(rf"^{re.escape(ref)} ")))
 
 
 def upload(page, base, reference, kind, title):
@@ -297,6 +379,9 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
             page.goto(f"{base}/portal/dossiers/{reference}/assessment/19/")
             for radio in page.locator('input[type=radio][value="met"]').all():
                 page.locator(f'label[for="{radio.get_attribute("id")}"]').click()
+            requirement(page, "section.card", "19.2").locator("textarea[name$=justification]").fill(
+                typed["justification"]
+            )
             shot(page, "assessment")
             page.get_by_role("button", name=tr(lang, "Save this chapter")).click()
             page.wait_for_load_state("load")
@@ -335,81 +420,137 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
 
             declare_and_submit("Submit the dossier", "submitted")
 
-            # 7. The reviewer takes it and asks for changes.
+            # 7. The reviewer signs in on the workspace's home; the "to take" queue leads to the dossier, taken from
+            # the summary of its page.
             agency = person()
             sign_in_with_mfa(agency, base, reviewer.email, shot, "reviewer")
-            admin_move(agency, lang, base, reference, "take", shot, "taken")
-            admin_move(
-                agency,
-                lang,
-                base,
-                reference,
-                "request_changes",
-                shot,
-                "changes-requested",
-                fill=lambda pg: pg.fill("textarea[name=comment]", typed["request"]),
-            )
+            open_from_queue(agency, lang, reference, "to_take", shot)
+            summary_move(agency, lang, "take", shot, "taken")
 
-            # 8. The provider answers and resubmits (the change request withdrew the signature).
+            # 8. Findings on the answers part, one chapter at a time: a minor one with a note for the provider, an
+            # internal one; saving comes back to the same chapter.
+            agency.locator(".tcr-summary .tcr-parts").get_by_role("link", name=tr(lang, "Answers"), exact=True).click()
+            agency.wait_for_url(re.compile(r"part=answers"))
+            agency.locator(".tcr-chapters").get_by_role("link", name=re.compile(r"^19 ")).click()
+            agency.wait_for_url(re.compile(r"part=answers&chapter=19"))
+            minor = Answer.Finding.MINOR.value
+            located = requirement(agency, "article.tcr-answer", "19.2")
+            located.locator("select[name^=finding-]").select_option(minor)
+            located.locator("textarea[name^=note-]").fill(typed["finding"])
+            internal = requirement(agency, "article.tcr-answer", "19.6")
+            internal.locator("select[name^=finding-]").select_option(minor)
+            internal.locator("textarea[name^=note-]").fill(typed["internal"])
+            internal.locator("input[name^=internal-]").check()
+            workspace_page(agency, lang, shot, "answers-chapter-19")
+            agency.get_by_role("button", name=tr(lang, "Save the findings of chapter %(ref)s", ref="19")).click()
+            agency.wait_for_url(re.compile(r"part=answers&chapter=19&filter=#answer-\d+$"))
+            saved = tr(lang, "%(count)d finding saved.", "%(count)d findings saved.", 2)
+            agency.locator(".messagelist .success").get_by_text(saved).wait_for()
+            assert agency.locator(".tcr-chapters [aria-current=page]").inner_text().startswith("19 ")
+            assert agency.locator("#tcr-chapter-title").inner_text().startswith("19 ")
+            workspace_page(agency, lang, shot, "findings-saved")
+
+            # 9. Changes requested from the summary, still in view on the chapter: the finding the provider may read
+            # is the request's ticked action item; the internal one is not offered.
+            def request(pg):
+                items = pg.locator("input[name=action_items]")
+                assert items.count() == 1 and items.first.is_checked()
+                label = pg.locator(f'label[for="{items.first.get_attribute("id")}"]').inner_text()
+                assert "19.2" in label and typed["finding"] in label, label
+                assert typed["internal"] not in pg.locator("#content-main form.tcr-form").inner_text()
+                comment = pg.locator("textarea[name=comment]")
+                assert "19.2" in comment.input_value()  # the request starts from its findings
+                comment.fill(f"{comment.input_value()}\n{typed['request']}")
+
+            summary_move(agency, lang, "request_changes", shot, "changes-requested", fill=request)
+
+            # 10. The provider reads the action item and the finding (never the internal note), corrects the
+            # justification, answers with a message, signs again and resubmits.
+            page.goto(f"{base}/portal/dossiers/{reference}/")
+            assert_language(page, lang, "The agency requested changes", "What to change")
+            item = page.locator(".tcr-action-items li")
+            assert item.count() == 1, item.all_inner_texts()
+            assert "19.2" in item.inner_text() and typed["finding"] in item.inner_text(), item.inner_text()
+            assert typed["request"] in page.locator(".tcr-request").inner_text()
+            assert typed["internal"] not in page.locator("body").inner_text()
+            shot(page, "action-items")
+            item.get_by_role("link").click()
+            page.wait_for_url(re.compile(rf"/portal/dossiers/{reference}/assessment/19/"))
+            finding = tr(lang, "Reviewer's finding: %(finding)s", finding=tr(lang, Answer.Finding.MINOR.label))
+            card = requirement(page, "section.card", "19.2")
+            assert words(f"{finding} – {typed['finding']}") in words(card.locator(".tcr-finding").inner_text())
+            assert requirement(page, "section.card", "19.6").locator(".tcr-finding").count() == 0
+            assert typed["internal"] not in page.locator("body").inner_text()
+            card.locator("textarea[name$=justification]").fill(typed["corrected"])
+            shot(page, "assessment-corrected")
+            page.get_by_role("button", name=tr(lang, "Save this chapter")).click()
+            page.locator(".alert").filter(has_text=tr(lang, "Chapter %(ref)s saved.", ref="19")).wait_for()
             page.goto(f"{base}/portal/dossiers/{reference}/messages/")
-            page.get_by_text(typed["request"]).first.wait_for()
-            assert_language(page, lang, "The agency requested changes")
             page.fill("#message-form textarea[name=body]", typed["answer"])
             page.locator("#message-form [data-upload-submit]").click()
             page.get_by_text(typed["answer"]).first.wait_for()
             shot(page, "message")
             declare_and_submit("Resubmit the dossier", "resubmitted", done=resubmitted)
 
-            # 9. Back with its reviewer (nobody takes it again): admitted, the evaluation report recorded, sent to decision.
-            admin_move(
+            # 11. Back with its reviewer, no second take: in the home's "answered" queue, the page says what changed
+            # since the request; admitted, the report uploaded beside that next step, sent to decision with a
+            # recommendation.
+            agency.goto(base + "/admin/")
+            open_from_queue(agency, lang, reference, "answered", shot)
+            changes = agency.locator(".tcr-changes")
+            assert_language(agency, lang, "Changed since your request")
+            assert "19.2" in changes.inner_text(), changes.inner_text()
+            assert "Strasbourg" in " ".join(changes.locator("ins").all_inner_texts()), changes.inner_text()
+            assert agency.locator(".tcr-summary").get_by_role("link", name=tr(lang, MOVES["take"].label)).count() == 0
+            summary_move(
                 agency,
                 lang,
-                base,
-                reference,
                 "admit",
                 shot,
                 "admitted",
                 fill=lambda pg: pg.locator("select[name=evaluation_center]").select_option(str(center.pk)),
             )
-            upload_form = agency.locator('form[action$="/upload/"]')
+            assert_language(agency, lang, "Next step: the evaluation report")
+            upload_form = agency.locator(".tcr-actions #tcr-upload")
             upload_form.locator("select[name=kind]").select_option("evaluation_report")
             upload_form.locator("input[name=title]").fill(typed["report"])
             upload_form.locator("input[type=file]").set_input_files(
                 {"name": "report.pdf", "mimeType": "application/pdf", "buffer": f.PDF_BYTES}
             )
             upload_form.locator("[type=submit]").click()
-            agency.wait_for_load_state("load")
+            agency.wait_for_url(re.compile(r"/admin/registry/dossier/\d+/change/$"))
             added = tr(lang, "Document “%(title)s” added (version %(version)d).", title=typed["report"], version=1)
             agency.locator(".messagelist").get_by_text(added).wait_for()
-            shot(agency, "report-uploaded")
-            admin_move(
-                agency,
-                lang,
-                base,
-                reference,
-                "report",
-                shot,
-                "to-decision",
-                fill=lambda pg: pg.check("input[name=recommendation][value=qualify]"),
-            )
+            workspace_page(agency, lang, shot, "dossier-page-report-uploaded")
 
-            # 10. A committee member qualifies it.
+            def recommend(pg):
+                pg.check(f"input[name=recommendation][value={Recommendation.CONDITIONS.value}]")
+                pg.fill("textarea[name=proposed_conditions]", typed["conditions"])
+                pg.fill("textarea[name=comment]", typed["rationale"])
+
+            summary_move(agency, lang, "report", shot, "to-decision", fill=recommend)
+
+            # 12. A committee member finds it awaiting their decision and qualifies it from the brief, the proposed
+            # conditions prefilled.
             decider = person()
             sign_in_with_mfa(decider, base, committee.email, shot, "committee")
-            admin_move(
-                decider,
-                lang,
-                base,
-                reference,
-                "qualify",
-                shot,
-                "qualified",
-                fill=lambda pg: pg.fill("textarea[name=scope]", typed["scope"]),
-            )
+            open_from_queue(decider, lang, reference, "decision", shot)
+
+            def qualify(pg):
+                brief = pg.locator(".tcr-brief")
+                shown = words(brief.inner_text())
+                assert words(tr(lang, Recommendation.CONDITIONS.label)) in shown, shown
+                for text in (typed["conditions"], typed["rationale"], typed["finding"]):
+                    assert words(text) in shown, (text, shown)
+                assert brief.get_by_role("link", name=typed["report"], exact=True).count() == 1
+                assert pg.locator("textarea[name=conditions]").input_value() == typed["conditions"]
+                pg.fill("textarea[name=scope]", typed["scope"])
+
+            summary_move(decider, lang, "qualify", shot, "qualified", fill=qualify)
             issued = message_pattern(lang, "Qualified. Certificate %(number)s issued.", "number")
             number = re.search(issued, words(decider.locator(".messagelist").inner_text())).group(1)
 
-            # 11. The public registry, the verification page and the feed.
+            # 13. The public registry, the verification page and the feed.
             public = person()
             public.goto(base + "/registry/")
             public.get_by_text(SERVICE).first.wait_for()
