@@ -8,19 +8,29 @@ that log, so they agree with what allauth itself did at sign-in and re-authentic
 
 import base64
 import hashlib
+import logging
 import time
 
 from allauth.account.authentication import get_authentication_records
+from allauth.core import context
 from allauth.core.exceptions import ReauthenticationRequired
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+
+from registry.accounts import audit
+
+logger = logging.getLogger(__name__)
 
 # Second factors that count: an authenticator app or a security key. Recovery codes stand in for them when lost and
 # are recorded by allauth under the same "mfa" method.
@@ -93,6 +103,18 @@ def _fernet() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"tcr-mfa:{secret}".encode()).digest()))
 
 
+class UnreadableSecret(Exception):
+    """A second-factor secret the configured key cannot decrypt: it was encrypted under another MFA_ENCRYPTION_KEY, or
+    under SECRET_KEY standing in for it before SECRET_KEY was rotated. No code can be checked against it any more."""
+
+
+UNREADABLE_SECRET = _(
+    "Your second factor cannot be checked: the registry can no longer read the secret it keeps for it. Your code is "
+    "not at fault. Ask the agency's administrator to reset your second factor; you will then set it up again when you "
+    "next sign in."
+)
+
+
 class MFAAdapter(DefaultMFAAdapter):
     """Encrypts TOTP secrets and recovery-code seeds in the database; refuses to remove the last second factor of
     someone who must have one."""
@@ -101,13 +123,55 @@ class MFAAdapter(DefaultMFAAdapter):
         return _fernet().encrypt(text.encode()).decode()
 
     def decrypt(self, encrypted_text: str) -> str:
-        return _fernet().decrypt(encrypted_text.encode()).decode()
+        try:
+            return _fernet().decrypt(encrypted_text.encode()).decode()
+        except InvalidToken as exc:
+            raise UnreadableSecret() from exc
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         if authenticator.type not in PRIMARY_FACTORS or not user_requires_mfa(authenticator.user):
             return True
         others = Authenticator.objects.filter(user_id=authenticator.user_id, type__in=PRIMARY_FACTORS)
         return others.exclude(pk=authenticator.pk).exists()
+
+
+class _RefusesUnreadableSecrets:
+    """The second-factor step (at sign-in and at re-authentication) when the secret cannot be decrypted: the person is
+    told what happened and whom to ask, the audit log and the error log say it, and nobody gets a 500. The refusal is
+    recorded here, after allauth's check returned: a recovery code's check runs in a transaction of its own, which a
+    record made inside it would roll back with."""
+
+    def clean_code(self) -> str:
+        try:
+            return super().clean_code()
+        except UnreadableSecret:
+            audit.record("mfa.unreadable", actor=self.user, request=context.request)
+            logger.error(
+                "The second-factor secret of user %s cannot be decrypted: MFA_ENCRYPTION_KEY (or SECRET_KEY, when it "
+                "is unset) is not the key it was encrypted with. The user was refused and told to ask for a reset.",
+                self.user.pk,
+            )
+            raise ValidationError(UNREADABLE_SECRET, code="unreadable_secret") from None
+
+
+class AuthenticateForm(_RefusesUnreadableSecrets, mfa_forms.AuthenticateForm):
+    """allauth's second-factor step at sign-in (MFA_FORMS)."""
+
+
+class ReauthenticateForm(_RefusesUnreadableSecrets, mfa_forms.ReauthenticateForm):
+    """allauth's second-factor step at re-authentication (MFA_FORMS)."""
+
+
+def second_factors_reset(*, user, by) -> int:
+    """An administrator removes every second factor of a person (authenticator app, recovery codes, security keys),
+    for instance after their secret became unreadable or their phone was lost. The person then sets one up again at
+    their next sign-in, as the agency's staff and the members of organisations that require it must. Returns how many
+    were removed; one audit line names both people."""
+    with transaction.atomic():
+        found = list(Authenticator.objects.select_for_update().filter(user_id=user.pk).values_list("type", flat=True))
+        Authenticator.objects.filter(user_id=user.pk).delete()
+        audit.record("mfa.reset_by_administrator", actor=by, obj=user, types=sorted(found))
+    return len(found)
 
 
 @receiver(authenticator_added)

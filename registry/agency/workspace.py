@@ -5,7 +5,15 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from registry.agency import audit, catalogue, certificates, dossiers, operations, providers  # noqa: F401  (registers)
+from registry.agency import (  # noqa: F401  (registers)
+    audit,
+    catalogue,
+    certificates,
+    dossiers,
+    operations,
+    providers,
+    second_factors,
+)
 
 # Accounts are kept by superusers in Django's own UserAdmin; the agency's groups hold no permission on them.
 if not admin.site.is_registered(get_user_model()):

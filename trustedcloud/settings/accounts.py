@@ -46,6 +46,11 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER") or None
 # Second factors (allauth.mfa): an authenticator app with recovery codes, or a security key. Required of every staff
 # member before the admin (and the portal) opens; providers may turn it on for themselves.
 MFA_ADAPTER = "registry.accounts.auth.MFAAdapter"
+# The second-factor step with a secret it cannot decrypt (MFA_ENCRYPTION_KEY changed) says so and whom to ask, not 500.
+MFA_FORMS = {
+    "authenticate": "registry.accounts.auth.AuthenticateForm",
+    "reauthenticate": "registry.accounts.auth.ReauthenticateForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Trusted Cloud Registry"
 # TOTP secrets and recovery seeds are encrypted in the database with a key derived from this one. Unset, SECRET_KEY

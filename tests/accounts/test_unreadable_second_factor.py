@@ -1,0 +1,87 @@
+"""A second factor whose secret can no longer be decrypted (MFA_ENCRYPTION_KEY changed, or SECRET_KEY rotated while it
+stood in for it): the person is refused with words that say what happened and whom to ask, the audit log records it,
+nobody gets a 500, and a superuser's reset lets them set up a new one at their next sign-in."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from django.urls import reverse
+
+from registry.accounts.models import AuditEvent
+from tests import factories as f
+from tests.accounts.test_security_auth import agent, sign_in, totp_code, verified  # noqa: F401  (agent: a fixture)
+
+REFUSAL = "the registry can no longer read the secret it keeps for it"
+
+
+@pytest.fixture
+def rotated(agent, settings):  # noqa: F811  (the fixture imported above)
+    """The agent set up an authenticator app and recovery codes under one key; the installation now has another."""
+    settings.MFA_ENCRYPTION_KEY = "the key of the day the agent set it up"
+    f.totp_authenticator(agent)
+    RecoveryCodes.activate(agent)
+    settings.MFA_ENCRYPTION_KEY = "the key configured since"
+    return agent
+
+
+@pytest.mark.parametrize("code", ["right", "wrong"])
+def test_an_unreadable_secret_is_refused_clearly_and_audited_never_a_500(client, rotated, code):
+    assert sign_in(client, rotated)["Location"] == reverse("mfa_authenticate")
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code() if code == "right" else "000000"})
+    assert response.status_code == 200
+    assert (
+        REFUSAL in response.text and "Ask the agency&#x27;s administrator to reset your second factor" in response.text
+    )
+    assert client.get(reverse("admin:index")).status_code == 302  # not signed in
+    assert AuditEvent.objects.filter(action="mfa.unreadable", actor=rotated).count() == 1
+
+
+def test_a_superuser_resets_the_second_factors_and_the_person_sets_up_a_new_one(client, rotated):
+    superuser = f.user(is_superuser=True, staff=True)
+    admin_client = client.__class__()
+    f.login_with_mfa(admin_client, superuser)
+    changelist = reverse("admin:mfa_authenticator_changelist")
+    page = admin_client.get(changelist)
+    assert page.status_code == 200 and rotated.email in page.text
+    assert "data" not in page.text.split("<tbody>")[-1].split("</tbody>")[0]  # no secret shown, encrypted or not
+    chosen = Authenticator.objects.filter(user=rotated, type=Authenticator.Type.TOTP).values_list("pk", flat=True)
+    response = admin_client.post(
+        changelist, {"action": "reset_second_factors", "_selected_action": list(chosen)}, follow=True
+    )
+    assert "The second factors of 1 person were removed" in response.text
+    assert not Authenticator.objects.filter(user=rotated).exists()  # the recovery codes went too
+    line = AuditEvent.objects.get(action="mfa.reset_by_administrator")
+    assert (line.actor, line.object_id, line.detail["types"]) == (
+        superuser,
+        str(rotated.pk),
+        ["recovery_codes", "totp"],
+    )
+
+    # At the next sign-in the password is enough to reach the setting up of a new second factor, and nothing more.
+    assert sign_in(client, rotated).status_code == 302
+    assert client.get(reverse("admin:index"))["Location"] == reverse("mfa_index")
+
+
+def test_only_a_superuser_sees_or_resets_second_factors(client, rotated, reviewer, administrator):
+    changelist = reverse("admin:mfa_authenticator_changelist")
+    chosen = list(Authenticator.objects.filter(user=rotated).values_list("pk", flat=True))
+    for staff in (reviewer, administrator):
+        other = client.__class__()
+        f.login_with_mfa(other, staff)
+        assert other.get(changelist).status_code == 403
+        other.post(changelist, {"action": "reset_second_factors", "_selected_action": chosen})
+    assert Authenticator.objects.filter(user=rotated).count() == 2
+    assert not AuditEvent.objects.filter(action="mfa.reset_by_administrator").exists()
+
+
+def test_nobody_edits_or_deletes_a_second_factor_around_the_audited_reset(client, rotated):
+    superuser = f.user(is_superuser=True, staff=True)
+    f.login_with_mfa(client, superuser)
+    totp = Authenticator.objects.get(user=rotated, type=Authenticator.Type.TOTP)
+    assert client.get(reverse("admin:mfa_authenticator_delete", args=[totp.pk])).status_code == 403
+    assert (
+        client.post(reverse("admin:mfa_authenticator_change", args=[totp.pk]), {"type": "webauthn"}).status_code == 403
+    )
+    assert client.get(reverse("admin:mfa_authenticator_add")).status_code == 403
+    totp.refresh_from_db()
+    assert totp.type == Authenticator.Type.TOTP
