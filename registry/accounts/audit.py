@@ -11,12 +11,12 @@ context variable, which `record()` reads when it is not given a request. Work wi
 shell) is recorded without an address.
 """
 
-import ipaddress
 import json
 from contextvars import ContextVar
 
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
+
+from registry.core import client_address
 
 USER_AGENT_MAX = 300  # AuditEvent.user_agent's max_length
 LABEL_MAX = 254  # AuditEvent.actor_label's max_length
@@ -25,28 +25,10 @@ LABEL_MAX = 254  # AuditEvent.actor_label's max_length
 _request_origin: ContextVar[tuple[str | None, str] | None] = ContextVar("audit_request_origin", default=None)
 
 
-def _valid_ip(value: str | None) -> str | None:
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
-
-
 def client_ip(request) -> str | None:
-    """The client's address, found as the sign-in rate limits find it (allauth's adapter): REMOTE_ADDR, unless
-    ALLAUTH_TRUSTED_PROXY_COUNT proxies of ours append to X-Forwarded-For (the entry that many places from its end;
-    what a client wrote further left proves nothing) or ALLAUTH_TRUSTED_CLIENT_IP_HEADER names the header a proxy of
-    ours sets. A header that does not fit that configuration falls back to REMOTE_ADDR rather than losing the record."""
-    from allauth.account.adapter import get_adapter
-
-    try:
-        ip = _valid_ip(get_adapter(request).get_client_ip(request))
-    except (PermissionDenied, ImproperlyConfigured):
-        ip = None
-    return ip or _valid_ip(request.META.get("REMOTE_ADDR"))
+    """The client's address as every limit reads it (registry/core/client_address.py, TRUSTED_PROXY_COUNT): what the
+    audit log records is the address the sign-in limits counted."""
+    return client_address.client_ip(request)
 
 
 def request_origin(request) -> tuple[str | None, str]:

@@ -256,9 +256,9 @@ def test_a_move_made_in_the_admin_records_the_browsers_address(client, complete_
 
 def test_the_address_behind_trusted_proxies_is_the_one_they_saw_and_a_forged_header_is_ignored(rf, settings):
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.50")
-    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    settings.TRUSTED_PROXY_COUNT = 0
     assert audit.client_ip(request) == "10.0.0.2"  # no proxy trusted: what the client wrote proves nothing
-    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     assert audit.client_ip(request) == "203.0.113.50"  # our proxy appended the address it saw; 6.6.6.6 is forged
     bad = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-address")
     assert audit.client_ip(bad) == "10.0.0.2"  # a header that fits nothing: the peer's address, not garbage

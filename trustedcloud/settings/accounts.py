@@ -1,9 +1,12 @@
 """Accounts (django-allauth): sign-in, second factors, throttling of failed attempts, and sessions
 (registry/accounts/auth.py, registry/accounts/middleware.py apply them)."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .core import DEBUG
 from .database import REDIS_URL
 from .env import env_int, env_str
+from .security import TRUSTED_CLIENT_IP_HEADER, TRUSTED_PROXY_COUNT
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -34,14 +37,26 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTHENTICATION_TIMEOUT", 15 * 60)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:home"
 
-# Failed sign-ins (password, and second-factor codes) counted per client address and per account; past either limit
-# every attempt gets the same message, right or wrong. The per-address limit is looser: an office shares one address.
-ACCOUNT_RATE_LIMITS = {"login_failed": env_str("LOGIN_FAILED_RATE", "20/10m/ip,5/15m/key")}
-# The client address for those limits: REMOTE_ADDR unless TRUSTED_PROXY_COUNT proxies of ours append to
-# X-Forwarded-For (the address that many entries from its end is taken; what a client wrote before is ignored), or a
-# proxy of ours sets TRUSTED_CLIENT_IP_HEADER (e.g. X-Real-IP) and every request goes through it.
-ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER") or None
+# Failed sign-ins (registry/accounts/adapter.py; README "Security" says why, against ASVS V2.2.1). Refused, with the
+# same message right or wrong: past SIGNIN_ACCOUNT_RATE failures on one account from anywhere, and past
+# SIGNIN_ADDRESS_ACCOUNT_RATE from one client address on one account. Slowed, never refused: every attempt from an
+# address past SIGNIN_ADDRESS_RATE failures (on any accounts) waits, longer each time up to SIGNIN_SLOWDOWN_MAX
+# seconds, so that one person's guesses behind an office's shared address do not lock out their colleagues. Wrong
+# second-factor codes count per account only ("login_failed", allauth.mfa). allauth's own per-address cap on every
+# sign-in POST ("login", 30 a minute) would lock the whole address: it is off, a flood is the reverse proxy's to slow.
+SIGNIN_ACCOUNT_RATE = env_str("SIGNIN_ACCOUNT_RATE", "20/1h")
+SIGNIN_ADDRESS_ACCOUNT_RATE = env_str("SIGNIN_ADDRESS_ACCOUNT_RATE", "5/15m")
+SIGNIN_ADDRESS_RATE = env_str("SIGNIN_ADDRESS_RATE", "20/10m")
+SIGNIN_SLOWDOWN_MAX = float(env_int("SIGNIN_SLOWDOWN_MAX", 3))
+if env_str("LOGIN_FAILED_RATE"):
+    raise ImproperlyConfigured(
+        "LOGIN_FAILED_RATE is gone: SIGNIN_ACCOUNT_RATE, SIGNIN_ADDRESS_ACCOUNT_RATE and SIGNIN_ADDRESS_RATE replace it."
+    )
+ACCOUNT_ADAPTER = "registry.accounts.adapter.AccountAdapter"
+ACCOUNT_RATE_LIMITS = {"login_failed": f"{SIGNIN_ADDRESS_ACCOUNT_RATE}/key", "login": None}
+# allauth's own reading of the client's address, should any of its code call it rather than the adapter: the same.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_CLIENT_IP_HEADER
 
 # Second factors (allauth.mfa): an authenticator app with recovery codes, or a security key. Required of every staff
 # member before the admin (and the portal) opens; providers may turn it on for themselves.

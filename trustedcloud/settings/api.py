@@ -2,11 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_int, env_str
+from .env import env_str
+from .security import TRUSTED_PROXY_COUNT
 
 # Read-only and anonymous (no authentication at all, so every client is throttled by address), JSON by default and
-# browsable. API_NUM_PROXIES: how many proxies in front of the site append to X-Forwarded-For (unset: DRF's default,
-# which trusts the header whole).
+# browsable. The address is the one every limit reads (registry/core/client_address.py, TRUSTED_PROXY_COUNT): DRF's
+# own reading, with NUM_PROXIES unset, would trust the whole X-Forwarded-For header a client writes.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -17,7 +18,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["registry.public.api.throttling.AnonymousRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "120/minute")},
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0) if env_str("API_NUM_PROXIES") else None,
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_PAGINATION_CLASS": "registry.public.api.pagination.RegistryPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

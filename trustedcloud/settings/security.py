@@ -5,8 +5,13 @@ In production (DEBUG off) HTTPS is the default for everything; SECURE_COOKIES=0 
 deployment that tests over plain HTTP, and `manage.py check --deploy` then says what is off.
 """
 
+import os
+import warnings
+
+from django.core.exceptions import ImproperlyConfigured
+
 from .core import DEBUG
-from .env import env_bool, env_int
+from .env import env_bool, env_int, env_str
 
 # Content-Security-Policy (django-csp 4): scripts and styles only from our own files, never inline; nothing may frame
 # the site. img-src allows data: for the icons Bootstrap and Django's admin draw in their CSS. The API documentation
@@ -57,3 +62,23 @@ SECURE_SSL_REDIRECT = not DEBUG and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG and env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = not DEBUG and env_bool("SECURE_HSTS_PRELOAD", True)
+
+# The client's address (registry/core/client_address.py), for the sign-in limits, the audit log, the sessions list and
+# the API throttle alike: TRUSTED_PROXY_COUNT proxies of ours append to X-Forwarded-For, and the client is the entry
+# that many places from its end. 0 (the default) trusts no forwarded header: a client could write any address there.
+# Or TRUSTED_CLIENT_IP_HEADER names a header (e.g. X-Real-IP) that our proxy sets, overwriting the client's, on every
+# request. API_NUM_PROXIES, the API's own count before, is still read alone, with a warning; set with another value
+# than TRUSTED_PROXY_COUNT it stops the start, since one of the two protections would read a forged address.
+_api_num_proxies = os.environ.get("API_NUM_PROXIES", "")
+if _api_num_proxies and env_str("TRUSTED_PROXY_COUNT"):
+    if env_int("API_NUM_PROXIES", 0) != env_int("TRUSTED_PROXY_COUNT", 0):
+        raise ImproperlyConfigured(
+            "API_NUM_PROXIES and TRUSTED_PROXY_COUNT differ: remove API_NUM_PROXIES, TRUSTED_PROXY_COUNT alone counts "
+            "the proxies for every limit."
+        )
+elif _api_num_proxies:
+    warnings.warn("API_NUM_PROXIES is deprecated: rename it TRUSTED_PROXY_COUNT.", FutureWarning, stacklevel=1)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", env_int("API_NUM_PROXIES", 0))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}.")
+TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER") or None

@@ -1,0 +1,107 @@
+"""allauth's account adapter, for two things: the client's address (the one registry/core/client_address.py gives, so
+that sign-in limits, the sessions list and the audit log agree) and the limits on failed sign-ins.
+
+Failed passwords are limited per account and per address-and-account, never per address alone: behind an office's or
+a mobile operator's shared address, one person's wrong guesses must not refuse a colleague's right password. What an
+address alone gets is a slowdown: past SIGNIN_ADDRESS_RATE failures (on any accounts), each of its attempts waits,
+longer each time, before the password is checked. README "Security" gives the reasoning against ASVS V2.2.1.
+
+Every limit is consumed before the password is checked and given back when it was right (allauth's own scheme): a
+burst of parallel guesses cannot slip past a count made only after each failure.
+"""
+
+import math
+import time
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal import ratelimit
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+
+from registry.core.client_address import client_ip, limit_key
+
+# The first wait of a slowed address (seconds); each further failure doubles it, up to SIGNIN_SLOWDOWN_MAX.
+FIRST_WAIT = 0.25
+_APP = "registry.accounts"
+
+
+def _rate(spec: str) -> ratelimit.Rate:
+    """'20/1h' (amount/duration, allauth's notation) as a Rate."""
+    return ratelimit.parse_rate(f"{spec}/key")
+
+
+def _address_window_keys(address: str, now: float) -> tuple[str, str]:
+    window = int(_rate(settings.SIGNIN_ADDRESS_RATE).duration)
+    current = int(now // window)
+    return f"tcr:signin:address:{address}:{current}", f"tcr:signin:address:{address}:{current - 1}"
+
+
+def address_failures(address: str) -> int:
+    """Failed sign-ins from the address in the last one to two windows of SIGNIN_ADDRESS_RATE (two fixed windows
+    rather than a sliding one: a slowdown need not be exact, and a counter costs one increment)."""
+    current, previous = _address_window_keys(address, time.time())
+    counts = cache.get_many([current, previous])
+    return sum(counts.values())
+
+
+def record_address_failure(address: str) -> None:
+    current, _ = _address_window_keys(address, time.time())
+    window = int(_rate(settings.SIGNIN_ADDRESS_RATE).duration)
+    cache.add(current, 0, timeout=2 * window)
+    try:
+        cache.incr(current)
+    except ValueError:  # expired between add and incr: this failure starts the count again
+        cache.set(current, 1, timeout=2 * window)
+
+
+def address_wait(address: str) -> float:
+    """How long an attempt from the address waits (seconds): nothing up to SIGNIN_ADDRESS_RATE failures, then
+    FIRST_WAIT doubled for each failure past it, capped at SIGNIN_SLOWDOWN_MAX."""
+    past = address_failures(address) - _rate(settings.SIGNIN_ADDRESS_RATE).amount
+    if past < 0:
+        return 0.0
+    return min(settings.SIGNIN_SLOWDOWN_MAX, FIRST_WAIT * math.pow(2, min(past, 16)))
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("No client address.")
+        return ip
+
+    def _limited_keys(self, request, **credentials) -> list[tuple[str, str]]:
+        """(rate, key) of each refusing limit: the account from anywhere, the account from this address."""
+        account = self._get_login_attempts_cache_key(request, **credentials)
+        address = limit_key(self.get_client_ip(request))
+        return [
+            (settings.SIGNIN_ACCOUNT_RATE, account),
+            (settings.SIGNIN_ADDRESS_ACCOUNT_RATE, f"{address}|{account}"),
+        ]
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        """Before the password is checked: wait if the address is slowed, then take one attempt from each limit of
+        the account (given back by allauth's authenticate when the password was right); refuse past either."""
+        wait = address_wait(limit_key(self.get_client_ip(request)))
+        if wait:
+            time.sleep(wait)
+        usage = ratelimit.RateLimitUsage(usage=[])
+        for spec, key in self._limited_keys(request, **credentials):
+            taken = ratelimit.consume(
+                request, app=_APP, action="signin_failed", config={"signin_failed": f"{spec}/key"}, key=key
+            )
+            if not taken:
+                usage.rollback()
+                raise self.validation_error("too_many_login_attempts")
+            usage.usage.extend(taken.usage)
+        self._login_failed_rl_usage = usage
+
+    def authentication_failed(self, request, **credentials) -> None:
+        record_address_failure(limit_key(self.get_client_ip(request)))
+
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        """After a password reset (itself rate-limited, through the mailbox): the account starts afresh, from
+        anywhere and from this address."""
+        for spec, key in self._limited_keys(request, **credentials):
+            ratelimit.clear(request, app=_APP, action="signin_failed", config={"signin_failed": f"{spec}/key"}, key=key)
