@@ -206,7 +206,11 @@ def workspace_page(page, lang, shot, name):
     assert page.locator("html").get_attribute("lang") == lang, page.url
     height = page.evaluate("document.documentElement.scrollHeight")
     print(f"\nheight {lang} {name}: {height}")
+    # Shot from the top, where the sticky summary belongs (a form filled further down scrolled the page), then back.
+    scrolled = page.evaluate("window.scrollY")
+    page.evaluate("window.scrollTo(0, 0)")
     shot(page, name)
+    page.evaluate(f"window.scrollTo(0, {scrolled})")
 
 
 def open_from_queue(page, lang, reference, queue, shot):
