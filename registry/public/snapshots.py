@@ -4,7 +4,7 @@ import datetime
 import json
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from registry.core.models import Counter
@@ -27,12 +27,36 @@ def _needs_new(latest: RegistrySnapshot, content: dict, key: signing.SigningKey,
     )
 
 
+def _read_one_state() -> None:
+    """Make the transaction just opened read the database as it stood at one instant, and wait for any other issuer.
+
+    The content takes several statements (rows, histories, in process). At PostgreSQL's READ COMMITTED each sees what
+    was committed when it began, so a suspension committed between two of them would give a signed document whose row
+    says active and whose history says suspended. REPEATABLE READ reads every statement from the snapshot taken at the
+    first one. The table lock comes first because LOCK takes no snapshot: a second issuer waits here, then reads a
+    state that includes the first one's snapshot (taking the lock after the snapshot would hide it). Readers of the
+    snapshots are not blocked (SHARE ROW EXCLUSIVE conflicts only with writers and with itself).
+
+    SQLite needs neither: a transaction there reads one state and writers wait for each other. Inside a transaction
+    the caller opened (the demo's seeding, a test's), the isolation can no longer be chosen: it reads in that one."""
+    if connection.vendor != "postgresql" or len(connection.atomic_blocks) > 1:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        cursor.execute(f'LOCK TABLE "{RegistrySnapshot._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')
+
+
 def snapshot_issue(*, force: bool = False) -> RegistrySnapshot | None:
     """Issue a new snapshot if the public registry changed since the latest one, the signing key changed, or the
-    latest is due for its scheduled renewal; None when nothing needed issuing. Safe to call twice or concurrently."""
+    latest is due for its scheduled renewal; None when nothing needed issuing. Safe to call twice or concurrently.
+
+    Everything it reads (the content, the latest snapshot, the sequence) comes from one state of the database, so a
+    snapshot never contradicts itself (tests/public/test_snapshot_consistency.py)."""
     key = signing.signing_key()  # before any write: a misconfigured key fails here
     with transaction.atomic():
-        # The counter's row lock serialises issuers: a concurrent call waits here, then sees the first one's snapshot.
+        _read_one_state()
+        # Issuers are serialised (the table lock above, and the counter's row lock): a concurrent call waits, then
+        # sees the first one's snapshot.
         sequence = Counter.next(SNAPSHOT_COUNTER)
         latest = RegistrySnapshot.objects.order_by("-sequence").first()
         content = document.registry_content()
