@@ -44,7 +44,7 @@ LOGIN_REDIRECT_URL = "portal:home"
 # seconds, so that one person's guesses behind an office's shared address do not lock out their colleagues. Wrong
 # second-factor codes count per account only ("login_failed", allauth.mfa). allauth's own per-address cap on every
 # sign-in POST ("login", 30 a minute) would lock the whole address: it is off, a flood is the reverse proxy's to slow.
-SIGNIN_ACCOUNT_RATE = env_str("SIGNIN_ACCOUNT_RATE", "20/1h")
+SIGNIN_ACCOUNT_RATE = env_str("SIGNIN_ACCOUNT_RATE", "50/1h")
 SIGNIN_ADDRESS_ACCOUNT_RATE = env_str("SIGNIN_ADDRESS_ACCOUNT_RATE", "5/15m")
 SIGNIN_ADDRESS_RATE = env_str("SIGNIN_ADDRESS_RATE", "20/10m")
 SIGNIN_SLOWDOWN_MAX = float(env_int("SIGNIN_SLOWDOWN_MAX", 3))
