@@ -1,5 +1,6 @@
 """The audit log's filter by object type names the events without an object (sign-ins, failed attempts) in words, and
-shows exactly them: Django's own filter on the field offered them as a link without text."""
+shows exactly them (Django's own filter on the field offered them as a link without text); its search field is labelled
+in words on the screen."""
 
 from django.urls import reverse
 
@@ -30,3 +31,10 @@ def test_events_without_an_object_are_a_named_choice_of_the_object_type_filter(c
     assert "login.failed" in without and "certificate.suspend" not in without
     certificates = rows(client.get(URL, {"object_type": "certificate"}))
     assert "certificate.suspend" in certificates and "login.failed" not in certificates
+
+
+def test_the_log_search_field_is_labelled_in_words_on_the_screen(client, reviewer):
+    f.login_with_mfa(client, reviewer)
+    page = client.get(URL)
+    assert "Search the log</label>" in page.text
+    assert 'aria-describedby="searchbar_helptext"' in page.text  # the help text still read with the field
