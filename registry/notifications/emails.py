@@ -1,5 +1,5 @@
-"""Composing the e-mails that tell people about a dossier or a certificate, and sending them. Called by registry.notifications.tasks
-and registry.notifications.reminders; the outbox and the retries live there.
+"""Composing the e-mails that tell people about a dossier or a certificate. Called by registry.notifications.tasks and
+registry.notifications.reminders, which write them to the outbox (registry.notifications.outbox sends them).
 
 Every e-mail has a plain-text body and an HTML alternative, rendered from templates/emails/<name>.txt and .html, in the
 recipient's language (registry.accounts.preferences states the rule). Recipients are grouped by language, so that a
@@ -7,14 +7,11 @@ template is rendered once per language, not once per person; a subscriber's e-ma
 so only its subject is shared.
 """
 
-import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -24,8 +21,6 @@ from registry.certificates.selectors import event_change
 from registry.public import subscriptions
 from registry.qualification import review, rules
 from registry.qualification.workflow import COMMITTEE, REVIEWERS
-
-logger = logging.getLogger(__name__)
 
 # Which agency group hears of which move: the dossier's next hands.
 AGENCY_RECIPIENTS = {
@@ -48,6 +43,8 @@ class Email:
     headers: dict[str, str] = field(default_factory=dict)
     html: str = ""
     language: str = ""
+    # What the message is (its template): with the subject of the outbox key and the recipient, what makes it one.
+    kind: str = ""
 
 
 def recipients(users) -> list[Recipient]:
@@ -90,56 +87,10 @@ def compose(to: list[Recipient], template: str, context: dict, headers=None) -> 
                     html=render_to_string(f"emails/{template}.html", context),
                     headers=dict(headers or {}),
                     language=language,
+                    kind=template,
                 )
             )
     return emails
-
-
-SENT_MARK_SECONDS = 7 * 24 * 3600
-
-
-def _sent_already(key: str) -> bool:
-    try:
-        return bool(cache.get(key))
-    except Exception:  # noqa: BLE001 — without the cache we cannot tell: send (a duplicate beats a loss)
-        return False
-
-
-def _mark_sent(key: str) -> None:
-    try:
-        cache.set(key, 1, SENT_MARK_SECONDS)
-    except Exception:  # noqa: BLE001 — the mark only prevents a duplicate after a crash
-        logger.warning("Could not record the delivery %s in the cache.", key)
-
-
-def send_emails(emails, *, sent_key: str | None = None) -> int:
-    """Send over one connection, one message per recipient: members of different organisations never see each
-    other's addresses. Errors propagate (SMTPException is an OSError): the caller's transaction and retries decide.
-
-    With `sent_key`, each accepted message is marked in the cache (Redis in production, outside the database
-    transaction): a rerun after a crash or an SMTP error part-way skips the recipients who already have theirs."""
-    messages = []
-    for email in emails:
-        headers = {**email.headers, **({"Content-Language": email.language} if email.language else {})}
-        for address in email.to:
-            message = EmailMultiAlternatives(
-                email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [address], headers=headers or None
-            )
-            if email.html:
-                message.attach_alternative(email.html, "text/html")
-            messages.append(message)
-    if not messages:
-        return 0
-    sent = 0
-    with get_connection() as connection:
-        for message in messages:
-            key = f"{sent_key}:{message.to[0].lower()}" if sent_key else None
-            if key and _sent_already(key):
-                continue
-            sent += connection.send_messages([message]) or 0
-            if key:
-                _mark_sent(key)
-    return sent
 
 
 def dossier_event_emails(event) -> list[Email]:
@@ -222,6 +173,7 @@ def _subscriber_emails(event, exclude) -> list[Email]:
                     html=render_to_string("emails/subscription_event.html", personal),
                     headers=subscriptions.unsubscribe_headers(subscription),
                     language=language,
+                    kind="subscription_event",
                 )
             )
     return emails
@@ -234,6 +186,5 @@ __all__ = [
     "dossier_event_emails",
     "group_recipients",
     "recipients",
-    "send_emails",
     "user_recipients",
 ]

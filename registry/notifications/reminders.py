@@ -1,8 +1,9 @@
 """Daily reminders, each sent once: certificate holders before expiry, reviewers of dossiers left waiting.
 
-Once means once: a reminder is sent in the transaction that creates its Reminder row (a unique key). A second run, a
-redelivered task or a concurrent worker finds the key taken and sends nothing; a failed sending rolls the key back,
-so the next try (a task retry or tomorrow's run) sends it.
+Once means once: a reminder's e-mails are written to the outbox in the transaction that creates its Reminder row (a
+unique key), then sent outside it (registry.notifications.outbox). A second run or a concurrent worker finds the key
+taken and writes nothing; a retry or a redelivered task sends only what is still unsent, and so does the outbox
+sweep.
 
 - Expiry: the members of the holder's provider hear at 90, 30 and 7 days before an active certificate expires. The
   reminder sent is the nearest threshold reached, so a day missed by the scheduler is caught up the next day, and a
@@ -25,7 +26,8 @@ from django.utils import timezone
 
 from registry.certificates.models import Certificate
 from registry.certificates.rules import in_force_on
-from registry.notifications.emails import compose, group_recipients, recipients, send_emails
+from registry.notifications import outbox
+from registry.notifications.emails import compose, group_recipients, recipients
 from registry.notifications.models import Reminder
 from registry.qualification.models import Dossier
 from registry.qualification.selectors import overdue_since, with_instructors
@@ -45,6 +47,11 @@ def _claim(key: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def outbox_key(key: str) -> str:
+    """The outbox's key of a reminder's e-mails."""
+    return f"reminder:{key}"
 
 
 def _active_users(**filters):
@@ -78,8 +85,11 @@ def certificates_due_for_reminder(today: datetime.date | None = None) -> list[in
     return sorted(pk for pk, key in keys.items() if key not in sent)
 
 
-def expiry_reminder_send(*, certificate_id: int, today: datetime.date | None = None) -> bool:
-    """Remind the holder's members that the certificate expires soon, once per threshold. Returns whether it did."""
+def expiry_reminder_send(
+    *, certificate_id: int, today: datetime.date | None = None, claimer: str | None = None
+) -> bool:
+    """Remind the holder's members that the certificate expires soon, once per threshold. Returns whether this call
+    sent any of its e-mails."""
     today = today or timezone.localdate()
     with transaction.atomic():
         certificate = (
@@ -88,8 +98,11 @@ def expiry_reminder_send(*, certificate_id: int, today: datetime.date | None = N
             .first()
         )
         threshold = expiry_threshold(certificate, today) if certificate is not None else None
-        if threshold is None or not _claim(expiry_key(certificate, threshold)):
+        if threshold is None:
             return False
+        key = expiry_key(certificate, threshold)
+        if not _claim(key):
+            return bool(outbox.deliver(outbox_key(key), claimer))  # written already: what is left of it, if any
         context = {
             "certificate": certificate,
             "days": (certificate.expires_on - today).days,
@@ -97,8 +110,8 @@ def expiry_reminder_send(*, certificate_id: int, today: datetime.date | None = N
             "site_url": settings.SITE_URL,
         }
         to = recipients(_active_users(memberships__provider_id=certificate.service.provider_id))
-        send_emails(compose(to, "certificate_expiry", context))
-    return True
+        outbox.write(outbox_key(key), compose(to, "certificate_expiry", context))
+    return bool(outbox.deliver(outbox_key(key), claimer))
 
 
 # --- Dossiers left waiting. ---
@@ -143,8 +156,9 @@ def _next_hands(dossier):
     return recipients(_active_users(pk=dossier.instructing_reviewer_id))
 
 
-def review_reminder_send(*, dossier_id: int, today: datetime.date | None = None) -> bool:
-    """Remind the dossier's next hands that it is waiting, once per period. Returns whether it did."""
+def review_reminder_send(*, dossier_id: int, today: datetime.date | None = None, claimer: str | None = None) -> bool:
+    """Remind the dossier's next hands that it is waiting, once per period. Returns whether this call sent any of its
+    e-mails."""
     today = today or timezone.localdate()
     with transaction.atomic():
         dossier = (
@@ -153,8 +167,10 @@ def review_reminder_send(*, dossier_id: int, today: datetime.date | None = None)
             .first()
         )
         key = review_key(dossier, today) if dossier is not None else None
-        if key is None or not _claim(key):
+        if key is None:
             return False
+        if not _claim(key):
+            return bool(outbox.deliver(outbox_key(key), claimer))
         since = timezone.localdate(dossier.status_changed_at)
         context = {
             "dossier": dossier,
@@ -164,5 +180,5 @@ def review_reminder_send(*, dossier_id: int, today: datetime.date | None = None)
             "admin_url": settings.SITE_URL + reverse("admin:registry_dossier_change", args=[dossier.pk]),
             "site_url": settings.SITE_URL,
         }
-        send_emails(compose(_next_hands(dossier), "review_reminder", context))
-    return True
+        outbox.write(outbox_key(key), compose(_next_hands(dossier), "review_reminder", context))
+    return bool(outbox.deliver(outbox_key(key), claimer))

@@ -11,7 +11,8 @@ from django.utils import formats, timezone, translation
 from registry.accounts.models import UserPreference
 from registry.certificates.models import Certificate
 from registry.notifications import tasks as notification_tasks
-from registry.notifications.models import DeliveryFailure, Reminder
+from registry.notifications.models import DeliveryFailure, OutgoingEmail, Reminder
+from registry.notifications.tasks import SWEEP_GRACE
 from registry.qualification.models import Dossier
 from tests import factories as f
 from trustedcloud.celery import app as celery_app
@@ -129,16 +130,22 @@ def test_an_expiry_reminder_is_in_html_too_and_in_the_members_language(everyone,
     assert "The certificate expires on" in to_editor.body
 
 
-def test_a_reminder_that_could_not_be_sent_is_sent_by_the_next_run(settings, everyone, certificate):
+def test_a_reminder_that_could_not_be_sent_is_sent_once_by_the_sweep_when_the_server_answers(
+    settings, everyone, certificate
+):
     expires_in(certificate, 30)
     settings.EMAIL_BACKEND = "tests.notifications.test_reminders.DownMailServer"
     notification_tasks.remind_expiring_certificates()  # the task retries, then records its failure
-    assert not Reminder.objects.exists()  # the key went back with the rolled-back transaction
+    assert Reminder.objects.count() == 1  # written to the outbox: the next daily run does not write it again
     [failure] = DeliveryFailure.objects.all()
     assert (failure.task, failure.arguments) == ("registry.notifications.tasks.send_expiry_reminder", [certificate.pk])
+    assert notification_tasks.remind_expiring_certificates() == 0
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert notification_tasks.remind_expiring_certificates() == 1
+    OutgoingEmail.objects.update(created_at=timezone.now() - SWEEP_GRACE - datetime.timedelta(minutes=1))
+    assert notification_tasks.sweep_unnotified_events() == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(PROVIDER)
+    assert notification_tasks.sweep_unnotified_events() == 0
     assert len(mail.outbox) == len(PROVIDER)
 
 
