@@ -26,6 +26,24 @@ class RegistrySnapshot(models.Model):
         return f"#{self.sequence}"
 
 
+class PublishedKey(models.Model):
+    """A public key that signed at least one snapshot, kept for good at /registry/keys/<fingerprint>.pem: after a
+    rotation, every earlier snapshot can still be verified with the key its document names."""
+
+    fingerprint = models.CharField(_("fingerprint (SHA-256)"), max_length=64, unique=True)
+    algorithm = models.CharField(_("algorithm"), max_length=20)
+    public_pem = models.TextField(_("public key (PEM)"))
+    first_used_at = models.DateTimeField(_("first used"))
+
+    class Meta:
+        ordering = ["first_used_at"]
+        verbose_name = _("published signing key")
+        verbose_name_plural = _("published signing keys")
+
+    def __str__(self):
+        return self.fingerprint
+
+
 def _subscription_token():
     return secrets.token_urlsafe(32)
 

@@ -108,7 +108,8 @@ def snapshot_document(*, sequence, issued_at, next_issue_at, key, previous, cont
         "signing_key": {
             "algorithm": key.algorithm,
             "fingerprint_sha256": key.fingerprint,
-            "url": settings.SITE_URL + reverse("registry:signing-key"),
+            # Where this key stays published after any rotation (registry.public.models.PublishedKey).
+            "url": settings.SITE_URL + reverse("registry:published-key", args=[key.fingerprint]),
         },
         # A hash chain: each snapshot names the exact bytes of the one before, so the series cannot be rewritten unseen.
         "previous": None

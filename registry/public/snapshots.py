@@ -10,7 +10,7 @@ from django.utils import timezone
 from registry.core.models import Counter
 from registry.public import signing
 from registry.public import snapshot_content as document
-from registry.public.models import RegistrySnapshot
+from registry.public.models import PublishedKey, RegistrySnapshot
 
 SNAPSHOT_COUNTER = "registry-snapshot"
 
@@ -77,6 +77,12 @@ def snapshot_issue(*, force: bool = False) -> RegistrySnapshot | None:
                 previous=latest,
                 content=content,
             )
+        )
+        # The key is published for good with its first snapshot, in the same transaction: no snapshot names a key
+        # that /registry/keys/ does not serve.
+        PublishedKey.objects.get_or_create(
+            fingerprint=key.fingerprint,
+            defaults={"algorithm": key.algorithm, "public_pem": key.public_pem.decode("ascii"), "first_used_at": now},
         )
         return RegistrySnapshot.objects.create(
             sequence=sequence,

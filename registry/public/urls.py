@@ -1,6 +1,6 @@
 """The public face, namespace "registry". Relying parties link to these URLs: keep them stable."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from registry.public.views import badge, certificate_pdf, exports, feed, snapshot, subscriptions, verify
 from registry.public.views import pages as public
@@ -21,6 +21,7 @@ urlpatterns = [
     path("registry/snapshots/<int:sequence>.json", snapshot.numbered, name="snapshot-numbered"),
     path("registry/snapshots/<int:sequence>.json.sig", snapshot.numbered_signature, name="snapshot-numbered-signature"),
     path("registry/signing-key.pem", snapshot.signing_key, name="signing-key"),
+    re_path(r"^registry/keys/(?P<fingerprint>[0-9a-f]{64})\.pem$", snapshot.published_key, name="published-key"),
     path("registry/<slug:slug>/", public.service, name="service"),
     path("providers/<slug:slug>/", public.provider, name="provider"),
     path("verify/", verify.verify_form, name="verify"),

@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from registry.accounts import audit
 from registry.notifications.models import DeliveryFailure, Reminder
 from registry.providers.models import Invitation
-from registry.public.models import Subscription
+from registry.public.models import RegistrySnapshot, Subscription
 from registry.public.snapshots import snapshot_issue
 from registry.qualification.services import dossiers as svc
 from tests import factories as f
@@ -193,6 +193,10 @@ MATRIX: dict[str, Row] = {
         lambda w: reverse("registry:snapshot-numbered-signature", args=[1]), everyone(200)
     ),
     "registry:signing-key": Row(lambda w: reverse("registry:signing-key"), everyone(200)),
+    "registry:published-key": Row(
+        lambda w: reverse("registry:published-key", args=[RegistrySnapshot.objects.latest("sequence").key_id]),
+        everyone(200),
+    ),
     "registry:subscribe": Row(lambda w: reverse("registry:subscribe"), everyone(200)),
     "registry:subscribe-sent": Row(lambda w: reverse("registry:subscribe-sent"), everyone(200)),
     "registry:subscription-confirm": Row(

@@ -19,7 +19,7 @@ from registry.certificates.models import Certificate, CertificateEvent
 from registry.notifications import tasks as notification_tasks
 from registry.public import signing
 from registry.public import tasks as public_tasks
-from registry.public.models import RegistrySnapshot
+from registry.public.models import PublishedKey, RegistrySnapshot
 from registry.public.selectors import public_certificates, public_row
 from registry.public.snapshot_content import canonical_json
 from registry.public.snapshots import snapshot_issue
@@ -112,7 +112,7 @@ def test_the_document_is_canonical_json_of_the_whole_public_registry(client, liv
     assert set(history[withdrawn.number]["events"][0]) == {"status", "reason", "at"}
 
 
-def test_the_document_names_the_key_that_signed_it(client, live):
+def test_the_document_names_the_key_that_signed_it(client, live, settings):
     snapshot_issue()
     document = json.loads(fetch(client, "registry:snapshot").content)
     pem = fetch(client, "registry:signing-key").content
@@ -122,7 +122,8 @@ def test_the_document_names_the_key_that_signed_it(client, live):
 
     assert document["signing_key"]["algorithm"] == "Ed25519"
     assert document["signing_key"]["fingerprint_sha256"] == hashlib.sha256(der).hexdigest()
-    assert document["signing_key"]["url"].endswith("/registry/signing-key.pem")
+    assert document["signing_key"]["url"] == f"{settings.SITE_URL}/registry/keys/{hashlib.sha256(der).hexdigest()}.pem"
+    assert client.get(document["signing_key"]["url"]).content == pem
     assert pem.startswith(b"-----BEGIN PUBLIC KEY-----\n")
 
 
@@ -269,6 +270,50 @@ def test_a_new_signing_key_issues_a_snapshot_the_published_key_verifies(client, 
     key.verify(signature, body)
 
 
+def key_named_by(client, snapshot) -> Ed25519PublicKey:
+    """The public key a snapshot's document names, fetched from the address the document gives."""
+    named = json.loads(snapshot.body)["signing_key"]
+    response = client.get(named["url"])
+    assert response.status_code == 200
+    assert "immutable" in response["Cache-Control"] and response["Access-Control-Allow-Origin"] == "*"
+    key = serialization.load_pem_public_key(response.content)
+    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    assert hashlib.sha256(der).hexdigest() == named["fingerprint_sha256"] == snapshot.key_id
+    return key
+
+
+def test_after_key_rotations_every_snapshot_verifies_with_the_key_it_names(client, live, settings):
+    first = snapshot_issue()
+    for _ in range(2):
+        raw = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+        )
+        settings.SNAPSHOT_SIGNING_KEY = base64.b64encode(raw).decode()
+        snapshot_issue()
+
+    snapshots = list(RegistrySnapshot.objects.order_by("sequence"))
+    assert len({snapshot.key_id for snapshot in snapshots}) == 3
+    for snapshot in snapshots:
+        key_named_by(client, snapshot).verify(base64.b64decode(snapshot.signature), snapshot.body.encode("utf-8"))
+    with pytest.raises(InvalidSignature):  # the current key does not verify the first snapshot: its own does
+        key_named_by(client, snapshots[-1]).verify(base64.b64decode(first.signature), first.body.encode("utf-8"))
+    assert PublishedKey.objects.count() == 3
+
+
+def test_the_current_key_is_published_by_fingerprint_before_it_signs_anything(client, db):
+    current = signing.signing_key()
+    response = client.get(reverse("registry:published-key", args=[current.fingerprint]))
+    assert response.status_code == 200 and response.content == current.public_pem
+    assert "immutable" not in response["Cache-Control"]  # no snapshot has fixed it yet: a rotation may replace it
+    assert not PublishedKey.objects.exists()  # reading never writes
+
+
+@pytest.mark.parametrize("fingerprint", ["0" * 64, "A" * 64, "0" * 63, "../signing-key", "0" * 64 + ".pem"])
+def test_a_key_that_signed_nothing_is_not_found(client, live, fingerprint):
+    snapshot_issue()
+    assert client.get(f"/registry/keys/{fingerprint}.pem").status_code == 404
+
+
 def test_earlier_snapshots_stay_downloadable_by_sequence_with_their_signature(client, live, administrator):
     first = snapshot_issue()
     svc.certificate_suspend(review_on=f.review_date(), certificate=live, by=administrator, reason="Audit.")
@@ -361,6 +406,7 @@ def test_the_snapshot_urls_are_the_published_contract():
     assert reverse("registry:snapshot") == "/registry/snapshot.json"
     assert reverse("registry:snapshot-signature") == "/registry/snapshot.json.sig"
     assert reverse("registry:signing-key") == "/registry/signing-key.pem"
+    assert reverse("registry:published-key", args=["ab" * 32]) == f"/registry/keys/{'ab' * 32}.pem"
     assert reverse("registry:snapshot-numbered", args=[3]) == "/registry/snapshots/3.json"
     assert reverse("registry:snapshot-numbered-signature", args=[3]) == "/registry/snapshots/3.json.sig"
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from registry.public import signing
-from registry.public.models import RegistrySnapshot
+from registry.public.models import PublishedKey, RegistrySnapshot
 
 # The latest changes with the registry; a numbered one never does.
 LATEST_MAX_AGE = 60
@@ -85,9 +85,27 @@ def numbered_signature(request, sequence: int):
     return _signature(_numbered(sequence), NUMBERED_CACHE)
 
 
-@require_safe
-def signing_key(request):
-    response = HttpResponse(signing.signing_key().public_pem, content_type="application/x-pem-file")
-    response["Cache-Control"] = "public, max-age=3600"
+def _pem(pem: bytes, cache_control: str) -> HttpResponse:
+    response = HttpResponse(pem, content_type="application/x-pem-file")
+    response["Cache-Control"] = cache_control
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@require_safe
+def signing_key(request):
+    """The key signing from now on: it changes with a rotation."""
+    return _pem(signing.signing_key().public_pem, "public, max-age=3600")
+
+
+@require_safe
+def published_key(request, fingerprint: str):
+    """Every key that signed a snapshot, by its fingerprint (the document's signing_key.fingerprint_sha256), for good:
+    what a fingerprint names never changes. The current key is served before its first snapshot records it."""
+    record = PublishedKey.objects.filter(fingerprint=fingerprint).only("public_pem").first()
+    if record is not None:
+        return _pem(record.public_pem.encode("ascii"), NUMBERED_CACHE)
+    current = signing.signing_key()
+    if current.fingerprint == fingerprint:
+        return _pem(current.public_pem, "public, max-age=3600")
+    raise Http404(_("No registry snapshot was signed with the key %(fingerprint)s.") % {"fingerprint": fingerprint})
