@@ -1,5 +1,5 @@
 """Deployment checks (`manage.py check --deploy`, run by `make check-deploy` and CI): what production must set that
-development does without.
+development does without. The keys are also checked by every other command that runs checks (`migrate`, `runserver`).
 
 Each key below has a fallback that keeps `make run` working and would quietly harm a real installation, so with DEBUG
 off its absence is an error, not a warning. The checks read the settings only: they connect to nothing.
@@ -33,8 +33,11 @@ REDIS_URL_MISSING = Error(
 )
 
 
-@register(Tags.security, deploy=True)
+@register(Tags.security)
 def production_keys(app_configs=None, **kwargs) -> list[Error]:
+    """Run by every command that checks (`migrate` in a release, `runserver`, `check`), not only `check --deploy`:
+    what is written without these keys cannot be mended later (second-factor secrets encrypted with SECRET_KEY,
+    snapshots signed with a key nobody received), so production refuses to go further without them."""
     if settings.DEBUG:
         return []
     errors = [
@@ -42,11 +45,15 @@ def production_keys(app_configs=None, **kwargs) -> list[Error]:
         for value, error in (
             (settings.SNAPSHOT_SIGNING_KEY, SNAPSHOT_SIGNING_KEY_MISSING),
             (settings.MFA_ENCRYPTION_KEY, MFA_ENCRYPTION_KEY_MISSING),
-            (settings.REDIS_URL, REDIS_URL_MISSING),
         )
         if not value.strip()
     ]
     return errors + _unreadable_signing_key()
+
+
+@register(Tags.security, deploy=True)
+def production_services(app_configs=None, **kwargs) -> list[Error]:
+    return [] if settings.DEBUG or settings.REDIS_URL.strip() else [REDIS_URL_MISSING]
 
 
 def _unreadable_signing_key() -> list[Error]:

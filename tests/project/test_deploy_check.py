@@ -19,8 +19,9 @@ OURS = {
 }
 
 
-def check_deploy(**env):
-    """`manage.py check --deploy` in a fresh interpreter with production's settings, changed by env (None: unset)."""
+def check_deploy(_command=("check", "--deploy", "--fail-level", "WARNING"), **env):
+    """`manage.py check --deploy` (or _command) in a fresh interpreter with production's settings, changed by env
+    (None: unset)."""
     names = {"DEBUG", "SECRET_KEY", "DATABASE_URL", *OURS}
     clean = {k: v for k, v in os.environ.items() if k not in names}
     production = {
@@ -34,7 +35,7 @@ def check_deploy(**env):
     }
     given = {**clean, **production, **env}
     result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        [sys.executable, "manage.py", *_command],
         cwd=ROOT,
         env={name: value for name, value in given.items() if value is not None},
         capture_output=True,
@@ -69,6 +70,15 @@ def test_the_deployment_checks_refuse_a_signing_key_they_cannot_read():
     code, output = check_deploy(SNAPSHOT_SIGNING_KEY=base64.b64encode(b"too short").decode())
     assert code != 0
     assert "(trustedcloud.E004) SNAPSHOT_SIGNING_KEY must decode to 32 bytes, not 9." in output
+
+
+@pytest.mark.parametrize("missing", ["SNAPSHOT_SIGNING_KEY", "MFA_ENCRYPTION_KEY"])
+def test_production_refuses_to_migrate_without_either_key(missing):
+    """Not only `check --deploy`: the release's `migrate` (and `runserver`) stop at a missing key, before any data is
+    written with a stand-in (the commands check before connecting to the database)."""
+    code, output = check_deploy(**{missing: None}, _command=["migrate", "--check", "--database", "default"])
+    assert code != 0
+    assert f"({OURS[missing]}) {missing} is not set" in output
 
 
 def test_development_needs_none_of_the_production_keys():
