@@ -1,4 +1,5 @@
-"""allauth's account adapter, for two things: the client's address (the one registry/core/client_address.py gives, so
+"""allauth's account adapter, for three things: its e-mails (through the registry's outbox, every link built from
+SITE_URL, never from the request's Host); the client's address (the one registry/core/client_address.py gives, so
 that sign-in limits, the sessions list and the audit log agree) and the limits on failed sign-ins.
 
 Failed passwords are limited per account and per address-and-account, never per address alone: behind an office's or
@@ -12,14 +13,19 @@ burst of parallel guesses cannot slip past a count made only after each failure.
 
 import math
 import time
+from types import SimpleNamespace
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
+from django.utils.translation import gettext
 
 from registry.core.client_address import client_ip, limit_key
+from registry.notifications import outbox
 
 # The first wait of a slowed address (seconds); each further failure doubles it, up to SIGNIN_SLOWDOWN_MAX.
 FIRST_WAIT = 0.25
@@ -64,7 +70,49 @@ def address_wait(address: str) -> float:
     return min(settings.SIGNIN_SLOWDOWN_MAX, FIRST_WAIT * math.pow(2, min(past, 16)))
 
 
+def on_site(url: str) -> str:
+    """The URL with SITE_URL's scheme, host and port: allauth builds links from the request's Host, which Django checks
+    against ALLOWED_HOSTS without its port, so a sender of a forged Host could point a reset link at their port."""
+    parts, site = urlsplit(url), urlsplit(settings.SITE_URL)
+    return urlunsplit((site.scheme, site.netloc, site.path.rstrip("/") + parts.path, parts.query, parts.fragment))
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Every account e-mail (confirmation, password reset, security notices) is written to the outbox and sent after
+        the commit, like the registry's own: a mail server down never fails the request. Its site and links are
+        SITE_URL's."""
+        site = SimpleNamespace(domain=urlsplit(settings.SITE_URL).netloc, name=gettext("Trusted Cloud Registry"))
+        values = {"email": email, **context, "current_site": site}
+        values = {
+            name: on_site(value) if isinstance(value, str) and value.startswith(("http://", "https://")) else value
+            for name, value in values.items()
+        }
+        message = self.render_mail(template_prefix, email, values)
+        html = next(
+            (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""
+        )
+        outbox.send_on_commit(
+            outbox.new_key("account"),
+            [
+                outbox.Email(
+                    to=list(message.to),
+                    subject=message.subject,
+                    body=message.body,
+                    html=html,
+                    headers=dict(message.extra_headers),
+                    language=translation.get_language() or settings.LANGUAGE_CODE,
+                    kind=template_prefix,
+                )
+            ],
+        )
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        return on_site(super().get_reset_password_from_key_url(key))
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return on_site(super().get_email_confirmation_url(request, emailconfirmation))
+
     def get_client_ip(self, request) -> str:
         ip = client_ip(request)
         if not ip:

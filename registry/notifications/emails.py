@@ -8,7 +8,6 @@ so only its subject is shared.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,6 +17,7 @@ from django.utils import translation
 from registry.accounts.permissions import actor_for
 from registry.accounts.preferences import supported_language
 from registry.certificates.selectors import event_change
+from registry.notifications.outbox import Email
 from registry.public import subscriptions
 from registry.qualification import review, rules
 from registry.qualification.workflow import COMMITTEE, REVIEWERS
@@ -33,18 +33,6 @@ INSTRUCTING_REVIEWER_HEARS = ("resubmit", "withdraw")
 
 # (address, language)
 Recipient = tuple[str, str]
-
-
-@dataclass
-class Email:
-    to: list[str]
-    subject: str
-    body: str
-    headers: dict[str, str] = field(default_factory=dict)
-    html: str = ""
-    language: str = ""
-    # What the message is (its template): with the subject of the outbox key and the recipient, what makes it one.
-    kind: str = ""
 
 
 def recipients(users) -> list[Recipient]:

@@ -24,6 +24,7 @@ import re
 import smtplib
 import unicodedata
 import uuid
+from dataclasses import dataclass, field
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -44,6 +45,20 @@ CLAIM_BATCH = 50
 DOSSIER_EVENT = "dossier_event"
 CERTIFICATE_EVENT = "certificate_event"
 EVENT_PREFIXES = (f"{DOSSIER_EVENT}:", f"{CERTIFICATE_EVENT}:")
+
+
+@dataclass
+class Email:
+    """A message to write: one per language, with its recipients (each gets a message of their own)."""
+
+    to: list[str]
+    subject: str
+    body: str
+    headers: dict[str, str] = field(default_factory=dict)
+    html: str = ""
+    language: str = ""
+    # What the message is (its template): with the outbox key and the recipient, what makes it one.
+    kind: str = ""
 
 
 def header_safe(text) -> str:
@@ -195,6 +210,7 @@ def deliver(key: str, claimer: str | None = None) -> int:
 
 __all__ = [
     "CERTIFICATE_EVENT",
+    "Email",
     "DOSSIER_EVENT",
     "deliver",
     "header_safe",

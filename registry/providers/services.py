@@ -6,7 +6,6 @@ same functions, so the rules (registry.providers.rules), the audit line and the 
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -15,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from registry.accounts import audit
 from registry.accounts.permissions import actor_for, forget_actor
+from registry.notifications import outbox
+from registry.notifications.outbox import Email
 from registry.providers import rules
 from registry.providers.models import Invitation, Membership, Provider, Shareholder
 from registry.public.publication import publish_on_commit
@@ -209,21 +210,23 @@ def invitation_create(*, provider, by, email: str, role: str) -> Invitation:
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(provider=provider, email=email, role=role, invited_by=by)
+            send_invitation(invitation)
     except IntegrityError as exc:
         raise Refused(_("An invitation to %(email)s is already waiting.") % {"email": email}) from exc
     audit.record("invitation.create", actor=by, obj=provider, email=email, role=role)
-    transaction.on_commit(lambda: send_invitation(invitation))
     return invitation
 
 
 def send_invitation(invitation) -> None:
+    """Written to the outbox with the invitation, sent after the commit: a mail server down never undoes it."""
     context = {"invitation": invitation, "site_url": settings.SITE_URL}
-    EmailMessage(
-        render_to_string("emails/invitation_subject.txt", context).strip(),
-        render_to_string("emails/invitation.txt", context),
-        settings.DEFAULT_FROM_EMAIL,
-        [invitation.email],
-    ).send()
+    email = Email(
+        to=[invitation.email],
+        subject=render_to_string("emails/invitation_subject.txt", context).strip(),
+        body=render_to_string("emails/invitation.txt", context),
+        kind="invitation",
+    )
+    outbox.send_on_commit(f"invitation:{invitation.pk}", [email])
 
 
 def invitation_revoke(*, invitation, by) -> None:

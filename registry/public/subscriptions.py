@@ -7,11 +7,9 @@ form cannot be used to bomb someone's mailbox.
 
 import datetime
 import hashlib
-import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -22,11 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from registry.accounts.preferences import current_language, supported_language
 from registry.certificates import rules
 from registry.certificates.choices import CertificateStatus
+from registry.notifications import outbox
+from registry.notifications.outbox import Email
 from registry.providers.models import Provider, Service
 from registry.public.models import Subscription
 from registry.qualification.models import Dossier
-
-logger = logging.getLogger(__name__)
 
 Scope = Subscription.Scope
 
@@ -161,10 +159,6 @@ def _may_mail(email: str, scope: str, provider, service) -> bool:
     return count <= MAX_MAILS_PER_ADDRESS_PER_HOUR
 
 
-def _forget_rate_limit(email: str, scope: str, provider, service) -> None:
-    cache.delete(_cache_key("target", email, scope, getattr(provider, "pk", ""), getattr(service, "pk", "")))
-
-
 def _find(email, scope, provider, service):
     # filter().first(), not get(): SQLite ignores nulls_distinct=False, so two whole-registry rows could exist there.
     return (
@@ -200,10 +194,12 @@ def subscription_request(*, email: str, scope: str, provider=None, service=None)
             # The validity runs from the latest link sent: a request on day 6 gets a link that lasts 7 days.
             subscription.created_at = timezone.now()
             Subscription.objects.filter(pk=subscription.pk).update(created_at=subscription.created_at)
-        transaction.on_commit(lambda: _send_request_answer(subscription))
+        _send_request_answer(subscription)
 
 
 def _send_request_answer(subscription) -> None:
+    """Written to the outbox in the request's transaction, sent after its commit: the visitor's answer never depends
+    on the mail server, and a message the server refused goes out later, not never."""
     kind = "confirm" if subscription.confirmed_at is None else "already"
     with translation.override(supported_language(subscription.language)):
         context = {
@@ -214,18 +210,15 @@ def _send_request_answer(subscription) -> None:
             "expires_at": confirmation_expires_at(subscription),
             "site_url": settings.SITE_URL,
         }
-        message = EmailMessage(
-            render_to_string(f"emails/subscription_{kind}_subject.txt", context).strip(),
-            render_to_string(f"emails/subscription_{kind}.txt", context),
-            settings.DEFAULT_FROM_EMAIL,
-            [subscription.email],
+        email = Email(
+            to=[subscription.email],
+            subject=render_to_string(f"emails/subscription_{kind}_subject.txt", context).strip(),
+            body=render_to_string(f"emails/subscription_{kind}.txt", context),
             headers=unsubscribe_headers(subscription) if kind == "already" else {"Auto-Submitted": "auto-generated"},
+            language=supported_language(subscription.language),
+            kind=f"subscription_{kind}",
         )
-    try:
-        message.send()
-    except OSError:  # smtplib errors are OSErrors: the visitor's answer stays the same; they may ask again at once
-        logger.warning("Could not send the subscription e-mail for subscription %s.", subscription.pk, exc_info=True)
-        _forget_rate_limit(subscription.email, subscription.scope, subscription.provider, subscription.service)
+    outbox.send_on_commit(outbox.new_key(f"subscription:{subscription.pk}"), [email])
 
 
 def subscription_confirm(*, subscription) -> Subscription:

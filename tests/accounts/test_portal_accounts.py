@@ -14,15 +14,18 @@ def confirmation_link(message) -> str:
     return match.group(1)
 
 
-def test_a_newcomer_signs_up_verifies_the_email_and_registers_the_organisation(client, db):
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "email": "Claire@Nuage.test",
-            "password1": "a-strong-passphrase-2026",
-            "password2": "a-strong-passphrase-2026",
-        },
-    )
+def test_a_newcomer_signs_up_verifies_the_email_and_registers_the_organisation(
+    client, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after the commit
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "email": "Claire@Nuage.test",
+                "password1": "a-strong-passphrase-2026",
+                "password2": "a-strong-passphrase-2026",
+            },
+        )
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["claire@nuage.test"]
@@ -76,8 +79,24 @@ def test_the_sign_in_page_wears_the_portal_look_and_no_cdn(client, db):
     assert "cdn" not in page.text.lower()
 
 
-def test_a_password_reset_email_reaches_the_outbox(client, owner):
-    response = client.post(reverse("account_reset_password"), {"email": owner.email})
+def test_a_password_reset_email_reaches_the_outbox(client, owner, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": owner.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_every_link_of_an_account_email_comes_from_site_url_whatever_the_host_header(
+    client, owner, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://registry.example.gouv"
+    # An allowed name on a port of the sender's choosing: Django checks the name, not the port.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": owner.email}, HTTP_HOST="testserver:6666")
+    [message] = mail.outbox
+    links = re.findall(r"https?://\S+", message.body)
+    assert links
+    assert all(link.startswith("https://registry.example.gouv/") for link in links), links
+    assert "6666" not in message.body
+    assert "testserver" not in message.body
