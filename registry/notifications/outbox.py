@@ -184,8 +184,8 @@ def _send_batch(rows, claimer: str) -> tuple[int, Exception | None]:
                 sent_at=timezone.now(), claimed_until=None, last_error=""
             )
             sent += 1
-    except Exception:
-        _release(rows, claimer)
+    except Exception as error:
+        _release(rows, claimer, error)  # the rest of the batch, stopped by this error
         raise
     finally:
         connection.close()
