@@ -45,6 +45,16 @@ def test_the_openapi_schema_validates_without_warnings(tmp_path):
     assert detail_params["on"]["description"]
     row = schema["components"]["schemas"]["RegistryRow"]
     assert set(row["properties"]) == set(queries.public_row(certified()))
+    # Every answer the API gives is documented: lists page, refuse a malformed parameter and a page after the last.
+    for path, operations in paths.items():
+        responses = operations["get"]["responses"]
+        assert {"200", "404", "429"} <= set(responses), path
+        assert "400" in responses, path  # a malformed parameter, or a control character in the address
+        if "{" not in path:
+            assert {p["name"]: p["schema"] for p in operations["get"]["parameters"]}["page"] == {"type": "integer", "minimum": 1}  # fmt: skip
+    # A provider may leave its website blank: "" is declared beside a URL.
+    website = schema["components"]["schemas"]["Provider"]["properties"]["website"]
+    assert website["anyOf"] == [{"format": "uri"}, {"maxLength": 0}]
 
 
 def test_the_schema_is_served_as_json_and_yaml(client):

@@ -122,6 +122,9 @@ def test_only_services_that_hold_or_held_a_certificate_are_public(client, provid
     ]  # fmt: skip
     for slug in ("listed", "draft-only"):  # as on the service pages: no certificate, no page
         assert get(client, "service-detail", slug).status_code == 404
+    # The list and the details agree: every service listed answers, and the one only in process is in neither.
+    assert all(get(client, "service-detail", slug).status_code == 200 for slug in slugs)
+    assert "listed" in [row["service"]["slug"] for row in get(client, "in-process-list").json()["results"]]
 
 
 def test_a_provider_shows_its_locations_its_services_with_their_status_and_its_dossiers_in_process(

@@ -44,7 +44,9 @@ class RegistryRowSerializer(serializers.Serializer):
     issued_on = serializers.DateField()
     expires_on = serializers.DateField()
     data_countries = _countries(_("ISO 3166-1 codes of the countries where data is stored or processed."))
-    conditions = serializers.CharField(help_text=_("Public conditions and reserves of the certificate."))
+    conditions = serializers.CharField(
+        allow_blank=True, help_text=_("Public conditions and reserves of the certificate; empty when there are none.")
+    )
     url = serializers.URLField(help_text=_("The service's page in the public registry."))
 
     def to_representation(self, instance):
@@ -56,7 +58,7 @@ class CertificateEventSerializer(serializers.Serializer):
     published."""
 
     status = serializers.ChoiceField(choices=CertificateStatus.choices)
-    reason = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True, help_text=_("The public reason; empty when none was given."))
     time = serializers.DateTimeField(source="created_at")
     effective_on = serializers.DateField(
         allow_null=True,
@@ -97,6 +99,10 @@ class CertificateDetailSerializer(RegistryRowSerializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+# The schema of a 400: each malformed parameter with its reasons, e.g. {"page": ["Enter a whole number from 1, ..."]}.
+PARAMETER_ERRORS = {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
 
 
 class OnQuerySerializer(serializers.Serializer):
@@ -198,7 +204,7 @@ class ServiceSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     name = serializers.CharField()
     service_model = serializers.ChoiceField(choices=ServiceModel.choices)
-    description = serializers.CharField()
+    description = serializers.CharField(allow_blank=True, help_text=_("Empty when the provider wrote none."))
     provider = ProviderRefSerializer()
     status = serializers.SerializerMethodField()
     certificate = serializers.SerializerMethodField(
@@ -267,18 +273,31 @@ class ProviderInProcessSerializer(InProcessStageSerializer):
         return {"service": fields["service"]} | fields
 
 
+def _country_of(source):
+    return serializers.CharField(source=source, allow_blank=True, help_text=_("ISO 3166-1 code; empty if not given."))
+
+
 class LocationsSerializer(serializers.Serializer):
-    registered_office = serializers.CharField(source="registered_office_country")
-    central_administration = serializers.CharField(source="central_administration_country")
-    principal_establishment = serializers.CharField(source="principal_establishment_country")
+    registered_office = _country_of("registered_office_country")
+    central_administration = _country_of("central_administration_country")
+    principal_establishment = _country_of("principal_establishment_country")
+
+
+@extend_schema_field(
+    {"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}]},
+)
+class BlankOrURLField(serializers.CharField):
+    """A URL or "" (a model's URLField with blank=True): the schema says both, so "" is not taken for a broken URL."""
 
 
 class ProviderSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     name = serializers.CharField(source="legal_name")
-    registration_id = serializers.CharField()
-    website = serializers.URLField()
-    description = serializers.CharField()
+    registration_id = serializers.CharField(
+        allow_blank=True, help_text=_("A SIREN, a VAT number or the like; empty if not given.")
+    )
+    website = BlankOrURLField(allow_blank=True, help_text=_("The provider's website; empty if not given."))
+    description = serializers.CharField(allow_blank=True, help_text=_("Empty when the provider wrote none."))
     locations = LocationsSerializer(source="*", help_text=_("ISO codes of the countries of rule 19.6.a."))
     services = serializers.SerializerMethodField(help_text=_("Its services in the registry, with their status."))
     in_process = serializers.SerializerMethodField(help_text=_("Its dossiers listed as in process."))

@@ -12,10 +12,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES
 from registry.certificates.models import CertificateEvent
+from registry.providers.choices import ServiceModel
 from registry.public import selectors as queries
 from registry.public.api import querysets, serializers
-from registry.public.filters import RegistryFilter
+from registry.public.api.filters import ApiRegistryFilter
+from registry.public.filters import SORTS
 
 READ_ONLY = ["get", "head", "options"]
 
@@ -29,15 +32,72 @@ ON_PARAMETER = OpenApiParameter(
     ),
 )
 
+JSON = "application/json"
 NOT_FOUND = OpenApiResponse(serializers.ErrorSerializer, description=_('Unknown: {"detail": "the reason"}.'))
-BAD_FILTER = OpenApiResponse(
-    OpenApiTypes.OBJECT, description=_('A malformed parameter: {"parameter": ["the reason"]}.')
+PAGE_NOT_FOUND = OpenApiResponse(
+    serializers.ErrorSerializer, description=_('A page after the last: {"detail": "the reason"}.')
 )
+BAD_PARAMETER = OpenApiResponse(
+    serializers.PARAMETER_ERRORS,
+    description=_(
+        'A malformed parameter: {"parameter": ["the reason"]}. An address with a control character is refused '
+        "before the API reads it, with the site's plain 400 page in HTML."
+    ),
+)
+CONTROL_CHARACTER = OpenApiResponse(
+    OpenApiTypes.STR,
+    description=_("An address with a control character is refused before the API reads it, with the site's plain 400 page in HTML."),
+)  # fmt: skip
+THROTTLED = OpenApiResponse(
+    serializers.ErrorSerializer,
+    description=_("Too many requests from this address: the Retry-After header says how many seconds to wait."),
+)
+# No address of the site may hold a control character (registry.core.middleware answers them 400 before any view).
+PRINTABLE = r"^[^\u0000-\u001f\u007f]*$"
+TEXT = {"type": "string", "pattern": PRINTABLE}
+KEY = {"type": "string", "pattern": PRINTABLE.replace("*", "+")}
+ANY = ""  # an empty value, as the registry page's form sends for "All", filters nothing
+
+
+def listed(serializer):
+    """The answers of a paginated list: its page, a malformed parameter, a page after the last, the throttle."""
+    return {
+        (200, JSON): serializer(many=True),
+        (400, JSON): BAD_PARAMETER,
+        (400, "text/html"): BAD_PARAMETER,
+        (404, JSON): PAGE_NOT_FOUND,
+        (429, JSON): THROTTLED,
+    }
+
+
+def one(serializer, *, bad_parameter=False):
+    """The answers of one object by its key: the object, none with that key, the throttle (and a malformed ?on=)."""
+    return {
+        (200, JSON): serializer,
+        (404, JSON): NOT_FOUND,
+        (429, JSON): THROTTLED,
+        (400, "text/html"): BAD_PARAMETER if bad_parameter else CONTROL_CHARACTER,
+    } | ({(400, JSON): BAD_PARAMETER} if bad_parameter else {})
+
+
+def key_parameter(name, description):
+    return OpenApiParameter(name, KEY, OpenApiParameter.PATH, description=description)
+
+
+NUMBER = key_parameter(
+    "number", _("The certificate's number, e.g. SNC-2026-0007 (case and surrounding spaces ignored).")
+)
+SLUG = key_parameter("slug", _("The slug, as in the address of its page in the registry."))
+
+
 FILTER_PARAMETERS = [
-    OpenApiParameter("q", str, description=_("Words to find in the service's or provider's name, the number or the description.")),
-    OpenApiParameter("provider", str, description=_("The provider's slug.")),
-    OpenApiParameter("scheme", str, description=_("The scheme's code, e.g. secnumcloud-3.2.")),
-    OpenApiParameter("country", str, description=_("ISO 3166-1 alpha-2 code of a country where data is stored.")),
+    OpenApiParameter("q", TEXT, description=_("Words to find in the service's or provider's name, the number or the description.")),
+    OpenApiParameter("provider", TEXT, description=_("The provider's slug; one without a certificate in force matches no row.")),
+    OpenApiParameter("model", str, enum=[ANY, *ServiceModel.values], description=_("The service model.")),
+    OpenApiParameter("scheme", TEXT, description=_("The scheme's code, e.g. secnumcloud-3.2; an unknown code matches no row.")),
+    OpenApiParameter("status", str, enum=[ANY, *LIVE_CERTIFICATE_STATUSES], description=_("The certificate's status.")),
+    OpenApiParameter("country", {"type": "string", "pattern": "^([A-Z]{2})?$"}, description=_("ISO 3166-1 alpha-2 code of a country where data is stored; a code no service stores in matches no row.")),
+    OpenApiParameter("sort", str, enum=[ANY, *SORTS], description=_("The order of the rows; by service name when empty.")),
 ]  # fmt: skip
 
 
@@ -58,18 +118,18 @@ class PublicViewSetMixin:
         summary=_("Certified services, one row per certificate in force"),
         description=_(
             "The public registry: active and suspended certificates, each as the registry page and the exports show "
-            "it. Same filters as the page."
+            "it. Same filters as the page; other parameters are ignored."
         ),
         parameters=FILTER_PARAMETERS,
-        responses={200: serializers.RegistryRowSerializer(many=True), 400: BAD_FILTER},
+        responses=listed(serializers.RegistryRowSerializer),
     ),
     retrieve=extend_schema(
         summary=_("A certificate, by number"),
         description=_(
             "Any certificate, in force or archived (withdrawn, expired, superseded), with its public status history."
         ),
-        parameters=[ON_PARAMETER],
-        responses={200: serializers.CertificateDetailSerializer, 400: BAD_FILTER, 404: NOT_FOUND},
+        parameters=[NUMBER, ON_PARAMETER],
+        responses=one(serializers.CertificateDetailSerializer, bad_parameter=True),
     ),
 )
 @extend_schema(tags=["certificates"])
@@ -77,7 +137,7 @@ class CertificateViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "number"
     serializer_class = serializers.RegistryRowSerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_class = RegistryFilter
+    filterset_class = ApiRegistryFilter
     not_found_message = _("No certificate has the number %(value)s.")
 
     def get_queryset(self):
@@ -100,7 +160,8 @@ class CertificateViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return super().filter_queryset(queryset)
 
     def retrieve(self, request, *args, **kwargs):
-        query = serializers.OnQuerySerializer(data={k: v for k, v in request.query_params.items() if k == "on" and v})
+        # An empty ?on= is a malformed date (400), not a question left out.
+        query = serializers.OnQuerySerializer(data={k: v for k, v in request.query_params.items() if k == "on"})
         query.is_valid(raise_exception=True)
         certificate = self.get_object()
         context = self.get_serializer_context() | {"on": query.validated_data.get("on")}
@@ -109,7 +170,8 @@ class CertificateViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary=_("The public status history of a certificate"),
         description=_("Every status the certificate took, oldest first, with the public reason and the time."),
-        responses={200: serializers.CertificateEventSerializer(many=True), 404: NOT_FOUND},
+        parameters=[NUMBER],
+        responses=one(serializers.CertificateEventSerializer(many=True)),
     )
     @action(detail=True, pagination_class=None, filter_backends=[])
     def history(self, request, *args, **kwargs):
@@ -118,16 +180,18 @@ class CertificateViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("Services in the registry")),
+    list=extend_schema(summary=_("Services in the registry"), responses=listed(serializers.ServiceSerializer)),
     retrieve=extend_schema(
-        summary=_("A service, by slug"), responses={200: serializers.ServiceSerializer, 404: NOT_FOUND}
+        summary=_("A service, by slug"), parameters=[SLUG], responses=one(serializers.ServiceSerializer)
     ),
 )
 @extend_schema(
     tags=["services"],
     description=_(
-        "Services that hold or held a certificate, or whose dossier is listed as in process: provider, model, the "
-        "certificate in force, data and site countries, and the third parties they rely on."
+        "Services that hold or held a certificate: provider, model, the certificate in force, data and site "
+        "countries, the third parties they rely on, and their dossiers in process. A service in process that never "
+        "held a certificate is in neither the list nor here, as it has no page in the registry: it is listed at "
+        "/api/v1/in-process/."
     ),
 )
 class ServiceViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -140,9 +204,9 @@ class ServiceViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("Providers in the registry")),
+    list=extend_schema(summary=_("Providers in the registry"), responses=listed(serializers.ProviderSerializer)),
     retrieve=extend_schema(
-        summary=_("A provider, by slug"), responses={200: serializers.ProviderSerializer, 404: NOT_FOUND}
+        summary=_("A provider, by slug"), parameters=[SLUG], responses=one(serializers.ProviderSerializer)
     ),
 )
 @extend_schema(
@@ -165,6 +229,7 @@ class ProviderViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
             "Services in evaluation or awaiting the committee's decision, listed with their provider's consent, and "
             "the day they entered evaluation."
         ),
+        responses=listed(serializers.InProcessSerializer),
     )
 )
 @extend_schema(tags=["in-process"])
