@@ -4,16 +4,16 @@ The give-up rule, shared by the tasks and the sweep (registry.notifications.task
 - an e-mail task retries on SMTP and network errors with exponential backoff and jitter (registry.notifications.retries); when its
   last retry fails, or it fails on anything else, one DeliveryFailure row records the task, its arguments and the
   error (one row per task and arguments while unresolved: a second failure updates its error);
-- the outbox sweep (every five minutes, events older than two minutes) skips every event that has an unresolved
-  DeliveryFailure: a permanently failing event is not retried forever;
+- the outbox sweep (every five minutes, events and other messages older than two minutes) skips every event, and every
+  outbox key, that has an unresolved DeliveryFailure: a permanently failing message is not retried forever;
 - the sweep sends inline, without retries of its own: when it fails on an event younger than
   settings.NOTIFICATION_GIVE_UP_HOURS (a day by default) it tries again at its next run (a passing outage needs no
   one); on an older event it records the DeliveryFailure itself, and stops;
 - an event whose composition fails on anything but the network (a bug) is recorded at once; the others still go;
 - marking a failure resolved in the admin (once the cause is fixed) hands its event back to the sweep, which sends it
   at its next run, under the rule above.
-Reminders have no sweep: a reminder whose task failed for good keeps its key free, and the next daily run queues it
-again (one retry series a day at most); its DeliveryFailure is there for people to see.
+A reminder whose task failed for good keeps its key (its e-mails are in the outbox): the sweep sends what is left of
+it once the mail server answers; its DeliveryFailure is there for people to see.
 """
 
 from django.db import transaction

@@ -1,8 +1,9 @@
 """Faults, with the real thing: Redis refusing connections or hung while a provider submits, a worker killed in the
 middle of an e-mail or of a certificate PDF, a transaction rolled back after its task was asked for.
 
-Each event's e-mails must go out once: not lost (the outbox and the sweep), not twice (the row lock of
-registry.notifications.tasks._deliver, late acknowledgement and redelivery of a dead worker's message)."""
+Each event's e-mails must go out once: not lost (the outbox and the sweep), not twice (each recipient's row in the
+outbox, marked sent as soon as the server accepted it; late acknowledgement and redelivery of a dead worker's
+message, whose task takes its claimed rows back)."""
 
 import time
 from collections import Counter

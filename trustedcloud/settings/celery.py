@@ -24,7 +24,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 # A hung or absent Redis must not hang a web request: connecting and publishing give up after two seconds and the
-# outbox (DossierEvent.notified_at) lets the periodic sweep send what could not be queued.
+# outbox (DossierEvent.notified_at, the OutgoingEmail rows) lets the periodic sweep send what could not be queued.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
@@ -40,8 +40,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
     # Redis hands a task whose worker died before acknowledging it (acks late) to another worker once this many
     # seconds have passed since it was delivered. It must exceed the longest task, retry countdowns included (Redis
-    # keeps a task waiting for its countdown unacknowledged), or a slow task runs twice; the outbox row lock still
-    # sends its e-mail once. The integration tests lower it to see a killed worker's task redelivered.
+    # keeps a task waiting for its countdown unacknowledged), or a slow task runs twice; the outbox's claims still
+    # send each e-mail once. The integration tests lower it to see a killed worker's task redelivered.
     "visibility_timeout": env_int("BROKER_VISIBILITY_TIMEOUT", 3600),
     **({"global_keyprefix": _broker_key_prefix} if _broker_key_prefix else {}),
 }
@@ -58,8 +58,8 @@ HEALTHZ_REDIS_TIMEOUT = 1.0
 # Every periodic task, in one place. Each queued task of the outbox has a sweep here that queues again what a Redis
 # outage lost, so a lost message delays work by one period at most. Daily runs are in CELERY_TIMEZONE.
 CELERY_BEAT_SCHEDULE = {
-    # E-mails of events the queue lost (Redis down at the time); one still failing NOTIFICATION_GIVE_UP_HOURS after
-    # its event is given up (registry/notifications/tasks.py).
+    # E-mails the queue lost (Redis down at the time, a worker gone): events not yet notified and unsent outbox rows;
+    # one still failing NOTIFICATION_GIVE_UP_HOURS after it was written is given up (registry/notifications/tasks.py).
     "sweep-unnotified-events": {"task": "registry.notifications.tasks.sweep_unnotified_events", "schedule": 300.0},
     # Holders 90, 30 and 7 days before expiry, each reminder sent once; reviewers of dossiers waiting longer than
     # REVIEW_REMINDER_DAYS (registry/notifications/reminders.py).
