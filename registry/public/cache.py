@@ -21,16 +21,32 @@ visitor: a page kept with a visitor's token and handed to the next would make th
 the visitor's own cookie) and leak that token. So the kept copy has a marker where each token was, and each visitor
 gets their own token written in at serve time (`get_token`, which also makes CsrfViewMiddleware send them the cookie).
 
+Addresses. A kept page may hold the address it was asked at (the badge's embedding snippet, the API's next and previous
+links, the feed's links), so the scheme and the host are in the key, and only the hosts the site declares are kept:
+SITE_URL's and ALLOWED_HOSTS' exact names. Django checks a Host header's name but not its port, so "registry:9999" or
+a wildcard's sub-domain is answered by the view and never kept: nobody can plant a page with their own address in it,
+nor multiply entries by host.
+
+Query strings. Each kept page declares the parameters it reads (CACHED_VIEWS); the key is made of those alone, in a
+fixed order. A request with any other parameter is answered by the view and not kept (the registry list copies its
+query string into its page links: ignoring an extra parameter in the key would hand one visitor's URL to the next).
+And however many declared values are tried, at most PUBLIC_CACHE_MAX_ENTRIES pages are kept per PUBLIC_CACHE_SECONDS
+(a counter per period), so at most twice that many live at once; past it, pages are rendered, not kept, until the next
+period. The page cache lives in Django's cache, CACHE_URL (REDIS_URL when unset): README "Deploying" says how to keep it
+away from the broker.
+
 What is never kept: requests with a session cookie (a signed-in visitor sees their own menu) or pending messages;
 responses that are not a plain 200, that set a cookie, touch the session, ask not to be cached, carry a per-response
 CSP (nonce, decorators) or vary on a header the key does not hold. The API's anonymous throttle still counts a request
 answered from the cache (DRF's own throttle, asked here before serving it).
 """
 
+import functools
 import hashlib
 import logging
 import re
 import time
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -45,19 +61,29 @@ logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "tcr:public:generation"
 ENTRY_PREFIX = "tcr:public:page:"
-FORMAT = 1
+KEPT_COUNT_PREFIX = "tcr:public:kept:"
+FORMAT = 2
 
-# The pages kept, by URL name: the public registry's pages and the API's lists and details. Not the exports (streamed),
-# the snapshots and signing key (files that change after the snapshot task, not with the generation), the subscription
-# pages (tokens, forms that change state) nor the API's schema and documentation.
+# The registry list's filters (registry.public.filters.RegistryFilter, the API's list has the same names) and page.
+LIST_PARAMETERS = ("q", "provider", "model", "scheme", "status", "country", "sort", "page")
+# DRF's ?format= (the renderer) and the API's pages.
+API_FORMAT = ("format",)
+API_LIST_PARAMETERS = ("page", "page_size", "format")
+
+# The pages kept, by URL name, with the query parameters each reads: the public registry's pages and the API's lists
+# and details. Not the exports (streamed), the snapshots and signing key (files that change after the snapshot task,
+# not with the generation), the subscription pages (tokens, forms that change state) nor the API's schema and
+# documentation.
 CACHED_VIEWS = {
     "registry": {
-        "home", "list", "in-process", "archive", "feed", "service", "provider", "verify", "verify-number", "stats",
-        "badge",
+        "home": (), "list": LIST_PARAMETERS, "in-process": (), "archive": (), "feed": (), "service": (),
+        "provider": (), "verify": ("number", "on"), "verify-number": ("on",), "stats": (), "badge": (),
     },
     "api": {
-        "api-root", "service-list", "service-detail", "provider-list", "provider-detail", "certificate-list",
-        "certificate-detail", "certificate-history", "in-process-list",
+        "api-root": API_FORMAT, "service-list": API_LIST_PARAMETERS, "service-detail": API_FORMAT,
+        "provider-list": API_LIST_PARAMETERS, "provider-detail": API_FORMAT,
+        "certificate-list": (*LIST_PARAMETERS, "page_size", "format"), "certificate-detail": ("on", "format"),
+        "certificate-history": API_FORMAT, "in-process-list": API_LIST_PARAMETERS,
     },
 }  # fmt: skip
 
@@ -104,15 +130,30 @@ def registry_changed_on_commit() -> None:
     transaction.on_commit(registry_changed)
 
 
-def _view_is_cached(path: str) -> bool:
+def _declared_parameters(path: str) -> tuple[str, ...] | None:
+    """The query parameters the page at this path reads; None when the page is not kept."""
     try:
         match = resolve(path)
     except Resolver404:
-        return False
-    return match.url_name in CACHED_VIEWS.get(match.namespace, ())
+        return None
+    return CACHED_VIEWS.get(match.namespace, {}).get(match.url_name)
 
 
-def _entry_key(request) -> str:
+@functools.cache
+def _kept_hosts(site_url: str, allowed_hosts: tuple[str, ...]) -> frozenset[str]:
+    # Exact names only: ".example.org" and "*" match hosts nobody declared one by one.
+    named = {host.lower() for host in allowed_hosts if host and not host.startswith(".") and host != "*"}
+    return frozenset({urlsplit(site_url).netloc.lower(), *named})
+
+
+def _canonical_query(request, declared: tuple[str, ...]) -> str | None:
+    """The declared parameters in a fixed order, as the key's query; None when the request has any other."""
+    if set(request.GET) - set(declared):
+        return None
+    return urlencode([(name, value) for name in declared for value in request.GET.getlist(name)])
+
+
+def _entry_key(request, query: str) -> str:
     is_api = request.path_info.startswith("/api/")
     parts = [
         str(FORMAT),
@@ -120,18 +161,37 @@ def _entry_key(request) -> str:
         # Pages computed from today's date (a verification without ?on=, the badge, statistics) turn at midnight.
         timezone.localdate().isoformat(),
         request.META.get("HTTP_ACCEPT", "") if is_api else "",
-        request.get_full_path(),
+        request.scheme,
+        request.get_host().lower(),
+        request.path,
+        query,
     ]
     return ENTRY_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def _may_use_cache(request) -> bool:
+def _cache_key_of(request) -> str | None:
+    """The entry's key for this request, or None when the cache is not for it (method, visitor, page, host, query)."""
     if settings.PUBLIC_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
-        return False
+        return None
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
-        return False
-    return _view_is_cached(request.path_info)
+        return None
+    declared = _declared_parameters(request.path_info)
+    if declared is None:
+        return None
+    if request.get_host().lower() not in _kept_hosts(settings.SITE_URL, tuple(settings.ALLOWED_HOSTS)):
+        return None
+    query = _canonical_query(request, declared)
+    return None if query is None else _entry_key(request, query)
+
+
+def _may_keep_one_more() -> bool:
+    """Count one more kept page in this period; False once PUBLIC_CACHE_MAX_ENTRIES were kept in it."""
+    period = int(time.time()) // settings.PUBLIC_CACHE_SECONDS
+    key = f"{KEPT_COUNT_PREFIX}{period}"
+    # The counter outlives the entries of its period (each lives PUBLIC_CACHE_SECONDS at most).
+    cache.add(key, 0, timeout=2 * settings.PUBLIC_CACHE_SECONDS)
+    return cache.incr(key) <= settings.PUBLIC_CACHE_MAX_ENTRIES
 
 
 def _api_throttle_allows(request) -> bool:
@@ -196,9 +256,9 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _may_use_cache(request):
+        key = _cache_key_of(request)
+        if key is None:
             return self.get_response(request)
-        key = _entry_key(request)
         try:
             found = cache.get_many([GENERATION_KEY, key])
             generation = found.get(GENERATION_KEY) or current_generation()
@@ -217,6 +277,8 @@ class PublicPageCacheMiddleware:
             kept = _entry(request, response, generation)
             if kept is not None:
                 try:
+                    if not _may_keep_one_more():
+                        return response
                     cache.set(key, kept, timeout=settings.PUBLIC_CACHE_SECONDS)
                 except Exception:  # noqa: BLE001 — not kept this time; the visitor has their page
                     logger.warning("Could not keep a public page in the cache.", exc_info=True)

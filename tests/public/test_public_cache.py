@@ -268,3 +268,106 @@ def test_a_zero_lifetime_turns_the_cache_off(client, settings, django_assert_max
     client.get(url)
     page = client.get(url)
     assert page.status_code == 200 and cache_state(page) is None
+
+
+def kept_entries() -> int:
+    """Pages kept in the cache, counted in its store: the Redis database of CACHE_URL, or the in-memory cache."""
+    from django.core.cache import cache
+
+    from registry.public.cache import ENTRY_PREFIX
+
+    if hasattr(cache._cache, "get_client"):
+        return sum(1 for _ in cache._cache.get_client().scan_iter(match=f"*{ENTRY_PREFIX}*"))
+    return sum(1 for key in cache._cache if ENTRY_PREFIX in key)
+
+
+def test_each_host_gets_its_own_links(client, settings):
+    settings.ALLOWED_HOSTS = ["registry.example", "mirror.example"]
+    certificate = certified("Alpha Cloud")
+    certified("Beta Cloud")
+    page = reverse("registry:service", args=[certificate.service.slug])
+    api = reverse("api:certificate-list") + "?page_size=1"
+    for host, other in (("registry.example", "mirror.example"), ("mirror.example", "registry.example")):
+        for url in (page, api):
+            first, again = client.get(url, HTTP_HOST=host), client.get(url, HTTP_HOST=host)
+            assert (cache_state(first), cache_state(again)) == (MISS, HIT), (host, url)
+            assert f"//{host}/" in again.text and other not in again.text, (host, url)
+
+
+def test_a_host_the_site_does_not_name_exactly_is_never_kept(client, settings):
+    # Django accepts any port on an allowed name: such a Host must neither plant its address nor add entries.
+    settings.ALLOWED_HOSTS = ["registry.example", ".example.org"]
+    certificate = certified("Alpha Cloud")
+    url = reverse("registry:service", args=[certificate.service.slug])
+    for host in ("registry.example:4444", "anything.example.org"):
+        answers = [client.get(url, HTTP_HOST=host) for _ in range(2)]
+        assert [(a.status_code, cache_state(a)) for a in answers] == [(200, None)] * 2, host
+    assert kept_entries() == 0
+    assert "4444" not in client.get(url, HTTP_HOST="registry.example").text
+
+
+def test_unknown_parameters_make_no_entry(client):
+    certified("Alpha Cloud")
+    url = reverse("registry:list")
+    warm(client, url)
+    assert kept_entries() == 1
+    for n in range(5):
+        answer = client.get(url, {f"utm_{n}": "x"})
+        assert answer.status_code == 200 and cache_state(answer) is None
+        assert "Alpha Cloud" in answer.text
+    for url in (reverse("registry:home") + "?x=1", reverse("api:certificate-list") + "?x=1"):
+        assert cache_state(client.get(url)) is None, url
+    assert kept_entries() == 1
+
+
+def test_declared_parameters_make_the_key_in_any_order(client):
+    certified("Alpha Cloud")
+    url = reverse("registry:list")
+    assert cache_state(client.get(url + "?model=iaas&q=alpha")) == MISS
+    assert cache_state(client.get(url + "?q=alpha&model=iaas")) == HIT
+    assert kept_entries() == 1
+
+
+def test_the_number_of_kept_pages_is_bounded(client, settings):
+    settings.PUBLIC_CACHE_MAX_ENTRIES = 3
+    certified("Alpha Cloud")
+    url = reverse("registry:list")
+    states = [cache_state(client.get(url, {"q": f"search {n}"})) for n in range(6)]
+    assert states == [MISS] * 3 + [None] * 3
+    assert kept_entries() == 3
+    # What was kept is still served.
+    assert cache_state(client.get(url, {"q": "search 0"})) == HIT
+
+
+def test_the_list_declares_every_filter_it_reads():
+    from registry.public.cache import LIST_PARAMETERS
+    from registry.public.filters import RegistryFilter
+
+    assert set(LIST_PARAMETERS) == {*RegistryFilter.base_filters, "page"}
+
+
+def settings_in_a_fresh_process(**environment) -> dict:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "print(json.dumps({'cache': settings.CACHES['default'].get('LOCATION'), 'broker': settings.CELERY_BROKER_URL}))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CACHE_URL")}
+    env |= {"DJANGO_SETTINGS_MODULE": "trustedcloud.settings", "DEBUG": "1", **environment}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_cache_url_puts_the_cache_apart_from_the_broker():
+    apart = settings_in_a_fresh_process(REDIS_URL="redis://redis.internal:6379/0", CACHE_URL="redis://cache:6379/2")
+    assert apart == {"cache": "redis://cache:6379/2", "broker": "redis://redis.internal:6379/0"}
+    together = settings_in_a_fresh_process(REDIS_URL="redis://redis.internal:6379/0")
+    assert together == {"cache": "redis://redis.internal:6379/0", "broker": "redis://redis.internal:6379/0"}

@@ -1,7 +1,9 @@
 """The database, and Redis as the shared cache.
 
 With nothing set: a SQLite file and an in-memory cache, so that `make run` needs only Python. Several processes need
-REDIS_URL: the throttles, the sign-in rate limits and the public page cache must be one for all of them.
+Redis: REDIS_URL for the Celery broker, and Django's cache (the throttles, the sign-in rate limits, the sessions' cached
+copy and the public page cache, which must be one for every process) on CACHE_URL, or on REDIS_URL when CACHE_URL is
+unset. README "Deploying" gives each its Redis database and eviction policy: the broker must never evict, the cache may.
 """
 
 import dj_database_url
@@ -18,21 +20,22 @@ DATABASES = {
     )
 }
 
-# Also the Celery broker and the sessions' cache (settings/celery.py, settings/accounts.py); kept as given, for the
-# deployment checks (trustedcloud/checks.py) and /healthz.
+# The Celery broker (settings/celery.py); kept as given, for the deployment checks (trustedcloud/checks.py) and /healthz.
 REDIS_URL = env_str("REDIS_URL")
+# Django's cache, when it is to live apart from the broker (another Redis database or server); the broker's otherwise.
+CACHE_URL = env_str("CACHE_URL") or REDIS_URL
 
 CACHES = (
     {
         "default": {
             # Django's Redis backend, sharing one client per connection pool (registry/core/cache.py says why).
             "BACKEND": "registry.core.cache.SharedClientRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             # Bounded waits: a hung Redis must slow a page by seconds at most (the page cache and throttles then
             # fall back), never hang it.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
-    if REDIS_URL
+    if CACHE_URL
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )

@@ -5,6 +5,9 @@ from .env import env_int, env_str
 # Public pages kept for anonymous visitors (registry/public/cache.py): dropped on every public change, and after this
 # many seconds whatever happens (a safety net); 0 turns the page cache off.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
+# At most this many pages kept per PUBLIC_CACHE_SECONDS, so at most twice as many in the cache at once: README
+# "Deploying" sizes the cache's memory from it.
+PUBLIC_CACHE_MAX_ENTRIES = env_int("PUBLIC_CACHE_MAX_ENTRIES", 5000)
 
 # Signed registry snapshots (/registry/snapshot.json). The Ed25519 private key: a PEM (PKCS#8, unencrypted; literal
 # "\n" accepted for one-line environments) or the base64 of the raw 32 bytes (registry/public/signing.py). Unset: a
