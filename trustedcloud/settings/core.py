@@ -75,6 +75,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A control character in the path or the query string (NUL, CR/LF...) gets the plain 400 page, in the visitor's
+    # language, before any redirect or view reads the address (registry/core/middleware.py).
+    "registry.core.middleware.ControlCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Anonymous visitors' public pages from the cache (registry/public/cache.py): below the language and the CSRF

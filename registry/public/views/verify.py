@@ -1,8 +1,10 @@
 """Checking a certificate: is it valid now, or was it on a given day, from its public status history."""
 
 import datetime
+from urllib.parse import urlencode
 
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,10 +26,13 @@ VERDICTS = {
 def verify_form(request):
     number = (request.GET.get("number") or "").strip().upper()
     if number:
-        target = redirect("registry:verify-number", number=number)
+        try:
+            target = reverse("registry:verify-number", kwargs={"number": number})
+        except NoReverseMatch:  # a "/" in what was typed: no certificate number has one
+            return render(request, "registry/verify_unknown.html", {"number": number}, status=404)
         if request.GET.get("on"):
-            target["Location"] += "?on=" + request.GET["on"]
-        return target
+            target += "?" + urlencode({"on": request.GET["on"]})
+        return redirect(target)
     return render(request, "registry/verify_form.html")
 
 
