@@ -60,10 +60,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     fields = ["when", "actor", "actor_label", "action", "object_type", "object_id", "detail", "ip", "user_agent"]
     readonly_fields = fields
 
-    class Media:
-        # The workspace's styles: among them, breadcrumbs told apart from the event's long name by more than colour.
-        css = {"all": ["registry/admin.css"]}
-
     @admin.display(description=gettext_lazy("time"), ordering="at")
     def when(self, obj):
         # Stored in UTC, shown in the zone the reader reads it in, with that zone's name.

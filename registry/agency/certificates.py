@@ -68,7 +68,7 @@ class CertificateAdmin(ViewOnlyGuard, admin.ModelAdmin):
     date_hierarchy = "issued_on"
 
     class Media:
-        css = {"all": ["css/status.css", "registry/admin.css"]}
+        css = {"all": ["css/status.css"]}
 
     fields = [
         "number", "status", "status_changed_at_zoned", "provider", "service", "scheme", "dossier_link",

@@ -13,7 +13,7 @@ __all__ = ["DECISIONS", "DossierAdmin"]
 @admin.register(Dossier)
 class DossierAdmin(DossierListMixin, DossierPageMixin, admin.ModelAdmin):
     class Media:
-        css = {"all": ["css/status.css", "registry/admin.css"]}
+        css = {"all": ["css/status.css"]}
 
     def has_add_permission(self, request):
         return False
