@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registry.catalogue.models import EvaluationCenter
+from registry.core.validators import validate_single_line
 from registry.qualification.choices import Recommendation
 from registry.qualification.models import Answer, Document
 
@@ -153,7 +154,7 @@ class AgencyDocumentForm(forms.Form):
             (Document.Kind.OTHER, Document.Kind.OTHER.label),
         ],
     )
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[validate_single_line])
     file = forms.FileField(label=_("File"))
 
 

@@ -5,6 +5,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from registry.core.validators import validate_single_line
+
 
 class Scheme(models.Model):
     """A qualification scheme and its version, e.g. SecNumCloud 3.2. Loaded from a data file by `load_scheme`."""
@@ -16,8 +18,8 @@ class Scheme(models.Model):
         validators=[RegexValidator(r"^[a-z0-9][a-z0-9.-]*$", _("Lower-case letters, digits, dots and hyphens only."))],
         help_text=_("For example secnumcloud-3.2."),
     )
-    name = models.CharField(_("name"), max_length=100)
-    version = models.CharField(_("version"), max_length=20)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_single_line])
+    version = models.CharField(_("version"), max_length=20, validators=[validate_single_line])
     certificate_prefix = models.CharField(
         _("certificate prefix"), max_length=10, help_text=_("Certificate numbers read PREFIX-YEAR-NNNN.")
     )
@@ -79,8 +81,8 @@ class Requirement(models.Model):
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("chapter")
     )
     position = models.PositiveIntegerField(_("position"), default=0)
-    title_en = models.CharField(_("title (English)"), max_length=200)
-    title_fr = models.CharField(_("title (French)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, validators=[validate_single_line])
+    title_fr = models.CharField(_("title (French)"), max_length=200, validators=[validate_single_line])
     description_en = models.TextField(_("description (English)"), blank=True)
     description_fr = models.TextField(_("description (French)"), blank=True)
     service_models = models.JSONField(
@@ -122,9 +124,11 @@ class Requirement(models.Model):
 class EvaluationCenter(models.Model):
     """An approved evaluation centre (audit body) that evaluates a dossier."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     country = CountryField(_("country"))
-    approval_reference = models.CharField(_("approval reference"), max_length=64, unique=True)
+    approval_reference = models.CharField(
+        _("approval reference"), max_length=64, unique=True, validators=[validate_single_line]
+    )
     active = models.BooleanField(_("approval in force"), default=True)
 
     class Meta:

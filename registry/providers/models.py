@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from registry.core.validators import validate_single_line
 from registry.providers.choices import ServiceModel
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -19,10 +20,14 @@ INVITATION_VALIDITY = datetime.timedelta(days=14)
 class Provider(models.Model):
     """A cloud provider: the organisation that applies for qualification."""
 
-    legal_name = models.CharField(_("legal name"), max_length=200, unique=True)
+    legal_name = models.CharField(_("legal name"), max_length=200, unique=True, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     registration_id = models.CharField(
-        _("registration number"), max_length=64, blank=True, help_text=_("For example a SIREN or a VAT number.")
+        _("registration number"),
+        max_length=64,
+        blank=True,
+        help_text=_("For example a SIREN or a VAT number."),
+        validators=[validate_single_line],
     )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -73,7 +78,7 @@ class Shareholder(models.Model):
     """A holder of the provider's capital or voting rights (rule 19.6.b). History is kept for 19.6.f."""
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="shareholders")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     country = CountryField(_("country"), help_text=_("Where the entity is based."))
     capital_percent = models.DecimalField(
         _("share capital (%)"), max_digits=5, decimal_places=2, validators=PERCENT_VALIDATORS
@@ -149,7 +154,7 @@ class Service(models.Model):
     """A provider's cloud offering: what gets qualified."""
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="services")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     service_model = models.CharField(_("service model"), max_length=10, choices=ServiceModel.choices)
     description = models.TextField(_("description"), blank=True)
@@ -181,7 +186,7 @@ class Site(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="sites")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     country = CountryField(_("country"))
-    city = models.CharField(_("city"), max_length=100, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=[validate_single_line])
     operations = models.TextField(
         _("operations carried out from here"),
         blank=True,
@@ -209,7 +214,7 @@ class ThirdParty(models.Model):
         HOSTING = "hosting", _("Hosting")
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="third_parties")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     country_of_control = CountryField(_("country of control"))
     technical_access_to_data = models.BooleanField(_("can technically access the data"), default=False)

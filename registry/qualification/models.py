@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from registry.catalogue.models import EvaluationCenter, Requirement, Scheme
+from registry.core.validators import validate_single_line
 from registry.providers.models import Service
 from registry.qualification.choices import CLOSED_DOSSIER_STATUSES, DocumentKind, DossierStatus
 
@@ -175,7 +176,7 @@ class Document(models.Model):
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     file = models.FileField(_("file"), upload_to=document_upload_to, max_length=200)
     original_name = models.CharField(_("original file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64)

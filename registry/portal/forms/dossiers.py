@@ -7,6 +7,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from registry.catalogue.models import Scheme
+from registry.core.validators import validate_single_line
 from registry.qualification.models import Answer, Document, Dossier
 from registry.qualification.services.documents import check_upload
 from registry.qualification.workflow import Refused
@@ -137,6 +138,7 @@ class DocumentForm(CrispyForm):
     title = forms.CharField(
         label=_("Title"),
         max_length=200,
+        validators=[validate_single_line],
         help_text=_("The same kind and title as an existing document makes a new version of it."),
         widget=forms.TextInput(attrs={"list": "document-titles", "autocomplete": "off"}),
     )
@@ -191,7 +193,9 @@ class MessageForm(CrispyForm):
     kind = forms.ChoiceField(
         label=_("Kind of the new document"), choices=PROVIDER_KINDS, initial=Document.Kind.EVIDENCE, required=False
     )
-    title = forms.CharField(label=_("Title of the new document"), max_length=200, required=False)
+    title = forms.CharField(
+        label=_("Title of the new document"), max_length=200, required=False, validators=[validate_single_line]
+    )
     file = UploadedFileField(label=_("File of the new document"), required=False)
 
     def __init__(self, *args, documents, can_upload, **kwargs):
