@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ("kind", models.CharField(max_length=80, verbose_name="kind")),
                 ("language", models.CharField(blank=True, max_length=10, verbose_name="language")),
                 ("subject", models.TextField(verbose_name="subject")),
-                ("body", models.TextField(verbose_name="text")),
+                ("body", models.TextField(verbose_name="plain text")),
                 ("html", models.TextField(blank=True, verbose_name="HTML")),
                 ("headers", models.JSONField(blank=True, default=dict, verbose_name="headers")),
                 ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="written")),

@@ -51,7 +51,7 @@ class OutgoingEmail(models.Model):
     kind = models.CharField(_("kind"), max_length=80)
     language = models.CharField(_("language"), max_length=10, blank=True)
     subject = models.TextField(_("subject"))
-    body = models.TextField(_("text"))
+    body = models.TextField(_("plain text"))
     html = models.TextField(_("HTML"), blank=True)
     headers = models.JSONField(_("headers"), default=dict, blank=True)
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
