@@ -25,7 +25,9 @@ from registry.qualification.models import Dossier
 from tests import factories as f
 from tests.public.api_helpers import certified, in_process
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The server thread reads committed rows; serialized_rollback: the flush ending a transactional test would empty the
+# agency groups the data migration made, which the tests after this one need.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 EXAMPLES_PER_OPERATION = 15
 SEED = 14
