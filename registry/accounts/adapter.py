@@ -21,9 +21,11 @@ from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from registry.accounts.permissions import actor_for
 from registry.core.client_address import client_ip, limit_key
 from registry.notifications import outbox
 
@@ -78,6 +80,14 @@ def on_site(url: str) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_login_redirect_url(self, request) -> str:
+        """Where a sign-in without a `next` lands: the agency's people on their workspace (its home of queues), the
+        providers' people on the portal (LOGIN_REDIRECT_URL)."""
+        user = request.user
+        if user.is_authenticated and user.is_staff and (user.is_superuser or actor_for(user).groups):
+            return reverse("admin:index")
+        return super().get_login_redirect_url(request)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Every account e-mail (confirmation, password reset, security notices) is written to the outbox and sent after
         the commit, like the registry's own: a mail server down never fails the request. Its site and links are
