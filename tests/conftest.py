@@ -7,6 +7,15 @@ from registry.qualification.workflow import ADMINISTRATORS, COMMITTEE, REVIEWERS
 from tests import factories as f
 
 
+@pytest.fixture
+def eager_tasks(monkeypatch):
+    """Tasks run inline, as in development, even with REDIS_URL set: the test reads what was sent (the outbox's
+    e-mails), not what was queued."""
+    from trustedcloud.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
 @pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
     # Each test writes its documents in its own folder, never in the project's private/ folder.

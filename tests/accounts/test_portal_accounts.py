@@ -2,10 +2,14 @@
 
 import re
 
+import pytest
 from django.core import mail
 from django.urls import reverse
 
 from registry.providers.models import Membership, Provider
+
+# Account e-mails go through the outbox's task: inline here even with REDIS_URL set.
+pytestmark = pytest.mark.usefixtures("eager_tasks")
 
 
 def confirmation_link(message) -> str:

@@ -178,6 +178,7 @@ def test_a_totp_sign_in_end_to_end(client, agent):
 
 # allauth reports the new authenticator once its transaction commits: a transaction that really commits.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("eager_tasks")  # the security notice goes through the outbox's task
 def test_setting_up_an_authenticator_app_opens_the_admin_and_stores_the_secret_encrypted(client, agent):
     sign_in(client, agent)
     assert client.get(reverse("admin:index"))["Location"] == reverse("mfa_index")

@@ -157,6 +157,7 @@ def test_removing_a_shareholder_is_kept_in_the_history(client, provider, owner, 
     assert "Departing Fund" in history and "removed" in history
 
 
+@pytest.mark.usefixtures("eager_tasks")  # the invitation goes through the outbox's task
 def test_the_owner_invites_a_member_who_accepts_with_the_invited_address(
     client, provider, owner, django_capture_on_commit_callbacks
 ):
