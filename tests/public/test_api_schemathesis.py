@@ -19,26 +19,29 @@ import sys
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
-from registry.certificates.services import certificate_suspend
+from registry.certificates.models import CertificateEvent
 from registry.qualification.models import Dossier
 from tests import factories as f
 from tests.public.api_helpers import certified, in_process
 
-# The server thread reads committed rows; serialized_rollback: the flush ending a transactional test would empty the
-# agency groups the data migration made, which the tests after this one need.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The server thread reads committed rows. The data below needs no agency group: the flush ending a transactional test
+# empties them, and a serialized rollback cannot restore them on SQLite after another transactional test.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 EXAMPLES_PER_OPERATION = 15
 SEED = 14
 
 
 @pytest.fixture
-def registry_of_every_shape(provider, administrator):
+def registry_of_every_shape(provider):
     bare = f.provider(legal_name="Nu SAS", slug="nu", registration_id="", website="", description="")
     certified(provider, name="Nuage Compute", slug="nuage-compute", conditions="Yearly audit.")
-    suspended = certified(provider, name="Nuage Kube", slug="nuage-kube")
-    certificate_suspend(review_on=f.review_date(), certificate=suspended, by=administrator, reason="Incident.")
+    suspended = certified(provider, name="Nuage Kube", slug="nuage-kube", status="suspended")
+    CertificateEvent.objects.create(
+        certificate=suspended, status="suspended", reason="Incident.", effective_on=timezone.localdate()
+    )
     archived = certified(bare, name="Ancien", slug="ancien", status="withdrawn", conditions="")
     f.third_party(archived.service, relies_on_service=f.service(name="Never certified", slug="never-certified"))
     in_process(archived.service, status=Dossier.Status.DECISION)
