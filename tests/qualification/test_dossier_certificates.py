@@ -157,3 +157,16 @@ def test_a_renewal_naming_an_old_certificate_replaces_the_one_in_force(service, 
     expired.refresh_from_db()
     in_force.refresh_from_db()
     assert (expired.status, in_force.status) == (CertificateStatus.EXPIRED, CertificateStatus.SUPERSEDED)
+
+
+def test_dossier_references_and_certificate_numbers_count_the_agency_year(
+    time_machine, service, scheme, owner, walk, decision_maker
+):
+    # 23:30 UTC on 31 December is already half past midnight on New Year's Day in Paris, where the agency works:
+    # both numbers belong to the new year, never one to each.
+    time_machine.move_to(datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC))
+    d = f.complete(svc.dossier_create(service=service, scheme=scheme, by=owner), owner)
+    certificate = svc.dossier_qualify(dossier=walk(d, S.DECISION), by=decision_maker, scope="IaaS.")
+    assert re.fullmatch(r"DOS-2027-\d{5}", d.reference)
+    assert re.fullmatch(r"SNC-2027-\d{4}", certificate.number)
+    assert certificate.issued_on == datetime.date(2027, 1, 1)

@@ -117,7 +117,8 @@ def dossier_create(*, service, scheme, by, kind=Dossier.Kind.INITIAL, renews=Non
                 .exists()
             ):
                 raise Refused(in_progress)
-            year = timezone.now().year
+            # The agency's calendar year, as for certificate numbers: one clock for every number it hands out.
+            year = timezone.localdate().year
             reference = f"DOS-{year}-{Counter.next(f'DOS-{year}'):05d}"
             dossier = Dossier.objects.create(
                 reference=reference, service=service, scheme=scheme, kind=kind, renews=renews, created_by=by
