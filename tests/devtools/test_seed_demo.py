@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from registry.certificates.choices import CertificateStatus
 from registry.certificates.models import Certificate
@@ -31,8 +31,26 @@ def row_counts() -> dict:
 
 
 @pytest.fixture
-def output(db):
+def output(db, settings):
+    settings.DEBUG = True  # as `make run` has it (the Makefile exports DEBUG=1)
     return seed()
+
+
+def test_it_refuses_with_debug_off_and_creates_nothing(db, settings):
+    settings.DEBUG = False
+    before = row_counts()
+    with pytest.raises(CommandError, match="--i-know-this-is-not-production"):
+        seed()
+    assert row_counts() == before
+    assert not get_user_model().objects.exists()
+
+
+def test_it_seeds_with_debug_off_when_told_it_is_not_production(db, settings):
+    settings.DEBUG = False
+    out = StringIO()
+    call_command("seed_demo", "--i-know-this-is-not-production", stdout=out)
+    assert set(Provider.objects.values_list("slug", flat=True)) == PROVIDERS
+    assert "Development accounts" in out.getvalue()
 
 
 def test_it_creates_the_demo_providers(output):

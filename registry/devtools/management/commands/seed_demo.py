@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from registry.catalogue.services import load_summary
@@ -12,7 +13,24 @@ class Command(BaseCommand):
         "accounts for each role. Safe to run again: what exists is left alone."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="not_production",
+            help=_("Seed even with DEBUG off (a staging or benchmark machine that runs with DEVTOOLS=1)."),
+        )
+
+    def handle(self, *args, not_production, **options):
+        # The demo creates a superuser and agency staff whose passwords and authenticator secret are published in the
+        # source: on a machine with DEBUG off it could be production, so the command wants to be told it is not.
+        if not settings.DEBUG and not not_production:
+            raise CommandError(
+                _(
+                    "seed_demo creates accounts whose passwords are published: it runs only with DEBUG=1, or with "
+                    "--i-know-this-is-not-production on a machine that is not production."
+                )
+            )
         summary = seed_demo()
         self.stdout.write(load_summary(summary.scheme, summary.scheme_stats))
         kinds = ("evaluation centres", "providers", "services", "users", "dossiers", "certificates")
