@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from registry import metrics
 from registry.accounts.views import language
 
 # admin.site is the agency's workspace (registry/agency/site.py: its titles, its home, its one door to sign in).
@@ -13,6 +14,8 @@ urlpatterns = [
     # Django's view, wrapped to remember a signed-in user's choice (their e-mails follow it); same URL, same name.
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Prometheus's scrape, behind METRICS_TOKEN (registry/metrics.py).
+    path("metrics", metrics.metrics, name="metrics"),
     path("api/", include("registry.public.api.urls")),
     path("", include("registry.public.urls")),
 ]

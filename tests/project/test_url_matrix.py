@@ -167,6 +167,8 @@ MATRIX: dict[str, Row] = {
         lambda w: reverse("portal:certificate-pdf", args=[w["provider"].slug, w["certificate"].number]),
         answers(LOGIN, 200, 404, 404, 404, 404, 404),
     ),
+    # Nobody reaches it by signing in: only a scraper's METRICS_TOKEN opens it (unset here), tests/project/test_metrics.py.
+    "metrics": Row(lambda w: reverse("metrics"), everyone(404)),
     # The public registry: the same for everyone.
     "registry:home": Row(lambda w: reverse("registry:home"), everyone(200)),
     "registry:list": Row(lambda w: reverse("registry:list"), everyone(200)),

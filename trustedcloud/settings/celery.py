@@ -55,6 +55,9 @@ HEALTHZ_HEARTBEAT_KEY = _broker_key_prefix + "trustedcloud:worker-heartbeat"
 # Seconds /healthz waits for Redis: a hung Redis must make the probe fail, not hang it.
 HEALTHZ_REDIS_TIMEOUT = 1.0
 
+# /metrics (registry/metrics.py) answers only a scraper that sends this as a Bearer token; unset, it answers 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+
 # Every periodic task, in one place. Each queued task of the outbox has a sweep here that queues again what a Redis
 # outage lost, so a lost message delays work by one period at most. Daily runs are in CELERY_TIMEZONE.
 CELERY_BEAT_SCHEDULE = {

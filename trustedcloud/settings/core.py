@@ -68,6 +68,8 @@ MIDDLEWARE = [
     # /healthz answers before anything else: load balancers probe by address over plain HTTP, which the host check
     # and the HTTPS redirect below would refuse; a probe needs no session, cache or CSP (registry/core/health.py).
     "registry.core.health.HealthCheckMiddleware",
+    # Times each request down to its view and back, for /metrics (registry/metrics.py).
+    "registry.metrics.RequestLatencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response (settings/security.py); the client's address for the audit log.
     "csp.middleware.CSPMiddleware",
