@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry.accounts.permissions import actor_for
@@ -32,13 +33,14 @@ def _applicable_ids(dossier) -> set[int]:
     return {
         r.pk
         for r in Requirement.objects.filter(scheme_id=dossier.scheme_id, parent__isnull=False).only(
-            "pk", "parent_id", "service_models"
+            "pk", "parent_id", "service_models", "retired"
         )
         if r.applies_to(model)
     }
 
 
-def _save(dossier, applicable, actor, *, requirement, status, justification, evidence) -> Answer:
+def _checked(dossier, applicable, *, requirement, status, justification, evidence) -> tuple:
+    """One row's refusals, before anything is written; returns its status, justification and evidence as stored."""
     if requirement.pk not in applicable:
         raise Refused(
             _("Requirement %(ref)s does not apply to this service under this scheme.") % {"ref": requirement.ref}
@@ -54,36 +56,74 @@ def _save(dossier, applicable, actor, *, requirement, status, justification, evi
     evidence = list(evidence or ())
     if any(document.dossier_id != dossier.pk for document in evidence):
         raise Refused(_("Evidence must be documents of this dossier."))
-    before = Answer.objects.filter(dossier=dossier, requirement=requirement).first()
-    changed = before is None or (before.status, before.justification) != (status or "", justification)
-    if before is not None and not changed:
-        changed = set(before.evidence.values_list("pk", flat=True)) != {d.pk for d in evidence}
-    answer, _created = Answer.objects.update_or_create(
-        dossier=dossier, requirement=requirement, defaults={"status": status or "", "justification": justification}
-    )
-    answer.evidence.set(evidence)
-    if changed and rules.change_voids_declaration(actor, dossier):
+    return status or "", justification, evidence
+
+
+def _save_all(dossier, actor, rows) -> list[Answer]:
+    """Write the rows of a (locked) dossier in a fixed number of queries, however many there are.
+
+    A chapter page saves up to dozens of answers at once: reading and writing each row on its own cost ten queries per
+    requirement. Every row is checked before anything is written; only answers that change are written (their
+    `updated_at` with them), and the declaration is voided once if any did.
+    """
+    applicable = _applicable_ids(dossier)
+    wanted = {}
+    for row in rows:
+        requirement = row["requirement"]
+        wanted[requirement.pk] = (
+            requirement,
+            *_checked(
+                dossier,
+                applicable,
+                requirement=requirement,
+                status=row.get("status", ""),
+                justification=row.get("justification", ""),
+                evidence=row.get("evidence", ()),
+            ),
+        )
+    existing = {a.requirement_id: a for a in Answer.objects.filter(dossier=dossier, requirement_id__in=wanted)}
+    links = Answer.evidence.through
+    cited: dict[int, set[int]] = {}
+    for answer_id, document_id in links.objects.filter(answer__in=existing.values()).values_list(
+        "answer_id", "document_id"
+    ):
+        cited.setdefault(answer_id, set()).add(document_id)
+    now = timezone.now()
+    created, updated, relinked = [], [], []
+    for requirement_id, (requirement, status, justification, evidence) in wanted.items():
+        answer = existing.get(requirement_id)
+        documents = {d.pk for d in evidence}
+        if answer is None:
+            answer = Answer(dossier=dossier, requirement=requirement, status=status, justification=justification)
+            existing[requirement_id] = answer
+            created.append(answer)
+            relinked.append((answer, documents))
+            continue
+        evidence_changed = cited.get(answer.pk, set()) != documents
+        if evidence_changed or (answer.status, answer.justification) != (status, justification):
+            answer.status, answer.justification, answer.updated_at = status, justification, now
+            updated.append(answer)
+        if evidence_changed:
+            relinked.append((answer, documents))
+    Answer.objects.bulk_create(created)
+    Answer.objects.bulk_update(updated, ["status", "justification", "updated_at"])
+    if relinked:
+        links.objects.filter(answer__in=[answer for answer, _documents in relinked]).delete()
+        links.objects.bulk_create(
+            links(answer_id=answer.pk, document_id=document) for answer, documents in relinked for document in documents
+        )
+    if (created or updated) and rules.change_voids_declaration(actor, dossier):
         void_declaration(dossier)
-    return answer
+    return [existing[row["requirement"].pk] for row in rows]
 
 
 def answer_save(*, dossier, requirement, by, status: str, justification: str = "", evidence=()) -> Answer:
     """Record the provider's self-assessment of one requirement (an empty status keeps a draft justification)."""
-    with transaction.atomic():
-        locked = _locked(dossier)
-        actor = actor_for(by)
-        refusal = rules.content_edit_refusal(actor, locked)
-        if refusal:
-            raise Refused(refusal)
-        return _save(
-            locked,
-            _applicable_ids(locked),
-            actor,
-            requirement=requirement,
-            status=status,
-            justification=justification,
-            evidence=evidence,
-        )
+    return answers_save(
+        dossier=dossier,
+        by=by,
+        rows=[{"requirement": requirement, "status": status, "justification": justification, "evidence": evidence}],
+    )[0]
 
 
 def answers_save(*, dossier, by, rows) -> list[Answer]:
@@ -97,19 +137,7 @@ def answers_save(*, dossier, by, rows) -> list[Answer]:
         refusal = rules.content_edit_refusal(actor, locked)
         if refusal:
             raise Refused(refusal)
-        applicable = _applicable_ids(locked)
-        return [
-            _save(
-                locked,
-                applicable,
-                actor,
-                requirement=row["requirement"],
-                status=row.get("status", ""),
-                justification=row.get("justification", ""),
-                evidence=row.get("evidence", ()),
-            )
-            for row in rows
-        ]
+        return _save_all(locked, actor, rows)
 
 
 def reply_post(*, dossier, by, body: str, attachments=(), kind: str = "", title: str = "", uploaded=None):
