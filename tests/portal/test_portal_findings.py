@@ -13,7 +13,8 @@ from registry.qualification.services.documents import document_add
 from tests import factories as f
 from tests.portal.dossier_pages import url
 
-pytestmark = pytest.mark.django_db
+# The e-mails are read as sent, not as queued: the outbox's task runs inline even with REDIS_URL set.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 
 S = Dossier.Status
 
