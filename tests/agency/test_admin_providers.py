@@ -204,6 +204,7 @@ def test_a_members_account_cannot_be_swapped_by_a_forged_post(admin_client, prov
 # Organisations and their addresses
 
 
+@pytest.mark.usefixtures("eager_tasks")  # the invitation is read as sent by the outbox's task, not as queued
 def test_an_administrator_registers_an_organisation_and_invites_its_first_owner(
     admin_client, administrator, django_capture_on_commit_callbacks
 ):
