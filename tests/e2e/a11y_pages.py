@@ -67,6 +67,7 @@ NOT_PAGES = {
     "registry:snapshot-numbered": "JSON",
     "registry:snapshot-numbered-signature": "signature",
     "registry:signing-key": "PEM",
+    "registry:published-key": "PEM",
     "registry:certificate-pdf": "PDF",
     "registry:badge": "SVG image",
     "portal:certificate-pdf": "PDF",
