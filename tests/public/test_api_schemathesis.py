@@ -26,9 +26,9 @@ from registry.qualification.models import Dossier
 from tests import factories as f
 from tests.public.api_helpers import certified, in_process
 
-# The server thread reads committed rows. The data below needs no agency group: the flush ending a transactional test
-# empties them, and a serialized rollback cannot restore them on SQLite after another transactional test.
-pytestmark = pytest.mark.django_db(transaction=True)
+# The server thread reads committed rows. serialized_rollback, as every transactional test of the suite: a plain flush
+# re-creates the content types, which the next serialized test's restore would then meet twice.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 EXAMPLES_PER_OPERATION = 15
 SEED = 14
