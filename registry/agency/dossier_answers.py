@@ -11,9 +11,8 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from registry.catalogue.models import Requirement
+from registry.qualification import rules
 from registry.qualification.models import Answer, Document
-
-OPEN_FINDINGS = (Answer.Finding.MINOR, Answer.Finding.MAJOR)
 
 # The filters of the answers part, in the order they are offered: (key, label, does the row match).
 FILTERS = (
@@ -44,7 +43,7 @@ class Row:
 
     @property
     def has_open_finding(self) -> bool:
-        return self.answer is not None and self.answer.finding in OPEN_FINDINGS
+        return rules.has_open_finding(self.answer)
 
     @property
     def finding_value(self) -> str:

@@ -147,8 +147,6 @@ class DossierPageMixin:
     def _dossier(self, request, pk) -> Dossier:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        if not str(pk).isdigit():
-            raise Http404("No such dossier.")
         dossier = get_object_or_404(
             Dossier.objects.select_related("service__provider", "scheme", "instructing_reviewer", "evaluation_center"),
             pk=pk,
@@ -239,7 +237,7 @@ class DossierPageMixin:
         return {
             "thread": Message.objects.filter(dossier=dossier).select_related("author").prefetch_related("attachments"),
             "message_form": MessageForm(),
-            "may_write": bool(actor.groups),
+            "may_write": not rules.message_refusal(actor, dossier),
         }
 
     def _part_timeline(self, request, dossier, actor, params, **_kw):

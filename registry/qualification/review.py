@@ -20,11 +20,10 @@ from django_countries.fields import Country
 
 from registry.providers.choices import ServiceModel
 from registry.providers.models import Provider, Service, Shareholder, Site, ThirdParty
-from registry.qualification import choices, sovereignty
+from registry.qualification import choices, rules, sovereignty
 from registry.qualification.choices import DocumentKind
 from registry.qualification.models import Answer, Document, Dossier, DossierEvent
 
-OPEN_FINDINGS = (Answer.Finding.MINOR, Answer.Finding.MAJOR)
 # A provider who says a requirement is met, or does not apply, while the automatic checks of that requirement fail.
 CONTRADICTING_STATUSES = (Answer.Status.MET, Answer.Status.NOT_APPLICABLE)
 # The evaluation report is the agency's own document: what changed since a request is the provider's doing.
@@ -443,7 +442,7 @@ def changes_since_request(dossier) -> ChangeSet | None:
 def open_findings(dossier, *, include_internal: bool = True) -> list[Answer]:
     """The answers with an open finding (minor or major non-conformity), in the referential's order; without the
     agency's internal ones when the list is for the provider."""
-    answers = Answer.objects.filter(dossier=dossier, finding__in=OPEN_FINDINGS).select_related("requirement")
+    answers = Answer.objects.filter(dossier=dossier, finding__in=rules.OPEN_FINDINGS).select_related("requirement")
     if not include_internal:
         answers = answers.filter(finding_internal=False)
     return list(answers.order_by("requirement__position"))

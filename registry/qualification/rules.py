@@ -7,9 +7,10 @@ here touches the database: `actor` is a `workflow.Actor` and the dossier any obj
 
 from django.utils.translation import gettext as _
 
-from registry.providers.rules import is_writer
+from registry.providers.rules import VIEWER, is_writer
 from registry.qualification.choices import DocumentKind
 from registry.qualification.choices import DossierStatus as S
+from registry.qualification.models import Answer
 from registry.qualification.workflow import REVIEWERS
 
 # The dossier is in the provider's hands: they change its content and sign its declaration, then submit it.
@@ -107,6 +108,31 @@ def change_voids_declaration(actor, dossier, *, move: str = "") -> bool:
     if move:
         return move in MOVES_VOIDING_THE_DECLARATION
     return not _is_agency(actor)
+
+
+# A finding still to be lifted: a non-conformity, minor or major ("conform" closes the requirement).
+OPEN_FINDINGS = (Answer.Finding.MINOR, Answer.Finding.MAJOR)
+
+
+def has_open_finding(answer) -> bool:
+    """Does this answer carry a non-conformity still to be lifted?"""
+    return answer is not None and answer.finding in OPEN_FINDINGS
+
+
+def message_refusal(actor, dossier, *, internal: bool = False) -> str:
+    """Why this person may not write on the dossier's thread (an internal note when `internal`); "" when they may.
+
+    The agency writes on any dossier, internal notes included; the provider's owners and editors write messages."""
+    if _is_agency(actor):
+        return ""
+    role = actor.provider_role(dossier.service.provider_id)
+    if role is None:
+        return _("Only the provider's members and the agency can write on this dossier.")
+    if internal:
+        return _("Only the agency can write internal notes.")
+    if role == VIEWER:
+        return _("Viewers cannot write messages; ask an owner or editor of your organisation.")
+    return ""
 
 
 def provider_reads_finding(answer) -> bool:

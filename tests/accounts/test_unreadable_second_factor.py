@@ -44,6 +44,8 @@ def test_a_superuser_resets_the_second_factors_and_the_person_sets_up_a_new_one(
     page = admin_client.get(changelist)
     assert page.status_code == 200 and rotated.email in page.text
     assert "data" not in page.text.split("<tbody>")[-1].split("</tbody>")[0]  # no secret shown, encrypted or not
+    stored = Authenticator.objects.get(user=rotated, type=Authenticator.Type.TOTP).data["secret"]
+    assert stored not in page.text and stored not in admin_client.get(changelist + "?q=" + rotated.email).text
     chosen = Authenticator.objects.filter(user=rotated, type=Authenticator.Type.TOTP).values_list("pk", flat=True)
     response = admin_client.post(
         changelist, {"action": "reset_second_factors", "_selected_action": list(chosen)}, follow=True

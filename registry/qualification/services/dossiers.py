@@ -11,7 +11,7 @@ from registry.catalogue.models import EvaluationCenter, Requirement
 from registry.certificates.models import Certificate
 from registry.core.models import Counter
 from registry.notifications.outbox import notify_dossier_event_on_commit
-from registry.providers.rules import VIEWER, is_writer
+from registry.providers.rules import is_writer
 from registry.public.publication import publish_on_commit
 from registry.qualification import review, rules, workflow
 from registry.qualification.choices import CLOSED_DOSSIER_STATUSES, DocumentKind, Recommendation
@@ -335,14 +335,9 @@ def message_post(*, dossier, by, body: str, internal: bool = False, attachments=
     """A message on the dossier's thread. Internal notes are the agency's own and never shown to the provider."""
     if not body.strip():
         raise Refused(_("The message is empty."))
-    actor = actor_for(by)
-    agency = bool(actor.groups)
-    if not agency and actor.provider_role(dossier.service.provider_id) is None:
-        raise Refused(_("Only the provider's members and the agency can write on this dossier."))
-    if internal and not agency:
-        raise Refused(_("Only the agency can write internal notes."))
-    if not agency and actor.provider_role(dossier.service.provider_id) == VIEWER:
-        raise Refused(_("Viewers cannot write messages; ask an owner or editor of your organisation."))
+    refusal = rules.message_refusal(actor_for(by), dossier, internal=internal)
+    if refusal:
+        raise Refused(refusal)
     with transaction.atomic():
         message = Message.objects.create(dossier=dossier, author=by, body=body.strip(), internal=internal)
         docs = [d for d in attachments if d.dossier_id == dossier.pk]
