@@ -7,7 +7,16 @@ imports a model from its own context, never from here.
 
 from registry.accounts.models import AuditEvent, UserPreference
 from registry.catalogue.models import EvaluationCenter, Requirement, Scheme
-from registry.certificates.models import Certificate, CertificateEvent
+from registry.certificates.models import (
+    Certificate,
+    CertificateEvent,
+    CertifiedRecord,
+    ChangeNotice,
+    Condition,
+    Incident,
+    IncidentUpdate,
+    SurveillanceAudit,
+)
 from registry.core.models import Counter
 from registry.notifications.models import DeliveryFailure, OutgoingEmail, Reminder
 from registry.providers.models import Invitation, Membership, Provider, Service, Shareholder, Site, ThirdParty
@@ -19,12 +28,17 @@ __all__ = [
     "AuditEvent",
     "Certificate",
     "CertificateEvent",
+    "CertifiedRecord",
+    "ChangeNotice",
+    "Condition",
     "Counter",
     "DeliveryFailure",
     "Document",
     "Dossier",
     "DossierEvent",
     "EvaluationCenter",
+    "Incident",
+    "IncidentUpdate",
     "Invitation",
     "Membership",
     "DossierVisit",
@@ -39,6 +53,7 @@ __all__ = [
     "Shareholder",
     "Site",
     "Subscription",
+    "SurveillanceAudit",
     "ThirdParty",
     "UserPreference",
 ]

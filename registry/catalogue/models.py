@@ -24,6 +24,16 @@ class Scheme(models.Model):
         _("certificate prefix"), max_length=10, help_text=_("Certificate numbers read PREFIX-YEAR-NNNN.")
     )
     validity_months = models.PositiveSmallIntegerField(_("validity (months)"), default=36)
+    surveillance_interval_months = models.PositiveSmallIntegerField(
+        _("surveillance interval (months)"),
+        default=12,
+        help_text=_("A surveillance audit falls due this many months after issue, then after each previous one."),
+    )
+    surveillance_grace_days = models.PositiveSmallIntegerField(
+        _("surveillance grace (days)"),
+        default=30,
+        help_text=_("An audit still without its outcome this many days after its due date is one the agency acts on."),
+    )
     individual_cap_percent = models.DecimalField(
         _("cap per non-EU entity (%)"),
         max_digits=5,

@@ -28,6 +28,21 @@ class DocumentKind(models.TextChoices):
     EVIDENCE = "evidence", _("Evidence")
     EVALUATION_REPORT = "evaluation_report", _("Evaluation report")
     OTHER = "other", _("Other")
+    # After qualification: filed on the certificate's dossier, tied to the change notice, surveillance audit, condition
+    # or incident they support (Document's foreign keys), never part of the dossier's own evidence.
+    CHANGE_EVIDENCE = "change_evidence", _("Change notice evidence")
+    SURVEILLANCE_REPORT = "surveillance_report", _("Surveillance audit report")
+    CONDITION_EVIDENCE = "condition_evidence", _("Evidence that a condition is met")
+    INCIDENT_REPORT = "incident_report", _("Incident report")
+
+
+# The kinds above that belong to the certificate's life after the decision, not to the dossier's instruction.
+AFTER_QUALIFICATION_DOCUMENT_KINDS = (
+    DocumentKind.CHANGE_EVIDENCE,
+    DocumentKind.SURVEILLANCE_REPORT,
+    DocumentKind.CONDITION_EVIDENCE,
+    DocumentKind.INCIDENT_REPORT,
+)
 
 
 class Recommendation(models.TextChoices):

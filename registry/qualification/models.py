@@ -20,6 +20,8 @@ class Dossier(models.Model):
     class Kind(models.TextChoices):
         INITIAL = "initial", _("Initial qualification")
         RENEWAL = "renewal", _("Renewal")
+        # A re-evaluation the agency asked for on a change notice (ChangeNotice.reevaluation); renews its certificate.
+        CHANGE = "change", _("Change re-evaluation")
 
     Status = DossierStatus
 
@@ -193,6 +195,20 @@ class Document(models.Model):
     )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # After qualification a document supports one of these (its dossier is the certificate's): AFTER_QUALIFICATION_
+    # DOCUMENT_KINDS. The dossier's own evidence has none of them.
+    change_notice = models.ForeignKey(
+        "registry.ChangeNotice", on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    surveillance_audit = models.ForeignKey(
+        "registry.SurveillanceAudit", on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    condition = models.ForeignKey(
+        "registry.Condition", on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    incident = models.ForeignKey(
+        "registry.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
 
     class Meta:
         ordering = ["dossier", "kind", "title", "-version"]

@@ -27,7 +27,11 @@ from registry.qualification.models import Answer, Document, Dossier, DossierEven
 # A provider who says a requirement is met, or does not apply, while the automatic checks of that requirement fail.
 CONTRADICTING_STATUSES = (Answer.Status.MET, Answer.Status.NOT_APPLICABLE)
 # The evaluation report is the agency's own document: what changed since a request is the provider's doing.
-PROVIDERS_DOCUMENTS = [kind for kind in DocumentKind.values if kind != DocumentKind.EVALUATION_REPORT]
+PROVIDERS_DOCUMENTS = [
+    kind
+    for kind in DocumentKind.values
+    if kind != DocumentKind.EVALUATION_REPORT and kind not in choices.AFTER_QUALIFICATION_DOCUMENT_KINDS
+]
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,20 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.catalogue.models import Scheme
 from registry.core.validators import validate_single_line
+from registry.qualification.choices import AFTER_QUALIFICATION_DOCUMENT_KINDS
 from registry.qualification.models import Answer, Document, Dossier
 from registry.qualification.services.documents import check_upload
 from registry.qualification.workflow import Refused
 
-# The agency's own kinds: a provider never uploads the evaluation report.
-PROVIDER_KINDS = [(value, label) for value, label in Document.Kind.choices if value != Document.Kind.EVALUATION_REPORT]
+# The agency's own kinds: a provider never uploads the evaluation report; the kinds of the certificate's later life
+# are filed with what they support (a change notice, a condition, an incident), never as a dossier's evidence.
+PROVIDER_KINDS = [
+    (value, label)
+    for value, label in Document.Kind.choices
+    if value != Document.Kind.EVALUATION_REPORT and value not in AFTER_QUALIFICATION_DOCUMENT_KINDS
+]
+# A change re-evaluation is opened by the agency on a change notice, never by the provider.
+APPLICATION_KINDS = [(value, label) for value, label in Dossier.Kind.choices if value != Dossier.Kind.CHANGE]
 
 
 class CrispyForm(forms.Form):
@@ -61,7 +69,7 @@ class DossierNewForm(CrispyForm):
     scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=Scheme.objects.none(), empty_label=None)
     kind = forms.ChoiceField(
         label=_("Kind of application"),
-        choices=Dossier.Kind.choices,
+        choices=APPLICATION_KINDS,
         initial=Dossier.Kind.INITIAL,
         widget=forms.RadioSelect,
     )
