@@ -67,3 +67,41 @@ def needing_action(day: datetime.date | None = None) -> dict:
         expiring_from=Min("expires_on", filter=expiring),
     )
     return {"review": (row["review"], row["review_since"]), "expiring": (row["expiring"], row["expiring_from"])}
+
+
+# --- After qualification: the reads both sides and the public share. ---
+
+
+def surveillance_dates(certificate_ids) -> dict[int, tuple]:
+    """{certificate id: (last surveillance, next surveillance due)} for these certificates, in one query.
+
+    The last surveillance is the day of the latest audit whose outcome is recorded; the next one due is the earliest
+    audit still without an outcome. A certificate no longer live has no next audit (None). Absent ids: (None, None)."""
+    from django.db.models import Max, Q
+
+    from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES
+
+    recorded = Q(surveillance_audits__recorded_at__isnull=False)
+    waiting = Q(surveillance_audits__recorded_at__isnull=True, status__in=LIVE_CERTIFICATE_STATUSES)
+    rows = (
+        Certificate.objects.filter(pk__in=list(certificate_ids))
+        .order_by()
+        .values("pk")
+        .annotate(
+            last=Max("surveillance_audits__performed_on", filter=recorded),
+            next=Min("surveillance_audits__due_on", filter=waiting),
+        )
+    )
+    return {row["pk"]: (row["last"], row["next"]) for row in rows}
+
+
+def accepted_changes(certificate_ids):
+    """The accepted changes of these certificates, as their public history shows them: the CertifiedRecord versions an
+    accepted change notice made (version 1 is the qualification itself), oldest first, with their notice."""
+    from registry.certificates.models import CertifiedRecord
+
+    return (
+        CertifiedRecord.objects.filter(certificate_id__in=list(certificate_ids), change_notice__isnull=False)
+        .select_related("change_notice")
+        .order_by("certificate_id", "adopted_at", "pk")
+    )
