@@ -3,6 +3,7 @@
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from registry.accounts import audit
 from registry.accounts.permissions import actor_for
@@ -50,7 +51,18 @@ def _change(certificate, action, *, by, reason="", suspension=None) -> Certifica
     locked.status = workflow.CERTIFICATE_MOVES[action].target
     locked.status_changed_at = timezone.now()
     locked.review_due_on = review_on
-    locked.save(update_fields=["status", "status_changed_at", "review_due_on"])
+    # Any move answers a pending suspension proposal: suspended, withdrawn, expired or superseded, it is done with.
+    locked.suspension_proposed_at, locked.suspension_proposed_by, locked.suspension_proposal = None, None, ""
+    locked.save(
+        update_fields=[
+            "status",
+            "status_changed_at",
+            "review_due_on",
+            "suspension_proposed_at",
+            "suspension_proposed_by",
+            "suspension_proposal",
+        ]
+    )
     _log(locked, locked.status, reason.strip(), by, effective_on=effective_on, internal_note=internal_note.strip())
     audit.record(
         f"certificate.{action}",
@@ -133,3 +145,51 @@ def certificate_expire(*, certificate) -> Certificate | None:
         if not rules.lapsed(locked.status, locked.expires_on, timezone.localdate()):
             return None
         return _change(locked, "expire", by=None, reason=reasons.EXPIRED)
+
+
+# --- Suspension proposals: from a surveillance audit, a refused change notice or an incident. ---
+
+
+def certificate_propose_suspension(*, certificate, by, reason: str) -> Certificate:
+    """Someone at the agency proposes that the certificate be suspended (the agency's, never public): it then waits
+    among the certificates to act on until the committee or an administrator suspends it or dismisses the proposal.
+    A second proposal adds its reason to the first."""
+    actor = actor_for(by)
+    if not any(actor.in_group(group) for group in workflow.AGENCY_GROUPS):
+        raise workflow.Refused(_("Only the agency can propose a suspension."))
+    if not reason.strip():
+        raise workflow.Refused(_("Please say why a suspension is proposed."))
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if locked.status != CertificateStatus.ACTIVE:
+            raise workflow.Refused(_("Only an active certificate can be proposed for suspension."))
+        if locked.suspension_proposed_at is None:
+            locked.suspension_proposed_at, locked.suspension_proposed_by = timezone.now(), by
+            locked.suspension_proposal = reason.strip()
+        else:
+            locked.suspension_proposal = f"{locked.suspension_proposal}\n\n{reason.strip()}"
+        locked.save(update_fields=["suspension_proposed_at", "suspension_proposed_by", "suspension_proposal"])
+        audit.record("certificate.propose_suspension", actor=by, obj=locked, reason=reason.strip())
+        return locked
+
+
+def certificate_dismiss_suspension_proposal(*, certificate, by, reason: str) -> Certificate:
+    """The committee or an administrator decides not to suspend: the proposal is cleared, the reason audited."""
+    actor = actor_for(by)
+    if not any(actor.in_group(group) for group in workflow.CERTIFICATE_GROUPS):
+        raise workflow.Refused(
+            _("Only the qualification committee or a registry administrator can change a certificate.")
+        )
+    if not reason.strip():
+        raise workflow.Refused(_("Please say why the certificate is not suspended."))
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if locked.suspension_proposed_at is None:
+            raise workflow.Refused(_("No suspension is proposed for this certificate."))
+        proposal = locked.suspension_proposal
+        locked.suspension_proposed_at, locked.suspension_proposed_by, locked.suspension_proposal = None, None, ""
+        locked.save(update_fields=["suspension_proposed_at", "suspension_proposed_by", "suspension_proposal"])
+        audit.record(
+            "certificate.dismiss_suspension_proposal", actor=by, obj=locked, reason=reason.strip(), proposal=proposal
+        )
+        return locked
