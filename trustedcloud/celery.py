@@ -1,6 +1,7 @@
+import logging.config
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustedcloud.settings")
 
@@ -13,3 +14,14 @@ app.autodiscover_tasks(
         for context in ("core", "accounts", "qualification", "certificates", "public", "notifications")
     ]
 )
+
+
+@signals.setup_logging.connect
+def log_as_the_web_processes_do(**kwargs):
+    """Workers and beat write the lines settings.LOGGING describes (LOG_FORMAT, LOG_LEVEL, control characters escaped)
+    rather than Celery's own: a receiver of this signal makes Celery leave logging alone, its root logger included
+    (worker_hijack_root_logger then has nothing to take over). The --loglevel option is therefore not read; LOG_LEVEL is.
+    """
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
