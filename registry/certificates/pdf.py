@@ -19,6 +19,7 @@ from django.utils.text import get_valid_filename
 from registry.certificates import pdf_drawing as certificate_pdf
 from registry.certificates.choices import CertificateStatus
 from registry.certificates.models import Certificate, CertificateEvent
+from registry.core import file_deletions
 from registry.core.queue import queue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -72,18 +73,23 @@ def certificate_pdf_render(*, certificate: Certificate) -> bool:
             content = certificate_pdf_bytes(locked)
             if storage.exists(name):
                 storage.delete(name)  # left by a run that died before its commit: same episode, draw it again
+            previous = locked.pdf.name
             locked.pdf.name = storage.save(name, ContentFile(content))
             locked.pdf_status = locked.status
             locked.save(update_fields=["pdf", "pdf_status"])
             wrote = True
-        # The PDFs of earlier statuses go once the new name is committed (never before: a rollback would leave the
-        # row pointing at a deleted file).
-        transaction.on_commit(lambda: _prune(locked.pk))
+            # The PDF of the earlier status goes once the new name is committed (never before: a rollback would leave
+            # the row pointing at a deleted file); a storage refusing leaves it to the sweep, the new PDF stands.
+            if previous and previous != locked.pdf.name:
+                file_deletions.delete_on_commit(previous)
+        # Then whatever else is in the certificate's folder: files a render wrote before dying uncommitted.
+        transaction.on_commit(lambda: _prune(locked.pk), robust=True)
     return wrote
 
 
 def _prune(certificate_id: int) -> None:
-    """Delete the certificate's stored PDFs other than the current one (earlier statuses, leftovers of a crash)."""
+    """Delete the certificate's stored PDFs other than the current one (leftovers of a crash, an earlier status whose
+    deletion is not already pending)."""
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).only("number", "pdf").first()
         if certificate is None or not certificate.pdf:
@@ -94,12 +100,14 @@ def _prune(certificate_id: int) -> None:
             _dirs, files = storage.listdir(folder)
         except (NotImplementedError, FileNotFoundError):
             return
-        for file_name in files:
-            if file_name != current:
-                try:
-                    storage.delete(posixpath.join(folder, file_name))
-                except OSError:
-                    logger.warning("Could not delete the old PDF %s/%s.", folder, file_name, exc_info=True)
+        except Exception:  # noqa: BLE001 — the storage's errors are many; the next render of this certificate prunes
+            logger.warning(
+                "Could not list the PDFs in %s; leftovers stay until its next render.", folder, exc_info=True
+            )
+            return
+        leftovers = {posixpath.join(folder, file_name) for file_name in files if file_name != current}
+        for name in sorted(leftovers - file_deletions.pending_among(leftovers)):
+            file_deletions.delete_on_commit(name)
 
 
 def certificates_with_stale_pdf() -> list[int]:

@@ -1,4 +1,5 @@
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,3 +30,23 @@ class Counter(models.Model):
         counter.value += 1
         counter.save(update_fields=["value"])
         return counter.value
+
+
+class PendingFileDeletion(models.Model):
+    """A stored file that no row names any more and that is still to be deleted (registry/core/file_deletions.py).
+
+    Written in the transaction that stops naming the file, removed once the storage has deleted it: a row left here
+    is a deletion that failed (the object store or the disk refused) and that the periodic sweep tries again."""
+
+    name = models.CharField(_("file"), max_length=255)
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("failed attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        verbose_name = _("file pending deletion")
+        verbose_name_plural = _("files pending deletion")
+
+    def __str__(self):
+        return self.name

@@ -88,6 +88,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.public.tasks.issue_registry_snapshot",
         "schedule": float(SNAPSHOT_CHECK_EVERY),
     },
+    # Stored files whose deletion after a commit failed (storage unreachable): tried again until they are gone.
+    "delete-pending-files": {"task": "registry.core.tasks.delete_pending_files", "schedule": 900.0},
     # Subscription requests nobody confirmed within the link's validity (7 days).
     "purge-unconfirmed-subscriptions": {
         "task": "registry.public.tasks.purge_unconfirmed_subscriptions",

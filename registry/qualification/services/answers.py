@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from registry.accounts.permissions import actor_for
 from registry.catalogue.models import Requirement
+from registry.core import file_deletions
 from registry.qualification import rules
 from registry.qualification.choices import DocumentKind
 from registry.qualification.models import Answer, Document, Dossier
@@ -155,7 +156,7 @@ def reply_post(*, dossier, by, body: str, attachments=(), kind: str = "", title:
             )
     except Exception:
         if document is not None:
-            document.file.delete(save=False)
+            file_deletions.discard(document.file.name)
         raise
     return message
 

@@ -49,6 +49,7 @@ from django.utils.translation import gettext, gettext_noop
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, IndirectObject, NameObject
 
+from registry.core import file_deletions
 from registry.core.clamd import Clamd, ScannerError
 from registry.core.queue import queue_on_commit
 from registry.qualification.models import Document
@@ -367,13 +368,14 @@ def _record(document_id: int, verdict: Verdict) -> Document | None:
 
 def _quarantine(document: Document) -> None:
     """Move the file into the quarantine folder: copied first, the original deleted only once the row says where the
-    copy is. A crash in between leaves two copies, never none."""
+    copy is. A crash in between leaves two copies, never none; a storage refusing the deletion leaves it to the sweep
+    (registry/core/file_deletions.py), and the verdict stands."""
     storage = document.file.storage
     original = document.file.name
     with storage.open(original, "rb") as source:
         document.file.name = storage.save(f"{QUARANTINE_DIR}/{original}", source)
     document.quarantined = True
-    transaction.on_commit(lambda: storage.delete(original))
+    file_deletions.delete_on_commit(original)
 
 
 def documents_to_recheck(*, older_than) -> list[int]:

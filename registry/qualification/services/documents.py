@@ -12,6 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from registry.accounts.permissions import actor_for
+from registry.core import file_deletions
 from registry.core.uploads import display_name
 from registry.qualification import rules
 from registry.qualification.models import Document, Dossier
@@ -65,40 +66,42 @@ def document_add(*, dossier, kind: str, title: str, uploaded, by) -> Document:
     if not title.strip():
         raise Refused(_("Please give the document a title."))
     actor = actor_for(by)
-    with transaction.atomic():
-        # Checked on a fresh, locked copy: the caller's object may be stale, and the status must not move meanwhile.
-        locked = Dossier.objects.select_for_update(of=("self",)).select_related("service").get(pk=dossier.pk)
-        refusal = rules.document_refusal(actor, locked, kind)
-        if refusal:
-            raise Refused(refusal)
-        content_type, sha256 = check_upload(uploaded)
-        # of=self: the next_version filter is a nullable outer join, which PostgreSQL refuses to lock.
-        previous = (
-            Document.objects.select_for_update(of=("self",))
-            .filter(dossier=locked, kind=kind, title__iexact=title.strip(), next_version__isnull=True)
-            .first()
-        )
-        document = Document(
-            dossier=locked,
-            kind=kind,
-            title=previous.title if previous else title.strip(),
-            original_name=display_name(uploaded.name),
-            sha256=sha256,
-            size=uploaded.size,
-            content_type=content_type,
-            version=previous.version + 1 if previous else 1,
-            previous=previous,
-            uploaded_by=by,
-        )
-        uploaded.seek(0)
-        document.file.save(uploaded.name or "document", uploaded, save=False)
-        # If the row cannot be written, the stored file must not stay behind as an orphan.
-        try:
+    stored = ""
+    try:
+        with transaction.atomic():
+            # Checked on a fresh, locked copy: the caller's object may be stale, and the status must not move meanwhile.
+            locked = Dossier.objects.select_for_update(of=("self",)).select_related("service").get(pk=dossier.pk)
+            refusal = rules.document_refusal(actor, locked, kind)
+            if refusal:
+                raise Refused(refusal)
+            content_type, sha256 = check_upload(uploaded)
+            # of=self: the next_version filter is a nullable outer join, which PostgreSQL refuses to lock.
+            previous = (
+                Document.objects.select_for_update(of=("self",))
+                .filter(dossier=locked, kind=kind, title__iexact=title.strip(), next_version__isnull=True)
+                .first()
+            )
+            document = Document(
+                dossier=locked,
+                kind=kind,
+                title=previous.title if previous else title.strip(),
+                original_name=display_name(uploaded.name),
+                sha256=sha256,
+                size=uploaded.size,
+                content_type=content_type,
+                version=previous.version + 1 if previous else 1,
+                previous=previous,
+                uploaded_by=by,
+            )
+            uploaded.seek(0)
+            document.file.save(uploaded.name or "document", uploaded, save=False)
+            stored = document.file.name
             document.save()
-        except Exception:
-            document.file.delete(save=False)
-            raise
-        checks.check_on_commit(document.pk)
-        if rules.change_voids_declaration(actor, locked):
-            void_declaration(locked)
+            checks.check_on_commit(document.pk)
+            if rules.change_voids_declaration(actor, locked):
+                void_declaration(locked)
+    except Exception:
+        # The row was not committed (refused, or the database failed): the stored file must not stay as an orphan.
+        file_deletions.discard(stored)
+        raise
     return document
