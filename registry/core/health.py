@@ -1,21 +1,23 @@
-"""/healthz for load balancers and monitoring: the database, Redis and a recent worker heartbeat.
+"""/healthz for load balancers and monitoring: the database, Redis, the cache's Redis and a recent worker heartbeat.
 
 200 {"status": "ok", "checks": {...}} when every check passes, 503 {"status": "fail", "failing": [...], "checks": {...}}
 otherwise; the checks' values are words, never an exception's text or a setting. Cheap: one trivial query and one Redis
-round trip (PING and the heartbeat read in one pipeline), nothing else, not even a session.
+round trip (PING and the heartbeat read in one pipeline), nothing else, not even a session; a second PING only when
+CACHE_URL names another Redis server than REDIS_URL (another database of the same server answers with it).
 
 HealthCheckMiddleware answers /healthz ahead of every other middleware: a load balancer probes each web process by
 its address (a Host header not in ALLOWED_HOSTS) and over plain HTTP behind TLS termination (which SECURE_SSL_REDIRECT
 would answer with a redirect). The probe builds no URL from the Host header, so answering it whatever the host is safe.
 It is the only answer at /healthz: the middleware is part of the project's settings, not an option.
 
-?checks=database,redis limits the answer to those checks: the heartbeat is the whole installation's (beat and the
+?checks=database,redis,cache limits the answer to those checks: the heartbeat is the whole installation's (beat and the
 workers), so a load balancer that drains a web process on a failed probe should leave it out; monitoring asks for all.
 """
 
 import functools
 import json
 import logging
+import re
 import time
 
 import redis
@@ -26,7 +28,7 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 logger = logging.getLogger(__name__)
 
 PATH = "/healthz"
-CHECKS = ("database", "redis", "worker")
+CHECKS = ("database", "redis", "cache", "worker")
 # Values that pass; anything else ("failed", "stale", "unknown") fails.
 PASSING = {"ok", "skipped", "inline"}
 
@@ -59,6 +61,36 @@ def _database() -> str:
     return "ok"
 
 
+def _ping(url: str) -> str:
+    try:
+        return "ok" if _redis(url, settings.HEALTHZ_REDIS_TIMEOUT).ping() else "failed"
+    except Exception as exc:  # noqa: BLE001 — as in _redis_and_worker, and a URL that names no server
+        logger.warning("Health check: the cache's Redis does not answer (%s).", type(exc).__name__)
+        return "failed"
+
+
+def _cache_server() -> str:
+    """The cache's Redis, when it is another server than the broker's; "" when it is the same one or there is none.
+
+    Django's cache takes several servers in one setting, the first written to: that one is checked."""
+    cache_url = re.split("[;,]", settings.CACHE_URL)[0].strip()
+    if cache_url and settings.REDIS_URL and _server(cache_url) == _server(settings.REDIS_URL):
+        return ""
+    return cache_url
+
+
+def _server(url: str) -> tuple | str:
+    """What makes two URLs one server to PING: all they say but the database number (credentials included)."""
+    try:
+        options = redis.connection.parse_url(url)
+    except ValueError:
+        return url  # the PING will say what is wrong with it
+    options.pop("db", None)
+    if "path" not in options:
+        options.setdefault("port", 6379)
+    return tuple(sorted((name, repr(value)) for name, value in options.items()))
+
+
 def _redis_and_worker() -> tuple[str, str]:
     """Redis's answer to PING and the heartbeat's age, in one round trip."""
     if not settings.REDIS_URL:
@@ -86,9 +118,17 @@ def healthz_response(request) -> HttpResponse:
     results = {}
     if "database" in wanted:
         results["database"] = _database()
-    if "redis" in wanted or "worker" in wanted:
+    cache_server = _cache_server() if "cache" in wanted else ""
+    if "redis" in wanted or "worker" in wanted or ("cache" in wanted and not cache_server):
         results["redis"], results["worker"] = _redis_and_worker()
-    results = {name: value for name, value in results.items() if name in wanted}
+    if "cache" in wanted:
+        if cache_server:
+            results["cache"] = _ping(cache_server)
+        elif settings.CACHE_URL:
+            results["cache"] = results["redis"]  # the broker's server: its PING answered for both
+        else:
+            results["cache"] = "skipped"  # no Redis: each process keeps its own in-memory cache
+    results = {name: results[name] for name in CHECKS if name in results and name in wanted}
     failing = [name for name in CHECKS if name in results and results[name] not in PASSING]
     if failing:
         return _json(503, {"status": "fail", "failing": failing, "checks": results})
