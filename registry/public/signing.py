@@ -37,13 +37,17 @@ class SigningKey:
         self.public_pem: bytes = public.public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
-        der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-        # SHA-256 of the DER public key: `openssl pkey -pubin -in signing-key.pem -outform DER | sha256sum` shows it.
-        self.fingerprint: str = hashlib.sha256(der).hexdigest()
+        self.fingerprint: str = fingerprint(public)
 
     def sign(self, data: bytes) -> str:
         """The Ed25519 signature of data, base64."""
         return base64.b64encode(self._private.sign(data)).decode("ascii")
+
+
+def fingerprint(public_key) -> str:
+    """SHA-256 of the DER public key: `openssl pkey -pubin -in signing-key.pem -outform DER | sha256sum` shows it."""
+    der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(der).hexdigest()
 
 
 def signing_key() -> SigningKey:

@@ -1,0 +1,96 @@
+"""verify_registry, on its own after an incident: every document's bytes against its recorded SHA-256, every
+certificate's PDF present, and the signed snapshot chain (each signature with the key published under its fingerprint,
+each link to the snapshot before). Each problem is named; any problem makes the command fail."""
+
+import io
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from registry.certificates.pdf import certificate_pdf_render
+from registry.public.models import PublishedKey, RegistrySnapshot
+from registry.public.snapshots import snapshot_issue
+from registry.qualification.models import Document
+from tests import factories as f
+from tests.public.test_public_pages import certified
+
+pytestmark = pytest.mark.django_db
+
+
+def verify() -> tuple[bool, list[str]]:
+    """(whether it passed, the lines it printed)."""
+    out = io.StringIO()
+    try:
+        call_command("verify_registry", stdout=out)
+    except CommandError:
+        return False, out.getvalue().splitlines()
+    return True, out.getvalue().splitlines()
+
+
+@pytest.fixture
+def chain():
+    """Three snapshots of a registry with one certificate (its PDF drawn)."""
+    certificate_pdf_render(certificate=certified("Alpha Cloud"))
+    return [snapshot_issue(force=True) for _ in range(3)]
+
+
+def test_an_intact_registry_verifies(chain, complete_draft):
+    passed, lines = verify()
+    assert passed, lines
+    assert "registry snapshots: 3 checked, 0 problems." in lines
+    assert f"documents: {Document.objects.count()} checked, 0 problems." in lines
+    assert "certificate PDFs: 1 checked, 0 problems." in lines
+    assert lines[-1] == "No problem found."
+
+
+def test_a_snapshot_changed_after_signing_fails_its_signature_and_the_next_ones_link(chain):
+    second = chain[1]
+    RegistrySnapshot.objects.filter(pk=second.pk).update(body=second.body.replace("Alpha Cloud", "Alpha Cl0ud"))
+    passed, lines = verify()
+    assert not passed
+    assert "Snapshot 2: the signature does not verify with the key " + second.key_id + "." in lines
+    assert any(line.startswith("Snapshot 3: its link to the previous snapshot is") for line in lines)
+    assert "registry snapshots: 3 checked, 2 problems." in lines
+
+
+def test_a_snapshot_removed_from_the_series_breaks_the_chain(chain):
+    RegistrySnapshot.objects.filter(pk=chain[1].pk).delete()
+    passed, lines = verify()
+    assert not passed
+    assert any(line.startswith("Snapshot 3: its link to the previous snapshot is") for line in lines)
+
+
+def test_a_published_key_swapped_for_another_is_refused(chain):
+    other = Ed25519PrivateKey.generate().public_key()
+    pem = other.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    PublishedKey.objects.update(public_pem=pem)
+    passed, lines = verify()
+    assert not passed
+    fingerprint = chain[0].key_id
+    assert f"The published key {fingerprint} is not the Ed25519 key with that fingerprint." in lines
+    assert f"Snapshot 1: its key {fingerprint} is not among the published keys." in lines
+
+
+def test_a_missing_document_and_a_missing_pdf_are_named(complete_draft):
+    document = Document.objects.order_by("pk").first()
+    default_storage.delete(document.file.name)
+    certificate = certified("Beta Cloud")  # its PDF not drawn yet
+    passed, lines = verify()
+    assert not passed
+    assert (
+        f"Document {document.pk} “{document.title}” of {complete_draft.reference} ({document.file.name}): "
+        "missing from the private storage."
+    ) in lines
+    assert any(line.startswith(f"Certificate {certificate.number} has no PDF yet") for line in lines)
+    assert lines[-1] != "No problem found."
+
+
+def test_with_nothing_issued_yet_there_is_nothing_to_contradict(db):
+    f.provider()
+    passed, lines = verify()
+    assert passed, lines
+    assert "registry snapshots: 0 checked, 0 problems." in lines
