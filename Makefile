@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # Local development and tests run with DEBUG on unless the environment says otherwise; production sets DEBUG=0.
 export DEBUG ?= 1
 
-.PHONY: run test lint format worker beat migrate demo clean check-deploy audit bench requirements
+.PHONY: run test lint format worker beat migrate demo clean check-deploy audit bench requirements backup
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -99,6 +99,12 @@ bench: $(VENV)/.runtime
 	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk"; apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py
+
+# The database (pg_dump) and every private file, with a manifest of SHA-256 sums, into a new folder named for the time
+# inside $(BACKUP_DIR) (README "Backup and restore"). PostgreSQL only; the environment is the installation's own.
+BACKUP_DIR ?= backups/
+backup: $(VENV)/.runtime
+	$(BIN)/python manage.py backup_registry --output "$(BACKUP_DIR)"
 
 clean:
 	rm -rf $(VENV) db.sqlite3 private staticfiles .pytest_cache .ruff_cache build node_modules
