@@ -11,13 +11,22 @@ from registry.accounts import audit
 from registry.providers import rules
 from registry.providers.choices import ServiceModel
 from registry.providers.models import Service, Site, ThirdParty
-from registry.providers.selectors import service_facts
+from registry.providers.selectors import change_control_refusal, service_facts
 from registry.providers.services import require_administrator, require_role, unique_slug
 from registry.public.publication import publish_on_commit
 from registry.qualification import sovereignty
 from registry.qualification.workflow import Refused
 
 SERVICE_FIELDS = ("name", "service_model", "description")
+
+
+def _refuse_under_change_control(service) -> None:
+    """A certified service's rows change only through an accepted change notice (providers.rules.change_controlled)."""
+    refusal = change_control_refusal(service=service)
+    if refusal:
+        raise Refused(refusal)
+
+
 SITE_FIELDS = ("role", "country", "city", "operations")
 THIRD_PARTY_FIELDS = (
     "name", "kind", "country_of_control", "technical_access_to_data", "relies_on_service", "autonomy_evidence",
@@ -50,6 +59,8 @@ def service_update(*, service, by, **values) -> Service:
     with transaction.atomic():
         locked = Service.objects.select_for_update().get(pk=service.pk)
         changed = [k for k, v in values.items() if getattr(locked, k) != v]
+        if changed:
+            _refuse_under_change_control(locked)
         for name in changed:
             setattr(locked, name, values[name])
         if changed:
@@ -70,6 +81,7 @@ def service_change_slug(*, service, by, slug: str) -> Service:
         locked = Service.objects.select_for_update().get(pk=service.pk)
         if slug == locked.slug:
             return locked
+        _refuse_under_change_control(locked)
         Service._meta.get_field("slug").run_validators(slug)
         refusal = rules.service_slug_refusal(
             slug,
@@ -93,9 +105,11 @@ def service_move(*, service, by, provider) -> Service:
         locked = Service.objects.select_for_update().select_related("provider").get(pk=service.pk)
         if provider.pk == locked.provider_id:
             return locked
+        # A certified service's own refusal says more than change control's (no notice moves a service either).
         refusal = service_facts(locked).move_refusal
         if refusal:
             raise Refused(refusal)
+        _refuse_under_change_control(locked)
         audit.record(
             "service.move", actor=by, obj=locked, from_provider=locked.provider.slug, to_provider=provider.slug
         )
@@ -114,6 +128,7 @@ def service_delete(*, service, by) -> None:
     require_administrator(by)
     with transaction.atomic():
         locked = Service.objects.select_for_update().get(pk=service.pk)
+        _refuse_under_change_control(locked)
         audit.record("service.delete", actor=by, obj=locked, slug=locked.slug)
         try:
             with transaction.atomic():
@@ -150,6 +165,7 @@ def _replace_children(*, model, service, rows, fields, extra_check=None):
 
 def _replaced(action, *, service, by, counts) -> None:
     if any(counts.values()):
+        _refuse_under_change_control(service)  # raised inside the write's transaction: the rows written roll back
         audit.record(action, actor=by, obj=service, **counts)
         publish_on_commit()  # data-location countries and dependencies are on the service's public page
 

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES
+
 # Membership.Role's values, here without the model so that the workflow table stays pure.
 OWNER, EDITOR, VIEWER = "owner", "editor", "viewer"
 # Owners and editors describe the organisation, its services and its dossiers; viewers only read.
@@ -104,3 +106,32 @@ def third_party_refusal(*, service_id, relies_on_service_id) -> str | None:
     if relies_on_service_id is not None and relies_on_service_id == service_id:
         return _("A service cannot rely on itself.")
     return None
+
+
+# --- Change control (after qualification). ---
+
+# The provider's fields a certificate covers (certificates.records.PROVIDER_FIELDS); its website and description are not.
+CONTROLLED_PROVIDER_FIELDS = (
+    "legal_name",
+    "registration_id",
+    "registered_office_country",
+    "central_administration_country",
+    "principal_establishment_country",
+)
+
+
+def change_controlled(certificate_statuses) -> bool:
+    """Is a record under change control: does a live certificate (active or suspended) cover it? `certificate_statuses`:
+    the statuses of the certificates of the service, or of every service of the organisation. Its covered rows then
+    change only through an accepted change notice, so that the public registry always shows what was certified."""
+    return any(status in LIVE_CERTIFICATE_STATUSES for status in certificate_statuses)
+
+
+def change_control_refusal(certificate_statuses) -> str | None:
+    """Why a direct edit of a record under change control is refused, and what to do instead."""
+    if not change_controlled(certificate_statuses):
+        return None
+    return _(
+        "A live certificate covers this: what it certifies changes only through a change notice, which the provider "
+        "files from the portal (Propose a change) and the agency accepts."
+    )

@@ -83,3 +83,16 @@ def service_facts(service) -> ServiceFacts:
         has_dossier=dossiers.exists(),
         listed_in_process=dossiers.filter(listed_in_process_consent=True, events__action="admit").exists(),
     )
+
+
+def certificate_statuses(*, service=None, provider=None) -> list[str]:
+    """The statuses of the certificates of `service`, or of every service of `provider`: what rules.change_controlled()
+    reads. One query."""
+    certificates = Certificate.objects.filter(service=service) if service is not None else None
+    if certificates is None:
+        certificates = Certificate.objects.filter(service__provider=provider)
+    return list(certificates.values_list("status", flat=True).distinct())
+
+
+def change_control_refusal(*, service=None, provider=None) -> str | None:
+    return rules.change_control_refusal(certificate_statuses(service=service, provider=provider))

@@ -18,6 +18,7 @@ from registry.notifications import outbox
 from registry.notifications.outbox import Email
 from registry.providers import rules
 from registry.providers.models import Invitation, Membership, Provider, Shareholder
+from registry.providers.selectors import change_control_refusal
 from registry.public.publication import publish_on_commit
 from registry.qualification.workflow import Refused
 
@@ -92,6 +93,8 @@ def provider_update(*, provider, by, **profile) -> Provider:
     with transaction.atomic():
         locked = Provider.objects.select_for_update().get(pk=provider.pk)
         changed = [name for name, value in profile.items() if getattr(locked, name) != value]
+        if set(changed) & set(rules.CONTROLLED_PROVIDER_FIELDS):
+            _refuse_under_change_control(locked)
         for name in changed:
             setattr(locked, name, value if (value := profile[name]) is not None else "")
         if changed:
@@ -129,6 +132,14 @@ def provider_require_mfa(*, provider, by, required: bool) -> Provider:
     return locked
 
 
+def _refuse_under_change_control(provider) -> None:
+    """The organisation's certified fields and shareholders change only through an accepted change notice while a
+    live certificate covers one of its services (rules.change_controlled)."""
+    refusal = change_control_refusal(provider=provider)
+    if refusal:
+        raise Refused(refusal)
+
+
 # Ownership (19.6.b); its history is kept for 19.6.f.
 
 
@@ -164,6 +175,7 @@ def shareholders_replace(*, provider, by, rows: list[dict]) -> list[Shareholder]
         for gone in existing.values():
             gone.delete()
         if added or changed or existing:
+            _refuse_under_change_control(locked)  # inside the transaction: the rows written roll back
             audit.record(
                 "provider.shareholders", actor=by, obj=locked, added=added, changed=changed, removed=len(existing)
             )

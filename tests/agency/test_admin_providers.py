@@ -331,7 +331,9 @@ def test_a_service_with_a_dossier_is_not_deleted(admin_client, draft):
 def test_an_accepted_admin_edit_writes_an_audit_line_and_shows_on_the_public_page_at_once(
     admin_client, administrator, django_capture_on_commit_callbacks
 ):
-    service = certified("Alpha Cloud").service
+    # A withdrawn certificate: still on the public page, and no longer under change control (a live one would need a
+    # change notice, tests/agency/test_admin_change_control.py).
+    service = certified("Alpha Cloud", status="withdrawn", reason="Ended.").service
     url = reverse("registry:service", args=[service.slug])
     visitor = Client()
     assert visitor.get(url).headers["X-Public-Cache"] == "miss"
@@ -354,7 +356,7 @@ def test_an_accepted_admin_edit_writes_an_audit_line_and_shows_on_the_public_pag
 def test_a_site_changed_in_the_admin_is_audited_and_published(
     admin_client, administrator, django_capture_on_commit_callbacks
 ):
-    service = certified("Alpha Cloud", storage="FR").service
+    service = certified("Alpha Cloud", storage="FR", status="withdrawn", reason="Ended.").service  # see above
     url = reverse("registry:service", args=[service.slug])
     visitor = Client()
     visitor.get(url)
