@@ -291,3 +291,53 @@ def suspension_form(reason: str, **fields) -> dict:
         "review_on": review_date().isoformat(),
         "internal_note": "",
     } | fields
+
+
+# --- G: the public side after qualification: accepted changes and surveillance audits written as rows. ---
+
+
+def accepted_change_record(certificate_obj, *, kind="location", summary="A second storage site, in France.", **kw):
+    """A change notice accepted on the certificate's service, and the certified record version its acceptance wrote
+    (the certificate's next version), as the acceptance leaves them in the database. Returns the record; its notice is
+    record.change_notice. `description`, `proposed`, `outcome_note`… go to the notice; `adopted_at` to the record."""
+    from django.db.models import Max
+
+    from registry.certificates import records
+    from registry.certificates.choices import ChangeStatus, ChangeType
+    from registry.certificates.models import CertifiedRecord, ChangeNotice
+
+    adopted_at = kw.pop("adopted_at", None) or timezone.now()
+    by = kw.pop("by", None) or user()
+    values = {
+        "reference": f"CHG-{adopted_at.year}-{n():05d}",
+        "provider": certificate_obj.service.provider,
+        "service": certificate_obj.service,
+        "kind": kind,
+        "change_type": ChangeType.ADAPTIVE,
+        "effective_on": timezone.localdate(adopted_at),
+        "description": "The provider's account of the change.",
+        "status": ChangeStatus.ACCEPTED,
+        "created_by": by,
+        "filed_at": adopted_at,
+        "filed_by": by,
+        "decided_at": adopted_at,
+        "public_summary": summary,
+    } | kw
+    notice = ChangeNotice.objects.create(**values)
+    latest = CertifiedRecord.objects.filter(certificate=certificate_obj).aggregate(v=Max("version"))["v"] or 0
+    content = records.capture(certificate_obj.service, scope=certificate_obj.scope)
+    return CertifiedRecord.objects.create(
+        certificate=certificate_obj, version=latest + 1, content=content, adopted_at=adopted_at, change_notice=notice
+    )
+
+
+def surveillance_audit_row(certificate_obj, *, due_on, performed_on=None, outcome="", findings="", **kw):
+    """A surveillance audit of the certificate, due on `due_on`; with an `outcome` it is recorded (performed on
+    `performed_on`, the due day unless told), as the instructing reviewer's recording leaves it."""
+    from registry.certificates.models import SurveillanceAudit
+
+    sequence = SurveillanceAudit.objects.filter(certificate=certificate_obj).count() + 1
+    values = {"sequence": sequence, "due_on": due_on, "outcome": outcome, "findings": findings}
+    if outcome:
+        values |= {"performed_on": performed_on or due_on, "recorded_at": timezone.now()}
+    return SurveillanceAudit.objects.create(certificate=certificate_obj, **(values | kw))

@@ -97,11 +97,19 @@ def surveillance_dates(certificate_ids) -> dict[int, tuple]:
 
 def accepted_changes(certificate_ids):
     """The accepted changes of these certificates, as their public history shows them: the CertifiedRecord versions an
-    accepted change notice made (version 1 is the qualification itself), oldest first, with their notice."""
+    accepted change notice made (version 1 is the qualification itself), oldest first, with their notice.
+
+    `certificate_ids` may be a queryset of ids: it is then a subquery, not a list (the snapshot asks for all of them)."""
+    from django.db.models import QuerySet
+
+    from registry.certificates.choices import ChangeStatus
     from registry.certificates.models import CertifiedRecord
 
+    ids = certificate_ids if isinstance(certificate_ids, QuerySet) else list(certificate_ids)
     return (
-        CertifiedRecord.objects.filter(certificate_id__in=list(certificate_ids), change_notice__isnull=False)
+        # Only acceptance writes a version with a notice; the status is checked too, so that nothing but an accepted
+        # notice can ever reach the public history.
+        CertifiedRecord.objects.filter(certificate_id__in=ids, change_notice__status=ChangeStatus.ACCEPTED)
         .select_related("change_notice")
         .order_by("certificate_id", "adopted_at", "pk")
     )

@@ -1,6 +1,8 @@
 """The public registry's named reads: every public page, export, feed, API and snapshot reads through these."""
 
+import datetime
 from itertools import islice
+from typing import NamedTuple
 from urllib.parse import quote
 
 from registry.public import rules
@@ -134,7 +136,7 @@ SERVICE_VALUES = (
 )
 # What a public row is read from: public_row() takes it from a certificate and its relations, public_rows() from
 # values() rows of these certificate fields; _row() is the one place that turns it into a row.
-PUBLIC_ROW_VALUES = ("number", "status", "service_id", *SERVICE_VALUES, "issued_on", "expires_on", "conditions")
+PUBLIC_ROW_VALUES = ("pk", "number", "status", "service_id", *SERVICE_VALUES, "issued_on", "expires_on", "conditions")
 
 
 def scheme_labeller():
@@ -167,7 +169,13 @@ def service_entry(values: dict, scheme_label: str) -> dict:
     }
 
 
-def _row(values: dict, scheme_label: str, countries: list[str], service_url) -> dict:
+def _iso(day) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _row(values: dict, scheme_label: str, countries: list[str], service_url, surveillance: "Surveillance") -> dict:
+    # The two surveillance dates come last: the CSV's columns follow these keys, and scripts reading the columns by
+    # position before the dates were added keep reading the same ones.
     return {
         "certificate": values["number"],
         "status": values["status"],
@@ -177,6 +185,8 @@ def _row(values: dict, scheme_label: str, countries: list[str], service_url) -> 
         "data_countries": countries,
         "conditions": values["conditions"],
         "url": service_url(values["service__slug"]),
+        "last_surveillance_on": _iso(surveillance.last_on),
+        "next_surveillance_due": _iso(surveillance.next_due),
     }
 
 
@@ -196,14 +206,14 @@ def public_row(certificate) -> dict:
         "expires_on": certificate.expires_on,
         "conditions": certificate.conditions,
     }
-    return _row(values, str(scheme), data_countries(certificate), service_url_maker())
+    return _row(values, str(scheme), data_countries(certificate), service_url_maker(), surveillance_of(certificate))
 
 
 def public_rows(certificates, chunk_size: int = 500):
     """public_row() of each certificate of the queryset, in its order, without building a model instance.
 
-    One query for the certificates, read chunk_size rows at a time, and one per chunk for their services' data sites:
-    a few queries and flat memory for any size. The rows are dicts of plain values, so nothing is left for the cyclic
+    One query for the certificates, read chunk_size rows at a time, and two per chunk, for their services' data sites
+    and for their surveillance dates: a few queries and flat memory for any size. The rows are dicts of plain values, so nothing is left for the cyclic
     garbage collector (prefetched sites point back at their service: such cycles piled up over a whole export). On
     PostgreSQL iterator() reads through a server-side cursor (outside a transaction, a WITH HOLD one: the server keeps
     the result, the process a chunk); behind a transaction-pooling pgbouncer, where DISABLE_SERVER_SIDE_CURSORS must be
@@ -214,8 +224,114 @@ def public_rows(certificates, chunk_size: int = 500):
     rows = certificates.prefetch_related(None).values(*PUBLIC_ROW_VALUES).iterator(chunk_size=chunk_size)
     while chunk := list(islice(rows, chunk_size)):
         countries = data_countries_by_service({values["service_id"] for values in chunk})
+        surveillance = surveillance_by_certificate([values["pk"] for values in chunk])
         for values in chunk:
-            yield _row(values, scheme_label(values), countries.get(values["service_id"], []), service_url)
+            yield _row(
+                values,
+                scheme_label(values),
+                countries.get(values["service_id"], []),
+                service_url,
+                surveillance.get(values["pk"], NO_SURVEILLANCE),
+            )
+
+
+# --- After qualification: the surveillance dates and the accepted changes every public face shows. ---
+
+
+class Surveillance(NamedTuple):
+    """A certificate's surveillance as the public sees it (certificates.selectors.surveillance_dates()): the day of the
+    last audit whose outcome is recorded, and the day the next one is due (None when none, or no longer live)."""
+
+    last_on: datetime.date | None
+    next_due: datetime.date | None
+
+
+NO_SURVEILLANCE = Surveillance(None, None)
+
+
+def surveillance_by_certificate(certificate_ids) -> dict[int, Surveillance]:
+    """{certificate id: Surveillance} for these certificates, in one query (none for no certificate)."""
+    from registry.certificates.selectors import surveillance_dates
+
+    certificate_ids = list(certificate_ids)
+    if not certificate_ids:
+        return {}
+    return {pk: Surveillance(*dates) for pk, dates in surveillance_dates(certificate_ids).items()}
+
+
+def attach_surveillance(certificates) -> list:
+    """Keep each certificate's Surveillance on it as `public_surveillance`, one query for the lot: a list or a page
+    then shows the dates without a query per row."""
+    certificates = list(certificates)
+    found = surveillance_by_certificate(c.pk for c in certificates)
+    for certificate in certificates:
+        certificate.public_surveillance = found.get(certificate.pk, NO_SURVEILLANCE)
+    return certificates
+
+
+def surveillance_of(certificate) -> Surveillance:
+    """The certificate's Surveillance: the one attach_surveillance() kept on it, else read now (one query)."""
+    if not hasattr(certificate, "public_surveillance"):
+        attach_surveillance([certificate])
+    return certificate.public_surveillance
+
+
+# Of an accepted change, the public reads these and nothing else: never the notice's description, proposed record,
+# documents or outcome note.
+PUBLIC_CHANGE_VALUES = ("pk", "certificate_id", "adopted_at", "change_notice__kind", "change_notice__public_summary")
+
+
+def accepted_changes_by_certificate(certificate_ids) -> dict[int, list[rules.PublicChange]]:
+    """{certificate id: its accepted changes, oldest first} (certificates.selectors.accepted_changes()), in one query.
+
+    `certificate_ids`: ids, or a queryset of ids (then read as a subquery)."""
+    from registry.certificates.selectors import accepted_changes
+
+    found = {}
+    for pk, certificate_id, adopted_at, kind, summary in accepted_changes(certificate_ids).values_list(
+        *PUBLIC_CHANGE_VALUES
+    ):
+        found.setdefault(certificate_id, []).append(rules.PublicChange(pk, adopted_at, kind, summary))
+    return found
+
+
+def attach_history(certificates, *, newest_first: bool = False) -> list:
+    """Keep each certificate's public history on it as `public_history`: its status events (certificate.events.all(),
+    which the caller prefetches) and its accepted changes (one query for the lot), as one time line."""
+    certificates = list(certificates)
+    changes = accepted_changes_by_certificate([c.pk for c in certificates]) if certificates else {}
+    for certificate in certificates:
+        certificate.public_history = rules.merged_history(
+            certificate.events.all(), changes.get(certificate.pk, ()), newest_first=newest_first
+        )
+    return certificates
+
+
+def latest_accepted_changes(limit: int) -> list[tuple]:
+    """The latest accepted changes of the registry, newest first, as (certificate with its service, provider and
+    scheme, PublicChange) pairs, in one query: the feed's entries for changes."""
+    from registry.certificates.selectors import accepted_changes
+
+    records = (
+        accepted_changes(published_certificates().order_by().values("pk"))
+        .select_related("certificate__service__provider", "certificate__scheme")
+        # The record itself and what the notice says to the agency alone are never read for the public.
+        .defer("content", *(f"change_notice__{name}" for name in PRIVATE_NOTICE_FIELDS))
+        .order_by("-adopted_at", "-pk")[:limit]
+    )
+    return [
+        (
+            record.certificate,
+            rules.PublicChange(
+                record.pk, record.adopted_at, record.change_notice.kind, record.change_notice.public_summary
+            ),
+        )
+        for record in records
+    ]
+
+
+# What a change notice holds for the provider and the agency alone (a public read never loads them).
+PRIVATE_NOTICE_FIELDS = ("description", "proposed", "current", "outcome_note")
 
 
 def latest_decisions():

@@ -12,8 +12,10 @@ from django.conf import settings
 from django.urls import reverse
 
 from registry.certificates.models import CertificateEvent
+from registry.public.rules import CHANGE, STATUS, PublicChange, history_key
 from registry.public.selectors import (
     SERVICE_VALUES,
+    accepted_changes_by_certificate,
     in_process_dossiers,
     public_certificates,
     public_rows,
@@ -23,7 +25,9 @@ from registry.public.selectors import (
 )
 
 FORMAT = "trusted-cloud-registry-snapshot"
-FORMAT_VERSION = 1
+# 2: each certificate row carries its surveillance dates; a history's entries carry their type (a change of status or
+# an accepted change, with its kind and public summary).
+FORMAT_VERSION = 2
 
 
 def canonical_json(value) -> bytes:
@@ -38,19 +42,37 @@ def utc(moment: datetime.datetime | None) -> str | None:
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _events_by_certificate(certificates) -> dict[int, list[dict]]:
-    """The public history of these certificates, oldest first: {certificate id: [event]}, in one query."""
-    found = {}
-    events = CertificateEvent.objects.filter(certificate__in=certificates.order_by().values("pk"))
-    for certificate_id, status, reason, created_at in events.order_by("certificate_id", "created_at", "pk").values_list(
-        "certificate_id", "status", "reason", "created_at"
+def _status_entry(status: str, reason: str, at: datetime.datetime) -> dict:
+    return {"type": STATUS, "status": status, "reason": reason, "at": utc(at), "change": None}
+
+
+def _change_entry(change: PublicChange) -> dict:
+    change_part = {"kind": change.kind, "summary": change.summary}
+    return {"type": CHANGE, "status": None, "reason": "", "at": utc(change.adopted_at), "change": change_part}
+
+
+def _history_by_certificate(certificates) -> dict[int, list[dict]]:
+    """The public history of these certificates, oldest first: {certificate id: [entry]}, in two queries: the status
+    events, and the accepted changes (accepted_changes_by_certificate()), merged in the order of
+    public.rules.history_key (the API's and the pages' order)."""
+    keyed = {}
+    ids = certificates.order_by().values("pk")
+    events = CertificateEvent.objects.filter(certificate__in=ids).order_by("certificate_id", "created_at", "pk")
+    for pk, certificate_id, status, reason, created_at in events.values_list(
+        "pk", "certificate_id", "status", "reason", "created_at"
     ):
-        found.setdefault(certificate_id, []).append({"status": status, "reason": reason, "at": utc(created_at)})
-    return found
+        keyed.setdefault(certificate_id, []).append(
+            (history_key(created_at, STATUS, pk), _status_entry(status, reason, created_at))
+        )
+    for certificate_id, changes in accepted_changes_by_certificate(ids).items():
+        keyed.setdefault(certificate_id, []).extend(
+            (history_key(change.adopted_at, CHANGE, change.pk), _change_entry(change)) for change in changes
+        )
+    return {pk: [entry for _, entry in sorted(entries, key=lambda e: e[0])] for pk, entries in keyed.items()}
 
 
 def _history(certificates) -> list[dict]:
-    events = _events_by_certificate(certificates)
+    events = _history_by_certificate(certificates)
     fields = ("pk", "number", "status", "service__slug", "service__provider__slug", "scheme__code")
     rows = certificates.order_by().prefetch_related(None).values_list(*fields, "issued_on", "expires_on")
     entries = [
@@ -84,7 +106,8 @@ def _in_process() -> list[dict]:
 
 
 def registry_content() -> dict:
-    """The public registry: live certificates (the page's rows), every certificate's status history, and in process.
+    """The public registry: live certificates (the page's rows), every certificate's public history (changes of status
+    and accepted changes), and in process.
 
     Read as plain values, never model instances: at 10,000 services the instances (117,000 of them) took half the time
     of an issue and most of its memory. tests/public/test_snapshot_content.py checks it against the same content read from

@@ -72,6 +72,15 @@ class World:
         return self
 
     @staticmethod
+    def after_qualification(certificate, *, changes, audits):
+        """Accepted changes and surveillance audits (recorded, and one still due) of the certificate."""
+        for _ in range(changes):
+            f.accepted_change_record(certificate)
+        for k in range(audits):
+            due = certificate.issued_on + datetime.timedelta(days=365 * (k + 1))
+            f.surveillance_audit_row(certificate, due_on=due, outcome="maintained" if k < audits - 1 else "")
+
+    @staticmethod
     def _history(certificate, moves):
         start = timezone.now() - datetime.timedelta(days=100)
         statuses = ["active", "suspended"] * moves
@@ -98,8 +107,8 @@ PUBLIC_QUERIES = {
     "provider": 5,
     # certificates' lives; live ones by model; storage countries; dossier events
     "stats": 4,
-    # the latest events with certificate, service, provider and scheme
-    "feed": 1,
+    # the latest events with certificate, service, provider and scheme; the latest accepted changes with the same
+    "feed": 2,
 }
 
 
@@ -125,19 +134,23 @@ def test_a_verification_costs_the_same_with_a_long_history(client):
     world = World().grow(1)
     certificate = world.first
     url = reverse("registry:verify-number", args=[certificate.number])
-    # the certificate with service, provider and scheme; its public history
-    assert count(client, url) == 2
+    # the certificate with service, provider and scheme; its status events; its accepted changes; its surveillance
+    # dates
+    assert count(client, url) == 4
     World._history(certificate, moves=40)
-    assert count(client, url) == 2
+    World.after_qualification(certificate, changes=5, audits=3)
+    assert count(client, url) == 4
     # The service page: the service with provider; sites; third parties with the relied-on service; certificates with
-    # scheme; their events; the relied-on services' certificates (dependency warnings)
+    # scheme; their events; their surveillance dates; their accepted changes; the relied-on services' certificates
+    # (dependency warnings)
     service_url = reverse("registry:service", args=[certificate.service.slug])
     f.third_party(certificate.service, relies_on_service=f.certificate().service)
     small = count(client, service_url)
     for _ in range(6):
         f.third_party(certificate.service, relies_on_service=f.certificate().service)
     World._history(certificate, moves=10)
-    assert count(client, service_url) == small == 6
+    World.after_qualification(certificate, changes=3, audits=2)
+    assert count(client, service_url) == small == 8
 
 
 @pytest.mark.parametrize("name", LIST_QUERIES)

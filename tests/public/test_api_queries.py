@@ -29,11 +29,12 @@ def big_registry(db):
 
 # Each list costs the same whatever the number of services:
 LIST_QUERIES = {
-    # count; certificates with service, provider and scheme; their data sites
-    "certificate-list": 3,
+    # count; certificates with service, provider and scheme; their data sites; their surveillance dates
+    "certificate-list": 4,
     # count; services with provider; their certificates (with scheme); those certificates' data sites; their listed
-    # dossiers; their sites; their third parties with the relied-on service; its certificates; their data sites
-    "service-list": 9,
+    # dossiers; their sites; their third parties with the relied-on service; its certificates; their data sites; the
+    # surveillance dates of the services' certificates
+    "service-list": 10,
     # count; providers; their services in the registry or in process; those services' certificates; their data sites;
     # their listed dossiers
     "provider-list": 6,
@@ -52,18 +53,20 @@ def test_every_list_runs_a_fixed_number_of_queries(client, big_registry, name, d
 
 def test_the_filtered_certificate_list_stays_bounded(client, big_registry, django_assert_max_num_queries):
     provider_slug = big_registry[0].service.provider.slug
-    # the list's three, and the provider filter checking the slug against the providers on offer
-    with django_assert_max_num_queries(4):
+    # the list's four, and the provider filter checking the slug against the providers on offer
+    with django_assert_max_num_queries(5):
         r = get(client, "certificate-list", provider=provider_slug, country="FR", q="Cloud", sort="expiry")
     assert r.status_code == 200 and r.json()["count"] == 3
 
 
 DETAIL_QUERIES = {
-    # the certificate with service, provider and scheme; its data sites; its events
-    "certificate-detail": 3,
-    "certificate-history": 3,
+    # the certificate with service, provider and scheme; its data sites; its events; its surveillance dates; its
+    # accepted changes
+    "certificate-detail": 5,
+    # the certificate with service, provider and scheme; its data sites; its events; its accepted changes
+    "certificate-history": 4,
     # the list's queries but the count (the service-list comment above)
-    "service-detail": 8,
+    "service-detail": 9,
     "provider-detail": 5,
 }
 

@@ -109,7 +109,8 @@ def test_the_document_is_canonical_json_of_the_whole_public_registry(client, liv
         ("active", "Qualification granted."),
         ("withdrawn", "Data moved outside the EU."),
     ]
-    assert set(history[withdrawn.number]["events"][0]) == {"status", "reason", "at"}
+    assert set(history[withdrawn.number]["events"][0]) == {"type", "status", "reason", "at", "change"}
+    assert {e["type"] for e in history[withdrawn.number]["events"]} == {"status"}
 
 
 def test_the_document_names_the_key_that_signed_it(client, live, settings):

@@ -1,6 +1,7 @@
 """The snapshot's content, read as plain values, is byte for byte what it was when it was read from model instances:
 signatures already published keep verifying, and an unchanged registry issues no new snapshot."""
 
+import datetime
 from io import StringIO
 
 import pytest
@@ -8,8 +9,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from registry.certificates.models import CertificateEvent
+from registry.certificates.choices import ChangeStatus
+from registry.certificates.models import CertificateEvent, CertifiedRecord
 from registry.providers.models import Site
 from registry.public import snapshot_content as document
 from registry.public.selectors import archived_certificates, in_process_dossiers, public_certificates, public_row
@@ -21,14 +24,33 @@ pytestmark = pytest.mark.django_db
 
 
 def content_from_model_instances() -> dict:
-    """registry_content() as it was written before it read values: certificates, services, providers, schemes, sites
-    and events as model instances. Kept here as the reference the faster reading must equal."""
+    """registry_content() as it was written before it read values: certificates, services, providers, schemes, sites,
+    events and accepted changes as model instances. Kept here as the reference the faster reading must equal."""
     events = CertificateEvent.objects.only("certificate_id", "status", "reason", "created_at").order_by(
         "created_at", "pk"
     )
+    records = CertifiedRecord.objects.filter(change_notice__status=ChangeStatus.ACCEPTED).select_related(
+        "change_notice"
+    )
 
     def with_history(queryset):
-        return queryset.prefetch_related(Prefetch("events", queryset=events, to_attr="public_events"))
+        return queryset.prefetch_related(
+            Prefetch("events", queryset=events, to_attr="public_events"),
+            Prefetch("records", queryset=records, to_attr="accepted_records"),
+        )
+
+    def history_of(certificate):
+        """Status events and accepted changes, by time; at one instant the status event first."""
+        entries = [
+            ((event.created_at, 0, event.pk), {"type": "status", "status": event.status, "reason": event.reason,
+                                               "at": utc(event.created_at), "change": None})
+            for event in certificate.public_events
+        ] + [
+            ((record.adopted_at, 1, record.pk), {"type": "change", "status": None, "reason": "", "at": utc(record.adopted_at),
+                "change": {"kind": record.change_notice.kind, "summary": record.change_notice.public_summary}})
+            for record in certificate.accepted_records
+        ]  # fmt: skip
+        return [entry for _, entry in sorted(entries, key=lambda e: e[0])]
 
     def history_entry(certificate):
         return {
@@ -39,10 +61,7 @@ def content_from_model_instances() -> dict:
             "scheme_code": certificate.scheme.code,
             "issued_on": certificate.issued_on.isoformat(),
             "expires_on": certificate.expires_on.isoformat(),
-            "events": [
-                {"status": event.status, "reason": event.reason, "at": utc(event.created_at)}
-                for event in certificate.public_events
-            ],
+            "events": history_of(certificate),
         }
 
     def in_process_entry(dossier):
@@ -88,10 +107,18 @@ def test_names_to_escape_and_odd_cases_give_the_same_bytes_too(db):
     service = f.service(f.provider(legal_name='Nuage "Souverain" & Fils — Société'), name="Cloud\tÉtat\n=1+1")
     Site.objects.create(service=service, role=Site.Role.PROCESSING, country="CH", city="Genève")
     Site.objects.create(service=service, role=Site.Role.SUPPORT, country="US", city="Austin")
-    f.certificate(service, conditions="Région de Paris uniquement ; pas de données de santé.")
+    paris = f.certificate(service, conditions="Région de Paris uniquement ; pas de données de santé.")
     suspended = f.certificate(service, f.scheme(name="SecNumCloud ☁", version="4.0"), status="suspended")
-    CertificateEvent.objects.create(certificate=suspended, status="active", reason="Qualifié.")
+    qualified = CertificateEvent.objects.create(certificate=suspended, status="active", reason="Qualifié.")
     CertificateEvent.objects.create(certificate=suspended, status="suspended", reason="Audit « en retard ».")
+    # Accepted changes: one at the very instant of a status event, one summary to escape, one without a summary; a
+    # notice refused is not public. Surveillance: recorded and due on one certificate, due only on the other.
+    f.accepted_change_record(suspended, adopted_at=qualified.created_at, summary='Site "B" — Lyon\n& <Paris>')
+    f.accepted_change_record(suspended, kind="ownership", summary="")
+    f.accepted_change_record(suspended, status="refused", summary="Refused: never public.")
+    f.surveillance_audit_row(suspended, due_on=timezone.localdate(), outcome="maintained", findings="Private.")
+    f.surveillance_audit_row(suspended, due_on=timezone.localdate() + datetime.timedelta(days=365))
+    f.surveillance_audit_row(paris, due_on=timezone.localdate())
     f.dossier(f.service(), status=Dossier.Status.DECISION, listed_in_process_consent=True)
     listed = f.dossier(status=Dossier.Status.EVALUATION, listed_in_process_consent=True)
     DossierEvent.objects.create(dossier=listed, action="admit", from_status="in_review", to_status="evaluation")
@@ -99,6 +126,12 @@ def test_names_to_escape_and_odd_cases_give_the_same_bytes_too(db):
     expected = content_from_model_instances()
 
     assert len(expected["certificates"]) == 2 and len(expected["in_process"]) == 2
+    changes = [e for entry in expected["history"] for e in entry["events"] if e["type"] == "change"]
+    assert [c["change"]["kind"] for c in changes] == ["location", "ownership"]
+    assert {row["next_surveillance_due"] for row in expected["certificates"]} == {
+        timezone.localdate().isoformat(),
+        (timezone.localdate() + datetime.timedelta(days=365)).isoformat(),
+    }
     assert canonical_json(document.registry_content()) == canonical_json(expected)
 
 
@@ -112,7 +145,8 @@ def test_reading_the_content_costs_the_same_queries_for_a_larger_registry(db):
     small = queries_for_the_content()
     call_command("seed_bench", "--services", "40", "--seed", "3", "--append", stdout=StringIO())
 
-    # 1-2. the live certificates, then their services' storage and processing sites (one chunk each)
-    # 3-4. every certificate's public events, then the certificates' history fields
-    # 5. the dossiers in process
-    assert queries_for_the_content() == small == 5
+    # 1-3. the live certificates, then their services' storage and processing sites and their surveillance dates (one
+    #      chunk each)
+    # 4-6. every certificate's status events, its accepted changes, then the certificates' history fields
+    # 7. the dossiers in process
+    assert queries_for_the_content() == small == 7

@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from registry.certificates.choices import CertificateStatus
+from registry.certificates.choices import CertificateStatus, ChangeKind
 from registry.certificates.selectors import status_on
 from registry.providers.choices import ServiceModel
 from registry.providers.models import Site, ThirdParty
 from registry.public import selectors as queries
 from registry.public.api import querysets
+from registry.public.rules import CHANGE, STATUS, HistoryEntry
 from registry.qualification.models import Dossier
 
 SERVICE_STATUSES = [*CertificateStatus.choices, (querysets.IN_PROCESS, _("In process"))]
@@ -48,22 +49,63 @@ class RegistryRowSerializer(serializers.Serializer):
         allow_blank=True, help_text=_("Public conditions and reserves of the certificate; empty when there are none.")
     )
     url = serializers.URLField(help_text=_("The service's page in the public registry."))
+    last_surveillance_help = _("The day of the last surveillance audit whose outcome is recorded; null when none yet.")
+    next_surveillance_help = _(
+        "The day the next surveillance audit is due; null when none is planned or the certificate is no longer live."
+    )
+    last_surveillance_on = serializers.DateField(allow_null=True, help_text=last_surveillance_help)
+    next_surveillance_due = serializers.DateField(allow_null=True, help_text=next_surveillance_help)
 
     def to_representation(self, instance):
         return queries.public_row(instance)
 
 
+class AcceptedChangeSerializer(serializers.Serializer):
+    """An accepted change to what the certificate covers: its kind and the agency's public summary, nothing else of the
+    provider's notice."""
+
+    kind = serializers.ChoiceField(choices=ChangeKind.choices, help_text=_("What the change touched."))
+    summary = serializers.CharField(
+        allow_blank=True, help_text=_("The agency's public summary of the change; empty when none was written.")
+    )
+
+
 class CertificateEventSerializer(serializers.Serializer):
-    """One entry of a certificate's public status history. The actor and the agency's internal note are never
+    """One entry of a certificate's public history: a change of status, or a change to what the certificate covers
+    that the agency accepted (`type`). The actor, the agency's internal note and the provider's notice are never
     published."""
 
-    status = serializers.ChoiceField(choices=CertificateStatus.choices)
-    reason = serializers.CharField(allow_blank=True, help_text=_("The public reason; empty when none was given."))
-    time = serializers.DateTimeField(source="created_at")
+    type = serializers.ChoiceField(
+        choices=[(STATUS, _("A change of status")), (CHANGE, _("An accepted change to what the certificate covers"))],
+        help_text=_(
+            "A change of status, or an accepted change (then `status` is null and `change` says what changed)."
+        ),
+    )
+    status = serializers.ChoiceField(
+        choices=CertificateStatus.choices, allow_null=True, help_text=_("The new status; null for an accepted change.")
+    )
+    reason = serializers.CharField(
+        allow_blank=True, help_text=_("The public reason of a change of status; empty when none was given.")
+    )
+    time = serializers.DateTimeField(help_text=_("When the status changed, or when the change was accepted."))
     effective_on = serializers.DateField(
         allow_null=True,
         help_text=_("The day the change took effect, when the agency recorded one apart from its time (a suspension)."),
     )
+    change = AcceptedChangeSerializer(allow_null=True, help_text=_("The accepted change; null for a change of status."))
+
+    def to_representation(self, instance):
+        """`instance` is a public_rules.HistoryEntry, or a bare CertificateEvent (a status event)."""
+        if not isinstance(instance, HistoryEntry):
+            instance = HistoryEntry(instance.created_at, event=instance)
+        time = serializers.DateTimeField().to_representation(instance.at)
+        if instance.event is not None:
+            event = instance.event
+            effective_on = event.effective_on.isoformat() if event.effective_on else None
+            return {"type": STATUS, "status": event.status, "reason": event.reason, "time": time,
+                    "effective_on": effective_on, "change": None}  # fmt: skip
+        change = {"kind": instance.change.kind, "summary": instance.change.summary}
+        return {"type": CHANGE, "status": None, "reason": "", "time": time, "effective_on": None, "change": change}
 
 
 class StatusOnSerializer(serializers.Serializer):
@@ -79,7 +121,12 @@ class StatusOnSerializer(serializers.Serializer):
 class CertificateDetailSerializer(RegistryRowSerializer):
     scope = serializers.CharField()
     status_since = serializers.DateTimeField(help_text=_("When the certificate entered its current status."))
-    history = CertificateEventSerializer(many=True, help_text=_("The public status history, oldest first."))
+    history = CertificateEventSerializer(
+        many=True,
+        help_text=_(
+            "The public history, oldest first: its changes of status and the accepted changes to what it covers."
+        ),
+    )
     on = StatusOnSerializer(
         required=False, help_text=_("Only with ?on=YYYY-MM-DD: the status of the certificate on that day.")
     )
@@ -89,7 +136,9 @@ class CertificateDetailSerializer(RegistryRowSerializer):
         data = super().to_representation(instance)
         data["scope"] = instance.scope
         data["status_since"] = serializers.DateTimeField().to_representation(instance.status_changed_at)
-        data["history"] = CertificateEventSerializer(events, many=True).data
+        data["history"] = CertificateEventSerializer(
+            queries.attach_history([instance])[0].public_history, many=True
+        ).data
         day = self.context.get("on")
         if day is not None:
             status = status_on(instance, day, events=events)
@@ -123,6 +172,18 @@ class HeldCertificateSerializer(serializers.Serializer):
     issued_on = serializers.DateField()
     expires_on = serializers.DateField()
     status_since = serializers.DateTimeField(source="status_changed_at")
+    last_surveillance_on = serializers.SerializerMethodField(help_text=RegistryRowSerializer.last_surveillance_help)
+    next_surveillance_due = serializers.SerializerMethodField(help_text=RegistryRowSerializer.next_surveillance_help)
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_last_surveillance_on(self, certificate):
+        day = queries.surveillance_of(certificate).last_on
+        return day.isoformat() if day else None
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_next_surveillance_due(self, certificate):
+        day = queries.surveillance_of(certificate).next_due
+        return day.isoformat() if day else None
 
 
 class InProcessStageSerializer(serializers.Serializer):

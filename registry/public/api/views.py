@@ -126,7 +126,8 @@ class PublicViewSetMixin:
     retrieve=extend_schema(
         summary=_("A certificate, by number"),
         description=_(
-            "Any certificate, in force or archived (withdrawn, expired, superseded), with its public status history."
+            "Any certificate, in force or archived (withdrawn, expired, superseded), with its public history: its "
+            "changes of status and the changes to what it covers that the agency accepted."
         ),
         parameters=[NUMBER, ON_PARAMETER],
         responses=one(serializers.CertificateDetailSerializer, bad_parameter=True),
@@ -167,16 +168,24 @@ class CertificateViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
         context = self.get_serializer_context() | {"on": query.validated_data.get("on")}
         return Response(serializers.CertificateDetailSerializer(certificate, context=context).data)
 
+    def paginate_queryset(self, queryset):
+        # The page's surveillance dates, one query for its rows rather than one per row.
+        page = super().paginate_queryset(queryset)
+        return page if page is None else queries.attach_surveillance(page)
+
     @extend_schema(
-        summary=_("The public status history of a certificate"),
-        description=_("Every status the certificate took, oldest first, with the public reason and the time."),
+        summary=_("The public history of a certificate"),
+        description=_(
+            "Every status the certificate took, with the public reason and the time, and every change to what it "
+            "covers that the agency accepted, with its kind and public summary: one time line, oldest first."
+        ),
         parameters=[NUMBER],
         responses=one(serializers.CertificateEventSerializer(many=True)),
     )
     @action(detail=True, pagination_class=None, filter_backends=[])
     def history(self, request, *args, **kwargs):
-        certificate = self.get_object()
-        return Response(serializers.CertificateEventSerializer(certificate.events.all(), many=True).data)
+        certificate = queries.attach_history([self.get_object()])[0]
+        return Response(serializers.CertificateEventSerializer(certificate.public_history, many=True).data)
 
 
 @extend_schema_view(
@@ -201,6 +210,18 @@ class ServiceViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return querysets.services_in_full()
+
+    # The surveillance dates of every certificate the services hold, one query for the page (or the one service).
+    def paginate_queryset(self, queryset):
+        services = super().paginate_queryset(queryset)
+        if services is not None:
+            queries.attach_surveillance(c for service in services for c in service.held_certificates)
+        return services
+
+    def get_object(self):
+        service = super().get_object()
+        queries.attach_surveillance(service.held_certificates)
+        return service
 
 
 @extend_schema_view(

@@ -34,9 +34,13 @@ COLUMNS = (
     "data_countries",
     "conditions",
     "url",
+    # Added after the others, so that a script reading the columns by position keeps reading the same ones.
+    "last_surveillance_on",
+    "next_surveillance_due",
 )
 
-# One database round trip per this many certificates (and one for their sites): a few queries for any size.
+# One database round trip per this many certificates (and one for their sites, one for their surveillance dates): a
+# few queries for any size.
 CHUNK_SIZE = 500
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): such cells get a leading quote.

@@ -1,9 +1,12 @@
-"""The Atom feed of certificate status changes, newest first, from the public status history (CertificateEvent).
+"""The Atom feed of certificate status changes and accepted changes, newest first, from the public history
+(CertificateEvent, and the certified record's versions an accepted change notice made).
 
-Each entry links to the service's public page and carries the published reason; the actor is never shown.
+Each entry links to the service's public page and carries the published reason (or the change's public summary); the
+actor and anything else of a change notice are never shown.
 """
 
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -17,6 +20,8 @@ from registry.certificates import rules
 from registry.certificates.choices import CertificateStatus
 from registry.certificates.models import CertificateEvent
 from registry.certificates.selectors import event_change, with_change
+from registry.public import selectors as queries
+from registry.public.rules import CHANGE, STATUS, PublicChange, history_key
 
 FEED_LENGTH = 100
 
@@ -41,6 +46,25 @@ def status_changes(limit: int = FEED_LENGTH):
     return with_change(events).order_by("-created_at", "-pk")[:limit]
 
 
+@dataclass(frozen=True)
+class AcceptedChange:
+    """A feed entry for an accepted change: the certificate it changed and what the public learns of it."""
+
+    certificate: object
+    change: PublicChange
+
+
+def latest_entries(limit: int = FEED_LENGTH) -> list:
+    """The latest status changes and accepted changes, newest first (public.rules.history_key): two queries."""
+    entries = [(history_key(e.created_at, STATUS, e.pk), e) for e in status_changes(limit)]
+    entries += [
+        (history_key(change.adopted_at, CHANGE, change.pk), AcceptedChange(certificate, change))
+        for certificate, change in queries.latest_accepted_changes(limit)
+    ]
+    entries.sort(key=lambda entry: entry[0], reverse=True)
+    return [item for _, item in entries[:limit]]
+
+
 def _clean(text: str) -> str:
     return _CONTROL.sub("", text)
 
@@ -48,7 +72,10 @@ def _clean(text: str) -> str:
 class StatusChangesFeed(Feed):
     feed_type = Atom1Feed
     title = gettext_lazy("Trusted Cloud Registry: certificate status changes")
-    subtitle = gettext_lazy("Qualifications, suspensions, reinstatements, withdrawals and expiries, newest first.")
+    subtitle = gettext_lazy(
+        "Qualifications, suspensions, reinstatements, withdrawals and expiries, and the changes to certified services "
+        "the agency accepted, newest first."
+    )
     author_name = gettext_lazy("Trusted Cloud Registry")
 
     def link(self):
@@ -58,25 +85,33 @@ class StatusChangesFeed(Feed):
         return reverse("registry:feed")
 
     def items(self):
-        return status_changes()
+        return latest_entries()
 
     def item_title(self, event):
         # Atom titles are plain text (the XML writer escapes them): no HTML escaping here, unlike RSS.
         certificate = event.certificate
+        names = {
+            "service": certificate.service.name,
+            "provider": certificate.service.provider.legal_name,
+            "number": certificate.number,
+        }
+        if isinstance(event, AcceptedChange):
+            return _clean(
+                _("%(service)s (%(provider)s): certificate %(number)s, change accepted: %(kind)s")
+                % (names | {"kind": event.change.kind_label})
+            )
         return _clean(
             _("%(service)s (%(provider)s): certificate %(number)s %(change)s")
-            % {
-                "service": certificate.service.name,
-                "provider": certificate.service.provider.legal_name,
-                "number": certificate.number,
-                "change": CHANGES[event_change(event)],
-            }
+            % (names | {"change": CHANGES[event_change(event)]})
         )
 
     def item_description(self, event):
         # Atom's summary is sent as type="html": the reason, written by the agency, is escaped so it stays text.
         certificate = event.certificate
-        reason = event.reason or _("No reason given.")
+        if isinstance(event, AcceptedChange):
+            reason = event.change.summary or _("No public summary given.")
+        else:
+            reason = event.reason or _("No reason given.")
         return _clean(
             "<p>{}</p><p>{}</p>".format(
                 escape(reason),
@@ -97,17 +132,22 @@ class StatusChangesFeed(Feed):
 
     def item_guid(self, event):
         # Permanent and unique per event, whatever becomes of the service's slug.
+        if isinstance(event, AcceptedChange):
+            return f"{settings.SITE_URL}{reverse('registry:feed')}#change-{event.change.pk}"
         return f"{settings.SITE_URL}{reverse('registry:feed')}#event-{event.pk}"
 
     item_guid_is_permalink = False
 
     def item_pubdate(self, event):
-        return event.created_at
+        return event.change.adopted_at if isinstance(event, AcceptedChange) else event.created_at
 
     def item_updateddate(self, event):
-        return event.created_at
+        return self.item_pubdate(event)
 
     def item_categories(self, event):
+        # A change entry: "change" and its kind (e.g. location), so a reader can follow one kind of change.
+        if isinstance(event, AcceptedChange):
+            return [CHANGE, event.change.kind]
         return [event_change(event)]
 
 

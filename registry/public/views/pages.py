@@ -123,6 +123,9 @@ def service(request, slug):
         # Only services that hold or held a certificate are public; others are not in the registry.
         raise Http404(_("No certified service has this address."))
     certificates = list(service.certificates.all())
+    # Each certificate's surveillance dates and its history with the accepted changes: one query each for them all.
+    queries.attach_surveillance(certificates)
+    queries.attach_history(certificates, newest_first=True)
     current = next((c for c in certificates if c.status in LIVE_CERTIFICATE_STATUSES), None)
     sites_by_role = {}
     for site in service.sites.all():

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from registry.certificates.models import Certificate, CertificateEvent
 from registry.certificates.selectors import status_on
+from registry.public import selectors as queries
+from registry.public.rules import merged_history
 from registry.public.views.pages import bad_request
 
 # What a relying party needs to know, in one word per status.
@@ -57,12 +59,14 @@ def verify(request, number):
         return render(request, "registry/verify_unknown.html", {"number": number}, status=404)
     events = list(CertificateEvent.objects.filter(certificate=certificate).order_by("-created_at", "-pk"))
     status = status_on(certificate, day, events)
+    changes = queries.accepted_changes_by_certificate([certificate.pk]).get(certificate.pk, ())
     context = {
         "certificate": certificate,
         "day": day,
         "asked_on": bool(asked_on),
         "status": status,
         "verdict": VERDICTS.get(status, "unknown"),
-        "events": events,
+        "history": merged_history(events, changes, newest_first=True),
+        "surveillance": queries.surveillance_of(certificate),
     }
     return render(request, "registry/verify.html", context)
