@@ -135,6 +135,44 @@ class MFAAdapter(DefaultMFAAdapter):
         return others.exclude(pk=authenticator.pk).exists()
 
 
+UNREADABLE_SECRET_PAGE = _(
+    "Your second factor cannot be managed here: the registry can no longer read the secret it keeps for it. Ask the "
+    "agency's administrator to reset your second factor; you will then set it up again when you next sign in."
+)
+
+# What each kind of second factor keeps encrypted in Authenticator.data (a security key keeps only its public key).
+_ENCRYPTED_ITEMS = {
+    Authenticator.Type.TOTP: ("secret",),
+    Authenticator.Type.RECOVERY_CODES: ("seed", "migrated_codes"),
+}
+
+
+def unreadable_second_factors(user) -> list[str]:
+    """The kinds of the user's second factors whose stored secret the configured key cannot decrypt (sorted)."""
+    from allauth.mfa.utils import decrypt
+
+    found = set()
+    for authenticator in Authenticator.objects.filter(user_id=user.pk, type__in=list(_ENCRYPTED_ITEMS)):
+        for key in _ENCRYPTED_ITEMS[authenticator.type]:
+            value = authenticator.data.get(key)
+            try:
+                for encrypted in value if isinstance(value, list) else [value] if value else []:
+                    decrypt(encrypted)
+            except UnreadableSecret:
+                found.add(authenticator.type)
+    return sorted(found)
+
+
+def record_unreadable_secret(user, request, **detail) -> None:
+    """One audit line and one error-log line each time someone is refused because their secret cannot be read."""
+    audit.record("mfa.unreadable", actor=user, request=request, **detail)
+    logger.error(
+        "The second-factor secret of user %s cannot be decrypted: MFA_ENCRYPTION_KEY (or SECRET_KEY, when it is "
+        "unset) is not the key it was encrypted with. The user was refused and told to ask for a reset.",
+        user.pk,
+    )
+
+
 class _RefusesUnreadableSecrets:
     """The second-factor step (at sign-in and at re-authentication) when the secret cannot be decrypted: the person is
     told what happened and whom to ask, the audit log and the error log say it, and nobody gets a 500. The refusal is
@@ -145,12 +183,7 @@ class _RefusesUnreadableSecrets:
         try:
             return super().clean_code()
         except UnreadableSecret:
-            audit.record("mfa.unreadable", actor=self.user, request=context.request)
-            logger.error(
-                "The second-factor secret of user %s cannot be decrypted: MFA_ENCRYPTION_KEY (or SECRET_KEY, when it "
-                "is unset) is not the key it was encrypted with. The user was refused and told to ask for a reset.",
-                self.user.pk,
-            )
+            record_unreadable_secret(self.user, context.request)
             raise ValidationError(UNREADABLE_SECRET, code="unreadable_secret") from None
 
 

@@ -7,7 +7,7 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -82,3 +82,52 @@ class MFARequiredMiddleware:
         methods = get_account_adapter(request).get_reauthentication_methods(request.user)
         url = next(m["url"] for m in methods if m["id"].startswith("mfa_reauthenticate"))
         return redirect(f"{url}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}")
+
+
+# allauth's pages that sign someone in or confirm who they are: their forms give the refusal themselves
+# (registry.accounts.auth.AuthenticateForm, ReauthenticateForm), and a security key that works must keep working there.
+_MFA_CHECKS = {
+    "mfa_authenticate",
+    "mfa_reauthenticate",
+    "mfa_reauthenticate_webauthn",
+    "mfa_login_webauthn",
+    "mfa_signup_webauthn",
+    "mfa_trust",
+}
+
+
+class UnreadableSecondFactorMiddleware:
+    """allauth's pages that manage second factors (the overview, recovery codes shown, downloaded or generated, the
+    authenticator app set up or removed, security keys) for someone whose stored secret the configured key cannot
+    decrypt (MFA_ENCRYPTION_KEY changed): instead of a 500, or of a change made on top of a factor that no longer
+    works, the same refusal every time, saying to ask an administrator for a reset (the agency's second-factor page,
+    registry/agency/second_factors.py), with an audit line. Any other MFA page that meets such a secret gets it too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        name = match.url_name if match else None
+        if not (name and name.startswith("mfa_") and name not in _MFA_CHECKS and request.user.is_authenticated):
+            return None
+        kinds = auth.unreadable_second_factors(request.user)
+        return _refusal(request, kinds) if kinds else None
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, auth.UnreadableSecret):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return _refusal(request, auth.unreadable_second_factors(user))
+
+
+def _refusal(request, kinds):
+    match = request.resolver_match
+    auth.record_unreadable_secret(request.user, request, page=match.url_name if match else "", kinds=kinds)
+    # 409: the account's state (a secret no key here can read) stops the page, until an administrator resets it.
+    return render(request, "mfa/unreadable_secret.html", {"message": auth.UNREADABLE_SECRET_PAGE}, status=409)

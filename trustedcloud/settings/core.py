@@ -92,6 +92,8 @@ MIDDLEWARE = [
     # After authentication and messages: end expired sessions, then keep staff out of /admin/ without a second factor.
     "registry.accounts.middleware.SessionLifetimeMiddleware",
     "registry.accounts.middleware.MFARequiredMiddleware",
+    # allauth's second-factor pages for someone whose stored secret cannot be decrypted: a refusal, never a 500.
+    "registry.accounts.middleware.UnreadableSecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
