@@ -76,7 +76,7 @@ def checked_name(name) -> str:
     a folder someone could have edited; a name like ../../etc/x must not write outside the storage."""
     parts = name.split("/") if isinstance(name, str) else []
     if not parts or "\\" in name or any(part in ("", ".", "..") for part in parts):
-        raise BackupError(_("The manifest names a file %(name)r that is not a plain relative path.") % {"name": name})
+        raise BackupError(_("The manifest names a file “%(name)s” that is not a plain relative path.") % {"name": name})
     return name
 
 

@@ -160,8 +160,8 @@ def test_a_backup_restores_into_an_empty_database_and_storage_and_verifies(regis
     checked = manage("verify_registry", database=empty_database, private=restored)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "No problem found." in checked.stdout
-    assert f"documents: {Document.objects.count()} checked, 0 problems." in checked.stdout
-    assert f"registry snapshots: {RegistrySnapshot.objects.count()} checked, 0 problems." in checked.stdout
+    assert f"documents: {Document.objects.count()} checked; problems: 0." in checked.stdout
+    assert f"registry snapshots: {RegistrySnapshot.objects.count()} checked; problems: 0." in checked.stdout
 
     # A disk's silent corruption: one byte of one restored document.
     document = Document.objects.order_by("pk").first()

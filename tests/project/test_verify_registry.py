@@ -41,9 +41,9 @@ def chain():
 def test_an_intact_registry_verifies(chain, complete_draft):
     passed, lines = verify()
     assert passed, lines
-    assert "registry snapshots: 3 checked, 0 problems." in lines
-    assert f"documents: {Document.objects.count()} checked, 0 problems." in lines
-    assert "certificate PDFs: 1 checked, 0 problems." in lines
+    assert "registry snapshots: 3 checked; problems: 0." in lines
+    assert f"documents: {Document.objects.count()} checked; problems: 0." in lines
+    assert "certificate PDFs: 1 checked; problems: 0." in lines
     assert lines[-1] == "No problem found."
 
 
@@ -54,7 +54,7 @@ def test_a_snapshot_changed_after_signing_fails_its_signature_and_the_next_ones_
     assert not passed
     assert "Snapshot 2: the signature does not verify with the key " + second.key_id + "." in lines
     assert any(line.startswith("Snapshot 3: its link to the previous snapshot is") for line in lines)
-    assert "registry snapshots: 3 checked, 2 problems." in lines
+    assert "registry snapshots: 3 checked; problems: 2." in lines
 
 
 def test_a_snapshot_removed_from_the_series_breaks_the_chain(chain):
@@ -93,4 +93,4 @@ def test_with_nothing_issued_yet_there_is_nothing_to_contradict(db):
     f.provider()
     passed, lines = verify()
     assert passed, lines
-    assert "registry snapshots: 0 checked, 0 problems." in lines
+    assert "registry snapshots: 0 checked; problems: 0." in lines

@@ -22,7 +22,7 @@ class Command(BaseCommand):
                 self.stdout.write(problem)
             problems += len(findings.problems)
             self.stdout.write(
-                _("%(subject)s: %(checked)s checked, %(problems)s problems.")
+                _("%(subject)s: %(checked)s checked; problems: %(problems)s.")
                 % {"subject": findings.subject, "checked": findings.checked, "problems": len(findings.problems)}
             )
         if problems:
