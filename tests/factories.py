@@ -341,3 +341,23 @@ def surveillance_audit_row(certificate_obj, *, due_on, performed_on=None, outcom
     if outcome:
         values |= {"performed_on": performed_on or due_on, "recorded_at": timezone.now()}
     return SurveillanceAudit.objects.create(certificate=certificate_obj, **(values | kw))
+
+# --- F: incidents and suspension proposals. ---
+
+
+def incident(certificate_obj, by, **kw):
+    """An incident declared on the certificate's service through the service (its initial report), an hour after it
+    started and detected now unless told."""
+    import datetime
+
+    from registry.certificates.incidents import incident_declare
+
+    now = timezone.now()
+    values = {
+        "title": "Unusual access to an administration console",
+        "detected_at": now - datetime.timedelta(minutes=5),
+        "started_at": now - datetime.timedelta(hours=1),
+        "impact": "Administration interface unavailable for one hour.",
+        "body": "Alerts from the SOC; access cut off; investigation opened.",
+    } | kw
+    return incident_declare(certificate=certificate_obj, by=by, **values)

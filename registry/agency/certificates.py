@@ -1,5 +1,7 @@
 """Certificates in the agency's workspace: list, page with the public history, suspend / reinstate / withdraw."""
 
+import functools
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from registry.accounts.auth import require_recent_authentication
 from registry.accounts.permissions import actor_for
+from registry.agency import suspension_proposals
 from registry.agency.forms import CertificateReasonForm, SuspensionForm
 from registry.agency.times import zoned
 from registry.agency.viewonly import ViewOnlyGuard
@@ -38,6 +41,7 @@ class NeedsActionFilter(admin.SimpleListFilter):
         return [
             ("review", _("Suspension review due")),
             ("expiring", _("Expiring within 90 days")),
+            ("proposed", _("Suspension proposed")),
         ]
 
     def queryset(self, request, queryset):
@@ -46,6 +50,8 @@ class NeedsActionFilter(admin.SimpleListFilter):
             return queryset.filter(rules.review_due_on(today))
         if self.value() == "expiring":
             return queryset.filter(rules.expiring_by(today))
+        if self.value() == "proposed":
+            return queryset.filter(suspension_proposed_at__isnull=False)
         return queryset
 
 
@@ -103,14 +109,20 @@ class CertificateAdmin(ViewOnlyGuard, admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<int:pk>/move/<slug:action>/", wrap(self.move_view), name="registry_certificate_move"),
+            path(
+                "<int:pk>/dismiss-proposal/",
+                wrap(functools.partial(suspension_proposals.dismiss_view, self)),
+                name="registry_certificate_dismiss_proposal",
+            ),
             *super().get_urls(),
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        certificate = get_object_or_404(Certificate, pk=object_id)
+        certificate = get_object_or_404(Certificate.objects.select_related("suspension_proposed_by"), pk=object_id)
         extra = {
             "certificate_actions": workflow.available_certificate_actions(actor_for(request.user), certificate),
             "public_history": CertificateEvent.objects.filter(certificate=certificate).select_related("actor"),
+            **suspension_proposals.page_context(actor_for(request.user), certificate),
         }
         return super().change_view(request, object_id, form_url, extra_context={**(extra_context or {}), **extra})
 

@@ -10,6 +10,7 @@ from registry.agency import (  # noqa: F401  (registers)
     catalogue,
     certificates,
     dossiers,
+    incidents,
     operations,
     providers,
     second_factors,

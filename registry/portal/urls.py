@@ -6,7 +6,7 @@ comes first: a provider may therefore not be called "dossiers" or "documents" (r
 
 from django.urls import path
 
-from registry.portal.views import certificates, documents, dossiers
+from registry.portal.views import certificates, documents, dossiers, incidents
 from registry.portal.views import organisation as portal
 
 app_name = "portal"
@@ -37,4 +37,7 @@ urlpatterns = [
     path("<slug:slug>/services/new/", portal.service_new, name="service-new"),
     path("<slug:slug>/services/<slug:service_slug>/", portal.service_edit, name="service"),
     path("<slug:slug>/certificates/<str:number>.pdf", certificates.certificate_pdf, name="certificate-pdf"),
+    path("<slug:slug>/incidents/", incidents.incident_list, name="incidents"),
+    path("<slug:slug>/incidents/new/", incidents.incident_new, name="incident-new"),
+    path("<slug:slug>/incidents/<str:reference>/", incidents.incident_detail, name="incident"),
 ]

@@ -87,6 +87,26 @@ def model_admin(app_model, *, view, add=(), delete=(), history=True, simple_hist
 
 ADMINISTRATORS = ("administrator",)
 
+
+def world_incident(w):
+    """An incident declared on the world's certificate by its owner, made the first time a row asks for it (F)."""
+    if "incident" not in w:
+        w["incident"] = f.incident(w["certificate"], w["owner"])
+    return w["incident"]
+
+
+def world_proposal(w):
+    """The world's certificate with a suspension proposed from its incident, made the first time a row asks (F)."""
+    from registry.certificates.services import certificate_propose_suspension
+    from registry.qualification.workflow import REVIEWERS
+
+    certificate = w["certificate"]
+    certificate.refresh_from_db()
+    if certificate.suspension_proposed_at is None:
+        proposer = f.user(groups=[REVIEWERS])
+        certificate = certificate_propose_suspension(certificate=certificate, by=proposer, reason="From an incident.")
+    return certificate
+
 MATRIX: dict[str, Row] = {
     # The admin's own pages.
     # The workspace's home: the agency's groups only (registry/agency/site.py); staff outside them are refused.
@@ -142,6 +162,17 @@ MATRIX: dict[str, Row] = {
         lambda w: reverse("admin:registry_certificate_move", args=[w["certificate"].pk, "suspend"]),
         admin(403, 302, 200, 200),  # the committee and administrators; a reviewer is sent back with the reason
     ),
+    # Incidents (F): read by the agency, written by the provider in the portal; a suspension proposed from one by
+    # anyone at the agency, dismissed on the certificate's page by the committee or an administrator.
+    **model_admin("registry.incident", view=AGENCY, pk=lambda w: world_incident(w).pk),
+    "admin:registry_incident_propose_suspension": Row(
+        lambda w: reverse("admin:registry_incident_propose_suspension", args=[world_incident(w).pk]),
+        admin(403, 200, 200, 200),
+    ),
+    "admin:registry_certificate_dismiss_proposal": Row(
+        lambda w: reverse("admin:registry_certificate_dismiss_proposal", args=[world_proposal(w).pk]),
+        admin(403, 302, 200, 200),  # 302: a reviewer is sent back to the certificate with the refusal's reason
+    ),
     # The security audit log: read by the agency, changed by nobody.
     **model_admin("registry.auditevent", view=AGENCY),
     # The background jobs' bookkeeping: administrators only.
@@ -165,6 +196,18 @@ MATRIX: dict[str, Row] = {
     ),
     "portal:certificate-pdf": Row(
         lambda w: reverse("portal:certificate-pdf", args=[w["provider"].slug, w["certificate"].number]),
+        answers(LOGIN, 200, 404, 404, 404, 404, 404),
+    ),
+    # A provider's incidents: its members only (viewers and editors in tests/portal/test_portal_incidents.py).
+    "portal:incidents": Row(
+        lambda w: reverse("portal:incidents", args=[w["provider"].slug]), answers(LOGIN, 200, 404, 404, 404, 404, 404)
+    ),
+    "portal:incident-new": Row(
+        lambda w: reverse("portal:incident-new", args=[w["provider"].slug]),
+        answers(LOGIN, 200, 404, 404, 404, 404, 404),
+    ),
+    "portal:incident": Row(
+        lambda w: reverse("portal:incident", args=[w["provider"].slug, world_incident(w).reference]),
         answers(LOGIN, 200, 404, 404, 404, 404, 404),
     ),
     # Nobody reaches it by signing in: only a scraper's METRICS_TOKEN opens it (unset here), tests/project/test_metrics.py.
