@@ -12,8 +12,9 @@ from django.core.exceptions import ImproperlyConfigured
 from registry.public import signing
 
 SNAPSHOT_SIGNING_KEY_MISSING = Error(
-    "SNAPSHOT_SIGNING_KEY is not set: the registry's snapshots would be signed with a key generated beside the "
-    "evidence files, a different one for each installation, which relying parties cannot have received in advance.",
+    "SNAPSHOT_SIGNING_KEY is not set: no registry snapshot could be signed. (A key generated beside the evidence "
+    "files, a different one for each installation, which relying parties cannot have received in advance, is made "
+    "only in development.)",
     hint="Set SNAPSHOT_SIGNING_KEY to an Ed25519 private key, the same in every web and worker process: a PEM "
     '("$(openssl genpkey -algorithm ed25519)") or the base64 of its 32 raw bytes.',
     id="trustedcloud.E001",

@@ -1,8 +1,10 @@
-"""The registry's Ed25519 signing key: SNAPSHOT_SIGNING_KEY in production, a generated development key otherwise.
+"""The registry's Ed25519 signing key: SNAPSHOT_SIGNING_KEY in production, a generated development key in development.
 
 The development key is written once in private storage (never in the repository, never under a public URL), local
 disk or object store, so that every process of one installation signs with the same key and the published key does
-not change at each restart.
+not change at each restart. It is made only where SNAPSHOT_DEVELOPMENT_KEY allows it (DEBUG on, by default): anywhere
+else signing without SNAPSHOT_SIGNING_KEY is refused at run time, since gunicorn and Celery start without running the
+deployment checks (trustedcloud/checks.py) that refuse it at `migrate`.
 """
 
 import base64
@@ -54,6 +56,17 @@ def signing_key() -> SigningKey:
     configured = getattr(settings, "SNAPSHOT_SIGNING_KEY", "")
     if configured:
         return _configured_key(configured)
+    if not settings.SNAPSHOT_DEVELOPMENT_KEY:
+        # Logged here as well as raised: whoever asked (a snapshot task, the public key's page) fails, and the line
+        # says why whatever that caller does with the error.
+        logger.error(
+            "SNAPSHOT_SIGNING_KEY is not set: registry snapshots cannot be signed and their public key cannot be "
+            "served. Set SNAPSHOT_SIGNING_KEY (or SNAPSHOT_DEVELOPMENT_KEY=1 outside production)."
+        )
+        raise ImproperlyConfigured(
+            "SNAPSHOT_SIGNING_KEY is not set, and no development key may be made (SNAPSHOT_DEVELOPMENT_KEY is off, as "
+            "it is with DEBUG off): set SNAPSHOT_SIGNING_KEY to the installation's Ed25519 private key."
+        )
     # Keyed by the storage's configuration: a process reads the key file once per storage it is pointed at.
     return _development_key(repr(settings.STORAGES["default"]))
 
