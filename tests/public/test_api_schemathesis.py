@@ -8,12 +8,14 @@ every request it rules out is refused (no silent default for a malformed page, p
 methods not offered answer 405 with an Allow header.
 
 The registry holds one of each public shape, so that the details and the stateful links (list, then detail) have real
-objects to reach: an active and a suspended certificate, an archived one, a history with a suspension's effective day,
+objects to reach: an active and a suspended certificate, an archived one, a history with a suspension's effective day
+and accepted changes (one without a public summary), surveillance dates and none,
 a provider without a website or a registration number, a third party relying on a never-certified service, and
 dossiers in process (one of a service that never held a certificate). The seed is fixed, so that a failure can be
 replayed (`st replay` with the case's id); the run takes about a minute.
 """
 
+import datetime
 import subprocess
 import sys
 
@@ -37,11 +39,16 @@ SEED = 14
 @pytest.fixture
 def registry_of_every_shape(provider):
     bare = f.provider(legal_name="Nu SAS", slug="nu", registration_id="", website="", description="")
-    certified(provider, name="Nuage Compute", slug="nuage-compute", conditions="Yearly audit.")
+    compute = certified(provider, name="Nuage Compute", slug="nuage-compute", conditions="Yearly audit.")
     suspended = certified(provider, name="Nuage Kube", slug="nuage-kube", status="suspended")
     CertificateEvent.objects.create(
         certificate=suspended, status="suspended", reason="Incident.", effective_on=timezone.localdate()
     )
+    # After qualification: surveillance dates (one recorded audit, one due) and an accepted change in a history.
+    f.surveillance_audit_row(compute, due_on=timezone.localdate(), outcome="maintained")
+    f.surveillance_audit_row(compute, due_on=timezone.localdate() + datetime.timedelta(days=365))
+    f.accepted_change_record(suspended, kind="location", summary="A second storage site, in Lyon.")
+    f.accepted_change_record(suspended, kind="other", summary="")
     archived = certified(bare, name="Ancien", slug="ancien", status="withdrawn", conditions="")
     f.third_party(archived.service, relies_on_service=f.service(name="Never certified", slug="never-certified"))
     in_process(archived.service, status=Dossier.Status.DECISION)

@@ -43,3 +43,44 @@ def test_the_page_the_export_the_api_and_the_snapshot_agree(client, decision_mak
     for row in export_rows.values():
         assert row["service"] in page and row["provider"] in page
         assert ", ".join(row["data_countries"]) in page
+
+
+def test_after_qualification_they_agree_on_the_surveillance_dates_and_the_accepted_changes(client, decision_maker):
+    import datetime
+
+    from django.utils import timezone
+
+    from registry.public.snapshots import snapshot_issue
+
+    today = timezone.localdate()
+    alpha = certified("Alpha Cloud", issued_on=today - datetime.timedelta(days=400))
+    f.surveillance_audit_row(alpha, due_on=today - datetime.timedelta(days=35), outcome="maintained")
+    f.surveillance_audit_row(alpha, due_on=today + datetime.timedelta(days=330))
+    f.accepted_change_record(alpha, kind="third_party", summary="A new hosting subcontractor, Hébergeur SAS (FR).")
+    beta = certified("Beta Cloud", storage="DE")
+    f.surveillance_audit_row(beta, due_on=today + datetime.timedelta(days=365))
+    gamma = certified("Gamma Cloud", status="withdrawn", reason="Sold.")
+    f.accepted_change_record(gamma, kind="scope", summary="Object storage left the scope.")
+    snapshot_issue(force=True)
+
+    export = json.loads(b"".join(client.get(reverse("registry:export-json")).streaming_content))
+    export_rows = {row["certificate"]: row for row in export["rows"]}
+    api_rows = {row["certificate"]: row for row in client.get("/api/v1/certificates/").json()["results"]}
+    snapshot = json.loads(client.get(reverse("registry:snapshot")).content)["registry"]
+    snapshot_rows = {row["certificate"]: row for row in snapshot["certificates"]}
+
+    assert export_rows == api_rows == snapshot_rows
+    assert (export_rows[alpha.number]["last_surveillance_on"], export_rows[beta.number]["last_surveillance_on"]) == (
+        (today - datetime.timedelta(days=35)).isoformat(),
+        None,
+    )
+    # Every certificate's history, archived ones included: the API's and the snapshot's are the same entries.
+    for certificate in (alpha, beta, gamma):
+        api = client.get(f"/api/v1/certificates/{certificate.number}/").json()
+        [kept] = [entry for entry in snapshot["history"] if entry["certificate"] == certificate.number]
+        assert [(e["type"], e["status"], e["reason"], e["change"]) for e in api["history"]] == [
+            (e["type"], e["status"], e["reason"], e["change"]) for e in kept["events"]
+        ]
+        page = client.get(reverse("registry:verify-number", args=[certificate.number])).content.decode()
+        for entry in api["history"]:
+            assert (entry["change"] or {}).get("summary", "") in page
