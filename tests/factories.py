@@ -361,3 +361,57 @@ def incident(certificate_obj, by, **kw):
         "body": "Alerts from the SOC; access cut off; investigation opened.",
     } | kw
     return incident_declare(certificate=certificate_obj, by=by, **values)
+
+
+# --- D: change notices. ---
+
+
+def certified_service(provider_obj=None, **kw):
+    """A service with EU sites and a live certificate whose version 1 of the certified record is kept, as a
+    qualification leaves them (the certificate)."""
+    from django.db import transaction
+
+    from registry.certificates import records
+
+    service_obj = service(provider_obj, **kw)
+    eu_sites(service_obj)
+    certificate_obj = certificate(service_obj)
+    with transaction.atomic():
+        records.keep(certificate_obj)
+    return certificate_obj
+
+
+def site_rows(service_obj, **changes) -> list[dict]:
+    """The service's sites as the portal's formset hands them to a proposal, with `changes` on the storage site."""
+    rows = []
+    for site in service_obj.sites.order_by("role"):
+        row = {"role": site.role, "country": site.country.code, "city": site.city, "operations": site.operations}
+        rows.append(row | (changes if site.role == "storage" else {}))
+    return rows
+
+
+def proposed_storage_move(notice, by, country="US"):
+    """The provider proposes to move the service's storage site to `country`."""
+    from registry.certificates import changes
+
+    service_obj = notice.service
+    values = {
+        "name": service_obj.name,
+        "service_model": service_obj.service_model,
+        "description": service_obj.description,
+    }
+    return changes.notice_propose_service(
+        notice=notice, by=by, values=values, sites=site_rows(service_obj, country=country), third_parties=[]
+    )
+
+
+def filed_notice(certificate_obj, by, *, change_type="adaptive", kind="location", effective_on=None, country="US"):
+    """A filed change notice moving the certified service's storage site to `country`."""
+    from registry.certificates import changes
+
+    notice = changes.notice_open(provider=certificate_obj.service.provider, service=certificate_obj.service, by=by)
+    proposed_storage_move(notice, by, country)
+    return changes.notice_file(
+        notice=notice, by=by, kind=kind, change_type=change_type,
+        effective_on=effective_on or timezone.localdate(), description="Storage moves to a new site.",
+    )  # fmt: skip

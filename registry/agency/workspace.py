@@ -9,6 +9,7 @@ from registry.agency import (  # noqa: F401  (registers)
     audit,
     catalogue,
     certificates,
+    change_notices,
     dossiers,
     incidents,
     operations,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from registry.accounts import audit
 from registry.accounts.permissions import actor_for
-from registry.certificates import reasons, rules
+from registry.certificates import reasons, records, rules
 from registry.certificates.choices import CertificateStatus
 from registry.certificates.models import Certificate, CertificateEvent
 from registry.certificates.pdf import render_pdf_on_commit
@@ -113,6 +113,7 @@ def certificate_issue(*, dossier, scope: str, conditions: str, by) -> Certificat
     )
     _log(certificate, CertificateStatus.ACTIVE, reasons.QUALIFIED, by)
     audit.record("certificate.issue", actor=by, obj=certificate, dossier=dossier.reference)
+    records.keep(certificate)  # version 1 of the certified record: what this decision certified
     return certificate
 
 

@@ -7,6 +7,7 @@ comes first: a provider may therefore not be called "dossiers" or "documents" (r
 from django.urls import path
 
 from registry.portal.views import certificates, documents, dossiers, incidents
+from registry.portal.views import changes
 from registry.portal.views import organisation as portal
 
 app_name = "portal"
@@ -37,6 +38,11 @@ urlpatterns = [
     path("<slug:slug>/services/new/", portal.service_new, name="service-new"),
     path("<slug:slug>/services/<slug:service_slug>/", portal.service_edit, name="service"),
     path("<slug:slug>/certificates/<str:number>.pdf", certificates.certificate_pdf, name="certificate-pdf"),
+    path("<slug:slug>/changes/", changes.change_list, name="changes"),
+    path("<slug:slug>/changes/new/", changes.change_new, name="change-new"),
+    path("<slug:slug>/changes/<str:reference>/", changes.change_detail, name="change-notice"),
+    path("<slug:slug>/changes/<str:reference>/file/", changes.change_file, name="change-file"),
+    path("<slug:slug>/changes/<str:reference>/withdraw/", changes.change_withdraw, name="change-withdraw"),
     path("<slug:slug>/incidents/", incidents.incident_list, name="incidents"),
     path("<slug:slug>/incidents/new/", incidents.incident_new, name="incident-new"),
     path("<slug:slug>/incidents/<str:reference>/", incidents.incident_detail, name="incident"),

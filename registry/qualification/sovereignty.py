@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from registry.core.countries import is_eu
-from registry.providers.models import Site
+from registry.providers.models import Provider, Service, Shareholder, Site, ThirdParty
 from registry.qualification.choices import DocumentKind
 from registry.qualification.workflow import Refused
 
@@ -253,3 +253,44 @@ def evaluate(dossier) -> list[Result]:
         *check_sites(sites),
         check_residual_risks(kinds),
     ]
+
+
+def record_rows(record: dict) -> dict:
+    """A certified record (certificates.records.capture()'s dict, or the parts a change notice proposes) as the unsaved
+    rows these checks read: {"provider", "shareholders", "sites", "third_parties"}, each present when the record has
+    that part. One set of rules thus judges the live rows and a proposed record alike."""
+    rows = {}
+    if "provider" in record:
+        rows["provider"] = Provider(**record["provider"])
+    if "shareholders" in record:
+        rows["shareholders"] = [
+            Shareholder(**(row | {k: Decimal(str(row[k])) for k in ("capital_percent", "voting_percent")}))
+            for row in record["shareholders"]
+        ]
+    if "sites" in record:
+        rows["sites"] = [Site(**row) for row in record["sites"]]
+    if "third_parties" in record:
+        slugs = {row["relies_on"] for row in record["third_parties"] if row.get("relies_on")}
+        ids = dict(Service.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
+        rows["third_parties"] = [
+            ThirdParty(
+                **{k: v for k, v in row.items() if k != "relies_on"}, relies_on_service_id=ids.get(row["relies_on"])
+            )
+            for row in record["third_parties"]
+        ]
+    return rows
+
+
+def evaluate_record(record: dict, scheme) -> list[Result]:
+    """The 19.6 and 19.2 rules on the parts of a record it has, in the referential's order (5.3.d is a dossier's)."""
+    rows = record_rows(record)
+    results = []
+    if "provider" in rows:
+        results.append(check_locations(rows["provider"]))
+    if "shareholders" in rows:
+        results.extend(check_ownership(rows.get("provider"), scheme, rows["shareholders"]))
+    if "third_parties" in rows:
+        results.extend(check_third_parties(rows["third_parties"]))
+    if "sites" in rows:
+        results.extend(check_sites(rows["sites"]))
+    return results

@@ -77,6 +77,9 @@ NOT_PAGES = {
     "portal:member-remove": "POST only (members page)",
     "portal:invitation-revoke": "POST only (members page)",
     "portal:require-mfa": "POST only (members page)",
+    "portal:change-new": "POST only (the button is on the service, profile, ownership and change notices pages)",
+    "portal:change-file": "POST only (the change notice's page)",
+    "portal:change-withdraw": "POST only (the change notice's page)",
 }
 
 
@@ -133,6 +136,10 @@ def a_registry():
     message_post(dossier=dossier, by=reviewer, body="The risk analysis omits the support site.")
     answers.reply_post(dossier=dossier, by=owner, body="We are adding the support site to the risk analysis.")
 
+    from registry.certificates import changes
+
+    notice = changes.notice_open(provider=provider, service=compute, by=owner)  # a draft: the forms and the checks
+
     newcomer = f.user(email="new@nuage.test")
     two_factor = f.user(email="mfa@nuage.test")
     EmailAddress.objects.create(user=two_factor, email=two_factor.email, verified=True, primary=True)
@@ -151,6 +158,7 @@ def a_registry():
         "dossier": dossier,
         "invitation": invitation,
         "chapters": chapters,
+        "notice": notice,
     }
 
 

@@ -154,6 +154,8 @@ def test_portal_pages_have_no_serious_accessibility_violation(live_server, axe_i
         audit.visit("portal:ownership", r("ownership", slug))
         audit.visit("portal:members", r("members", slug))
         audit.visit("portal:history", r("history", slug))
+        audit.visit("portal:changes", r("changes", slug))
+        audit.visit("portal:change-notice", r("change-notice", slug, world["notice"].reference))
         audit.visit("portal:service-new", r("service-new", slug))
         audit.submit("portal:service-new (with errors)")
         audit.visit("portal:service (qualified)", r("service", slug, world["compute"].slug))

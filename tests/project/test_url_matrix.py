@@ -173,6 +173,13 @@ MATRIX: dict[str, Row] = {
         lambda w: reverse("admin:registry_certificate_dismiss_proposal", args=[world_proposal(w).pk]),
         admin(403, 302, 200, 200),  # 302: a reviewer is sent back to the certificate with the refusal's reason
     ),
+    # Change notices (D): read by the agency, moved through the notice's page (never added, changed or deleted).
+    **model_admin("registry.changenotice", view=AGENCY),
+    "admin:registry_changenotice_move": Row(
+        lambda w: reverse("admin:registry_changenotice_move", args=[w["notice"].pk, "take"]),
+        admin(403, 302, 302, 302),  # back to the notice: taken, or the refusal's reason (not a reviewer)
+        "post",
+    ),
     # The security audit log: read by the agency, changed by nobody.
     **model_admin("registry.auditevent", view=AGENCY),
     # The background jobs' bookkeeping: administrators only.
@@ -209,6 +216,29 @@ MATRIX: dict[str, Row] = {
     "portal:incident": Row(
         lambda w: reverse("portal:incident", args=[w["provider"].slug, world_incident(w).reference]),
         answers(LOGIN, 200, 404, 404, 404, 404, 404),
+    ),
+    # Change notices in the portal (D): the organisation's members; anyone else 404 (viewers: tests/portal).
+    "portal:changes": Row(
+        lambda w: reverse("portal:changes", args=[w["provider"].slug]), answers(LOGIN, 200, 404, 404, 404, 404, 404)
+    ),
+    "portal:change-new": Row(
+        lambda w: reverse("portal:change-new", args=[w["provider"].slug]),
+        answers(LOGIN, 302, 404, 404, 404, 404, 404),
+        "post",
+    ),
+    "portal:change-notice": Row(
+        lambda w: reverse("portal:change-notice", args=[w["provider"].slug, w["notice"].reference]),
+        answers(LOGIN, 200, 404, 404, 404, 404, 404),
+    ),
+    "portal:change-file": Row(
+        lambda w: reverse("portal:change-file", args=[w["provider"].slug, w["notice"].reference]),
+        answers(LOGIN, 302, 404, 404, 404, 404, 404),  # 302: back to the notice (already filed: the reason)
+        "post",
+    ),
+    "portal:change-withdraw": Row(
+        lambda w: reverse("portal:change-withdraw", args=[w["provider"].slug, w["notice"].reference]),
+        answers(LOGIN, 302, 404, 404, 404, 404, 404),
+        "post",
     ),
     # Nobody reaches it by signing in: only a scraper's METRICS_TOKEN opens it (unset here), tests/project/test_metrics.py.
     "metrics": Row(lambda w: reverse("metrics"), everyone(404)),
@@ -355,6 +385,7 @@ def world(
 
     dossier = svc.dossier_submit(dossier=complete_draft, by=editor)
     certificate = f.certificate(service)
+    notice = f.filed_notice(certificate, owner)
     snapshot_issue(force=True)
     someone = f.user()
     key = Authenticator.objects.create(user=someone, type=Authenticator.Type.WEBAUTHN, data={})
@@ -367,6 +398,7 @@ def world(
         "registry.evaluationcenter": f.evaluation_center(),
         "registry.dossier": dossier,
         "registry.certificate": certificate,
+        "registry.changenotice": notice,
         "registry.auditevent": audit.record("login", actor=owner),
         "registry.deliveryfailure": DeliveryFailure.objects.create(task="registry.notifications.tasks.x", error="down"),
         "registry.reminder": Reminder.objects.create(key="expiry:x:30"),
@@ -385,6 +417,7 @@ def world(
         "dossier": dossier,
         "document": dossier.documents.first(),
         "certificate": certificate,
+        "notice": notice,
         "owner": owner,
         "provider_ct": ContentType.objects.get_for_model(provider).pk,
         "invitation": Invitation.objects.create(

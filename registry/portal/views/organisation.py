@@ -28,8 +28,8 @@ from registry.portal.forms.organisation import (
 from registry.providers import offerings
 from registry.providers import services as providers
 from registry.providers.models import Invitation, Membership, Service, Shareholder
-from registry.providers.rules import OWNER, WRITERS
-from registry.providers.selectors import provider_history
+from registry.providers.rules import OWNER, WRITERS, change_controlled
+from registry.providers.selectors import certificate_statuses, provider_history
 from registry.qualification import sovereignty
 from registry.qualification.models import Dossier
 from registry.qualification.workflow import Refused
@@ -111,13 +111,20 @@ def provider_edit(request, slug):
         else:
             messages.success(request, _("Profile saved."))
             return redirect("portal:provider", provider.slug)
-    return render(request, "portal/provider_form.html", {"form": form, "provider": provider})
+    context = {
+        "form": form,
+        "provider": provider,
+        "change_controlled": change_controlled(certificate_statuses(provider=provider)),
+    }
+    return render(request, "portal/provider_form.html", context)
 
 
 @login_required
 def ownership(request, slug):
     provider = provider_for(request.user, slug)
-    may_edit = provider.may_write
+    # Under change control the page shows the certified shareholders and leads to a change notice.
+    controlled = change_controlled(certificate_statuses(provider=provider))
+    may_edit = provider.may_write and not controlled
     queryset = Shareholder.objects.filter(provider=provider).order_by("-capital_percent", "name")
     formset = ShareholderFormSet(request.POST or None, queryset=queryset, prefix="holders")
     if request.method == "POST":
@@ -141,6 +148,7 @@ def ownership(request, slug):
         "results": results,
         "scheme": scheme,
         "holders": holders,
+        "change_controlled": controlled,
     }
     return render(request, "portal/ownership.html", context)
 
@@ -284,7 +292,8 @@ def service_edit(request, slug, service_slug):
     service = provider.services.filter(slug=service_slug).first()
     if service is None:
         raise Http404("No such service.")
-    may_edit = provider.may_write
+    controlled = change_controlled(certificate_statuses(service=service))
+    may_edit = provider.may_write and not controlled  # under change control: a change notice, not an edit
     data = request.POST if request.method == "POST" else None
     form = ServiceForm(data, instance=_detached(service))
     sites = SiteFormSet(data, queryset=service.sites.all(), prefix="sites")
@@ -321,6 +330,7 @@ def service_edit(request, slug, service_slug):
         "sites": sites,
         "third_parties": third_parties,
         "may_edit": may_edit,
+        "change_controlled": controlled,
         "site_results": sovereignty.check_sites(list(service.sites.all())),
         "third_party_results": sovereignty.check_third_parties(list(service.third_parties.all())),
     }

@@ -132,6 +132,38 @@ def dossier_create(*, service, scheme, by, kind=Dossier.Kind.INITIAL, renews=Non
     return dossier
 
 
+def dossier_open_change(*, certificate, by) -> Dossier:
+    """The re-evaluation a reviewer asks for on a change notice: a dossier of kind "change" renewing `certificate`,
+    opened as a draft that the provider completes and submits; then the usual workflow. The portal never opens one."""
+    if not actor_for(by).in_group(workflow.REVIEWERS):
+        raise Refused(_("Only a reviewer asks for a re-evaluation."))
+    in_progress = _("This service already has a dossier in progress for this scheme.")
+    try:
+        with transaction.atomic():
+            if (
+                Dossier.objects.filter(service_id=certificate.service_id, scheme_id=certificate.scheme_id)
+                .exclude(status__in=CLOSED_DOSSIER_STATUSES)
+                .exists()
+            ):
+                raise Refused(in_progress)
+            year = timezone.localdate().year
+            dossier = Dossier.objects.create(
+                reference=f"DOS-{year}-{Counter.next(f'DOS-{year}'):05d}",
+                service_id=certificate.service_id,
+                scheme_id=certificate.scheme_id,
+                kind=Dossier.Kind.CHANGE,
+                renews=certificate,
+                created_by=by,
+            )
+            DossierEvent.objects.create(
+                dossier=dossier, actor=by, action="create", to_status=dossier.status, notified_at=timezone.now()
+            )
+            audit.record("dossier.open_change", actor=by, obj=dossier, certificate=certificate.number)
+    except IntegrityError as exc:
+        raise Refused(in_progress) from exc
+    return dossier
+
+
 def dossier_declare(*, dossier, by, listed_in_process_consent: bool) -> Dossier:
     """Sign the declaration (required before submission) and record the consent to be listed as in process."""
     with transaction.atomic():
@@ -299,6 +331,11 @@ def dossier_qualify(
             )
         detail = {"qualified_over_major_findings": majors} if majors else None
         qualified = _move(dossier, "qualify", by, comment=comment, apply=apply, detail=detail)
+        if qualified.kind == Dossier.Kind.CHANGE:
+            from registry.certificates.changes import apply_reevaluated
+
+            # The change notice's record first: the new certificate's version 1 is the changed record.
+            apply_reevaluated(dossier=qualified, by=by)
         return certificate_issue(dossier=qualified, scope=scope.strip(), conditions=conditions.strip(), by=by)
 
 
