@@ -6,7 +6,7 @@ off its absence is an error, not a warning. The checks read the settings only: t
 """
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 from registry.public import signing
@@ -33,6 +33,16 @@ REDIS_URL_MISSING = Error(
     id="trustedcloud.E003",
 )
 
+CLIENT_ADDRESS_UNDECLARED = Warning(
+    "SECURE_PROXY_SSL_HEADER trusts a proxy's X-Forwarded-Proto, but TRUSTED_PROXY_COUNT is 0 and "
+    "TRUSTED_CLIENT_IP_HEADER is unset: every client is seen at the proxy's address, so the per-address sign-in "
+    "limits and the API's throttle count everyone together (one person's failures slow everyone's sign-in, and the "
+    "API answers 429 to all once the first few have used the limit).",
+    hint="Set TRUSTED_PROXY_COUNT to the number of proxies of ours that append to X-Forwarded-For (1 behind one load "
+    "balancer), or TRUSTED_CLIENT_IP_HEADER to the header our proxy sets on every request (e.g. X-Real-IP).",
+    id="trustedcloud.W001",
+)
+
 
 @register(Tags.security)
 def production_keys(app_configs=None, **kwargs) -> list[Error]:
@@ -55,6 +65,18 @@ def production_keys(app_configs=None, **kwargs) -> list[Error]:
 @register(Tags.security, deploy=True)
 def production_services(app_configs=None, **kwargs) -> list[Error]:
     return [] if settings.DEBUG or settings.REDIS_URL.strip() else [REDIS_URL_MISSING]
+
+
+@register(Tags.security, deploy=True)
+def client_address_behind_the_proxy(app_configs=None, **kwargs) -> list[Warning]:
+    """Production always sets SECURE_PROXY_SSL_HEADER (settings/security.py): it is deployed behind a proxy that
+    terminates TLS. Such a proxy is also the peer of every connection, so unless the settings say how the client's
+    own address reaches us, the limits kept per address are kept for the proxy alone. A warning, not an error: a
+    proxy that passes the address some other way (the PROXY protocol to gunicorn) is possible, and nothing written
+    is lost meanwhile."""
+    if not settings.SECURE_PROXY_SSL_HEADER or settings.TRUSTED_PROXY_COUNT or settings.TRUSTED_CLIENT_IP_HEADER:
+        return []
+    return [CLIENT_ADDRESS_UNDECLARED]
 
 
 def _unreadable_signing_key() -> list[Error]:

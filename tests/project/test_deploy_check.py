@@ -22,7 +22,7 @@ OURS = {
 def check_deploy(_command=("check", "--deploy", "--fail-level", "WARNING"), **env):
     """`manage.py check --deploy` (or _command) in a fresh interpreter with production's settings, changed by env
     (None: unset)."""
-    names = {"DEBUG", "SECRET_KEY", "DATABASE_URL", *OURS}
+    names = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "API_NUM_PROXIES", "TRUSTED_CLIENT_IP_HEADER", *OURS}
     clean = {k: v for k, v in os.environ.items() if k not in names}
     production = {
         "DEBUG": "0",
@@ -32,6 +32,8 @@ def check_deploy(_command=("check", "--deploy", "--fail-level", "WARNING"), **en
         "MFA_ENCRYPTION_KEY": secrets.token_urlsafe(64),
         # Never reached: the checks read the settings and connect to nothing.
         "REDIS_URL": "redis://redis.invalid:6379/0",
+        # Behind one load balancer, as README "Deploying" has it.
+        "TRUSTED_PROXY_COUNT": "1",
     }
     given = {**clean, **production, **env}
     result = subprocess.run(
@@ -85,3 +87,30 @@ def test_development_needs_none_of_the_production_keys():
     code, output = check_deploy(DEBUG="1", **dict.fromkeys(OURS))
     assert "trustedcloud.E" not in output, output
     assert "security.W018" in output  # the deployment checks did run, and said DEBUG is on
+
+
+def test_behind_the_tls_proxy_an_undeclared_client_address_is_warned_about():
+    """Production trusts the proxy's X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER); with no proxy count and no client
+    header either, every client would be the proxy's address for the sign-in limits and the API's throttle."""
+    code, output = check_deploy(TRUSTED_PROXY_COUNT=None)
+    assert code != 0
+    assert (
+        "(trustedcloud.W001) SECURE_PROXY_SSL_HEADER trusts a proxy's X-Forwarded-Proto, but TRUSTED_PROXY_COUNT is 0"
+        in output
+    )
+    assert "HINT: Set TRUSTED_PROXY_COUNT" in output
+    assert check_deploy(TRUSTED_PROXY_COUNT="0")[1].count("trustedcloud.W001") == 1
+
+
+@pytest.mark.parametrize(
+    "declared", [{"TRUSTED_PROXY_COUNT": "2"}, {"TRUSTED_PROXY_COUNT": None, "TRUSTED_CLIENT_IP_HEADER": "X-Real-IP"}]
+)
+def test_a_proxy_count_or_a_client_header_satisfies_it(declared):
+    code, output = check_deploy(**declared)
+    assert code == 0, output
+    assert "trustedcloud.W001" not in output
+
+
+def test_development_trusts_no_proxy_header_and_is_not_warned():
+    code, output = check_deploy(DEBUG="1", TRUSTED_PROXY_COUNT=None)
+    assert "trustedcloud.W001" not in output, output
