@@ -27,8 +27,11 @@ from registry.public.models import RegistrySnapshot
 from registry.public.snapshots import snapshot_issue
 from registry.qualification.models import Document
 from registry.qualification.services import dossiers as dossier_services
+from tests.integration import test_s3_storage as object_store
 
 ROOT = Path(__file__).resolve().parents[2]
+# The object store's fixtures (moto's S3 server, a fresh bucket as this process's private storage), used by name.
+s3_endpoint, bucket = object_store.s3_endpoint, object_store.bucket
 
 on_postgresql = [
     pytest.mark.skipif(
@@ -91,10 +94,11 @@ def folders(tmp_path_factory):
     return tmp_path_factory.mktemp("backups"), tmp_path_factory.mktemp("restored")
 
 
-def manage(*arguments, database: str, private: Path) -> subprocess.CompletedProcess:
-    """manage.py in a fresh process, on that database and that private folder (local disk, whatever this run uses)."""
+def manage(*arguments, database: str, private: Path, **storage_env) -> subprocess.CompletedProcess:
+    """manage.py in a fresh process, on that database and that private folder (local disk, whatever this run uses),
+    or the object store `storage_env` names (S3_BUCKET and friends)."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("S3_")}
-    env |= {"DATABASE_URL": database_url(database), "PRIVATE_MEDIA_ROOT": str(private), "DEBUG": "1"}
+    env |= {"DATABASE_URL": database_url(database), "PRIVATE_MEDIA_ROOT": str(private), "DEBUG": "1", **storage_env}
     return subprocess.run(
         [sys.executable, "manage.py", *arguments], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
@@ -176,6 +180,30 @@ def test_a_backup_restores_into_an_empty_database_and_storage_and_verifies(regis
     assert len(problems) == 1, checked.stdout
     assert document.file.name in problems[0] and document.dossier.reference in problems[0]
     assert "1 problem found." in checked.stderr
+
+
+@drill
+def test_the_drill_reads_and_writes_the_files_through_an_object_store(bucket, registry_data, empty_database, folders):
+    # The installation keeps its files in a bucket (moto's S3 server); the restore goes to an empty prefix of it.
+    backups, restored = folders
+    folder = backup_folder(backups)
+    originals = {key.removeprefix(f"{object_store.PREFIX}/"): bucket.read(key) for key in bucket.objects()}
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert {entry["name"] for entry in manifest["files"]} == set(originals)
+    assert manifest["storage"]["backend"] == "registry.core.storage.PrivateS3Storage"
+
+    into = {**bucket.worker_env(), "S3_PREFIX": "restored"}
+    done = manage("restore_registry", "--input", str(folder), database=empty_database, private=restored, **into)
+    assert done.returncode == 0, done.stderr
+    copies = {
+        key.removeprefix("restored/"): bucket.read(key) for key in bucket.objects() if key.startswith("restored/")
+    }
+    assert copies == originals
+    assert files_under(restored) == []  # nothing went to local disk
+
+    checked = manage("verify_registry", database=empty_database, private=restored, **into)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "No problem found." in checked.stdout
 
 
 @drill
