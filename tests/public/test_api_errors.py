@@ -36,6 +36,37 @@ def test_an_unknown_address_answers_404_in_json(client, url):
     assert r.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/certificates/?q=nul%00byte",
+        "/api/v1/certificates/?q=two%0D%0Alines",
+        "/api/v1/certificates/SNC%002026/",
+        "/api/v1/services/%09tab/",
+        "/api/v1/providers/?page=1%7F",
+        "/api/schema/?format=json%00",
+    ],
+)
+def test_a_control_character_in_the_address_answers_400_in_json_as_every_api_error(client, url, caplog):
+    r = client.get(url, HTTP_ACCEPT="text/html")  # even for a browser: the API's errors are JSON
+
+    assert r.status_code == 400
+    assert r["Content-Type"] == "application/json"
+    assert r.json() == {
+        "detail": "The address holds a control character (such as NUL, a tab or a line break), which no address of "
+        "this API accepts."
+    }
+    # Logged as Django logs the site's other refusals of a suspicious request.
+    assert "django.security.ControlCharacterInAddress" in [record.name for record in caplog.records]
+
+
+def test_outside_the_api_a_control_character_still_gets_the_plain_400_page(client):
+    r = client.get("/registry/?q=nul%00byte")
+
+    assert r.status_code == 400
+    assert r["Content-Type"].startswith("text/html") and "This request cannot be answered" in r.text
+
+
 def test_the_404_names_what_was_not_found(client):
     assert "SNC-2026-9999" in get(client, "certificate-detail", "SNC-2026-9999").json()["detail"]
     assert "no-such" in get(client, "service-detail", "no-such").json()["detail"]

@@ -152,6 +152,9 @@ class ErrorSerializer(serializers.Serializer):
 
 # The schema of a 400: each malformed parameter with its reasons, e.g. {"page": ["Enter a whole number from 1, ..."]}.
 PARAMETER_ERRORS = {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
+# ErrorSerializer's shape written out, for a 400 that may be either (registry.core.middleware's refusal of a control
+# character in the address, or PARAMETER_ERRORS): {"detail": "the reason"}.
+ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
 
 
 class OnQuerySerializer(serializers.Serializer):

@@ -38,15 +38,15 @@ PAGE_NOT_FOUND = OpenApiResponse(
     serializers.ErrorSerializer, description=_('A page after the last: {"detail": "the reason"}.')
 )
 BAD_PARAMETER = OpenApiResponse(
-    serializers.PARAMETER_ERRORS,
+    {"oneOf": [serializers.PARAMETER_ERRORS, serializers.ERROR]},
     description=_(
-        'A malformed parameter: {"parameter": ["the reason"]}. An address with a control character is refused '
-        "before the API reads it, with the site's plain 400 page in HTML."
+        'A malformed parameter: {"parameter": ["the reason"]}. An address with a control character (NUL, a tab, '
+        'a line break...) is refused before the API reads it: {"detail": "the reason"}.'
     ),
 )
 CONTROL_CHARACTER = OpenApiResponse(
-    OpenApiTypes.STR,
-    description=_("An address with a control character is refused before the API reads it, with the site's plain 400 page in HTML."),
+    serializers.ErrorSerializer,
+    description=_('An address with a control character (NUL, a tab, a line break...) is refused before the API reads it: {"detail": "the reason"}.'),
 )  # fmt: skip
 THROTTLED = OpenApiResponse(
     serializers.ErrorSerializer,
@@ -60,24 +60,25 @@ ANY = ""  # an empty value, as the registry page's form sends for "All", filters
 
 
 def listed(serializer):
-    """The answers of a paginated list: its page, a malformed parameter, a page after the last, the throttle."""
+    """The answers of a paginated list: its page, a malformed parameter (or a control character in the address), a
+    page after the last, the throttle."""
     return {
         (200, JSON): serializer(many=True),
         (400, JSON): BAD_PARAMETER,
-        (400, "text/html"): BAD_PARAMETER,
         (404, JSON): PAGE_NOT_FOUND,
         (429, JSON): THROTTLED,
     }
 
 
 def one(serializer, *, bad_parameter=False):
-    """The answers of one object by its key: the object, none with that key, the throttle (and a malformed ?on=)."""
+    """The answers of one object by its key: the object, none with that key, a control character in the address (or
+    a malformed ?on=), the throttle."""
     return {
         (200, JSON): serializer,
         (404, JSON): NOT_FOUND,
+        (400, JSON): BAD_PARAMETER if bad_parameter else CONTROL_CHARACTER,
         (429, JSON): THROTTLED,
-        (400, "text/html"): BAD_PARAMETER if bad_parameter else CONTROL_CHARACTER,
-    } | ({(400, JSON): BAD_PARAMETER} if bad_parameter else {})
+    }
 
 
 def key_parameter(name, description):
