@@ -3,6 +3,7 @@ backup_registry, restored by restore_registry into a new, empty database and an 
 verify_registry, each command in a process of its own as an operator runs them. Then one byte changed in a restored
 document is named by verify_registry, and a damaged or unfinished backup is refused with nothing written."""
 
+import hashlib
 import io
 import json
 import os
@@ -229,7 +230,16 @@ def test_a_damaged_or_unfinished_backup_is_refused_and_nothing_is_written(regist
         data[0] ^= 0x01
         path.write_bytes(bytes(data))
 
+    def a_dump_pg_restore_cannot_read(copy):
+        # Consistent with its manifest, so every file is copied before pg_restore fails: the copies must go again.
+        junk = b"PGDMP but not really" * 100
+        (copy / "database.dump").write_bytes(junk)
+        altered = {**manifest, "database": {**manifest["database"], "size": len(junk)}}
+        altered["database"]["sha256"] = hashlib.sha256(junk).hexdigest()
+        (copy / "manifest.json").write_text(json.dumps(altered))
+
     cases = {
+        "unreadable dump": (damaged("unreadable", a_dump_pg_restore_cannot_read), "pg_restore failed"),
         "truncated dump": (damaged("truncated", truncate_dump), "damaged"),
         "changed file": (damaged("changed", flip_a_byte_of_the_last_file), "SHA-256"),
         "no manifest": (damaged("unfinished", lambda copy: (copy / "manifest.json").unlink()), "manifest.json"),
