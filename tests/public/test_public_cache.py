@@ -6,11 +6,13 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from registry.certificates import changes
 from registry.certificates.services import certificate_suspend
-from registry.providers.offerings import service_update
 from registry.qualification.models import Dossier
 from registry.qualification.services.dossiers import dossier_admit
+from registry.qualification.workflow import REVIEWERS
 from tests import factories as f
 from tests.public.test_public_pages import certified
 
@@ -98,8 +100,17 @@ def test_a_service_renamed_shows_on_the_next_request(client, django_capture_on_c
     for name in ("service page", "registry", "verification"):
         assert "Alpha Cloud" in warm(client, urls[name]).text
 
+    # A certified service is renamed by an accepted change notice (a direct edit is refused: change control).
+    reviewer = f.user(groups=[REVIEWERS])
+    notice = changes.notice_open(provider=certificate.service.provider, service=certificate.service, by=owner)
+    values = notice.proposed["service"] | {"name": "Alpha Cloud Sovereign"}
+    changes.notice_propose_service(notice=notice, by=owner, values=values, sites=notice.proposed["sites"],
+                                   third_parties=[])  # fmt: skip
+    changes.notice_file(notice=notice, by=owner, kind="scope", change_type="adaptive",
+                        effective_on=timezone.localdate(), description="New name.")  # fmt: skip
+    changes.notice_take(notice=notice, by=reviewer)
     with django_capture_on_commit_callbacks(execute=True):
-        service_update(service=certificate.service, by=owner, name="Alpha Cloud Sovereign")
+        changes.notice_accept(notice=notice, by=reviewer, public_summary="Renamed.")
 
     for name in ("service page", "registry", "verification"):
         assert "Alpha Cloud Sovereign" in client.get(urls[name]).text, name
