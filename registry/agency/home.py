@@ -7,12 +7,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registry.certificates.incident_selectors import open_incidents
 from registry.certificates.selectors import needing_action
 from registry.qualification.selectors import queue_sizes, queues_for
 from registry.qualification.workflow import CERTIFICATE_GROUPS
 
 # The certificate list's "needs action" filter (registry/agency/certificates.py), in its words.
-CERTIFICATE_QUEUES = {"review": _("Suspension review due"), "expiring": _("Expiring within 90 days")}
+CERTIFICATE_QUEUES = {
+    "review": _("Suspension review due"),
+    "expiring": _("Expiring within 90 days"),
+    "proposed": _("Suspension proposed"),
+}
 
 
 def queue_url(key: str) -> str:
@@ -22,7 +27,8 @@ def queue_url(key: str) -> str:
 
 def home_context(actor) -> dict:
     """The home's queues (key, label, count, oldest wait in days, link) and, for those who act on certificates, the
-    certificates needing action. Two queries at most, whatever the number of dossiers and certificates."""
+    certificates needing action, and the open incidents. Three queries at most, whatever the number of dossiers,
+    certificates and incidents."""
     now = timezone.now()
     today = timezone.localdate(now)
     queues = [
@@ -50,4 +56,18 @@ def home_context(actor) -> dict:
             }
             for key, label in CERTIFICATE_QUEUES.items()
         ]
-    return {"queues": queues, "certificates": certificates}
+    return {"queues": queues, "certificates": certificates, "incidents": incidents_queue(actor)}
+
+
+def incidents_queue(actor) -> dict | None:
+    """The open incidents for anyone at the agency (count, how many with sovereignty affected, the earliest declared,
+    links to the incident list filtered on each); None outside the agency's groups."""
+    if not actor.groups:
+        return None
+    waiting = open_incidents()
+    changelist = reverse("admin:registry_incident_changelist")
+    return {
+        **waiting,
+        "url": changelist + "?" + urlencode({"open": "yes"}),
+        "sovereignty_url": changelist + "?" + urlencode({"open": "yes", "sovereignty_affected__exact": "1"}),
+    }

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, Exists, Min, OuterRef
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from registry.certificates import rules
@@ -57,7 +57,8 @@ def event_change(event) -> str:
 def needing_action(day: datetime.date | None = None) -> dict:
     """What waits on the agency among certificates on `day` (today), as the list's "needs action" filter sorts them:
     {"review": (how many suspensions are due for review, the earliest planned review), "expiring": (how many expire
-    within rules.EXPIRING_WITHIN, the earliest expiry)}. One query, whatever the number of certificates."""
+    within rules.EXPIRING_WITHIN, the earliest expiry), "proposed": (how many have a suspension proposed, the earliest
+    proposal)}. One query, whatever the number of certificates."""
     day = day or timezone.localdate()
     review, expiring = rules.review_due_on(day), rules.expiring_by(day)
     row = Certificate.objects.aggregate(
@@ -65,8 +66,14 @@ def needing_action(day: datetime.date | None = None) -> dict:
         review_since=Min("review_due_on", filter=review),
         expiring=Count("pk", filter=expiring),
         expiring_from=Min("expires_on", filter=expiring),
+        proposed=Count("pk", filter=Q(suspension_proposed_at__isnull=False)),
+        proposed_since=Min("suspension_proposed_at", filter=Q(suspension_proposed_at__isnull=False)),
     )
-    return {"review": (row["review"], row["review_since"]), "expiring": (row["expiring"], row["expiring_from"])}
+    return {
+        "review": (row["review"], row["review_since"]),
+        "expiring": (row["expiring"], row["expiring_from"]),
+        "proposed": (row["proposed"], row["proposed_since"]),
+    }
 
 
 # --- After qualification: the reads both sides and the public share. ---

@@ -56,7 +56,7 @@ def test_a_committee_member_sees_the_decisions_they_may_take_and_the_certificate
 
     f.login_with_mfa(client, decision_maker)
     page = client.get(reverse(HOME))
-    assert queues_on(page) == {"decision": 2, "overdue": 0, "review": 1, "expiring": 1}
+    assert queues_on(page) == {"decision": 2, "overdue": 0, "review": 1, "expiring": 1, "proposed": 0}
     assert '<a href="/admin/registry/certificate/?action=review">Suspension review due</a>' in page.text
     assert '<a href="/admin/registry/certificate/?action=expiring">Expiring within 90 days</a>' in page.text
     assert "To take" not in page.text  # not a reviewer
@@ -86,7 +86,7 @@ def test_an_administrator_sees_everything_overdue_and_the_reference_data_open(cl
     f.dossier(status=S.IN_REVIEW, status_changed_at=timezone.now() - datetime.timedelta(days=20))
     f.login_with_mfa(client, administrator)
     page = client.get(reverse(HOME))
-    assert queues_on(page) == {"overdue": 1, "review": 0, "expiring": 0}
+    assert queues_on(page) == {"overdue": 1, "review": 0, "expiring": 0, "proposed": 0}
     assert "Reference data and administration" in page.text
     assert '<a href="/admin/registry/scheme/">' in page.text  # the tables, one disclosure away
     assert "Failed deliveries" in page.text
@@ -136,10 +136,11 @@ def test_the_home_costs_the_same_queries_with_3_and_30_dossiers(
     f.login_with_mfa(client, person)
     client.get(reverse(HOME))
     # session, user, the actor's groups and memberships, the permissions for the table list (user's and groups'),
-    # one aggregate over the dossiers for every queue, one over the certificates: none grows with the data.
+    # one aggregate over the dossiers for every queue, one over the certificates, one over the open incidents: none
+    # grows with the data.
     with CaptureQueriesContext(connection) as small:
         assert client.get(reverse(HOME)).status_code == 200
-    assert len(small) <= 9, [q["sql"] for q in small.captured_queries]
+    assert len(small) <= 10, [q["sql"] for q in small.captured_queries]
     _work(27, reviewer, reviewer_in_committee)
     with django_assert_num_queries(len(small)):
         page = client.get(reverse(HOME))
