@@ -51,5 +51,7 @@ SPECTACULAR_SETTINGS = {
         "ServiceStatusEnum": "registry.public.api.serializers.SERVICE_STATUSES",
         "DossierKindEnum": "registry.qualification.models.Dossier.Kind",
         "ThirdPartyKindEnum": "registry.providers.models.ThirdParty.Kind",
+        "ChangeKindEnum": "registry.certificates.choices.ChangeKind",
+        "HistoryEntryTypeEnum": "registry.public.api.serializers.HISTORY_ENTRY_TYPES",
     },
 }

@@ -19,6 +19,10 @@ from registry.public.rules import CHANGE, STATUS, HistoryEntry
 from registry.qualification.models import Dossier
 
 SERVICE_STATUSES = [*CertificateStatus.choices, (querysets.IN_PROCESS, _("In process"))]
+HISTORY_ENTRY_TYPES = [
+    (STATUS, _("A change of status")),
+    (CHANGE, _("An accepted change to what the certificate covers")),
+]
 
 
 def _site_url(name, slug):
@@ -76,7 +80,7 @@ class CertificateEventSerializer(serializers.Serializer):
     published."""
 
     type = serializers.ChoiceField(
-        choices=[(STATUS, _("A change of status")), (CHANGE, _("An accepted change to what the certificate covers"))],
+        choices=HISTORY_ENTRY_TYPES,
         help_text=_(
             "A change of status, or an accepted change (then `status` is null and `change` says what changed)."
         ),
