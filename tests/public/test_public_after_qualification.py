@@ -329,3 +329,37 @@ def test_nothing_confidential_of_the_life_after_qualification_is_ever_public(cli
     # What is public of the change is there: its kind and its public summary, where the history is shown.
     for url in (reverse("registry:service", args=[changed.service.slug]), reverse("registry:feed")):
         assert "A new shareholder, Nuage Holding SA (FR)." in answers[url]
+
+
+def test_a_change_accepted_through_the_workflow_reaches_the_public_history(
+    client, django_capture_on_commit_callbacks, eager_tasks
+):
+    """The whole path, through the change notices' services: filed by the provider, accepted by a reviewer; the public
+    history then shows its kind and public summary, and never the provider's account of it."""
+    from registry.certificates import changes
+    from registry.qualification.workflow import REVIEWERS
+
+    certificate = certified("Alpha Cloud")
+    owner = f.member(certificate.service.provider, "owner")
+    reviewer = f.user(groups=[REVIEWERS])
+    notice = changes.notice_open(provider=certificate.service.provider, service=certificate.service, by=owner)
+    sites = [*notice.proposed["sites"], {"role": "storage", "country": "FR", "city": "Lyon", "operations": ""}]
+    changes.notice_propose_service(
+        notice=notice, by=owner, values=notice.proposed["service"], sites=sites, third_parties=[]
+    )
+    changes.notice_file(notice=notice, by=owner, kind="location", change_type="adaptive",
+                        effective_on=timezone.localdate(), description="SECRET-our-own-account")  # fmt: skip
+    changes.notice_take(notice=notice, by=reviewer)
+    snapshot_issue(force=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        changes.notice_accept(notice=notice, by=reviewer, public_summary="A second storage site, in Lyon.")
+
+    [change] = [e for e in client.get(f"/api/v1/certificates/{certificate.number}/history/").json() if e["change"]]
+    assert change["change"] == {"kind": "location", "summary": "A second storage site, in Lyon."}
+    page = client.get(reverse("registry:service", args=[certificate.service.slug])).content.decode()
+    assert "A second storage site, in Lyon." in page and "SECRET-" not in page
+    # The acceptance published: a new snapshot was issued with the change in the certificate's history.
+    latest = json.loads(client.get(reverse("registry:snapshot")).content)
+    assert latest["sequence"] == 2
+    [entry] = latest["registry"]["history"]
+    assert [e["change"] for e in entry["events"] if e["type"] == "change"] == [change["change"]]
