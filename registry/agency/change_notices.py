@@ -14,7 +14,7 @@ from registry.accounts.permissions import actor_for
 from registry.agency.times import zoned
 from registry.agency.viewonly import ViewOnlyGuard
 from registry.certificates import change_rules, changes
-from registry.certificates.change_selectors import change_checks
+from registry.certificates.change_selectors import change_checks, readable_difference
 from registry.certificates.choices import ChangeStatus
 from registry.certificates.models import ChangeNotice
 from registry.qualification.workflow import Refused
@@ -89,7 +89,7 @@ class ChangeNoticeAdmin(ViewOnlyGuard, admin.ModelAdmin):
         notice = get_object_or_404(self.get_queryset(request).select_related("provider", "service"), pk=object_id)
         actor = actor_for(request.user)
         extra = {
-            "difference": change_rules.difference(notice.current, notice.proposed),
+            "difference": readable_difference(notice),
             "checks": change_checks(notice),
             "moves": [move for move in change_rules.MOVES if change_rules.move_refusal(actor, notice, move) is None],
             "decision_form": DecisionForm(initial={"public_summary": notice.public_summary}),

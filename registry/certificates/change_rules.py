@@ -82,13 +82,9 @@ def may_take(actor, notice) -> bool:
     return move_refusal(actor, notice, "take") is None
 
 
-def _row_text(row: dict) -> str:
-    return ", ".join(str(value) for value in row.values() if value not in (None, "", False))
-
-
 def difference(current: dict, proposed: dict) -> list[dict]:
-    """What a notice changes, part by part: {"part", "changed": [(field, before, after)], "removed": [text],
-    "added": [text]}; parts without a change are left out. Rows are compared whole (a changed row is one removed and
+    """What a notice changes, part by part: {"part", "changed": [(field, before, after)], "removed": [row],
+    "added": [row]}; parts without a change are left out. Rows are compared whole (a changed row is one removed and
     one added), as the record keeps them."""
     parts = []
     for part, after in proposed.items():
@@ -100,8 +96,8 @@ def difference(current: dict, proposed: dict) -> list[dict]:
             parts.append({"part": part, "changed": [c for c in changed if c[1] != c[2]], "removed": [], "added": []})
         else:
             before = before or []
-            removed = [_row_text(row) for row in before if row not in after]
-            added = [_row_text(row) for row in after if row not in before]
+            removed = [row for row in before if row not in after]
+            added = [row for row in after if row not in before]
             parts.append({"part": part, "changed": [], "removed": removed, "added": added})
     return parts
 

@@ -1,8 +1,11 @@
 """Named reads of change notices: the checks on a proposed record, and what waits on whom at the agency."""
 
 from django.db.models import Count, Min, Q
+from django.utils.translation import gettext as _
+from django_countries import countries
 
 from registry.catalogue.selectors import current_scheme
+from registry.certificates import change_rules
 from registry.certificates.choices import ChangeStatus
 from registry.certificates.models import ChangeNotice
 
@@ -16,6 +19,55 @@ def change_checks(notice) -> list:
     certificate = live_certificates(notice).select_related("scheme").first()
     scheme = certificate.scheme if certificate else current_scheme()
     return sovereignty.evaluate_record(notice.proposed, scheme)
+
+
+def _value(model, name, value) -> str:
+    """A record's value as people read it: a country's name, a choice's label, yes or no."""
+    field = model._meta.get_field(name)
+    if value in (None, ""):
+        return "—"
+    if field.get_internal_type() == "CountryField" or name.endswith("_country") or name == "country":
+        return str(countries.name(value)) or value
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
+
+
+def _row_text(model, row: dict) -> str:
+    shown = []
+    for name, value in row.items():
+        if name == "relies_on":
+            if value:
+                shown.append(_("relies on %(service)s") % {"service": value})
+            continue
+        field = model._meta.get_field(name)
+        if isinstance(value, bool):
+            if value:
+                shown.append(str(field.verbose_name))
+        elif value not in (None, ""):
+            text = _value(model, name, value)
+            shown.append(f"{text} %" if name.endswith("_percent") else text)
+    return ", ".join(shown)
+
+
+def readable_difference(notice) -> list[dict]:
+    """change_rules.difference() of the notice, with fields by their names and rows in words, for both sides' pages."""
+    from registry.providers.models import Provider, Service, Shareholder, Site, ThirdParty
+
+    models = {"service": Service, "provider": Provider, "sites": Site, "third_parties": ThirdParty,
+              "shareholders": Shareholder}  # fmt: skip
+    parts = change_rules.difference(notice.current, notice.proposed)
+    for part in parts:
+        model = models[part["part"]]
+        part["changed"] = [
+            (str(model._meta.get_field(name).verbose_name), _value(model, name, before), _value(model, name, after))
+            for name, before, after in part["changed"]
+        ]
+        part["removed"] = [_row_text(model, row) for row in part["removed"]]
+        part["added"] = [_row_text(model, row) for row in part["added"]]
+    return parts
 
 
 # The workspace's queues of change notices: key -> the condition for the person asking (their user id).

@@ -76,6 +76,8 @@ TYPED = {
         "conditions": "Move the backup site's keys to an HSM operated in the EU within six months.",
         "rationale": "Sound answers; the one minor finding was corrected.",
         "scope": "Virtual machines hosted in France.",
+        "change": "The storage site moves to Frankfurt, Germany.",
+        "summary": "Storage moved to Germany (EU).",
     },
     "fr": {
         "documents": (
@@ -93,6 +95,8 @@ TYPED = {
         "conditions": "Confier les clés du site de secours à un HSM exploité dans l’UE sous six mois.",
         "rationale": "Réponses solides ; le seul écart mineur a été corrigé.",
         "scope": "Machines virtuelles hébergées en France.",
+        "change": "Le site de stockage déménage à Francfort, en Allemagne.",
+        "summary": "Stockage déplacé en Allemagne (UE).",
     },
 }
 BROWSER_LOCALE = {"en": "en-GB", "fr": "fr-FR"}
@@ -116,6 +120,14 @@ def tr(lang, msgid, plural=None, count=None, **params):
     if plural is not None:
         params = {"count": count, **params}
     return text % params if params else text
+
+
+def country_name(lang, code):
+    """A country's name as the pages write it in `lang` (django-countries' translation)."""
+    from django_countries import countries
+
+    with translation.override(lang):
+        return str(countries.name(code))
 
 
 def words(text):
@@ -568,6 +580,55 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
             assert response.status == 200
             feed = response.text()
             assert SERVICE in feed or number in feed
+
+            # 14. After qualification: the provider's edit of the certified service is a change notice. The service
+            # page leads to it; the storage site moves to Germany in the proposed record, the notice is filed; the
+            # public page still shows France until a reviewer takes and accepts it with a public summary, then shows
+            # Germany and the summary in the certificate's history. (Selectors by form address and field name: the
+            # change notices' words are not in the catalogue until the lead merges their French.)
+            germany = country_name(lang, "DE")
+            service_url = f"{base}/registry/{service_slug}/"
+            page.goto(f"{base}/portal/cloud-souverain-sas/services/{service_slug}/")
+            assert page.locator("select[name$='-country']").count() == 0  # no direct edit any more
+            page.locator("form[action$='/changes/new/'] button[type=submit]").click()
+            page.wait_for_url(re.compile(r"/changes/CHG-\d{4}-\d{5}/$"))
+            change = page.url.rstrip("/").rsplit("/", 1)[1]
+            roles = page.locator("select[name^='sites-'][name$='-role']")
+            storage = next(r for r in roles.all() if r.input_value() == "storage").get_attribute("name")
+            page.locator(f"select[name='{storage.replace('-role', '-country')}']").select_option("DE")
+            page.locator("section[aria-labelledby=propose-title] button[type=submit]").click()
+            page.wait_for_load_state("load")
+            assert germany in page.locator("ins").first.inner_text()  # the difference from the certified record
+            filing = page.locator("form[action$='/file/']")
+            filing.locator("select[name=kind]").select_option("location")
+            filing.locator("select[name=change_type]").select_option("adaptive")
+            filing.locator("input[name=effective_on]").fill(time.strftime("%Y-%m-%d"))
+            filing.locator("textarea[name=description]").fill(typed["change"])
+            shot(page, "change-notice")
+            filing.locator("button[type=submit]").click()
+            page.wait_for_url(re.compile(rf"/changes/{change}/$"))
+            assert page.locator("form[action$='/file/']").count() == 0  # filed: the proposed record is kept
+            public.goto(service_url)
+            assert germany not in public.locator("main").inner_text()
+
+            from registry.certificates.models import ChangeNotice
+
+            notice_pk = orm(lambda: ChangeNotice.objects.get(reference=change).pk)
+            agency.goto(f"{base}/admin/registry/changenotice/{notice_pk}/change/")
+            agency.locator("form[action$='/move/take/'] button[type=submit]").click()
+            agency.wait_for_url(re.compile(rf"/admin/registry/changenotice/{notice_pk}/change/$"))
+            accept = agency.locator("form[action$='/move/accept/']")
+            accept.locator("textarea[name=public_summary]").fill(typed["summary"])
+            shot(agency, "change-notice-agency")
+            accept.locator("button[type=submit]").click()
+            agency.wait_for_url(re.compile(rf"/admin/registry/changenotice/{notice_pk}/change/$"))
+            assert agency.locator("form[action$='/move/accept/']").count() == 0
+
+            public.goto(service_url)
+            shown = words(public.locator("main").inner_text())
+            assert germany in shown, shown
+            assert words(typed["summary"]) in shown, shown
+            shot(public, "service-after-change")
         finally:
             browser.close()
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from registry.accounts.permissions import provider_for
 from registry.certificates import change_rules, changes
-from registry.certificates.change_selectors import change_checks
+from registry.certificates.change_selectors import change_checks, readable_difference
 from registry.certificates.choices import ChangeStatus
 from registry.certificates.models import ChangeNotice
 from registry.portal.forms.changes import (
@@ -134,7 +134,7 @@ def change_detail(request, slug, reference):
         "editable": editable,
         "forms": forms,
         "filing": FilingForm(initial={"effective_on": notice.effective_on}) if editable else None,
-        "difference": change_rules.difference(notice.current, notice.proposed),
+        "difference": readable_difference(notice),
         "checks": change_checks(notice),
         "withdrawable": provider.may_write and notice.status in change_rules.WITHDRAWABLE,
     }
