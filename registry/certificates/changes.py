@@ -49,7 +49,8 @@ def _require_writer(by, provider) -> None:
 
 
 def _locked(notice) -> ChangeNotice:
-    return ChangeNotice.objects.select_for_update().select_related("provider", "service").get(pk=notice.pk)
+    # of=("self",): the notice's row only; PostgreSQL refuses FOR UPDATE on the nullable side of the service's join.
+    return ChangeNotice.objects.select_for_update(of=("self",)).select_related("provider", "service").get(pk=notice.pk)
 
 
 def notice_open(*, provider, by, service=None) -> ChangeNotice:
