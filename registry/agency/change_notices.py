@@ -11,13 +11,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from registry.accounts.permissions import actor_for
+from registry.agency.change_queue import QUEUE_LABELS
 from registry.agency.times import zoned
 from registry.agency.viewonly import ViewOnlyGuard
-from registry.certificates import change_rules, changes
+from registry.certificates import change_rules, change_selectors, changes
 from registry.certificates.change_selectors import change_checks, readable_difference
 from registry.certificates.choices import ChangeStatus
 from registry.certificates.models import ChangeNotice
 from registry.qualification.workflow import Refused
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("waiting")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return list(QUEUE_LABELS.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in change_selectors.QUEUES:
+            return queryset.filter(change_selectors.QUEUES[self.value()](request.user.pk))
+        return queryset
 
 
 class DecisionForm(forms.Form):
@@ -50,7 +64,7 @@ class ChangeNoticeAdmin(ViewOnlyGuard, admin.ModelAdmin):
     list_display = ["reference", "provider", "service", "kind", "change_type", "status", "late", "filed_at_zoned",
                     "reviewer"]  # fmt: skip
     list_select_related = ["provider", "service", "reviewer"]
-    list_filter = ["status", "late", "kind"]
+    list_filter = [QueueFilter, "status", "late", "kind"]
     search_fields = ["reference", "provider__legal_name", "service__name"]
     fields = ["reference", "status", "provider", "service", "kind", "change_type", "effective_on", "late",
               "filed_at_zoned", "filed_by", "description", "reviewer", "acceptance_proposed_by", "decided_by",

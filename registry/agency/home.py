@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registry.agency.change_queue import home_queue
 from registry.certificates.incident_selectors import open_incidents
 from registry.certificates.selectors import needing_action
 from registry.qualification.selectors import queue_sizes, queues_for
@@ -56,7 +57,12 @@ def home_context(actor) -> dict:
             }
             for key, label in CERTIFICATE_QUEUES.items()
         ]
-    return {"queues": queues, "certificates": certificates, "incidents": incidents_queue(actor)}
+    return {
+        "queues": queues,
+        "certificates": certificates,
+        "incidents": incidents_queue(actor),
+        "change_notices": home_queue(actor),
+    }
 
 
 def incidents_queue(actor) -> dict | None:

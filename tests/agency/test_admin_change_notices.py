@@ -96,3 +96,30 @@ def test_a_refusal_needs_its_consequence(client, certificate, editor, reviewer):
     move(client, notice, "refuse", outcome_note="The site is outside the EU.")
     notice.refresh_from_db()
     assert notice.status == "refused"
+
+
+def test_the_home_shows_the_change_notices_waiting_on_each_person(
+    client, certificate, editor, reviewer, second_reviewer, decision_maker
+):
+    from django.test import Client
+
+    waiting = f.filed_notice(certificate, editor)
+    proposed = f.filed_notice(certificate, editor, change_type="transformative")
+    changes.notice_take(notice=proposed, by=reviewer)
+    changes.notice_accept(notice=proposed, by=reviewer, public_summary="Storage moved.")
+
+    def queue(user, key):
+        page = staff(Client(), user).get(reverse("admin:index"))
+        rows = {row["key"]: row for row in page.context["change_notices"]}
+        return rows.get(key)
+
+    assert queue(second_reviewer, "to_take")["count"] == 1
+    assert queue(reviewer, "to_confirm")["count"] == 0  # the proposer confirms nothing
+    assert queue(second_reviewer, "to_confirm")["count"] == 1
+    assert queue(decision_maker, "to_confirm")["count"] == 1 and queue(decision_maker, "to_take") is None
+    changes.notice_take(notice=waiting, by=reviewer)
+    assert queue(reviewer, "mine")["count"] == 1
+    listed = staff(client, second_reviewer).get(
+        reverse("admin:registry_changenotice_changelist"), {"queue": "to_confirm"}
+    )
+    assert proposed.reference in listed.text and waiting.reference not in listed.text
