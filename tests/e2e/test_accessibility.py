@@ -137,6 +137,7 @@ def test_portal_pages_have_no_serious_accessibility_violation(live_server, axe_i
     provider, dossier = world["provider"], world["dossier"]
     owner_cookie = session_cookie(world["owner"], live_server.url)
     newcomer_cookie = session_cookie(world["newcomer"], live_server.url)
+    incident = f.incident(world["qualified"], world["owner"])  # open: its page shows the report form
 
     def steps(browser):
         def r(name, *args):
@@ -156,6 +157,11 @@ def test_portal_pages_have_no_serious_accessibility_violation(live_server, axe_i
         audit.visit("portal:history", r("history", slug))
         audit.visit("portal:changes", r("changes", slug))
         audit.visit("portal:change-notice", r("change-notice", slug, world["notice"].reference))
+        audit.visit("portal:incidents", r("incidents", slug))
+        audit.visit("portal:incident-new", r("incident-new", slug))
+        audit.submit("portal:incident-new (with errors)")
+        audit.visit("portal:incident", r("incident", slug, incident.reference))
+        audit.submit("portal:incident (a report with errors)")
         audit.visit("portal:service-new", r("service-new", slug))
         audit.submit("portal:service-new (with errors)")
         audit.visit("portal:service (qualified)", r("service", slug, world["compute"].slug))
