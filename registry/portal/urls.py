@@ -43,6 +43,7 @@ urlpatterns = [
     path("<slug:slug>/changes/<str:reference>/", changes.change_detail, name="change-notice"),
     path("<slug:slug>/changes/<str:reference>/file/", changes.change_file, name="change-file"),
     path("<slug:slug>/changes/<str:reference>/withdraw/", changes.change_withdraw, name="change-withdraw"),
+    path("<slug:slug>/changes/<str:reference>/documents/", changes.change_document, name="change-document"),
     path("<slug:slug>/incidents/", incidents.incident_list, name="incidents"),
     path("<slug:slug>/incidents/new/", incidents.incident_new, name="incident-new"),
     path("<slug:slug>/incidents/<str:reference>/", incidents.incident_detail, name="incident"),

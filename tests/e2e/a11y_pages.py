@@ -80,6 +80,8 @@ NOT_PAGES = {
     "portal:change-new": "POST only (the button is on the service, profile, ownership and change notices pages)",
     "portal:change-file": "POST only (the change notice's page)",
     "portal:change-withdraw": "POST only (the change notice's page)",
+    "portal:change-document": "POST only (the change notice's page)",
+    "portal:condition-answer": "POST only (the certificate's page)",
 }
 
 
@@ -88,6 +90,30 @@ def certified(service, scheme, *, status="active", reason="", days_ago=200):
     issued_on = timezone.localdate() - datetime.timedelta(days=days_ago)
     certificate = f.certificate(service, scheme, issued_on=issued_on, status=status, scope=service.description)
     return f.public_history(certificate, later_after_days=90, reason=reason)
+
+
+def surveyed(certificate):
+    """The certificate's plan with its first audit done (maintained with a condition, still open) and the next due."""
+    from registry.certificates.models import Condition, SurveillanceAudit
+
+    done = SurveillanceAudit.objects.create(
+        certificate=certificate,
+        sequence=1,
+        due_on=certificate.issued_on + datetime.timedelta(days=150),
+        performed_on=certificate.issued_on + datetime.timedelta(days=140),
+        outcome="maintained_with_conditions",
+        findings="Logs are kept six months instead of twelve.",
+        recorded_at=timezone.now(),
+    )
+    SurveillanceAudit.objects.create(
+        certificate=certificate, sequence=2, due_on=certificate.issued_on + datetime.timedelta(days=515)
+    )
+    Condition.objects.create(
+        certificate=certificate,
+        surveillance_audit=done,
+        text="Keep the logs twelve months.",
+        due_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
 
 
 def a_registry():
@@ -115,6 +141,7 @@ def a_registry():
 
     compute = offering(provider, "Nuage Compute")
     qualified = certified(compute, scheme)
+    surveyed(qualified)
     suspended = certified(offering(provider, "Nuage Storage"), scheme, status="suspended", reason="Incident.")
     certified(offering(provider, "Nuage Legacy"), scheme, status="withdrawn", reason="End of sale.", days_ago=900)
     certified(offering(other, "Autre Kubernetes", "caas"), scheme)

@@ -108,3 +108,20 @@ def test_the_list_runs_the_same_queries_for_more_notices(client, certificate, ed
     f.filed_notice(certificate, editor)
     with django_assert_num_queries(len(one.captured_queries)):
         client.get(url)
+
+
+def test_a_document_supports_the_notice_and_stays_off_the_dossier(client, certificate, editor, other_owner):
+    notice = f.filed_notice(certificate, editor)
+    slug = certificate.service.provider.slug
+    login(client, editor)
+    url = reverse("portal:change-document", args=[slug, notice.reference])
+    client.post(url, {"title": "New site's contract", "uploaded": f.pdf()})
+    [document] = notice.documents.all()
+    assert (document.kind, document.dossier_id, document.uploaded_by) == (
+        "change_evidence", certificate.dossier_id, editor,
+    )  # fmt: skip
+    assert "New site&#x27;s contract" in client.get(reverse("portal:change-notice", args=[slug, notice.reference])).text
+    f.checked(document)
+    assert client.get(reverse("portal:document-download", args=[document.pk])).status_code == 200
+    login(client, other_owner)
+    assert client.get(reverse("portal:document-download", args=[document.pk])).status_code == 404

@@ -235,6 +235,11 @@ MATRIX: dict[str, Row] = {
         answers(LOGIN, 302, 404, 404, 404, 404, 404),  # 302: back to the notice (already filed: the reason)
         "post",
     ),
+    "portal:change-document": Row(
+        lambda w: reverse("portal:change-document", args=[w["provider"].slug, w["notice"].reference]),
+        answers(LOGIN, 302, 404, 404, 404, 404, 404),  # 302: back to the notice, with the form's refusal
+        "post",
+    ),
     "portal:change-withdraw": Row(
         lambda w: reverse("portal:change-withdraw", args=[w["provider"].slug, w["notice"].reference]),
         answers(LOGIN, 302, 404, 404, 404, 404, 404),

@@ -78,3 +78,8 @@ class FilingForm(forms.Form):
         help_text=_("An ownership or control change (19.6.f) is notified within one month of this date."),
     )
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class NoticeDocumentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    uploaded = forms.FileField(label=_("File (PDF)"))

@@ -18,6 +18,7 @@ from registry.certificates.choices import ChangeStatus
 from registry.certificates.models import ChangeNotice
 from registry.portal.forms.changes import (
     FilingForm,
+    NoticeDocumentForm,
     ProposedProviderForm,
     ShareholderRows,
     SiteRows,
@@ -137,6 +138,8 @@ def change_detail(request, slug, reference):
         "difference": readable_difference(notice),
         "checks": change_checks(notice),
         "withdrawable": provider.may_write and notice.status in change_rules.WITHDRAWABLE,
+        "documents": notice.documents.order_by("title", "-version"),
+        "document_form": NoticeDocumentForm() if provider.may_write and notice.status in changes.DOCUMENTED else None,
     }
     return render(request, "portal/change_detail.html", context)
 
@@ -172,4 +175,23 @@ def change_withdraw(request, slug, reference):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Change notice withdrawn."))
+    return redirect("portal:change-notice", provider.slug, notice.reference)
+
+
+@login_required
+@require_POST
+def change_document(request, slug, reference):
+    """A supporting document of the notice, uploaded by an owner or editor before the agency decides."""
+    provider = provider_for(request.user, slug, *WRITERS)
+    notice = _notice(provider, reference)
+    form = NoticeDocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file and give it a title."))
+    else:
+        try:
+            document = changes.notice_document_add(notice=notice, by=request.user, **form.cleaned_data)
+        except Refused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Document “%(title)s” added.") % {"title": document.title})
     return redirect("portal:change-notice", provider.slug, notice.reference)
