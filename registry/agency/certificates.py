@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy
 
 from registry.accounts.auth import require_recent_authentication
 from registry.accounts.permissions import actor_for
-from registry.agency import suspension_proposals
+from registry.agency import surveillance_page, suspension_proposals
 from registry.agency.forms import CertificateReasonForm, SuspensionForm
 from registry.agency.times import zoned
 from registry.agency.viewonly import ViewOnlyGuard
 from registry.certificates import rules, services
 from registry.certificates.models import Certificate, CertificateEvent
+from registry.certificates.selectors import needing_action_filter
 from registry.certificates.statuses import certificate_badge
 from registry.qualification import workflow
 from registry.qualification.workflow import Refused
@@ -42,6 +43,8 @@ class NeedsActionFilter(admin.SimpleListFilter):
             ("review", _("Suspension review due")),
             ("expiring", _("Expiring within 90 days")),
             ("proposed", _("Suspension proposed")),
+            ("surveillance", _("Surveillance overdue past grace")),
+            ("conditions", _("Conditions overdue")),
         ]
 
     def queryset(self, request, queryset):
@@ -52,6 +55,8 @@ class NeedsActionFilter(admin.SimpleListFilter):
             return queryset.filter(rules.expiring_by(today))
         if self.value() == "proposed":
             return queryset.filter(suspension_proposed_at__isnull=False)
+        if self.value() in ("surveillance", "conditions"):
+            return queryset.filter(needing_action_filter(self.value(), today))
         return queryset
 
 
@@ -123,6 +128,7 @@ class CertificateAdmin(ViewOnlyGuard, admin.ModelAdmin):
             "certificate_actions": workflow.available_certificate_actions(actor_for(request.user), certificate),
             "public_history": CertificateEvent.objects.filter(certificate=certificate).select_related("actor"),
             **suspension_proposals.page_context(actor_for(request.user), certificate),
+            **surveillance_page.certificate_context(actor_for(request.user), certificate),
         }
         return super().change_view(request, object_id, form_url, extra_context={**(extra_context or {}), **extra})
 

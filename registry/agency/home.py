@@ -11,14 +11,18 @@ from registry.agency.change_queue import home_queue
 from registry.certificates.incident_selectors import open_incidents
 from registry.certificates.selectors import needing_action
 from registry.qualification.selectors import queue_sizes, queues_for
-from registry.qualification.workflow import CERTIFICATE_GROUPS
+from registry.qualification.workflow import CERTIFICATE_GROUPS, REVIEWERS
 
 # The certificate list's "needs action" filter (registry/agency/certificates.py), in its words.
 CERTIFICATE_QUEUES = {
     "review": _("Suspension review due"),
     "expiring": _("Expiring within 90 days"),
     "proposed": _("Suspension proposed"),
+    "surveillance": _("Surveillance overdue past grace"),
+    "conditions": _("Conditions overdue"),
 }
+# The certificate queues reviewers see too: they instruct surveillance audits and close conditions.
+REVIEWERS_CERTIFICATE_QUEUES = ("surveillance", "conditions")
 
 
 def queue_url(key: str) -> str:
@@ -44,7 +48,13 @@ def home_context(actor) -> dict:
         for size in queue_sizes(actor, queues_for(actor, on_home=True), today)
     ]
     certificates = None
-    if any(actor.in_group(group) for group in CERTIFICATE_GROUPS):
+    shown = [
+        key
+        for key in CERTIFICATE_QUEUES
+        if any(actor.in_group(group) for group in CERTIFICATE_GROUPS)
+        or (key in REVIEWERS_CERTIFICATE_QUEUES and actor.in_group(REVIEWERS))
+    ]
+    if shown:
         waiting = needing_action(today)
         changelist = reverse("admin:registry_certificate_changelist")
         certificates = [
@@ -56,6 +66,7 @@ def home_context(actor) -> dict:
                 "url": changelist + "?" + urlencode({"action": key}),
             }
             for key, label in CERTIFICATE_QUEUES.items()
+            if key in shown
         ]
     return {
         "queues": queues,

@@ -19,8 +19,9 @@ from registry.qualification.workflow import ADMINISTRATORS, Refused
 
 EDITABLE = {
     Scheme: (
-        "code", "name", "version", "certificate_prefix", "validity_months", "individual_cap_percent",
-        "collective_cap_percent", "declaration_threshold_percent", "required_document_kinds", "active",
+        "code", "name", "version", "certificate_prefix", "validity_months", "surveillance_interval_months",
+        "surveillance_grace_days", "individual_cap_percent", "collective_cap_percent", "declaration_threshold_percent",
+        "required_document_kinds", "active",
     ),
     Requirement: (
         "scheme", "ref", "parent", "position", "title_en", "title_fr", "description_en", "description_fr",

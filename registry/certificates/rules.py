@@ -4,10 +4,13 @@ next to it, built from the same constants (tests/certificates/test_rules.py chec
 
 import datetime
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from registry.certificates.choices import CertificateStatus
-from registry.qualification.workflow import CERTIFICATE_MOVES
+from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus, ConditionState
+from registry.qualification.workflow import ADMINISTRATORS, AGENCY_GROUPS, CERTIFICATE_MOVES, REVIEWERS
 
 # --- Expiry. A certificate is valid through its expires_on day and expired from the next day on. ---
 
@@ -131,3 +134,170 @@ def review_due_on(day: datetime.date) -> Q:
 def expiring_by(day: datetime.date) -> Q:
     """The certificates in force on `day` that expire within EXPIRING_WITHIN."""
     return in_force_on(day) & Q(expires_on__lte=day + EXPIRING_WITHIN)
+
+
+# --- Surveillance: the audits of a certificate's plan. ---
+
+
+def surveillance_due_dates(issued_on: datetime.date, expires_on: datetime.date, interval_months: int) -> list:
+    """The days a certificate's surveillance audits fall due: every `interval_months` after issue, before its expiry
+    (the renewal's evaluation covers the last stretch). Counted from the issue each time, not from the previous due
+    day, so that a plan issued on the 31st stays on the month's last day instead of drifting to the 28th.
+
+    migrations/0022_after_qualification_backfill.py plans the certificates issued before this rule with a copy of it."""
+    dates, sequence = [], 1
+    while (due := issued_on + relativedelta(months=interval_months * sequence)) < expires_on:
+        dates.append(due)
+        sequence += 1
+    return dates
+
+
+def audit_pending(audit) -> bool:
+    """Whether the audit still waits on its outcome, on a certificate that is live (a withdrawn, expired or superseded
+    certificate is no longer surveyed)."""
+    return audit.recorded_at is None and audit.certificate.status in LIVE_CERTIFICATE_STATUSES
+
+
+def audit_overdue(audit, day: datetime.date) -> bool:
+    """Whether the audit is overdue on `day`: pending and its due day has passed."""
+    return audit_pending(audit) and audit.due_on < day
+
+
+def audit_past_grace(audit, day: datetime.date) -> bool:
+    """Whether the audit is overdue by more than its scheme's grace: then the agency acts on the certificate."""
+    grace = datetime.timedelta(days=audit.certificate.scheme.surveillance_grace_days)
+    return audit_pending(audit) and audit.due_on + grace < day
+
+
+def _pending_audits() -> Q:
+    return Q(recorded_at__isnull=True, certificate__status__in=LIVE_CERTIFICATE_STATUSES)
+
+
+def audits_overdue_on(day: datetime.date) -> Q:
+    """audit_overdue() in SQL, on SurveillanceAudit."""
+    return _pending_audits() & Q(due_on__lt=day)
+
+
+def audits_past_grace_on(day: datetime.date, graces) -> Q:
+    """audit_past_grace() in SQL. The grace is the scheme's: `graces` lists the schemes' grace days (a handful of
+    distinct values, read by the caller), one term each, so that the comparison stays plain dates in every database."""
+    per_scheme = Q(pk__in=[])
+    for grace in sorted(set(graces)):
+        per_scheme |= Q(
+            certificate__scheme__surveillance_grace_days=grace, due_on__lt=day - datetime.timedelta(days=grace)
+        )
+    return _pending_audits() & per_scheme
+
+
+# What the agency's list says of an audit (audit_state()).
+AUDIT_STATES = {
+    "planned": _lazy("Planned"),
+    "overdue": _lazy("Overdue"),
+    "past_grace": _lazy("Overdue past the grace period"),
+    "done": _lazy("Done"),
+    "ended": _lazy("Not held (certificate no longer in force)"),
+}
+
+
+def audit_state(audit, day: datetime.date) -> str:
+    """What the agency's list says of an audit, a key of AUDIT_STATES."""
+    if audit.recorded_at is not None:
+        return "done"
+    if not audit_pending(audit):
+        return "ended"
+    if audit_past_grace(audit, day):
+        return "past_grace"
+    if audit_overdue(audit, day):
+        return "overdue"
+    return "planned"
+
+
+# --- Conditions of a qualification (or of a surveillance outcome). ---
+
+# Stored states in which a condition still waits: on the provider (open) or on the agency (answered).
+CONDITION_WAITING = (ConditionState.OPEN, ConditionState.ANSWERED)
+
+
+def condition_overdue(condition, day: datetime.date) -> bool:
+    """Whether a condition is overdue on `day`: still waiting (open or answered) past its due day, on a live
+    certificate. Derived, never stored."""
+    return (
+        condition.state in CONDITION_WAITING
+        and condition.due_on < day
+        and condition.certificate.status in LIVE_CERTIFICATE_STATUSES
+    )
+
+
+def conditions_overdue_on(day: datetime.date) -> Q:
+    """condition_overdue() in SQL, on Condition."""
+    return Q(state__in=CONDITION_WAITING, due_on__lt=day, certificate__status__in=LIVE_CERTIFICATE_STATUSES)
+
+
+# --- Who may act on surveillance and conditions: the reason they may not, "" when they may. ---
+
+
+def audit_assign_refusal(actor, audit) -> str:
+    """A reviewer or a registry administrator names the centre and the instructing reviewer of a pending audit."""
+    if not (actor.in_group(REVIEWERS) or actor.in_group(ADMINISTRATORS)):
+        return _("Only a reviewer or a registry administrator can assign a surveillance audit.")
+    if not audit_pending(audit):
+        return _("This audit is no longer waiting: its outcome is recorded or the certificate is not in force.")
+    return ""
+
+
+def audit_instruction_refusal(actor, audit) -> str:
+    """The audit's instructing reviewer, alone, files the centre's report and records the outcome while it waits."""
+    if not actor.in_group(REVIEWERS) or audit.reviewer_id is None or audit.reviewer_id != actor.user_id:
+        return _("Only the instructing reviewer of this audit can file its report and record its outcome.")
+    if not audit_pending(audit):
+        return _("This audit is no longer waiting: its outcome is recorded or the certificate is not in force.")
+    return ""
+
+
+def condition_create_refusal(actor, certificate) -> str:
+    """Anyone at the agency sets conditions on a live certificate (the committee at its decision, a reviewer after a
+    surveillance audit)."""
+    if not any(actor.in_group(group) for group in AGENCY_GROUPS):
+        return _("Only the agency can set conditions on a certificate.")
+    if certificate.status not in LIVE_CERTIFICATE_STATUSES:
+        return _("Conditions are set on a certificate in force or suspended.")
+    return ""
+
+
+def condition_answer_refusal(actor, condition) -> str:
+    """The holder's owners and editors answer an open condition of a live certificate; viewers read."""
+    from registry.providers.rules import is_writer
+
+    if not is_writer(actor, condition.certificate.service.provider_id):
+        return _("Only the organisation's owners and editors can answer a condition.")
+    if condition.state != ConditionState.OPEN:
+        return _("This condition is not waiting for your answer.")
+    if condition.certificate.status not in LIVE_CERTIFICATE_STATUSES:
+        return _("The certificate is no longer in force.")
+    return ""
+
+
+# A reviewer's moves on a condition: the states each leaves.
+CONDITION_REVIEW_MOVES = {
+    "close": (ConditionState.ANSWERED,),
+    "reopen": (ConditionState.ANSWERED,),
+    "withdraw": (ConditionState.OPEN, ConditionState.ANSWERED),
+}
+
+
+def condition_review_refusal(actor, condition, move: str) -> str:
+    """A reviewer closes an answered condition (met), sends it back to open, or withdraws a waiting one."""
+    if not actor.in_group(REVIEWERS):
+        return _("Only a reviewer can close, send back or withdraw a condition.")
+    if move not in CONDITION_REVIEW_MOVES:
+        return _("Unknown action.")
+    if condition.state not in CONDITION_REVIEW_MOVES[move]:
+        return _("This condition cannot be %(move)s in its state.") % {"move": CONDITION_MOVE_LABELS[move]}
+    return ""
+
+
+CONDITION_MOVE_LABELS = {
+    "close": _lazy("closed as met"),
+    "reopen": _lazy("sent back"),
+    "withdraw": _lazy("withdrawn"),
+}

@@ -58,7 +58,12 @@ def needing_action(day: datetime.date | None = None) -> dict:
     """What waits on the agency among certificates on `day` (today), as the list's "needs action" filter sorts them:
     {"review": (how many suspensions are due for review, the earliest planned review), "expiring": (how many expire
     within rules.EXPIRING_WITHIN, the earliest expiry), "proposed": (how many have a suspension proposed, the earliest
-    proposal)}. One query, whatever the number of certificates."""
+    proposal), "surveillance": (how many have an audit overdue past its
+    scheme's grace, the earliest due day), "conditions": (how many have an overdue condition, the earliest due day)}.
+    Four queries, whatever the number of certificates: the certificates, the schemes' graces, the audits, the
+    conditions."""
+    from registry.certificates.models import Condition, SurveillanceAudit
+
     day = day or timezone.localdate()
     review, expiring = rules.review_due_on(day), rules.expiring_by(day)
     row = Certificate.objects.aggregate(
@@ -69,11 +74,44 @@ def needing_action(day: datetime.date | None = None) -> dict:
         proposed=Count("pk", filter=Q(suspension_proposed_at__isnull=False)),
         proposed_since=Min("suspension_proposed_at", filter=Q(suspension_proposed_at__isnull=False)),
     )
+    late = SurveillanceAudit.objects.filter(rules.audits_past_grace_on(day, scheme_graces())).aggregate(
+        count=Count("certificate_id", distinct=True), since=Min("due_on")
+    )
+    overdue = Condition.objects.filter(rules.conditions_overdue_on(day)).aggregate(
+        count=Count("certificate_id", distinct=True), since=Min("due_on")
+    )
     return {
         "review": (row["review"], row["review_since"]),
         "expiring": (row["expiring"], row["expiring_from"]),
         "proposed": (row["proposed"], row["proposed_since"]),
+        "surveillance": (late["count"], late["since"]),
+        "conditions": (overdue["count"], overdue["since"]),
     }
+
+
+def scheme_graces() -> list[int]:
+    """The grace days the schemes set, what rules.audits_past_grace_on() needs: a handful of values, one query."""
+    from registry.catalogue.models import Scheme
+
+    return sorted(set(Scheme.objects.values_list("surveillance_grace_days", flat=True)))
+
+
+def needing_action_filter(key: str, day: datetime.date):
+    """The certificates one of needing_action()'s counts counts, as a condition on Certificate (the list's filter)."""
+    from django.db.models import Q
+
+    from registry.certificates.models import Condition, SurveillanceAudit
+
+    if key == "review":
+        return rules.review_due_on(day)
+    if key == "expiring":
+        return rules.expiring_by(day)
+    if key == "surveillance":
+        late = SurveillanceAudit.objects.filter(rules.audits_past_grace_on(day, scheme_graces()))
+        return Q(pk__in=late.values("certificate_id"))
+    if key == "conditions":
+        return Q(pk__in=Condition.objects.filter(rules.conditions_overdue_on(day)).values("certificate_id"))
+    return Q()
 
 
 # --- After qualification: the reads both sides and the public share. ---

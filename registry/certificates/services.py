@@ -9,7 +9,7 @@ from registry.accounts import audit
 from registry.accounts.permissions import actor_for
 from registry.certificates import reasons, records, rules
 from registry.certificates.choices import CertificateStatus
-from registry.certificates.models import Certificate, CertificateEvent
+from registry.certificates.models import Certificate, CertificateEvent, SurveillanceAudit
 from registry.certificates.pdf import render_pdf_on_commit
 from registry.core.models import Counter
 from registry.notifications.outbox import notify_certificate_event_on_commit
@@ -114,6 +114,14 @@ def certificate_issue(*, dossier, scope: str, conditions: str, by) -> Certificat
     _log(certificate, CertificateStatus.ACTIVE, reasons.QUALIFIED, by)
     audit.record("certificate.issue", actor=by, obj=certificate, dossier=dossier.reference)
     records.keep(certificate)  # version 1 of the certified record: what this decision certified
+    # Its surveillance plan: an audit every scheme interval after issue, before expiry.
+    due_dates = rules.surveillance_due_dates(
+        certificate.issued_on, certificate.expires_on, dossier.scheme.surveillance_interval_months
+    )
+    SurveillanceAudit.objects.bulk_create(
+        SurveillanceAudit(certificate=certificate, sequence=sequence, due_on=due)
+        for sequence, due in enumerate(due_dates, start=1)
+    )
     return certificate
 
 

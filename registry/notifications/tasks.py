@@ -174,3 +174,34 @@ def send_review_reminder(self, dossier_id: int) -> bool:
     from registry.notifications.reminders import review_reminder_send
 
     return review_reminder_send(dossier_id=dossier_id, claimer=claimer_of(self))
+
+
+# Surveillance audits and conditions (registry.notifications.aftercare_surveillance): overdue audits to the holder's
+# members and the reviewers (overdue, then past the scheme's grace), overdue open conditions to the holder's members.
+
+
+@shared_task
+def remind_overdue_surveillance() -> int:
+    """Daily: queue one task per overdue audit and per overdue condition whose reminder is not yet sent."""
+    from registry.notifications.aftercare_surveillance import audits_due_for_reminder, conditions_due_for_reminder
+
+    audits, conditions = audits_due_for_reminder(), conditions_due_for_reminder()
+    for audit_id in audits:
+        send_surveillance_reminder.delay(audit_id)
+    for condition_id in conditions:
+        send_condition_reminder.delay(condition_id)
+    return len(audits) + len(conditions)
+
+
+@shared_task(bind=True, **EMAIL_TASK)
+def send_surveillance_reminder(self, audit_id: int) -> bool:
+    from registry.notifications.aftercare_surveillance import audit_reminder_send
+
+    return audit_reminder_send(audit_id=audit_id, claimer=claimer_of(self))
+
+
+@shared_task(bind=True, **EMAIL_TASK)
+def send_condition_reminder(self, condition_id: int) -> bool:
+    from registry.notifications.aftercare_surveillance import condition_reminder_send
+
+    return condition_reminder_send(condition_id=condition_id, claimer=claimer_of(self))

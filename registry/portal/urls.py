@@ -6,8 +6,7 @@ comes first: a provider may therefore not be called "dossiers" or "documents" (r
 
 from django.urls import path
 
-from registry.portal.views import certificates, documents, dossiers, incidents
-from registry.portal.views import changes
+from registry.portal.views import certificate_page, certificates, changes, documents, dossiers, incidents
 from registry.portal.views import organisation as portal
 
 app_name = "portal"
@@ -44,6 +43,12 @@ urlpatterns = [
     path("<slug:slug>/changes/<str:reference>/file/", changes.change_file, name="change-file"),
     path("<slug:slug>/changes/<str:reference>/withdraw/", changes.change_withdraw, name="change-withdraw"),
     path("<slug:slug>/changes/<str:reference>/documents/", changes.change_document, name="change-document"),
+    path("<slug:slug>/certificates/<str:number>/", certificate_page.certificate_detail, name="certificate"),
+    path(
+        "<slug:slug>/certificates/<str:number>/conditions/<int:pk>/answer/",
+        certificate_page.condition_answer_view,
+        name="condition-answer",
+    ),
     path("<slug:slug>/incidents/", incidents.incident_list, name="incidents"),
     path("<slug:slug>/incidents/new/", incidents.incident_new, name="incident-new"),
     path("<slug:slug>/incidents/<str:reference>/", incidents.incident_detail, name="incident"),

@@ -81,6 +81,8 @@ def test_only_administrators_can_save_a_scheme(client, scheme, reviewer, adminis
         "version": scheme.version,
         "certificate_prefix": "SNC",
         "validity_months": 24,
+        "surveillance_interval_months": 12,
+        "surveillance_grace_days": 30,
         "individual_cap_percent": "24",
         "collective_cap_percent": "39",
         "declaration_threshold_percent": "5",

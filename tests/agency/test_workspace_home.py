@@ -32,13 +32,16 @@ def test_a_reviewer_lands_on_their_queues_with_counts_and_the_oldest_wait(client
     page = client.get(reverse(HOME))
     assert page.status_code == 200
     assert queues_on(page) == {
-        "to_take": 2, "in_review": 1, "answered": 0, "evaluation": 1, "reported": 0, "overdue": 0
+        "to_take": 2, "in_review": 1, "answered": 0, "evaluation": 1, "reported": 0, "overdue": 0,
+        "surveillance": 0, "conditions": 0,
     }  # fmt: skip
     assert "<h1>My work</h1>" in page.text
     assert '<a href="/admin/registry/dossier/?queue=to_take">To take</a>' in page.text
     assert "5 days in its status" in page.text  # the oldest of the two to take
     assert "Awaiting my decision" not in page.text  # not on the committee
-    assert "Certificates needing action" not in page.text
+    # Of the certificates, those a reviewer acts on: surveillance past its grace and overdue conditions.
+    assert "Certificates needing action" in page.text
+    assert "Surveillance overdue past grace" in page.text and "Suspension review due" not in page.text
     assert "nav-sidebar" not in page.text  # the whole width for the work
 
 
@@ -56,7 +59,9 @@ def test_a_committee_member_sees_the_decisions_they_may_take_and_the_certificate
 
     f.login_with_mfa(client, decision_maker)
     page = client.get(reverse(HOME))
-    assert queues_on(page) == {"decision": 2, "overdue": 0, "review": 1, "expiring": 1, "proposed": 0}
+    assert queues_on(page) == {
+        "decision": 2, "overdue": 0, "review": 1, "expiring": 1, "proposed": 0, "surveillance": 0, "conditions": 0
+    }  # fmt: skip
     assert '<a href="/admin/registry/certificate/?action=review">Suspension review due</a>' in page.text
     assert '<a href="/admin/registry/certificate/?action=expiring">Expiring within 90 days</a>' in page.text
     assert "To take" not in page.text  # not a reviewer
@@ -86,7 +91,9 @@ def test_an_administrator_sees_everything_overdue_and_the_reference_data_open(cl
     f.dossier(status=S.IN_REVIEW, status_changed_at=timezone.now() - datetime.timedelta(days=20))
     f.login_with_mfa(client, administrator)
     page = client.get(reverse(HOME))
-    assert queues_on(page) == {"overdue": 1, "review": 0, "expiring": 0, "proposed": 0}
+    assert queues_on(page) == {
+        "overdue": 1, "review": 0, "expiring": 0, "proposed": 0, "surveillance": 0, "conditions": 0
+    }  # fmt: skip
     assert "Reference data and administration" in page.text
     assert '<a href="/admin/registry/scheme/">' in page.text  # the tables, one disclosure away
     assert "Failed deliveries" in page.text
@@ -136,11 +143,12 @@ def test_the_home_costs_the_same_queries_with_3_and_30_dossiers(
     f.login_with_mfa(client, person)
     client.get(reverse(HOME))
     # session, user, the actor's groups and memberships, the permissions for the table list (user's and groups'),
-    # one aggregate over the dossiers for every queue, one over the certificates, one over the open incidents: none
-    # grows with the data.
+    # one aggregate over the dossiers for every queue, one over the certificates, one over the open incidents, the
+    # schemes' grace days, one aggregate over the surveillance audits and one over the conditions: none grows with
+    # the data.
     with CaptureQueriesContext(connection) as small:
         assert client.get(reverse(HOME)).status_code == 200
-    assert len(small) <= 10, [q["sql"] for q in small.captured_queries]
+    assert len(small) <= 13, [q["sql"] for q in small.captured_queries]
     _work(27, reviewer, reviewer_in_committee)
     with django_assert_num_queries(len(small)):
         page = client.get(reverse(HOME))

@@ -21,7 +21,7 @@ from registry.catalogue.services import (
     scheme_load,
 )
 from registry.providers.choices import ServiceModel
-from registry.qualification.choices import DocumentKind
+from registry.qualification.choices import AFTER_QUALIFICATION_DOCUMENT_KINDS, DocumentKind
 from registry.qualification.models import Answer
 from tests import factories as f
 
@@ -365,7 +365,9 @@ def test_the_schema_is_valid_and_agrees_with_the_models():
     Draft202012Validator.check_schema(schema)
     scheme_fields, requirement = schema["properties"], schema["$defs"]["requirement"]["properties"]
 
-    assert scheme_fields["required_document_kinds"]["items"]["enum"] == DocumentKind.values
+    # A dossier may be made to hold any kind of its own; the kinds of a certificate's later life are never required.
+    dossier_kinds = [kind for kind in DocumentKind.values if kind not in AFTER_QUALIFICATION_DOCUMENT_KINDS]
+    assert scheme_fields["required_document_kinds"]["items"]["enum"] == dossier_kinds
     assert requirement["service_models"]["items"]["enum"] == ServiceModel.values
     code_pattern = Scheme._meta.get_field("code").validators[0].regex.pattern
     assert scheme_fields["code"]["pattern"] == code_pattern
@@ -373,7 +375,14 @@ def test_the_schema_is_valid_and_agrees_with_the_models():
         assert scheme_fields[name]["maxLength"] == Scheme._meta.get_field(name).max_length, name
     for name in ("ref", "title_en", "title_fr"):
         assert requirement[name]["maxLength"] == Requirement._meta.get_field(name).max_length, name
-    for name in ("validity_months", "individual_cap_percent", "collective_cap_percent", "required_document_kinds"):
+    for name in (
+        "validity_months",
+        "surveillance_interval_months",
+        "surveillance_grace_days",
+        "individual_cap_percent",
+        "collective_cap_percent",
+        "required_document_kinds",
+    ):
         default = Scheme._meta.get_field(name).default
         assert scheme_fields[name]["default"] == (default() if callable(default) else default), name
 

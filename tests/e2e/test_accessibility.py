@@ -162,6 +162,8 @@ def test_portal_pages_have_no_serious_accessibility_violation(live_server, axe_i
         audit.submit("portal:incident-new (with errors)")
         audit.visit("portal:incident", r("incident", slug, incident.reference))
         audit.submit("portal:incident (a report with errors)")
+        audit.visit("portal:certificate", r("certificate", slug, world["qualified"].number))
+        audit.submit("portal:certificate (an answer with errors)")
         audit.visit("portal:service-new", r("service-new", slug))
         audit.submit("portal:service-new (with errors)")
         audit.visit("portal:service (qualified)", r("service", slug, world["compute"].slug))

@@ -88,6 +88,28 @@ def model_admin(app_model, *, view, add=(), delete=(), history=True, simple_hist
 ADMINISTRATORS = ("administrator",)
 
 
+def world_audit(w):
+    """A surveillance audit of the world's certificate, unassigned, made the first time a row asks for it (E)."""
+    from registry.certificates.models import SurveillanceAudit
+
+    if "audit" not in w:
+        w["audit"] = SurveillanceAudit.objects.create(
+            certificate=w["certificate"], sequence=1, due_on=w["certificate"].expires_on
+        )
+    return w["audit"]
+
+
+def world_condition(w):
+    """An open condition of the world's certificate, made the first time a row asks for it (E)."""
+    from registry.certificates.models import Condition
+
+    if "condition" not in w:
+        w["condition"] = Condition.objects.create(
+            certificate=w["certificate"], text="Publish the plan.", due_on=w["certificate"].expires_on
+        )
+    return w["condition"]
+
+
 def world_incident(w):
     """An incident declared on the world's certificate by its owner, made the first time a row asks for it (F)."""
     if "incident" not in w:
@@ -106,6 +128,7 @@ def world_proposal(w):
         proposer = f.user(groups=[REVIEWERS])
         certificate = certificate_propose_suspension(certificate=certificate, by=proposer, reason="From an incident.")
     return certificate
+
 
 MATRIX: dict[str, Row] = {
     # The admin's own pages.
@@ -180,6 +203,37 @@ MATRIX: dict[str, Row] = {
         admin(403, 302, 302, 302),  # back to the notice: taken, or the refusal's reason (not a reviewer)
         "post",
     ),
+    # Surveillance audits and conditions (E): read by the agency; an audit assigned by a reviewer or an administrator,
+    # its report and outcome by its instructing reviewer alone (nobody instructs the world's audit); conditions set by
+    # anyone at the agency (302: back to the certificate), closed, sent back or withdrawn by a reviewer.
+    **model_admin("registry.surveillanceaudit", view=AGENCY, pk=lambda w: world_audit(w).pk),
+    "admin:registry_surveillanceaudit_assign": Row(
+        lambda w: reverse("admin:registry_surveillanceaudit_assign", args=[world_audit(w).pk]),
+        admin(403, 200, 403, 200),  # 200: the page again, the empty form's errors beside it
+        "post",
+    ),
+    "admin:registry_surveillanceaudit_report": Row(
+        lambda w: reverse("admin:registry_surveillanceaudit_report", args=[world_audit(w).pk]),
+        admin(403, 403, 403, 403),
+        "post",
+    ),
+    "admin:registry_surveillanceaudit_outcome": Row(
+        lambda w: reverse("admin:registry_surveillanceaudit_outcome", args=[world_audit(w).pk]),
+        admin(403, 403, 403, 403),
+        "post",
+    ),
+    **model_admin("registry.condition", view=AGENCY, pk=lambda w: world_condition(w).pk),
+    "admin:registry_condition_create": Row(
+        lambda w: reverse("admin:registry_condition_create", args=[w["certificate"].pk]),
+        admin(403, 302, 302, 302),
+        "post",
+    ),
+    "admin:registry_condition_review": Row(
+        lambda w: reverse("admin:registry_condition_review", args=[world_condition(w).pk]),
+        admin(403, 200, 403, 403),  # a reviewer withdraws the open condition: the note is missing, the page again
+        "post",
+        {"move": "withdraw"},
+    ),
     # The security audit log: read by the agency, changed by nobody.
     **model_admin("registry.auditevent", view=AGENCY),
     # The background jobs' bookkeeping: administrators only.
@@ -204,6 +258,19 @@ MATRIX: dict[str, Row] = {
     "portal:certificate-pdf": Row(
         lambda w: reverse("portal:certificate-pdf", args=[w["provider"].slug, w["certificate"].number]),
         answers(LOGIN, 200, 404, 404, 404, 404, 404),
+    ),
+    # A certificate's surveillance plan and conditions: its holder's members (viewers and editors in
+    # tests/portal/test_portal_certificate_page.py); the answer (400: the empty form's errors) by owners and editors.
+    "portal:certificate": Row(
+        lambda w: reverse("portal:certificate", args=[w["provider"].slug, w["certificate"].number]),
+        answers(LOGIN, 200, 404, 404, 404, 404, 404),
+    ),
+    "portal:condition-answer": Row(
+        lambda w: reverse(
+            "portal:condition-answer", args=[w["provider"].slug, w["certificate"].number, world_condition(w).pk]
+        ),
+        answers(LOGIN, 400, 404, 404, 404, 404, 404),
+        "post",
     ),
     # A provider's incidents: its members only (viewers and editors in tests/portal/test_portal_incidents.py).
     "portal:incidents": Row(

@@ -74,6 +74,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.notifications.tasks.remind_waiting_dossiers",
         "schedule": crontab(hour=7, minute=5),
     },
+    # Surveillance audits overdue (then past the scheme's grace) to the holder and the reviewers; open conditions past
+    # due to the holder; each reminder sent once (registry/notifications/aftercare_surveillance.py).
+    "remind-overdue-surveillance": {
+        "task": "registry.notifications.tasks.remind_overdue_surveillance",
+        "schedule": crontab(hour=7, minute=10),
+    },
     # Certificates past their expiry date become expired, each with its public history entry.
     "expire-certificates": {"task": "registry.certificates.tasks.expire_certificates", "schedule": 3600.0},
     # Each status change queues its PDF; this draws those the queue lost.
