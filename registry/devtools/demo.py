@@ -25,6 +25,7 @@ from registry.catalogue.services import DEFAULT_SCHEME_FILE, LoadStats, read_sch
 from registry.certificates.models import Certificate, CertificateEvent
 from registry.certificates.services import certificate_suspend
 from registry.devtools import demo_data as cast
+from registry.devtools.demo_changes import seed_change_notice
 from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
 from registry.public.snapshots import snapshot_issue
 from registry.qualification.choices import Recommendation
@@ -417,6 +418,8 @@ def seed_demo() -> DemoSummary:
             _backdate(dossier, OPENED_DAYS_AGO[service.slug])
         new_dossiers.append(dossier.pk)
         summary.created["dossiers"] += 1
+
+    seed_change_notice(summary)  # one pending change notice, filed late (issue 15)
 
     # The demo's addresses are invented: mark its outbox as sent, so neither the inline tasks nor the sweep mail them.
     now = timezone.now()
