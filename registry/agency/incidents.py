@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from registry.accounts.permissions import actor_for
 from registry.agency.times import zoned
@@ -33,7 +33,7 @@ class OpenFilter(admin.SimpleListFilter):
     parameter_name = "open"
 
     def lookups(self, request, model_admin):
-        return [("yes", gettext_lazy("Open")), ("no", gettext_lazy("Closed"))]
+        return [("yes", pgettext_lazy("incident", "Open")), ("no", pgettext_lazy("incident", "Closed"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -112,7 +112,7 @@ class IncidentAdmin(admin.ModelAdmin):
         return format_html(
             '<span class="tcr-status tcr-status-{}">{}</span> {}',
             "neutral" if closed else "warning",
-            _("Closed") if closed else _("Open"),
+            pgettext("incident", "Closed") if closed else pgettext("incident", "Open"),
             obj.get_stage_display(),
         )
 
