@@ -293,6 +293,11 @@ def _apply(locked, by) -> None:
     """Accepted: the live rows become the proposed record, each live certificate concerned keeps its next version."""
     from registry.providers.changes import apply_change
 
+    if current_parts(provider=locked.provider, service=locked.service) != locked.current:
+        # Another notice changed the same record since this one was filed: its proposal would undo that change.
+        raise Refused(
+            _("The certified record changed since this notice was filed: refuse it and let the provider file again.")
+        )
     locked.status, locked.decided_by, locked.decided_at = ChangeStatus.ACCEPTED, by, timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at", "public_summary", "acceptance_proposed_by"])
     apply_change(notice=locked, by=by)

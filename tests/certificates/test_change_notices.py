@@ -195,3 +195,15 @@ def test_each_step_is_e_mailed_in_the_recipients_language(
     with django_capture_on_commit_callbacks(execute=True):
         changes.notice_accept(notice=notice, by=reviewer, public_summary="Storage moved.")
     assert {r for m in mail.outbox for r in m.to} == {second_reviewer.email}  # the proposer confirms nothing
+
+
+def test_a_notice_filed_before_another_was_accepted_is_not_applied_over_it(certificate, editor, reviewer):
+    first = f.filed_notice(certificate, editor, country="DE")
+    second = f.filed_notice(certificate, editor, country="US")
+    for notice in (first, second):
+        changes.notice_take(notice=notice, by=reviewer)
+    changes.notice_accept(notice=first, by=reviewer, public_summary="Storage moved to Germany.")
+    with pytest.raises(Refused, match="changed since this notice was filed"):
+        changes.notice_accept(notice=second, by=reviewer, public_summary="Storage moved to the US.")
+    assert storage_countries(certificate.service) == {"DE"}
+    changes.notice_refuse(notice=second, by=reviewer, outcome_note="Superseded by the accepted move: file again.")
