@@ -7,7 +7,7 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus, ConditionState
 from registry.qualification.workflow import ADMINISTRATORS, AGENCY_GROUPS, CERTIFICATE_MOVES, REVIEWERS
@@ -191,11 +191,11 @@ def audits_past_grace_on(day: datetime.date, graces) -> Q:
 
 # What the agency's list says of an audit (audit_state()).
 AUDIT_STATES = {
-    "planned": _lazy("Planned"),
-    "overdue": _lazy("Overdue"),
-    "past_grace": _lazy("Overdue past the grace period"),
-    "done": _lazy("Done"),
-    "ended": _lazy("Not held (certificate no longer in force)"),
+    "planned": gettext_lazy("Planned"),
+    "overdue": gettext_lazy("Overdue"),
+    "past_grace": gettext_lazy("Overdue past the grace period"),
+    "done": gettext_lazy("Done"),
+    "ended": gettext_lazy("Not held (certificate no longer in force)"),
 }
 
 
@@ -297,7 +297,7 @@ def condition_review_refusal(actor, condition, move: str) -> str:
 
 
 CONDITION_MOVE_LABELS = {
-    "close": _lazy("closed as met"),
-    "reopen": _lazy("sent back"),
-    "withdraw": _lazy("withdrawn"),
+    "close": gettext_lazy("closed as met"),
+    "reopen": gettext_lazy("sent back"),
+    "withdraw": gettext_lazy("withdrawn"),
 }
