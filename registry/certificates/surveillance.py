@@ -24,6 +24,7 @@ from registry.certificates.services import certificate_propose_suspension
 from registry.core import file_deletions
 from registry.core.uploads import display_name
 from registry.notifications import aftercare_surveillance as notify
+from registry.public.publication import publish_on_commit
 from registry.qualification.choices import DocumentKind
 from registry.qualification.models import Document
 from registry.qualification.services import document_checks
@@ -173,6 +174,7 @@ def audit_record_outcome(
         locked.performed_on, locked.outcome, locked.findings = performed_on, outcome, findings.strip()
         locked.recorded_by, locked.recorded_at = by, timezone.now()
         locked.save(update_fields=["performed_on", "outcome", "findings", "recorded_by", "recorded_at"])
+        publish_on_commit()  # the certificate's public surveillance dates (last audit, next due) have changed
         created = [
             _condition_write(certificate=locked.certificate, by=by, text=text, due_on=due_on, audit_obj=locked)
             for text, due_on in conditions

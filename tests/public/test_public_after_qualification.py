@@ -363,3 +363,35 @@ def test_a_change_accepted_through_the_workflow_reaches_the_public_history(
     assert latest["sequence"] == 2
     [entry] = latest["registry"]["history"]
     assert [e["change"] for e in entry["events"] if e["type"] == "change"] == [change["change"]]
+
+
+def test_an_audit_outcome_recorded_shows_at_once_and_issues_a_snapshot(
+    client, reviewer, django_capture_on_commit_callbacks, eager_tasks
+):
+    """Recording an outcome is a public change: the pages kept for visitors are dropped and a snapshot is issued."""
+    from registry.certificates import surveillance
+
+    certificate = certified("Alpha Cloud", issued_on=TODAY - datetime.timedelta(days=400))
+    audit = f.surveillance_audit_row(certificate, due_on=TODAY - datetime.timedelta(days=35))
+    following = f.surveillance_audit_row(certificate, due_on=TODAY + datetime.timedelta(days=330))
+    surveillance.audit_assign(audit_obj=audit, by=reviewer, evaluation_center=f.evaluation_center(), reviewer=reviewer)
+    f.checked(surveillance.audit_report_add(audit_obj=audit, by=reviewer, title="Centre's report", uploaded=f.pdf()))
+    url = reverse("registry:verify-number", args=[certificate.number])
+    assert "None yet" in client.get(url).content.decode()  # kept for the next visitors
+    snapshot_issue(force=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        surveillance.audit_record_outcome(
+            audit_obj=audit, by=reviewer, performed_on=TODAY - datetime.timedelta(days=3), outcome="maintained",
+            findings="SECRET-findings",
+        )  # fmt: skip
+
+    page = client.get(url).content.decode()
+    last = (TODAY - datetime.timedelta(days=3)).isoformat()
+    assert f'<time datetime="{last}">' in page and f'<time datetime="{following.due_on.isoformat()}">' in page
+    latest = json.loads(client.get(reverse("registry:snapshot")).content)
+    assert latest["sequence"] == 2
+    assert [
+        (row["last_surveillance_on"], row["next_surveillance_due"]) for row in latest["registry"]["certificates"]
+    ] == [(last, following.due_on.isoformat())]
+    assert "SECRET-" not in page and "SECRET-" not in json.dumps(latest)
