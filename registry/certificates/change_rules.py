@@ -25,8 +25,14 @@ MOVES = {
     "accept": ((ChangeStatus.FILED,), ChangeStatus.ACCEPTED),  # or ACCEPTANCE_PROPOSED when transformative
     "confirm": ((ChangeStatus.ACCEPTANCE_PROPOSED,), ChangeStatus.ACCEPTED),
     "reevaluate": ((ChangeStatus.FILED,), ChangeStatus.REEVALUATION),
-    "refuse": ((ChangeStatus.FILED, ChangeStatus.ACCEPTANCE_PROPOSED), ChangeStatus.REFUSED),
+    # From a re-evaluation too, once its dossier ended without a qualification (rejected or withdrawn).
+    "refuse": (
+        (ChangeStatus.FILED, ChangeStatus.ACCEPTANCE_PROPOSED, ChangeStatus.REEVALUATION),
+        ChangeStatus.REFUSED,
+    ),
 }
+# The dossier statuses that end a re-evaluation without a qualification.
+REEVALUATION_FAILED = ("rejected", "withdrawn")
 WITHDRAWABLE = (ChangeStatus.DRAFT, ChangeStatus.FILED, ChangeStatus.ACCEPTANCE_PROPOSED)
 
 
@@ -51,7 +57,7 @@ def is_agency(actor) -> bool:
 
 def move_refusal(actor, notice, move: str) -> str | None:
     """Why `actor` may not make `move` on `notice` now; None when they may. `notice` needs status, reviewer_id,
-    acceptance_proposed_by_id and reevaluation_id."""
+    acceptance_proposed_by_id and, in re-evaluation, its reevaluation dossier's status."""
     sources, _target = MOVES[move]
     if notice.status not in sources:
         return _("This change notice is %(status)s: this step is not open.") % {
@@ -71,6 +77,9 @@ def move_refusal(actor, notice, move: str) -> str | None:
                 "A transformative change needs a second person: you proposed this acceptance, someone else confirms it."
             )
         return None
+    reevaluating = move == "refuse" and notice.status == ChangeStatus.REEVALUATION
+    if reevaluating and notice.reevaluation.status not in REEVALUATION_FAILED:
+        return _("The re-evaluation dossier is under way: the notice is decided when it ends.")
     if notice.reviewer_id is None:
         return _("Take the change notice first.")
     if notice.reviewer_id != actor.user_id:
