@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from registry.accounts import audit
 from registry.accounts.permissions import actor_for
 from registry.certificates import rules
-from registry.certificates.choices import ConditionState, SurveillanceOutcome
+from registry.certificates.choices import CertificateStatus, ConditionState, SurveillanceOutcome
 from registry.certificates.models import Certificate, Condition, SurveillanceAudit
 from registry.certificates.services import certificate_propose_suspension
 from registry.core import file_deletions
@@ -179,7 +179,8 @@ def audit_record_outcome(
             _condition_write(certificate=locked.certificate, by=by, text=text, due_on=due_on, audit_obj=locked)
             for text, due_on in conditions
         ]
-        if outcome == SurveillanceOutcome.SUSPENSION_PROPOSED:
+        # A certificate already suspended needs no proposal: the outcome is recorded and told all the same.
+        if outcome == SurveillanceOutcome.SUSPENSION_PROPOSED and locked.certificate.status == CertificateStatus.ACTIVE:
             reason = _("Surveillance audit no. %(sequence)d of %(date)s: %(findings)s") % {
                 "sequence": locked.sequence,
                 "date": performed_on.isoformat(),

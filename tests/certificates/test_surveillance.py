@@ -212,6 +212,17 @@ def test_an_outcome_proposing_a_suspension_puts_the_proposal_before_the_committe
     assert "Data stored outside the EU." in certificate.suspension_proposal
 
 
+def test_a_suspended_certificate_takes_the_outcome_without_a_second_proposal(audit_due, reviewer):
+    Certificate.objects.filter(pk=audit_due.certificate_id).update(status="suspended")
+    with_report(audit_due, reviewer)
+
+    record(audit_due, reviewer, SurveillanceOutcome.SUSPENSION_PROPOSED)
+
+    audit_due.refresh_from_db()
+    assert audit_due.outcome == "suspension_proposed"
+    assert Certificate.objects.get(pk=audit_due.certificate_id).suspension_proposed_at is None
+
+
 def test_only_the_instructing_reviewer_records_and_only_with_the_centres_report(audit_due, reviewer, second_reviewer):
     with pytest.raises(Refused, match="report"):
         record(audit_due, reviewer, SurveillanceOutcome.MAINTAINED)
