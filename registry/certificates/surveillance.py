@@ -247,7 +247,7 @@ def condition_answer(*, condition, by, response: str, evidence=()) -> Condition:
             _store_document(
                 certificate=locked.certificate,
                 kind=DocumentKind.CONDITION_EVIDENCE,
-                title=display_name(uploaded.name),
+                title=display_name(uploaded.name)[: Document._meta.get_field("title").max_length],
                 uploaded=uploaded,
                 by=by,
                 condition=locked,

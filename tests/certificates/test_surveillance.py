@@ -302,6 +302,15 @@ def test_the_provider_answers_with_evidence_and_the_reviewers_hear_of_it(
         svc.condition_answer(condition=condition, by=editor, response="Again.")
 
 
+def test_evidence_with_a_very_long_file_name_keeps_a_title_that_fits(condition, editor):
+    long_name = "r" * 240 + ".pdf"
+
+    svc.condition_answer(condition=condition, by=editor, response="Done.", evidence=[f.pdf(long_name)])
+
+    [document] = condition.documents.all()
+    assert (len(document.title), document.original_name) == (200, long_name)
+
+
 def test_a_viewer_cannot_answer_a_condition(condition, viewer):
     with pytest.raises(Refused, match="owners and editors"):
         svc.condition_answer(condition=condition, by=viewer, response="Done.")
