@@ -228,7 +228,9 @@ class DossierPageMixin:
 
     def _part_documents(self, request, dossier, actor, params, **_kw):
         return {
-            "documents": dossier.documents.select_related("uploaded_by").order_by("kind", "title", "-version"),
+            "documents": dossier.documents.of_instruction()
+            .select_related("uploaded_by")
+            .order_by("kind", "title", "-version"),
             "upload_form": AgencyDocumentForm(),
             "may_upload": rules.may_add_document(actor, dossier),
         }

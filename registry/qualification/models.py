@@ -11,7 +11,12 @@ from django.utils.translation import pgettext_lazy
 from registry.catalogue.models import EvaluationCenter, Requirement, Scheme
 from registry.core.validators import validate_single_line
 from registry.providers.models import Service
-from registry.qualification.choices import CLOSED_DOSSIER_STATUSES, DocumentKind, DossierStatus
+from registry.qualification.choices import (
+    AFTER_QUALIFICATION_DOCUMENT_KINDS,
+    CLOSED_DOSSIER_STATUSES,
+    DocumentKind,
+    DossierStatus,
+)
 
 
 class Dossier(models.Model):
@@ -94,7 +99,8 @@ class Dossier(models.Model):
                 name="dossier_one_open_per_service_and_scheme",
             ),
             models.CheckConstraint(
-                condition=Q(kind="initial", renews__isnull=True) | Q(kind="renewal", renews__isnull=False),
+                condition=Q(kind="initial", renews__isnull=True)
+                | Q(kind__in=["renewal", "change"], renews__isnull=False),
                 name="dossier_renewal_names_its_certificate",
             ),
         ]
@@ -164,6 +170,13 @@ def document_upload_to(instance, filename):
     return f"documents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
+class DocumentQuerySet(models.QuerySet):
+    def of_instruction(self):
+        """The dossier's own documents, those its instruction reads: not the ones filed on the certificate's dossier after
+        the decision (a change notice's, a surveillance report, a condition's evidence, an incident report)."""
+        return self.exclude(kind__in=AFTER_QUALIFICATION_DOCUMENT_KINDS)
+
+
 class Document(models.Model):
     """An evidence document in private storage, served only through views that check who asks."""
 
@@ -209,6 +222,8 @@ class Document(models.Model):
     incident = models.ForeignKey(
         "registry.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
     )
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["dossier", "kind", "title", "-version"]

@@ -67,7 +67,9 @@ def dossier_documents(request, reference):
                 % {"title": document.title, "version": document.version},
             )
             return finish(request, documents_url)
-    documents = list(dossier.documents.select_related("uploaded_by").order_by("kind", "title", "-version"))
+    documents = list(
+        dossier.documents.of_instruction().select_related("uploaded_by").order_by("kind", "title", "-version")
+    )
     groups = _versions(documents)
     context.update({"form": form, "groups": groups, "titles": sorted({d.title for d, _older in groups})})
     return render(request, "portal/dossier_documents.html", context)

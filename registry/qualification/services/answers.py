@@ -258,7 +258,8 @@ def dossier_progress(dossier, *, with_evidence: bool = False) -> Progress:
         r.answer = by_requirement.get(r.pk)
         chapters.setdefault(r.parent_id, ChapterProgress(chapter=r.parent)).requirements.append(r)
     present = set(
-        dossier.documents.filter(next_version__isnull=True)
+        dossier.documents.of_instruction()
+        .filter(next_version__isnull=True)
         .exclude(scan_status__in=UNUSABLE)
         .values_list("kind", flat=True)
     )  # as gather_facts counts them

@@ -35,8 +35,8 @@ def applicable_requirements(dossier):
 
 
 def current_documents(dossier):
-    """The latest version of each document of the dossier."""
-    return dossier.documents.filter(next_version__isnull=True)
+    """The latest version of each of the dossier's own documents (not those filed after its decision)."""
+    return dossier.documents.of_instruction().filter(next_version__isnull=True)
 
 
 def gather_facts(dossier, *, comment: str = "", evaluation_center=None) -> Facts:
