@@ -26,6 +26,7 @@ from registry.certificates.models import Certificate, CertificateEvent
 from registry.certificates.services import certificate_suspend
 from registry.devtools import demo_data as cast
 from registry.devtools.demo_changes import seed_change_notice
+from registry.devtools.demo_incidents import seed_closed_incident
 from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
 from registry.public.snapshots import snapshot_issue
 from registry.qualification.choices import Recommendation
@@ -420,6 +421,7 @@ def seed_demo() -> DemoSummary:
         summary.created["dossiers"] += 1
 
     seed_change_notice(summary)  # one pending change notice, filed late (issue 15)
+    seed_closed_incident(summary)  # one incident, closed by its final report (issue 15)
 
     # The demo's addresses are invented: mark its outbox as sent, so neither the inline tasks nor the sweep mail them.
     now = timezone.now()
