@@ -25,6 +25,7 @@ from registry.catalogue.services import DEFAULT_SCHEME_FILE, LoadStats, read_sch
 from registry.certificates.models import Certificate, CertificateEvent
 from registry.certificates.services import certificate_suspend
 from registry.devtools import demo_data as cast
+from registry.devtools.demo_aftercare import replan, seed_after_qualification
 from registry.devtools.demo_changes import seed_change_notice
 from registry.devtools.demo_incidents import seed_closed_incident
 from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
@@ -369,6 +370,7 @@ def _backdate(dossier, opened_days_ago: int) -> None:
     Certificate.objects.filter(pk=certificate.pk).update(
         issued_on=certificate.issued_on, expires_on=certificate.expires_on, status_changed_at=last
     )
+    replan(certificate)  # its surveillance plan counts from the issue day
     for i, event in enumerate(CertificateEvent.objects.filter(certificate=certificate).order_by("created_at", "pk")):
         when = (
             last
@@ -421,6 +423,8 @@ def seed_demo() -> DemoSummary:
         summary.created["dossiers"] += 1
 
     seed_change_notice(summary)  # one pending change notice, filed late (issue 15)
+    # Surveillance audits already due recorded but one left overdue past its grace, and one open condition.
+    seed_after_qualification(summary, reviewer=people[cast.REVIEWER], centre=centres[cast.EVALUATION_CENTRES[0][2]])
     seed_closed_incident(summary)  # one incident, closed by its final report (issue 15)
 
     # The demo's addresses are invented: mark its outbox as sent, so neither the inline tasks nor the sweep mail them.
