@@ -174,8 +174,9 @@ PORTAL_QUERIES = {
     "provider": 3 + 4,
     # the members with their users; pending invitations with their inviter
     "members": 3 + 2,
-    # the current scheme (its caps); the shareholders
-    "ownership": 3 + 2,
+    # the statuses of the organisation's certificates (change control: a live one turns the page into a change
+    # notice's way in); the current scheme (its caps); the shareholders
+    "ownership": 3 + 3,
     # the history of the provider, its shareholders, services, sites and third parties, each with its author
     "history": 3 + 5,
 }
