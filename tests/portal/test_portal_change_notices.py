@@ -125,3 +125,19 @@ def test_a_document_supports_the_notice_and_stays_off_the_dossier(client, certif
     assert client.get(reverse("portal:document-download", args=[document.pk])).status_code == 200
     login(client, other_owner)
     assert client.get(reverse("portal:document-download", args=[document.pk])).status_code == 404
+
+
+def test_the_profile_page_keeps_the_certified_fields_and_saves_the_others(client, certificate, owner):
+    provider = certificate.service.provider
+    legal_name = provider.legal_name
+    url = reverse("portal:provider-edit", args=[provider.slug])
+    page = login(client, owner).get(url)
+    assert "Propose a change" in page.text and 'name="legal_name"' in page.text and "disabled" in page.text
+    data = {name: getattr(provider, name) for name in ("legal_name", "registration_id", "description")}
+    data |= {"legal_name": "Renamed SE", "website": "https://nuage.example", "registered_office_country": "US",
+             "central_administration_country": "FR", "principal_establishment_country": "FR"}  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    provider.refresh_from_db()
+    assert (provider.legal_name, provider.registered_office_country.code, provider.website) == (
+        legal_name, "FR", "https://nuage.example",
+    )  # fmt: skip

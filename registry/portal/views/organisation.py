@@ -28,7 +28,7 @@ from registry.portal.forms.organisation import (
 from registry.providers import offerings
 from registry.providers import services as providers
 from registry.providers.models import Invitation, Membership, Service, Shareholder
-from registry.providers.rules import OWNER, WRITERS, change_controlled
+from registry.providers.rules import CONTROLLED_PROVIDER_FIELDS, OWNER, WRITERS, change_controlled
 from registry.providers.selectors import certificate_statuses, provider_history
 from registry.qualification import sovereignty
 from registry.qualification.models import Dossier
@@ -103,6 +103,9 @@ def provider_detail(request, slug):
 def provider_edit(request, slug):
     provider = provider_for(request.user, slug, *WRITERS)
     form = ProviderForm(request.POST or None, instance=_detached(provider))
+    controlled = change_controlled(certificate_statuses(provider=provider))
+    for name in CONTROLLED_PROVIDER_FIELDS if controlled else ():
+        form.fields[name].disabled = True  # certified: changed by a change notice; the rest stays editable here
     if request.method == "POST" and form.is_valid():
         try:
             providers.provider_update(provider=provider, by=request.user, **form.cleaned_data)
@@ -114,7 +117,7 @@ def provider_edit(request, slug):
     context = {
         "form": form,
         "provider": provider,
-        "change_controlled": change_controlled(certificate_statuses(provider=provider)),
+        "change_controlled": controlled,
     }
     return render(request, "portal/provider_form.html", context)
 
