@@ -342,6 +342,7 @@ def surveillance_audit_row(certificate_obj, *, due_on, performed_on=None, outcom
         values |= {"performed_on": performed_on or due_on, "recorded_at": timezone.now()}
     return SurveillanceAudit.objects.create(certificate=certificate_obj, **(values | kw))
 
+
 # --- F: incidents and suspension proposals. ---
 
 
