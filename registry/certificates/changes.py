@@ -301,10 +301,12 @@ def _apply(locked, by) -> None:
     locked.status, locked.decided_by, locked.decided_at = ChangeStatus.ACCEPTED, by, timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at", "public_summary", "acceptance_proposed_by"])
     apply_change(notice=locked, by=by)
-    for certificate in live_certificates(locked).order_by("pk"):
+    certificates = list(live_certificates(locked).select_related("service__provider", "scheme").order_by("pk"))
+    for certificate in certificates:
         records.keep(certificate, change_notice=locked)
     publish_on_commit()  # the public pages, API and exports read the rows just changed; a snapshot follows
     aftercare_changes.notify_on_commit(locked, "accepted")
+    aftercare_changes.notify_followers_on_commit(locked, certificates)
 
 
 def notice_accept(*, notice, by, public_summary: str) -> ChangeNotice:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from registry.notifications import outbox
-from registry.notifications.emails import compose, group_recipients, recipients, user_recipients
+from registry.notifications.emails import compose, follower_emails, group_recipients, recipients, user_recipients
 from registry.qualification.workflow import AGENCY_GROUPS, REVIEWERS
 
 TO_PROVIDER = ("taken", "accepted", "reevaluation", "refused")
@@ -40,3 +40,21 @@ def notify_on_commit(notice, step: str) -> None:
         "site_url": settings.SITE_URL,
     }
     outbox.send_on_commit(key(notice, step), compose(_recipients(notice, step), "change_notice", context))
+
+
+def notify_followers_on_commit(notice, certificates) -> None:
+    """An accepted change is public: the followers of each certified service concerned (the service, its provider or
+    the whole registry) hear of it as the public history tells it, its kind and the agency's public summary, never the
+    provider's description. The provider's members are told by the "accepted" step instead."""
+    from registry.public import subscriptions
+
+    members = get_user_model().objects.filter(memberships__provider_id=notice.provider_id, is_active=True)
+    exclude = {address.lower() for address, _language in recipients(members)}
+    for certificate in certificates:
+        context = {
+            "notice": notice,
+            "certificate": certificate,
+            "service_url": subscriptions.service_url(certificate.service),
+        }
+        emails = follower_emails(certificate.service, "subscription_change", context, exclude=exclude)
+        outbox.send_on_commit(f"change_notice:{notice.pk}:followers:{certificate.pk}", emails)

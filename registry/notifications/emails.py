@@ -133,22 +133,27 @@ def certificate_event_emails(event) -> list[Email]:
 
 def _subscriber_emails(event, exclude) -> list[Email]:
     certificate = event.certificate
-    followers = [s for s in subscriptions.subscribers_of(certificate.service) if s.email.lower() not in exclude]
-    if not followers:
-        return []
     context = {
         "event": event,
         "certificate": certificate,
         "change": subscriptions.CHANGE_LABELS[event_change(event)],
         "service_url": subscriptions.service_url(certificate.service),
     }
+    return follower_emails(certificate.service, "subscription_event", context, exclude=exclude)
+
+
+def follower_emails(service, template: str, context: dict, *, exclude=frozenset()) -> list[Email]:
+    """One e-mail per confirmed follower of the service, its provider or the whole registry (subscribers_of), but the
+    addresses in `exclude` (the provider's members, who hear of it as members), each in the follower's language, with
+    its own unsubscribe link. `template`: emails/<template>.txt, .html and _subject.txt."""
+    followers = [s for s in subscriptions.subscribers_of(service) if s.email.lower() not in exclude]
     subjects = {}
     emails = []
     for subscription in followers:
         language = supported_language(subscription.language)
         with translation.override(language):
             if language not in subjects:
-                subjects[language] = render_to_string("emails/subscription_event_subject.txt", context).strip()
+                subjects[language] = render_to_string(f"emails/{template}_subject.txt", context).strip()
             personal = context | {
                 "target": subscriptions.subscription_target_label(subscription),
                 "unsubscribe_url": subscriptions.unsubscribe_url(subscription),
@@ -157,11 +162,11 @@ def _subscriber_emails(event, exclude) -> list[Email]:
                 Email(
                     to=[subscription.email],
                     subject=subjects[language],
-                    body=render_to_string("emails/subscription_event.txt", personal),
-                    html=render_to_string("emails/subscription_event.html", personal),
+                    body=render_to_string(f"emails/{template}.txt", personal),
+                    html=render_to_string(f"emails/{template}.html", personal),
                     headers=subscriptions.unsubscribe_headers(subscription),
                     language=language,
-                    kind="subscription_event",
+                    kind=template,
                 )
             )
     return emails
@@ -172,6 +177,7 @@ __all__ = [
     "certificate_event_emails",
     "compose",
     "dossier_event_emails",
+    "follower_emails",
     "group_recipients",
     "recipients",
     "user_recipients",
