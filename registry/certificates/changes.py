@@ -206,54 +206,31 @@ def notice_document_add(*, notice, by, title: str, uploaded):
     """A supporting document of the notice, on the dossier of a certificate it concerns (so the dossier's access
     checks and the upload checks apply), of kind "change evidence"; the same title as a current one makes it that
     document's next version. The dossier's own pages never list it."""
-    from registry.core import file_deletions
-    from registry.core.uploads import display_name
     from registry.qualification.choices import DocumentKind
     from registry.qualification.models import Document
-    from registry.qualification.services import document_checks
-    from registry.qualification.services.documents import check_upload
+    from registry.qualification.services.documents import store_document
 
     if not title.strip():
         raise Refused(_("Please give the document a title."))
-    stored = ""
-    try:
-        with transaction.atomic():
-            locked = _locked(notice)
-            _require_writer(by, locked.provider)
-            if locked.status not in DOCUMENTED:
-                raise Refused(_("The agency has decided on this change notice: its documents are closed."))
-            certificate = live_certificates(locked).order_by("pk").first()
-            if certificate is None:
-                raise Refused(_("No live certificate covers this any more."))
-            content_type, sha256 = check_upload(uploaded)
-            previous = (
-                Document.objects.select_for_update(of=("self",))
-                .filter(change_notice=locked, title__iexact=title.strip(), next_version__isnull=True)
-                .first()
-            )
-            document = Document(
-                dossier_id=certificate.dossier_id,
-                change_notice=locked,
-                kind=DocumentKind.CHANGE_EVIDENCE,
-                title=previous.title if previous else title.strip(),
-                original_name=display_name(uploaded.name),
-                sha256=sha256,
-                size=uploaded.size,
-                content_type=content_type,
-                version=previous.version + 1 if previous else 1,
-                previous=previous,
-                uploaded_by=by,
-            )
-            uploaded.seek(0)
-            document.file.save(uploaded.name or "document", uploaded, save=False)
-            stored = document.file.name
-            document.save()
-            document_checks.check_on_commit(document.pk)
-            audit.record("change_notice.document", actor=by, obj=locked, title=document.title, version=document.version)
-            return document
-    except Exception:
-        file_deletions.discard(stored)  # the row was not committed: the stored file must not stay an orphan
-        raise
+    with transaction.atomic():
+        locked = _locked(notice)
+        _require_writer(by, locked.provider)
+        if locked.status not in DOCUMENTED:
+            raise Refused(_("The agency has decided on this change notice: its documents are closed."))
+        certificate = live_certificates(locked).order_by("pk").first()
+        if certificate is None:
+            raise Refused(_("No live certificate covers this any more."))
+        document = store_document(
+            dossier_id=certificate.dossier_id,
+            kind=DocumentKind.CHANGE_EVIDENCE,
+            title=title,
+            uploaded=uploaded,
+            by=by,
+            versions=Document.objects.filter(change_notice=locked),
+            change_notice=locked,
+        )
+        audit.record("change_notice.document", actor=by, obj=locked, title=document.title, version=document.version)
+        return document
 
 
 def notice_withdraw(*, notice, by) -> ChangeNotice:

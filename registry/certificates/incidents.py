@@ -15,11 +15,9 @@ from registry.certificates import incident_rules as rules
 from registry.certificates.choices import IncidentStage
 from registry.certificates.models import Certificate, Incident, IncidentUpdate
 from registry.core.models import Counter
-from registry.core.uploads import display_name
 from registry.qualification.choices import DocumentKind
 from registry.qualification.models import Document
-from registry.qualification.services import document_checks
-from registry.qualification.services.documents import check_upload
+from registry.qualification.services.documents import store_document
 from registry.qualification.workflow import Refused
 
 # What a later report may restate: the provider learns more as the investigation goes on.
@@ -44,35 +42,15 @@ def _check_text(title=None, impact=None, body=None) -> None:
 def _add_document(incident, *, title: str, uploaded, by) -> Document:
     """One document of the incident, on the certificate's dossier; the same title as a current one makes it that
     document's next version. Called inside the report's transaction, as its last write."""
-    if not title.strip():
-        raise Refused(_("Please give the document a title."))
-    content_type, sha256 = check_upload(uploaded)
-    previous = (
-        Document.objects.select_for_update(of=("self",))
-        .filter(incident=incident, title__iexact=title.strip(), next_version__isnull=True)
-        .first()
-    )
-    document = Document(
+    document = store_document(
         dossier_id=incident.certificate.dossier_id,
-        incident=incident,
         kind=DocumentKind.INCIDENT_REPORT,
-        title=previous.title if previous else title.strip(),
-        original_name=display_name(uploaded.name),
-        sha256=sha256,
-        size=uploaded.size,
-        content_type=content_type,
-        version=previous.version + 1 if previous else 1,
-        previous=previous,
-        uploaded_by=by,
+        title=title,
+        uploaded=uploaded,
+        by=by,
+        versions=Document.objects.filter(incident=incident),
+        incident=incident,
     )
-    uploaded.seek(0)
-    document.file.save(uploaded.name or "document", uploaded, save=False)
-    try:
-        document.save()
-    except Exception:
-        document.file.delete(save=False)  # the row could not be written: the stored file must not stay an orphan
-        raise
-    document_checks.check_on_commit(document.pk)
     audit.record(
         "incident.document", actor=by, obj=document, incident=incident.reference, title=document.title,
         version=document.version,

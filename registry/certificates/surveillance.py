@@ -21,14 +21,12 @@ from registry.certificates import rules
 from registry.certificates.choices import CertificateStatus, ConditionState, SurveillanceOutcome
 from registry.certificates.models import Certificate, Condition, SurveillanceAudit
 from registry.certificates.services import certificate_propose_suspension
-from registry.core import file_deletions
 from registry.core.uploads import display_name
 from registry.notifications import aftercare_surveillance as notify
 from registry.public.publication import publish_on_commit
 from registry.qualification.choices import DocumentKind
 from registry.qualification.models import Document
-from registry.qualification.services import document_checks
-from registry.qualification.services.documents import check_upload
+from registry.qualification.services.documents import store_document
 from registry.qualification.workflow import REVIEWERS, Refused
 
 
@@ -56,29 +54,9 @@ def _locked_condition(condition) -> Condition:
 def _store_document(*, certificate, kind: str, title: str, uploaded, by, **supports) -> Document:
     """A document on the certificate's dossier, linked to what it supports (`supports`: surveillance_audit= or
     condition=), stored and checked as the dossier's own evidence is (registry.qualification.services.documents)."""
-    if not title.strip():
-        raise Refused(_("Please give the document a title."))
-    content_type, sha256 = check_upload(uploaded)
-    document = Document(
-        dossier=certificate.dossier,
-        kind=kind,
-        title=title.strip(),
-        original_name=display_name(uploaded.name),
-        sha256=sha256,
-        size=uploaded.size,
-        content_type=content_type,
-        uploaded_by=by,
-        **supports,
+    return store_document(
+        dossier_id=certificate.dossier_id, kind=kind, title=title, uploaded=uploaded, by=by, **supports
     )
-    uploaded.seek(0)
-    document.file.save(uploaded.name or "document", uploaded, save=False)
-    try:
-        document.save()
-    except Exception:
-        file_deletions.discard(document.file.name)  # the row failed: the stored file must not stay as an orphan
-        raise
-    document_checks.check_on_commit(document.pk)
-    return document
 
 
 # --- Audits. ---

@@ -59,6 +59,47 @@ def check_upload(uploaded) -> tuple[str, str]:
     return content_type, digest.hexdigest()
 
 
+def store_document(*, dossier_id: int, kind: str, title: str, uploaded, by, versions=None, **supports) -> Document:
+    """Store one upload as a Document of the dossier, inside the caller's transaction: its type and size checked, its
+    SHA-256 taken, saved under a random name, its check queued after the commit. `versions`: the documents among which
+    a current one with the same title makes this its next version (None: never a version of another). `supports`:
+    what a document filed after the decision supports (change_notice=, surveillance_audit=, condition=, incident=).
+    A file whose row could not be written is discarded, never left an orphan."""
+    if not title.strip():
+        raise Refused(_("Please give the document a title."))
+    content_type, sha256 = check_upload(uploaded)
+    previous = None
+    if versions is not None:
+        # of=self: the next_version filter is a nullable outer join, which PostgreSQL refuses to lock.
+        previous = (
+            versions.select_for_update(of=("self",))
+            .filter(title__iexact=title.strip(), next_version__isnull=True)
+            .first()
+        )
+    document = Document(
+        dossier_id=dossier_id,
+        kind=kind,
+        title=previous.title if previous else title.strip()[:200],
+        original_name=display_name(uploaded.name),
+        sha256=sha256,
+        size=uploaded.size,
+        content_type=content_type,
+        version=previous.version + 1 if previous else 1,
+        previous=previous,
+        uploaded_by=by,
+        **supports,
+    )
+    uploaded.seek(0)
+    document.file.save(uploaded.name or "document", uploaded, save=False)
+    try:
+        document.save()
+    except Exception:
+        file_deletions.discard(document.file.name)
+        raise
+    checks.check_on_commit(document.pk)
+    return document
+
+
 def document_add(*, dossier, kind: str, title: str, uploaded, by) -> Document:
     """Store a document. The same kind and title as a current document makes it that document's next version."""
     if kind not in Document.Kind.values:
@@ -66,7 +107,7 @@ def document_add(*, dossier, kind: str, title: str, uploaded, by) -> Document:
     if not title.strip():
         raise Refused(_("Please give the document a title."))
     actor = actor_for(by)
-    stored = ""
+    document = None
     try:
         with transaction.atomic():
             # Checked on a fresh, locked copy: the caller's object may be stale, and the status must not move meanwhile.
@@ -74,34 +115,19 @@ def document_add(*, dossier, kind: str, title: str, uploaded, by) -> Document:
             refusal = rules.document_refusal(actor, locked, kind)
             if refusal:
                 raise Refused(refusal)
-            content_type, sha256 = check_upload(uploaded)
-            # of=self: the next_version filter is a nullable outer join, which PostgreSQL refuses to lock.
-            previous = (
-                Document.objects.select_for_update(of=("self",))
-                .filter(dossier=locked, kind=kind, title__iexact=title.strip(), next_version__isnull=True)
-                .first()
-            )
-            document = Document(
-                dossier=locked,
+            document = store_document(
+                dossier_id=locked.pk,
                 kind=kind,
-                title=previous.title if previous else title.strip(),
-                original_name=display_name(uploaded.name),
-                sha256=sha256,
-                size=uploaded.size,
-                content_type=content_type,
-                version=previous.version + 1 if previous else 1,
-                previous=previous,
-                uploaded_by=by,
+                title=title,
+                uploaded=uploaded,
+                by=by,
+                versions=Document.objects.filter(dossier=locked, kind=kind),
             )
-            uploaded.seek(0)
-            document.file.save(uploaded.name or "document", uploaded, save=False)
-            stored = document.file.name
-            document.save()
-            checks.check_on_commit(document.pk)
             if rules.change_voids_declaration(actor, locked):
                 void_declaration(locked)
     except Exception:
-        # The row was not committed (refused, or the database failed): the stored file must not stay as an orphan.
-        file_deletions.discard(stored)
+        # The row was not committed (the database failed after it was written): its file must not stay an orphan.
+        if document is not None:
+            file_deletions.discard(document.file.name)
         raise
     return document
