@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from registry.accounts.permissions import actor_for
 from registry.agency.change_queue import QUEUE_LABELS
 from registry.agency.times import zoned
-from registry.agency.viewonly import ViewOnlyGuard
+from registry.agency.viewonly import AgencyReadOnly
 from registry.certificates import change_rules, change_selectors, changes
 from registry.certificates.change_selectors import change_checks, readable_difference
 from registry.certificates.choices import ChangeStatus
@@ -59,7 +59,7 @@ def _run(move, notice, by, data):
 
 
 @admin.register(ChangeNotice)
-class ChangeNoticeAdmin(ViewOnlyGuard, admin.ModelAdmin):
+class ChangeNoticeAdmin(AgencyReadOnly, admin.ModelAdmin):
     change_form_template = "admin/registry/changenotice/change_form.html"
     list_display = ["reference", "provider", "service", "kind", "change_type", "status", "late", "filed_at_zoned",
                     "reviewer"]  # fmt: skip
@@ -75,22 +75,6 @@ class ChangeNoticeAdmin(ViewOnlyGuard, admin.ModelAdmin):
     def get_queryset(self, request):
         # A draft is the provider's own until filed.
         return super().get_queryset(request).exclude(status=ChangeStatus.DRAFT)
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        user = request.user
-        return user.is_active and user.is_staff and (user.is_superuser or bool(actor_for(user).groups))
-
-    def has_add_permission(self, request):
-        return False  # filed by the provider, in the portal
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

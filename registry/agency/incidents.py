@@ -16,8 +16,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from registry.accounts.permissions import actor_for
 from registry.agency.times import zoned
+from registry.agency.viewonly import AgencyReadOnly
 from registry.certificates.choices import CertificateStatus, IncidentStage
 from registry.certificates.models import Incident
 from registry.certificates.services import certificate_propose_suspension
@@ -60,7 +60,7 @@ def proposal_reason(incident, reason: str) -> str:
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(AgencyReadOnly, admin.ModelAdmin):
     change_form_template = "admin/registry/incident/change_form.html"
     list_display = [
         "reference", "title", "provider", "service", "stage_badge", "customer_data_affected",
@@ -89,22 +89,6 @@ class IncidentAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/status.css"]}
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        user = request.user
-        return user.is_active and user.is_staff and (user.is_superuser or bool(actor_for(user).groups))
-
-    def has_add_permission(self, request):
-        return False  # declared by the provider, in the portal
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=gettext_lazy("stage"), ordering="stage")
     def stage_badge(self, obj):

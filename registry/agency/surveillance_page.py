@@ -23,7 +23,7 @@ from registry.agency.surveillance_forms import (
     ConditionForm,
     ConditionReviewForm,
 )
-from registry.agency.viewonly import ViewOnlyGuard
+from registry.agency.viewonly import AgencyReadOnly
 from registry.certificates import rules
 from registry.certificates import surveillance as services
 from registry.certificates.choices import ConditionState
@@ -34,27 +34,6 @@ from registry.qualification.workflow import Refused
 
 # An audit due within this many days is "due" in the list: the agency plans it with the centre.
 DUE_SOON = datetime.timedelta(days=60)
-
-
-def _agency(request) -> bool:
-    return bool(actor_for(request.user).groups)
-
-
-class AgencyReadOnly(ViewOnlyGuard):
-    """Read by the agency's groups (the new models have no view permission in the groups' migration, and need none:
-    the groups themselves say who is at the agency); written only through the pages' services."""
-
-    def has_view_permission(self, request, obj=None):
-        return _agency(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AuditStateFilter(admin.SimpleListFilter):

@@ -9,6 +9,8 @@
 
 from django.core.exceptions import PermissionDenied
 
+from registry.accounts.permissions import actor_for
+
 
 class ViewOnlyGuard:
     def changelist_view(self, request, extra_context=None):
@@ -24,3 +26,29 @@ class ViewOnlyGuard:
             if not self.has_change_permission(request, obj):
                 raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def at_the_agency(user) -> bool:
+    """Anyone at the agency: staff in one of its groups, or a superuser. The workspace's read-only tables ask this."""
+    return user.is_active and user.is_staff and (user.is_superuser or bool(actor_for(user).groups))
+
+
+class AgencyReadOnly(ViewOnlyGuard):
+    """A table the agency reads and nobody writes through the admin: its writes go through the pages' services (the
+    models of the certificate's life after the decision, the audit log). The groups themselves say who is at the
+    agency: these models need no view permission in the groups' migration."""
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return at_the_agency(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
