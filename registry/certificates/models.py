@@ -35,7 +35,11 @@ class Certificate(models.Model):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="certificates", editable=False)
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="certificates", editable=False)
     scope = models.TextField(_("scope"))
+    # Public texts people write come in both languages: the plain field holds the English text, `<field>_fr` the
+    # French one. Where one is missing a page shows the other, marked with its `lang` (core.bilingual).
+    scope_fr = models.TextField(_("scope (French)"), blank=True)
     conditions = models.TextField(_("conditions and reserves"), blank=True)
+    conditions_fr = models.TextField(_("conditions and reserves (French)"), blank=True)
     issued_on = models.DateField(_("issued"))
     expires_on = models.DateField(_("expires"))
     status = models.CharField(
@@ -80,6 +84,7 @@ class CertificateEvent(models.Model):
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(_("status"), max_length=12, choices=CertificateStatus.choices)
     reason = models.TextField(_("reason"), blank=True)
+    reason_fr = models.TextField(_("reason (French)"), blank=True)
     # The day the change took effect, when the agency records it apart from the day it was entered (a suspension
     # effective since the day an incident came to light); public, like the reason.
     effective_on = models.DateField(_("effective from"), null=True, blank=True)
@@ -189,6 +194,7 @@ class ChangeNotice(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
     # Written by the agency at acceptance: the line the public history shows (no confidential detail).
     public_summary = models.TextField(_("public summary"), blank=True)
+    public_summary_fr = models.TextField(_("public summary (French)"), blank=True)
     # The agency's answer to the provider: why refused, and what follows (e.g. a suspension proposed).
     outcome_note = models.TextField(_("decision and its consequence"), blank=True)
     reevaluation = models.OneToOneField(

@@ -31,6 +31,7 @@ class Provider(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_fr = models.TextField(_("description (French)"), blank=True)
     # Rule 19.6.a: the three places that must all be in an EU member state.
     registered_office_country = CountryField(_("registered office"), blank=True)
     central_administration_country = CountryField(_("central administration"), blank=True)
@@ -158,6 +159,7 @@ class Service(models.Model):
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     service_model = models.CharField(_("service model"), max_length=10, choices=ServiceModel.choices)
     description = models.TextField(_("description"), blank=True)
+    description_fr = models.TextField(_("description (French)"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

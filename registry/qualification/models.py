@@ -83,6 +83,11 @@ class Dossier(models.Model):
         verbose_name=_("declaration by"),
     )
     declared_at = models.DateTimeField(_("declaration signed"), null=True, blank=True)
+    # Who signed for the provider, in their own words: a person who may commit the provider, and in what capacity.
+    declared_by_name = models.CharField(_("signatory"), max_length=200, blank=True, validators=[validate_single_line])
+    declared_by_capacity = models.CharField(
+        _("signatory's capacity"), max_length=200, blank=True, validators=[validate_single_line]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

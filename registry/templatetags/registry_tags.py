@@ -1,8 +1,12 @@
 from django import template
+from django.template.defaultfilters import linebreaks
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from registry.certificates.statuses import certificate_badge
+from registry.core.bilingual import text_in as bilingual_text
 from registry.core.times import with_zone as _with_zone
 from registry.public import charts
 from registry.qualification.statuses import dossier_badge
@@ -59,3 +63,17 @@ def _days(value) -> str:
 def with_zone(moment) -> str:
     """A moment in the workspace: in the zone it is shown in, followed by the zone's name (registry/core/times.py)."""
     return _with_zone(moment)
+
+
+@register.simple_tag
+def bilingual(obj, field, paragraphs=False):
+    """`obj`'s public `field` in the page's language (core.bilingual); the other language's text, when it stands in,
+    wrapped in an element carrying its `lang`. `paragraphs=True` keeps the writer's line breaks (linebreaks)."""
+    text = bilingual_text(obj, field)
+    if not text:
+        return ""
+    body = linebreaks(text.text, autoescape=True) if paragraphs else conditional_escape(text.text)
+    if not text.fallback:
+        return mark_safe(body)
+    tag = "div" if paragraphs else "span"
+    return format_html('<{} lang="{}">{}</{}>', tag, text.lang, mark_safe(body), tag)
