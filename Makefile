@@ -41,14 +41,17 @@ demo: migrate
 run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# axe-core for the accessibility tests (tests/e2e/test_accessibility.py), pinned by package.json and its lock file.
+# axe-core for the accessibility tests (tests/e2e/test_accessibility.py) and the W3C Nu Html Checker for the validity
+# test (tests/e2e/test_html_validity.py, run with the machine's Java), pinned by package.json and its lock file.
+# --ignore-scripts: vnu-jar's install script would download a Java runtime; the machine's own Java runs it.
 # Only where npm exists: without Node the rest of the suite still runs (those tests then skip, saying why).
 AXE := node_modules/axe-core/axe.min.js
-$(AXE): package.json package-lock.json
-	npm ci --no-audit --no-fund
-	@touch $@
+VNU := node_modules/vnu-jar/build/dist/vnu.jar
+$(AXE) $(VNU) &: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $(AXE) $(VNU)
 
-test: $(VENV)/.dev $(if $(shell command -v npm 2>/dev/null),$(AXE))
+test: $(VENV)/.dev $(if $(shell command -v npm 2>/dev/null),$(AXE) $(VNU))
 	$(BIN)/pytest
 
 # The production configuration as a deployment has it (DEBUG off, throwaway random keys, a host name, HTTPS and its
