@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from registry.public.views import badge, certificate_pdf, exports, feed, snapshot, subscriptions, verify
+from registry.public.views import badge, certificate_pdf, exports, feed, snapshot, start, subscriptions, verify
 from registry.public.views import pages as public
 
 app_name = "registry"
@@ -28,6 +28,8 @@ urlpatterns = [
     path("verify/<str:number>/", verify.verify, name="verify-number"),
     path("verify/<str:number>/certificate.pdf", certificate_pdf.public_pdf, name="certificate-pdf"),
     path("stats/", public.stats, name="stats"),
+    # Before an account: what applying takes (linked from the home and the sign-up page).
+    path("apply/", start.start, name="apply"),
     path("badge/<str:number>.svg", badge.badge, name="badge"),
     # Following the registry by e-mail: these links go out in e-mails.
     path("subscribe/", subscriptions.subscribe, name="subscribe"),
