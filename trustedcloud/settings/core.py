@@ -114,6 +114,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "registry.core.context_processors.agency",
             ],
+            # <time datetime="{{ moment|iso }}"> everywhere, without a {% load %} (registry/templatetags/html_time.py).
+            "builtins": ["registry.templatetags.html_time"],
         },
     },
 ]
