@@ -16,6 +16,7 @@ from registry.certificates.choices import (
     IncidentStage,
     SurveillanceOutcome,
 )
+from registry.core import bilingual
 from registry.core.validators import validate_single_line
 from registry.providers.models import Provider, Service
 from registry.qualification.models import Dossier
@@ -111,6 +112,18 @@ class CertificateEvent(models.Model):
     def reason_display(self) -> str:
         """The reason for people: the registry's own reasons in the reader's language (stored in English)."""
         return reasons.display(self.reason)
+
+    @property
+    def reason_text(self) -> bilingual.Text:
+        """The public reason in the reader's language (core.bilingual): the agency's French or English text, the other
+        language's standing in where one is blank (marked with its `lang` by {% bilingual %}); the registry's own
+        reasons translated, never a stand-in."""
+        text = bilingual.text_in(self, "reason")
+        if text and not self.reason_fr:
+            shown = reasons.display(self.reason)
+            if shown != self.reason:
+                return bilingual.Text(shown, bilingual.page_language(), False)
+        return text
 
 
 # --- After qualification: what was certified, and the three years that follow. ---

@@ -46,3 +46,8 @@ def text_in(obj, field: str, language: str | None = None) -> Text:
 def both(obj, field: str) -> dict[str, str]:
     """The two texts as stored, for the formats that carry both (API, exports): {"en": …, "fr": …}."""
     return {lang: getattr(obj, field_name(field, lang), "") or "" for lang in LANGUAGES}
+
+
+def missing(english: str | None, french: str | None) -> bool:
+    """The rule for a text that must be written: in English, in French or both; missing only when both are blank."""
+    return not (english or "").strip() and not (french or "").strip()

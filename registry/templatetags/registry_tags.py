@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from registry.certificates.statuses import certificate_badge
+from registry.core.bilingual import Text
 from registry.core.bilingual import text_in as bilingual_text
 from registry.core.times import with_zone as _with_zone
 from registry.public import charts
@@ -66,10 +67,11 @@ def with_zone(moment) -> str:
 
 
 @register.simple_tag
-def bilingual(obj, field, paragraphs=False):
+def bilingual(obj, field=None, paragraphs=False):
     """`obj`'s public `field` in the page's language (core.bilingual); the other language's text, when it stands in,
-    wrapped in an element carrying its `lang`. `paragraphs=True` keeps the writer's line breaks (linebreaks)."""
-    text = bilingual_text(obj, field)
+    wrapped in an element carrying its `lang`. `paragraphs=True` keeps the writer's line breaks (linebreaks).
+    `obj` may be a core.bilingual.Text already chosen (`{% bilingual event.reason_text %}`), without `field`."""
+    text = obj if isinstance(obj, Text) else bilingual_text(obj, field)
     if not text:
         return ""
     body = linebreaks(text.text, autoescape=True) if paragraphs else conditional_escape(text.text)
