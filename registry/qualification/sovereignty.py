@@ -1,6 +1,7 @@
 """Protection from extra-EU law: the rules of SecNumCloud 19.6 and 19.2 (and 5.3.d) evaluated on what a provider declared.
 
-Each rule gives PASS, FAIL or MISSING (not enough data to tell) with one line a reviewer or provider can read.
+Each rule gives PASS, FAIL or MISSING (not enough data to tell) with one line a reviewer or provider can read. A rule
+with nothing declared to judge is MISSING, never PASS: its line says what to declare ("not declared yet").
 Thresholds come from the scheme. Failing results never block a submission: they are shown and weighed by people.
 """
 
@@ -51,6 +52,22 @@ TITLES = {
 }
 
 
+ORDER = {FAIL: 0, MISSING: 1, PASS: 2}
+
+
+def worst_first(results) -> list[Result]:
+    """Failing results first, then those not declared yet, then the passes; the referential's order within each."""
+    return sorted(results, key=lambda r: ORDER[r.outcome])
+
+
+def tally(results) -> dict:
+    """How many results fail, are not declared yet and pass: {"fail": n, "missing": n, "pass": n}."""
+    counts = dict.fromkeys((FAIL, MISSING, PASS), 0)
+    for r in results:
+        counts[r.outcome] += 1
+    return counts
+
+
 def _result(rule, outcome, reason) -> Result:
     return Result(rule=rule, title=str(TITLES[rule]), outcome=outcome, reason=reason)
 
@@ -81,7 +98,7 @@ def pct(value) -> str:
 
 def check_ownership(provider, scheme, shareholders) -> list[Result]:
     if not shareholders:
-        reason = _("No shareholder declared.")
+        reason = _("No shareholder declared yet: declare every holder of the capital or voting rights.")
         return [_result(rule, MISSING, reason) for rule in ("19.6.b-individual", "19.6.b-collective", "19.6.b-control")]
     non_eu = [s for s in shareholders if not is_eu(s.country)]
     cap, collective_cap = Decimal(scheme.individual_cap_percent), Decimal(scheme.collective_cap_percent)
@@ -152,7 +169,12 @@ def check_third_parties(third_parties) -> list[Result]:
     elif third_parties:
         access = _result("19.6.c", PASS, _("No third party controlled from outside the EU can access the data."))
     else:
-        access = _result("19.6.c", PASS, _("No third party declared."))
+        # Nothing to judge: an undeclared third party is not a pass.
+        nothing = _(
+            "No third party declared yet: declare the technology licensors, subcontractors and hosts the service "
+            "depends on."
+        )
+        return [_result("19.6.c", MISSING, nothing), _result("19.6.d", MISSING, nothing)]
 
     without = [t for t in third_parties if not t.relies_on_service_id and not t.autonomy_evidence.strip()]
     if without:
@@ -199,6 +221,10 @@ def require_listed_support_operations(site) -> None:
 
 
 def check_sites(sites) -> list[Result]:
+    if not sites:
+        nothing = _("No site declared yet: declare where the service stores and processes data, is administered and "
+                    "supported, and keeps technical data.")  # fmt: skip
+        return [_result(rule, MISSING, nothing) for rule in ("19.2.a-b", "19.2.c", "19.2.d", "19.2.e")]
     results = [
         _sites_rule("19.2.a-b", sites, (Site.Role.STORAGE, Site.Role.PROCESSING), _("storage and processing")),
         _sites_rule("19.2.c", sites, (Site.Role.ADMINISTRATION,), _("administration and supervision")),

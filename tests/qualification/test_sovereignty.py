@@ -218,9 +218,18 @@ def test_no_third_party_controlled_from_outside_the_eu_accesses_the_data(dossier
         assert "Hyperscaler" in r.reason
 
 
-def test_no_third_party_passes_19_6_c_and_d(dossier):
-    assert outcome(dossier, "19.6.c") == PASS
-    assert outcome(dossier, "19.6.d") == PASS
+def test_no_third_party_declared_is_not_declared_yet_never_a_pass(dossier):
+    for rule in ("19.6.c", "19.6.d"):
+        r = result(dossier, rule)
+        assert r.outcome == MISSING
+        assert r.reason.startswith("No third party declared yet: declare the technology licensors")
+
+
+def test_a_26_percent_us_shareholder_fails_the_individual_cap_and_says_who(dossier, provider_obj):
+    f.shareholder(provider_obj, name="Atlantic Holdings", country="US", capital_percent=26, voting_percent=26)
+    r = result(dossier, "19.6.b-individual")
+    assert r.outcome == FAIL
+    assert "Atlantic Holdings (US, 26.00 % capital, 26.00 % votes)" in r.reason
 
 
 def test_a_third_party_without_autonomy_evidence_is_missing(dossier, service):
@@ -285,7 +294,7 @@ def test_no_site_at_all_is_missing_for_each_site_rule(dossier, service):
     Site.objects.filter(service=service).delete()
     for rule in ("19.2.a-b", "19.2.c", "19.2.d"):
         assert outcome(dossier, rule) == MISSING
-    assert outcome(dossier, "19.2.e") == PASS  # no support anywhere, so none outside the EU
+    assert outcome(dossier, "19.2.e") == MISSING  # nothing declared: not judged yet, never a pass
 
 
 def test_storage_outside_the_eu_fails_even_without_a_processing_site(dossier, service):

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from registry.core.bilingual_forms import BilingualFormMixin
 from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
 from registry.providers.offerings import SITE_FIELDS, THIRD_PARTY_FIELDS
 from registry.providers.rules import ownership_totals_refusals
@@ -23,12 +24,17 @@ class PortalForm(forms.ModelForm):
         self.helper.form_tag = False
 
 
-class ProviderForm(PortalForm):
+class ProviderForm(BilingualFormMixin, PortalForm):
+    bilingual = ("description",)  # in English and French, each box marked with its language
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Provider
         fields = PROFILE_FIELDS
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "description_fr": forms.Textarea(attrs={"rows": 4}),
+        }
         help_texts = {
             "registered_office_country": _("Rule 19.6.a: the three locations must be in EU member states."),
         }
@@ -39,11 +45,16 @@ class ProviderForm(PortalForm):
             self.fields[name].required = True
 
 
-class ServiceForm(PortalForm):
+class ServiceForm(BilingualFormMixin, PortalForm):
+    bilingual = ("description",)  # in English and French, each box marked with its language
+
     class Meta:
         model = Service
-        fields = ("name", "service_model", "description")
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        fields = ("name", "service_model", "description", "description_fr")
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "description_fr": forms.Textarea(attrs={"rows": 4}),
+        }
 
 
 class RowsFormSet(BaseModelFormSet):
@@ -86,8 +97,9 @@ class BaseShareholderFormSet(RowsFormSet):
             raise ValidationError(refusals)
 
 
+# The extra rows are what a browser without script gets to fill at once; with static/js/formset.js, "Add another".
 ShareholderFormSet = modelformset_factory(
-    Shareholder, form=ShareholderForm, formset=BaseShareholderFormSet, extra=2, can_delete=True
+    Shareholder, form=ShareholderForm, formset=BaseShareholderFormSet, extra=3, can_delete=True
 )
 
 
@@ -95,7 +107,8 @@ class SiteForm(forms.ModelForm):
     class Meta:
         model = Site
         fields = SITE_FIELDS
-        widgets = {"operations": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"operations": forms.Textarea(attrs={"rows": 1})}
+        help_texts = {"operations": ""}  # said once above the rows (19.2.e), not on every row
 
     def clean(self):
         cleaned = super().clean()
@@ -112,7 +125,7 @@ class BaseSiteFormSet(RowsFormSet):
     fields = SITE_FIELDS
 
 
-SiteFormSet = modelformset_factory(Site, form=SiteForm, formset=BaseSiteFormSet, extra=1, can_delete=True)
+SiteFormSet = modelformset_factory(Site, form=SiteForm, formset=BaseSiteFormSet, extra=3, can_delete=True)
 
 
 class ThirdPartyForm(forms.ModelForm):
@@ -120,6 +133,7 @@ class ThirdPartyForm(forms.ModelForm):
         model = ThirdParty
         fields = THIRD_PARTY_FIELDS
         widgets = {"autonomy_evidence": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"autonomy_evidence": ""}  # said once above the rows (19.6.d), not on every row
 
     def __init__(self, *args, qualified_services=None, qualified_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,7 +150,7 @@ class BaseThirdPartyFormSet(RowsFormSet):
 
 
 ThirdPartyFormSet = modelformset_factory(
-    ThirdParty, form=ThirdPartyForm, formset=BaseThirdPartyFormSet, extra=1, can_delete=True
+    ThirdParty, form=ThirdPartyForm, formset=BaseThirdPartyFormSet, extra=2, can_delete=True
 )
 
 

@@ -6,9 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -72,6 +73,69 @@ def provider_new(request):
     return render(request, "portal/provider_new.html", {"form": form})
 
 
+def next_task(provider, services, *, holders: bool, locations_known: bool):
+    """Where "Continue" leads from an organisation page: the first task of the journey not done yet, as (url, label);
+    None when there is nothing left to do here, or for a reader who may not write.
+
+    Profile (19.6.a) → ownership (19.6.b) → a service → its sites and third parties (19.2, 19.6.c, 19.6.d) → its
+    dossier. `services` carry check_counts and all_dossiers (provider_detail's prefetch)."""
+    if not provider.may_write:
+        return None
+    if not locations_known:
+        return reverse("portal:provider-edit", args=[provider.slug]), _("Complete the profile")
+    if not holders:
+        return reverse("portal:ownership", args=[provider.slug]), _("Declare the ownership")
+    if not services:
+        return reverse("portal:service-new", args=[provider.slug]), _("Add a service")
+    for service in services:
+        if service.check_counts[sovereignty.MISSING]:
+            return reverse("portal:service", args=[provider.slug, service.slug]), _(
+                "Declare the sites and third parties of %(service)s"
+            ) % {"service": service.name}
+    for service in services:
+        open_dossier = next((d for d in service.all_dossiers if d.is_open), None)
+        if open_dossier is not None:
+            return reverse("portal:dossier", args=[open_dossier.reference]), _("Go on with dossier %(reference)s") % {
+                "reference": open_dossier.reference
+            }
+    for service in services:
+        if not service.all_dossiers and not service.live_certificates:
+            return reverse("portal:dossier-new", args=[service.slug]), _("Start a dossier for %(service)s") % {
+                "service": service.name
+            }
+    return None
+
+
+def after_ownership(provider):
+    """Where "Continue" leads from the ownership page: a service whose sites or third parties are not declared yet,
+    else a new service when there is none, else the organisation's overview."""
+    services = provider.services.order_by("name")
+    undeclared = services.filter(Q(sites__isnull=True) | Q(third_parties__isnull=True)).distinct().first()
+    if undeclared is not None:
+        return reverse("portal:service", args=[provider.slug, undeclared.slug]), _(
+            "Declare the sites and third parties of %(service)s"
+        ) % {"service": undeclared.name}
+    if not services.exists():
+        return reverse("portal:service-new", args=[provider.slug]), _("Add a service")
+    return reverse("portal:provider", args=[provider.slug]), _("Services and dossiers")
+
+
+def after_service(provider, service):
+    """Where "Continue" leads from a service's page: its dossier in progress, else a new dossier (none yet and no
+    certificate), else the organisation's overview."""
+    dossiers = list(service.dossiers.order_by("-created_at"))
+    open_dossier = next((d for d in dossiers if d.is_open), None)
+    if open_dossier is not None:
+        return reverse("portal:dossier", args=[open_dossier.reference]), _("Go on with dossier %(reference)s") % {
+            "reference": open_dossier.reference
+        }
+    if not dossiers and provider.may_write and not service.certificates.exists():
+        return reverse("portal:dossier-new", args=[service.slug]), _("Start a dossier for %(service)s") % {
+            "service": service.name
+        }
+    return reverse("portal:provider", args=[provider.slug]), _("Services and dossiers")
+
+
 @login_required
 def provider_detail(request, slug):
     provider = provider_for(request.user, slug)
@@ -86,14 +150,33 @@ def provider_detail(request, slug):
             queryset=Certificate.objects.filter(status__in=LIVE_CERTIFICATE_STATUSES).select_related("scheme"),
             to_attr="live_certificates",
         ),
+        "sites",
+        "third_parties",
     )
     services = list(services)
     for service in services:
         service.has_open_dossier = any(d.is_open for d in service.all_dossiers)
+        # The service's own checks (19.2, 19.6.c and d): what fails or is not declared yet, named on its card.
+        results = [
+            *sovereignty.check_sites(list(service.sites.all())),
+            *sovereignty.check_third_parties(list(service.third_parties.all())),
+        ]
+        service.check_counts = sovereignty.tally(results)
+        service.open_checks = [r for r in sovereignty.worst_first(results) if not r.passed]
+    # Every check of the organisation itself (19.6.a and 19.6.b), failing ones first, each with its reason.
+    scheme = current_scheme()
+    holders = list(provider.shareholders.all())
+    checks = [sovereignty.check_locations(provider)]
+    if scheme is not None:
+        checks += sovereignty.check_ownership(provider, scheme, holders)
     context = {
+        "next_task": next_task(
+            provider, services, holders=bool(holders), locations_known=checks[0].outcome != sovereignty.MISSING
+        ),
         "provider": provider,
         "services": services,
-        "locations": sovereignty.check_locations(provider),
+        "checks": sovereignty.worst_first(checks),
+        "check_counts": sovereignty.tally(checks),
         "member_count": provider.memberships.count(),
     }
     return render(request, "portal/provider_detail.html", context)
@@ -140,6 +223,8 @@ def ownership(request, slug):
                 _form_errors_to_messages(request, exc)
             else:
                 messages.success(request, _("Ownership saved. The change is dated and kept in the history."))
+                if "continue" in request.POST:
+                    return redirect(after_ownership(provider)[0])
                 return redirect("portal:ownership", provider.slug)
     scheme = current_scheme()
     holders = list(queryset)
@@ -152,6 +237,7 @@ def ownership(request, slug):
         "scheme": scheme,
         "holders": holders,
         "change_controlled": controlled,
+        "next_task": after_ownership(provider),
     }
     return render(request, "portal/ownership.html", context)
 
@@ -323,6 +409,8 @@ def service_edit(request, slug, service_slug):
                 _form_errors_to_messages(request, exc)
             else:
                 messages.success(request, _("Service saved. Changes are dated and kept in the history."))
+                if "continue" in request.POST:
+                    return redirect(after_service(provider, service)[0])
                 return redirect("portal:service", provider.slug, service.slug)
         else:
             messages.error(request, _("Some fields need your attention; nothing was saved yet."))
@@ -336,5 +424,6 @@ def service_edit(request, slug, service_slug):
         "change_controlled": controlled,
         "site_results": sovereignty.check_sites(list(service.sites.all())),
         "third_party_results": sovereignty.check_third_parties(list(service.third_parties.all())),
+        "next_task": after_service(provider, service),
     }
     return render(request, "portal/service_form.html", context)
