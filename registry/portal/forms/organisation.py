@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from registry.core.bilingual_forms import BilingualFormMixin
 from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
 from registry.providers.offerings import SITE_FIELDS, THIRD_PARTY_FIELDS
 from registry.providers.rules import ownership_totals_refusals
@@ -24,17 +23,12 @@ class PortalForm(forms.ModelForm):
         self.helper.form_tag = False
 
 
-class ProviderForm(BilingualFormMixin, PortalForm):
-    bilingual = ("description",)  # in English and French, each box marked with its language
+class ProviderForm(PortalForm):
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Provider
         fields = PROFILE_FIELDS
-        widgets = {
-            "description": forms.Textarea(attrs={"rows": 4}),
-            "description_fr": forms.Textarea(attrs={"rows": 4}),
-        }
         help_texts = {
             "registered_office_country": _("Rule 19.6.a: the three locations must be in EU member states."),
         }
@@ -45,16 +39,11 @@ class ProviderForm(BilingualFormMixin, PortalForm):
             self.fields[name].required = True
 
 
-class ServiceForm(BilingualFormMixin, PortalForm):
-    bilingual = ("description",)  # in English and French, each box marked with its language
-
+class ServiceForm(PortalForm):
     class Meta:
         model = Service
-        fields = ("name", "service_model", "description", "description_fr")
-        widgets = {
-            "description": forms.Textarea(attrs={"rows": 4}),
-            "description_fr": forms.Textarea(attrs={"rows": 4}),
-        }
+        fields = ("name", "service_model", "description")
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
 class RowsFormSet(BaseModelFormSet):
