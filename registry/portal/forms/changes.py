@@ -74,7 +74,7 @@ class FilingForm(forms.Form):
     )
     effective_on = forms.DateField(
         label=_("Effective from"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # what a date input reads, in any language
         help_text=_("An ownership or control change (19.6.f) is notified within one month of this date."),
     )
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
