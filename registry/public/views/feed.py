@@ -6,7 +6,6 @@ actor and anything else of a change notice are never shown.
 """
 
 import re
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -18,10 +17,9 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from registry.certificates import rules
 from registry.certificates.choices import CertificateStatus
-from registry.certificates.models import CertificateEvent
-from registry.certificates.selectors import event_change, with_change
-from registry.public import selectors as queries
-from registry.public.rules import CHANGE, STATUS, PublicChange, history_key
+from registry.certificates.selectors import event_change
+from registry.public.history import AcceptedChange, latest_history
+from registry.public.rules import CHANGE
 
 FEED_LENGTH = 100
 
@@ -38,31 +36,6 @@ CHANGES = {
 
 # XML 1.0 cannot carry these; a reason pasted from elsewhere might.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def status_changes(limit: int = FEED_LENGTH):
-    """The latest public status changes, newest first, each with what event_change() needs (one query in all)."""
-    events = CertificateEvent.objects.select_related("certificate__service__provider", "certificate__scheme")
-    return with_change(events).order_by("-created_at", "-pk")[:limit]
-
-
-@dataclass(frozen=True)
-class AcceptedChange:
-    """A feed entry for an accepted change: the certificate it changed and what the public learns of it."""
-
-    certificate: object
-    change: PublicChange
-
-
-def latest_entries(limit: int = FEED_LENGTH) -> list:
-    """The latest status changes and accepted changes, newest first (public.rules.history_key): two queries."""
-    entries = [(history_key(e.created_at, STATUS, e.pk), e) for e in status_changes(limit)]
-    entries += [
-        (history_key(change.adopted_at, CHANGE, change.pk), AcceptedChange(certificate, change))
-        for certificate, change in queries.latest_accepted_changes(limit)
-    ]
-    entries.sort(key=lambda entry: entry[0], reverse=True)
-    return [item for _, item in entries[:limit]]
 
 
 def _clean(text: str) -> str:
@@ -85,7 +58,7 @@ class StatusChangesFeed(Feed):
         return reverse("registry:feed")
 
     def items(self):
-        return latest_entries()
+        return latest_history(FEED_LENGTH)
 
     def item_title(self, event):
         # Atom titles are plain text (the XML writer escapes them): no HTML escaping here, unlike RSS.

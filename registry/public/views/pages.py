@@ -8,11 +8,12 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from registry.catalogue.selectors import current_scheme
-from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES
+from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus
 from registry.certificates.models import Certificate, CertificateEvent
 from registry.providers.models import Provider, Site, ThirdParty
 from registry.public import selectors as queries
 from registry.public.filters import RegistryFilter
+from registry.public.history import public_events
 
 PAGE_SIZE = 25
 
@@ -24,18 +25,27 @@ def bad_request(request, reasons: dict):
 
 
 def home(request):
-    in_force = queries.certificates_in_force().order_by()
+    # Each figure is the count the page it links to shows: the registry's list run with the same filter, so that the
+    # two can never disagree (a suspended service is in the registry, not among the qualified ones).
+    qualified = _registry_count({"status": CertificateStatus.ACTIVE})
+    suspended = _registry_count({"status": CertificateStatus.SUSPENDED})
     context = {
         "counts": {
-            "services": in_force.count(),
-            "providers": in_force.values("service__provider_id").distinct().count(),
+            "services": qualified.count(),
+            "providers": qualified.order_by().values("service__provider_id").distinct().count(),
+            "suspended": suspended.count(),
             "in_process": queries.in_process_dossiers().count(),
         },
-        "latest": queries.latest_decisions()[:6],
+        "latest": public_events(6),
         # The ownership caps the page states are the scheme's, never numbers written in the template.
         "scheme": current_scheme(),
     }
     return render(request, "registry/home.html", context)
+
+
+def _registry_count(params: dict):
+    """The certificates the registry's list shows for these filters (the home links to that list)."""
+    return RegistryFilter(params, queryset=queries.public_certificates().prefetch_related(None)).qs
 
 
 def registry(request):

@@ -1,0 +1,171 @@
+"""Public wording that cannot mislead (issue 16, point 1): what happened told as events, figures that agree with the
+lists they link to, a suspended or withdrawn certificate's pages opening with a notice, a verification for a past day
+that also says where the certificate stands today, and a badge snippet that links to the verification."""
+
+import datetime
+import re
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from registry.certificates import services as svc
+from registry.certificates.models import CertificateEvent
+from registry.qualification.models import Dossier
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def qualified(name, *, days_ago=400):
+    """A service qualified `days_ago` days ago, with the first event of its public history as issuing writes it."""
+    provider = f.provider(legal_name=f"{name} SAS", slug=f"{name.lower().replace(' ', '-')}-sas")
+    service = f.service(provider, name=name, slug=name.lower().replace(" ", "-"))
+    issued_on = TODAY - datetime.timedelta(days=days_ago)
+    certificate = f.certificate(service, issued_on=issued_on)
+    CertificateEvent.objects.create(
+        certificate=certificate,
+        status="active",
+        reason="Qualification granted.",
+        created_at=timezone.make_aware(datetime.datetime.combine(issued_on, datetime.time(10))),
+    )
+    return certificate
+
+
+def suspend(certificate, administrator, reason="Backups not audited since the move.", days_ago=0):
+    svc.certificate_suspend(certificate=certificate, by=administrator, reason=reason, review_on=f.review_date())
+    if days_ago:
+        CertificateEvent.objects.filter(certificate=certificate, status="suspended").update(
+            created_at=timezone.now() - datetime.timedelta(days=days_ago)
+        )
+    certificate.refresh_from_db()
+    return certificate
+
+
+def latest_decisions(page) -> list[tuple[str, str]]:
+    """The home's latest decisions as (what happened, its text) in order."""
+    section = page.text[page.text.index('id="latest-title"') :]
+    return re.findall(r'<li class="list-group-item" data-event="([a-z_]+)">(.*?)</li>', section, re.S)
+
+
+# --- 1. Decisions listed as events ---
+
+
+def test_latest_decisions_say_what_happened_not_the_certificate_status_of_today(client, administrator):
+    nuage = qualified("NuageFR")
+    suspend(nuage, administrator, reason="Backups not audited since the move.")
+    page = client.get(reverse("registry:home"))
+    events = latest_decisions(page)
+    assert [kind for kind, _ in events] == ["suspended", "qualified"]
+    suspended, first = (text for _, text in events)
+    assert "<strong>Suspended</strong>" in suspended and "Backups not audited since the move." in suspended
+    assert "<strong>Qualified</strong>" in first and "NuageFR" in first and nuage.number in first
+    # The qualification's line tells the event of its day, with that day: no "Active" badge under a suspension.
+    assert date_format(nuage.issued_on, "DATE_FORMAT") in first
+    assert "tcr-status" not in page.text[page.text.index('id="latest-title"') :]
+
+
+def test_a_return_to_active_after_a_suspension_is_a_reinstatement_not_a_qualification(client, administrator):
+    nuage = suspend(qualified("NuageFR"), administrator, days_ago=5)
+    svc.certificate_reinstate(certificate=nuage, by=administrator, reason="Backups audited again.")
+    kinds = [kind for kind, _ in latest_decisions(client.get(reverse("registry:home")))]
+    assert kinds == ["reinstated", "suspended", "qualified"]
+    page = client.get(reverse("registry:home"))
+    assert "<strong>Reinstated</strong>" in page.text
+
+
+def test_withdrawals_and_accepted_changes_are_events_too(client, administrator):
+    nuage = qualified("NuageFR")
+    f.accepted_change_record(
+        nuage, kind="location", summary="A second storage site, in Lyon.", adopted_at=timezone.now()
+    )
+    other = qualified("Altocumulus")
+    svc.certificate_withdraw(certificate=other, by=administrator, reason="Data moved outside the EU.")
+    events = latest_decisions(client.get(reverse("registry:home")))
+    kinds = [kind for kind, _ in events]
+    assert set(kinds[:2]) == {"withdrawn", "change_accepted"}
+    texts = dict(events)
+    assert "A second storage site, in Lyon." in texts["change_accepted"]
+    assert "Data moved outside the EU." in texts["withdrawn"]
+
+
+def test_a_reason_written_only_in_english_is_marked_as_english_on_the_french_home(client, administrator):
+    suspend(qualified("NuageFR"), administrator, reason="Backups not audited since the move.")
+    page = client.get(reverse("registry:home"), headers={"accept-language": "fr"})
+    assert '<html lang="fr"' in page.text
+    assert re.search(r'lang="en">Backups not audited since the move\.<', page.text)
+
+
+def test_a_reason_written_in_french_is_shown_on_the_french_home(client):
+    nuage = qualified("NuageFR")
+    CertificateEvent.objects.create(
+        certificate=nuage, status="suspended", reason="Backups not audited.", reason_fr="Sauvegardes non auditées."
+    )
+    nuage.status = "suspended"
+    nuage.save(update_fields=["status"])
+    french = client.get(reverse("registry:home"), headers={"accept-language": "fr"}).text
+    assert "Sauvegardes non auditées." in french and "Backups not audited." not in french
+    assert "Backups not audited." in client.get(reverse("registry:home"), headers={"accept-language": "en"}).text
+
+
+# --- 2. Figures that agree with the lists they link to ---
+
+
+def figures(page) -> dict[str, tuple[str, int]]:
+    """The home's linked figures: {name: (the link, the number shown)}."""
+    found = {}
+    for href, name, number in re.findall(
+        r'<a[^>]*href="([^"]+)" data-figure="([a-z-]+)"><div class="card-body[^"]*"><div[^>]*>(\d+)</div>', page.text
+    ):
+        found[name] = (href.replace("&amp;", "&"), int(number))
+    for href, name, number in re.findall(r'<a href="([^"]+)" data-figure="(suspended)">[^<]*?(\d+)', page.text):
+        found[name] = (href.replace("&amp;", "&"), int(number))
+    return found
+
+
+def listed_count(client, url) -> int:
+    page = client.get(url)
+    assert page.status_code == 200, url
+    if url.startswith(reverse("registry:in-process")):
+        return page.text.count("<tr><td") - page.text.count("No service is listed as in process")
+    return int(re.search(r"(\d+) services? found", page.text).group(1))
+
+
+def test_each_figure_of_the_home_is_the_count_the_linked_list_shows(client, administrator):
+    for name in ("Alpha", "Beta", "Gamma"):
+        qualified(name)
+    suspend(qualified("Delta"), administrator)
+    suspend(qualified("Epsilon"), administrator)
+    svc.certificate_withdraw(certificate=qualified("Zeta"), by=administrator, reason="Sold.")
+    for name in ("Eta", "Theta"):
+        f.dossier(f.service(name=name), status=Dossier.Status.EVALUATION, listed_in_process_consent=True)
+    f.dossier(f.service(name="Iota"), status=Dossier.Status.EVALUATION, listed_in_process_consent=False)
+
+    found = figures(client.get(reverse("registry:home")))
+
+    assert {name: number for name, (_, number) in found.items()} == {
+        "qualified": 3,
+        "suspended": 2,
+        "in-process": 2,
+    }
+    for name, (url, number) in found.items():
+        assert listed_count(client, url) == number, name
+    # The registry without a filter shows both, as its own figure says.
+    assert listed_count(client, reverse("registry:list")) == 5
+
+
+def test_the_home_words_its_figures_in_the_singular_and_runs_a_bounded_number_of_queries(
+    client, administrator, django_assert_max_num_queries
+):
+    qualified("Alpha")
+    suspend(qualified("Beta"), administrator)
+    # The counts (qualified, their providers, suspended, in process), the events, the accepted changes, the scheme
+    # and the session's language: whatever the number of services.
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("registry:home"))
+    assert "1 suspended service," in page.text
+    assert re.search(r">1</div><div class=\"small\">qualified service<", page.text)
