@@ -6,7 +6,7 @@ comes first: a provider may therefore not be called "dossiers" or "documents" (r
 
 from django.urls import path
 
-from registry.portal.views import certificate_page, certificates, changes, documents, dossiers, incidents
+from registry.portal.views import assessment, certificate_page, certificates, changes, documents, dossiers, incidents
 from registry.portal.views import organisation as portal
 
 app_name = "portal"
@@ -18,7 +18,10 @@ urlpatterns = [
     path("dossiers/new/<slug:service_slug>/", dossiers.dossier_new, name="dossier-new"),
     path("dossiers/<str:reference>/", dossiers.dossier_detail, name="dossier"),
     path("dossiers/<str:reference>/sections/<str:section>/", dossiers.dossier_section, name="dossier-section"),
-    path("dossiers/<str:reference>/assessment/<str:chapter>/", dossiers.dossier_assessment, name="dossier-assessment"),
+    path(
+        "dossiers/<str:reference>/assessment/<str:chapter>/", assessment.dossier_assessment, name="dossier-assessment"
+    ),
+    path("dossiers/<str:reference>/answers/<int:requirement>/", assessment.dossier_answer, name="dossier-answer"),
     path("dossiers/<str:reference>/documents/", documents.dossier_documents, name="dossier-documents"),
     path("dossiers/<str:reference>/declaration/", dossiers.dossier_declaration, name="dossier-declaration"),
     path("dossiers/<str:reference>/submit/", dossiers.dossier_submit, name="dossier-submit"),

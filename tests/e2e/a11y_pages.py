@@ -73,6 +73,7 @@ NOT_PAGES = {
     "portal:certificate-pdf": "PDF",
     "portal:document-download": "a document file",
     "portal:dossier-submit": "POST only (the button is on the dossier page)",
+    "portal:dossier-answer": "JSON (one answer of the self-assessment, saved by static/js/autosave.js)",
     "portal:member-role": "POST only (members page)",
     "portal:member-remove": "POST only (members page)",
     "portal:invitation-revoke": "POST only (members page)",

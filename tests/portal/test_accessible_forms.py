@@ -134,7 +134,10 @@ def test_the_self_assessments_radio_and_text_errors_are_tied_to_their_fields(cli
     assert all("Select a valid choice" in page.described_by(r) for r in radios)
     summary = page.summary()
     assert summary.attrs["role"] == "alert"
-    assert {f"#req-{first.pk}", f"#req-{second.pk}"} <= {a.attrs["href"] for a in summary.walk() if a.tag == "a"}
+    # Each link goes to the field itself: the text area, or the first radio of the group.
+    links = {a.attrs["href"] for a in summary.walk() if a.tag == "a"}
+    assert {f"#id_r{first.pk}-justification", f"#id_r{second.pk}-status_0"} <= links
+    assert all(page.by_id(link[1:]) is not None for link in links)
 
 
 def test_the_service_page_sums_up_the_service_and_its_sites_in_one_summary(client, provider, editor, service):

@@ -20,7 +20,7 @@ S = Dossier.Status
 # Self-assessment
 
 
-def test_an_empty_justification_is_refused_next_to_its_field_and_the_other_answers_keep_what_was_typed(
+def test_a_chapter_post_saves_the_valid_answers_and_keeps_the_refused_ones_as_typed_with_their_errors(
     client, editor, draft, scheme
 ):
     second = Requirement.objects.get(scheme=scheme, ref="19.6")
@@ -33,7 +33,7 @@ def test_an_empty_justification_is_refused_next_to_its_field_and_the_other_answe
             f"r{first.pk}-status": "not_met",
             f"r{first.pk}-justification": "   ",
             f"r{second.pk}-status": "partially_met",
-            f"r{second.pk}-justification": "Typed but not saved yet.",
+            f"r{second.pk}-justification": "Typed and saved.",
         },
     )
     assert response.status_code == 200
@@ -42,11 +42,37 @@ def test_an_empty_justification_is_refused_next_to_its_field_and_the_other_answe
         "Explain your assessment: a justification is required unless the requirement is met."
     ]
     assert not forms["19.6"].errors
-    assert "Typed but not saved yet." in response.text
-    assert f'href="#req-{first.pk}"' in response.text  # the summary at the top links to the field to correct
-    assert "nothing was saved yet" in response.text
+    # The valid answer is saved; the refused one is not, and the page keeps its choice for the provider to correct.
+    saved = Answer.objects.get(dossier=draft, requirement=second)
+    assert (saved.status, saved.justification) == ("partially_met", "Typed and saved.")
     assert not Answer.objects.filter(dossier=draft, requirement=first).exists()
-    assert Answer.objects.get(dossier=draft, requirement=second).justification == "Saved before."
+    assert forms["19.2"]["status"].value() == "not_met"
+    assert "Typed and saved." in response.text
+    assert "1 answer saved." in response.text
+    assert "they are not saved yet, and what you typed is kept" in response.text
+    # The summary at the top links to the field to correct, named by its requirement.
+    assert f'href="#id_r{first.pk}-justification"' in response.text
+    # The progress shown counts the answer just saved.
+    assert response.context["current"].answered == 1
+
+
+def test_a_refused_answers_typed_text_comes_back_as_typed(client, editor, draft, scheme):
+    first = Requirement.objects.get(scheme=scheme, ref="19.2")
+    second = Requirement.objects.get(scheme=scheme, ref="19.6")
+    client.force_login(editor)
+    typed = "Half a sentence that the provider wants to keep <and its markup>"
+    response = client.post(
+        url("dossier-assessment", draft.reference, "19"),
+        {
+            f"r{first.pk}-status": "bogus",
+            f"r{first.pk}-justification": typed,
+            f"r{second.pk}-status": "met",
+        },
+    )
+    assert response.status_code == 200
+    assert "Half a sentence that the provider wants to keep &lt;and its markup&gt;" in response.text
+    assert Answer.objects.get(dossier=draft, requirement=second).status == "met"
+    assert not Answer.objects.filter(dossier=draft, requirement=first).exists()
 
 
 def test_not_applicable_needs_a_justification_and_met_does_not(client, editor, draft, scheme):
@@ -77,6 +103,29 @@ def test_save_and_next_goes_to_the_next_chapter(client, editor, draft, scheme):
         answer_data(Requirement.objects.filter(ref__in=["19.2", "19.6"], scheme=scheme), "met") | {"next": "1"},
     )
     assert response["Location"] == url("dossier-assessment", draft.reference, "20")
+    # The last chapter continues to the next task of the dossier: its documents.
+    response = client.post(
+        url("dossier-assessment", draft.reference, "20"),
+        answer_data(Requirement.objects.filter(ref="20.1", scheme=scheme), "met") | {"next": "1"},
+    )
+    assert response["Location"] == url("dossier-documents", draft.reference)
+
+
+def test_every_chapter_ends_with_save_and_continue_and_says_where_it_leads(client, editor, draft, scheme):
+    chapter = Requirement.objects.create(scheme=scheme, ref="20", title_en="More", title_fr="Plus", position=10)
+    Requirement.objects.create(scheme=scheme, ref="20.1", parent=chapter, title_en="A", title_fr="A", position=11)
+    client.force_login(editor)
+    first = client.get(url("dossier-assessment", draft.reference, "19")).text
+    last = client.get(url("dossier-assessment", draft.reference, "20")).text
+    for page in (first, last):
+        assert (
+            '<button type="submit" name="next" value="1" class="btn btn-primary" aria-describedby="continue-to">'
+            in page
+        )
+        assert "Save and continue" in page
+    assert "Next: chapter 20, More" in first
+    assert "Next: the documents, then the declaration" in last
+    assert f'href="{url("dossier-documents", draft.reference)}">5. Documents →' in last
 
 
 def test_an_unknown_chapter_is_404(client, editor, draft):

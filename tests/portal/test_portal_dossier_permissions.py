@@ -32,6 +32,8 @@ MATRIX = {
     "messages": [LOGIN, 200, 200, 200, 404, 404],
     "withdraw": [LOGIN, 403, 403, 200, 404, 404],
     "submit (POST)": [LOGIN, 403, 302, 302, 404, 404],
+    # One answer saved by static/js/autosave.js; 400 for a writer here: an empty POST is not a whole answer.
+    "answer (POST)": [LOGIN, 403, 400, 400, 404, 404],
     # The agency's staff may download evidence from the portal too (a link in an e-mail, a colleague's message).
     "document-download": [LOGIN, 200, 200, 200, 404, 200],
 }
@@ -52,6 +54,7 @@ def urls(complete_draft, service):
         "messages": url("dossier-message", ref),
         "withdraw": url("dossier-withdraw", ref),
         "submit (POST)": url("dossier-submit", ref),
+        "answer (POST)": url("dossier-answer", ref, complete_draft.answers.first().requirement_id),
         "document-download": url("document-download", complete_draft.documents.first().pk),
     }
 

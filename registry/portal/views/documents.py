@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 
 from registry.accounts import audit
 from registry.accounts.permissions import actor_for
+from registry.catalogue.models import Requirement
 from registry.portal.dossier_context import finish, frame, member_dossier, require_writer
 from registry.portal.forms.dossiers import DocumentForm
 from registry.qualification.files import document_response
 from registry.qualification.models import Document
+from registry.qualification.services import answers
 from registry.qualification.services.documents import document_add
 from registry.qualification.workflow import Refused
 
@@ -37,6 +39,25 @@ def _versions(documents):
     return groups
 
 
+def _for_requirement(dossier, pk):
+    """The requirement named by the upload's `for` (a requirement of the dossier that applies to its service), or None."""
+    if not str(pk or "").isdigit():
+        return None
+    requirement = (
+        Requirement.objects.filter(pk=int(pk), scheme_id=dossier.scheme_id, parent__isnull=False)
+        .select_related("parent")
+        .first()
+    )
+    if requirement is None or not requirement.applies_to(dossier.service.service_model):
+        return None
+    return requirement
+
+
+def _requirement_url(dossier, requirement) -> str:
+    chapter = reverse("portal:dossier-assessment", args=[dossier.reference, requirement.parent.ref])
+    return f"{chapter}#req-{requirement.pk}"
+
+
 @login_required
 def dossier_documents(request, reference):
     dossier = member_dossier(request.user, reference)
@@ -48,6 +69,10 @@ def dossier_documents(request, reference):
             messages.error(request, context["edit_refusal"])
             return finish(request, documents_url)
     initial = {key: request.GET[key] for key in ("kind", "title") if request.GET.get(key)}
+    # Evidence for one requirement ("Upload evidence" beside it): cited in its answer, then back to the requirement.
+    for_requirement = _for_requirement(dossier, request.POST.get("for") or request.GET.get("for"))
+    if for_requirement is not None and not initial:
+        initial = {"kind": Document.Kind.EVIDENCE, "title": str(for_requirement)[:200]}
     form = DocumentForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -61,17 +86,35 @@ def dossier_documents(request, reference):
         except Refused as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request,
-                _("“%(title)s” uploaded (version %(version)d).")
-                % {"title": document.title, "version": document.version},
-            )
-            return finish(request, documents_url)
+            done = {"title": document.title, "version": document.version}
+            if for_requirement is None:
+                messages.success(request, _("“%(title)s” uploaded (version %(version)d).") % done)
+                return finish(request, documents_url)
+            try:
+                answers.evidence_cite(dossier=dossier, requirement=for_requirement, document=document, by=request.user)
+            except Refused as exc:
+                messages.success(request, _("“%(title)s” uploaded (version %(version)d).") % done)
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("“%(title)s” uploaded (version %(version)d) and cited in the answer to %(ref)s.")
+                    % {**done, "ref": for_requirement.ref},
+                )
+            return finish(request, _requirement_url(dossier, for_requirement))
     documents = list(
         dossier.documents.of_instruction().select_related("uploaded_by").order_by("kind", "title", "-version")
     )
     groups = _versions(documents)
-    context.update({"form": form, "groups": groups, "titles": sorted({d.title for d, _older in groups})})
+    context.update(
+        {
+            "form": form,
+            "groups": groups,
+            "titles": sorted({d.title for d, _older in groups}),
+            "for_requirement": for_requirement,
+            "for_requirement_url": for_requirement and _requirement_url(dossier, for_requirement),
+        }
+    )
     return render(request, "portal/dossier_documents.html", context)
 
 

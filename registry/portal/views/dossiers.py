@@ -22,7 +22,6 @@ from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES
 from registry.certificates.models import Certificate
 from registry.portal.dossier_context import finish, frame, member_dossier, require_writer, timeline
 from registry.portal.forms.dossiers import (
-    AnswerForm,
     DeclarationForm,
     DossierNewForm,
     MessageForm,
@@ -31,7 +30,7 @@ from registry.portal.forms.dossiers import (
 )
 from registry.providers.models import Membership, Service, Site
 from registry.providers.rules import WRITERS
-from registry.qualification import rules, sovereignty, workflow
+from registry.qualification import sovereignty, workflow
 from registry.qualification.choices import CLOSED_DOSSIER_STATUSES
 from registry.qualification.models import Document, Dossier
 from registry.qualification.services import answers
@@ -132,82 +131,6 @@ def dossier_section(request, reference, section):
             *sovereignty.check_third_parties(third_parties),
         ]
     return render(request, f"portal/dossier_section_{section}.html", context)
-
-
-def _answer_forms(data, chapter, documents):
-    forms = []
-    for requirement in chapter.requirements:
-        answer = requirement.answer
-        cited = dict(documents)
-        initial = {}
-        if answer is not None:
-            evidence = list(answer.evidence.all())
-            for document in evidence:
-                if document.pk not in cited:  # an older version still cited: kept unless unticked
-                    document.superseded = True
-                    cited[document.pk] = document
-            initial = {
-                "status": answer.status,
-                "justification": answer.justification,
-                "evidence": [str(d.pk) for d in evidence],
-            }
-        forms.append(
-            AnswerForm(data, prefix=f"r{requirement.pk}", requirement=requirement, documents=cited, initial=initial)
-        )
-    return forms
-
-
-@login_required
-def dossier_assessment(request, reference, chapter):
-    dossier = member_dossier(request.user, reference)
-    progress = answers.dossier_progress(dossier, with_evidence=True)
-    current = progress.chapter(chapter)
-    if current is None:
-        raise Http404("No such chapter.")
-    context = frame(request, dossier, active="assessment", progress=progress)
-    if request.method == "POST":
-        require_writer(dossier)
-    forms = []
-    if context["may_edit"] or request.method == "POST":
-        documents = {
-            d.pk: d
-            for d in svc.current_documents(dossier)
-            .only("pk", "dossier_id", "kind", "title", "version")
-            .order_by("kind", "title")
-        }
-        forms = _answer_forms(request.POST if request.method == "POST" else None, current, documents)
-    if request.method == "POST":
-        if all(form.is_valid() for form in forms):
-            rows = [form.row() for form in forms if form.has_changed()]
-            try:
-                if rows:
-                    answers.answers_save(dossier=dossier, by=request.user, rows=rows)
-            except Refused as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, _("Chapter %(ref)s saved.") % {"ref": current.chapter.ref})
-                index = progress.chapters.index(current)
-                if "next" in request.POST and index + 1 < len(progress.chapters):
-                    return redirect(
-                        "portal:dossier-assessment", dossier.reference, progress.chapters[index + 1].chapter.ref
-                    )
-                return redirect("portal:dossier-assessment", dossier.reference, current.chapter.ref)
-            return redirect("portal:dossier-assessment", dossier.reference, current.chapter.ref)
-        messages.error(request, _("Some answers need your attention (marked below); nothing was saved yet."))
-    index = progress.chapters.index(current)
-    for requirement in current.requirements:
-        # The reviewer's finding, unless it is the agency's internal one.
-        requirement.finding_shown = rules.provider_reads_finding(requirement.answer)
-    context.update(
-        {
-            "current": current,
-            "invalid": [form.requirement for form in forms if form.is_bound and form.errors],
-            "rows": list(zip(current.requirements, forms or [None] * len(current.requirements), strict=True)),
-            "previous_chapter": progress.chapters[index - 1] if index > 0 else None,
-            "next_chapter": progress.chapters[index + 1] if index + 1 < len(progress.chapters) else None,
-        }
-    )
-    return render(request, "portal/dossier_assessment.html", context)
 
 
 @login_required

@@ -141,6 +141,30 @@ def answers_save(*, dossier, by, rows) -> list[Answer]:
         return _save_all(locked, actor, rows)
 
 
+def evidence_cite(*, dossier, requirement, document, by) -> Answer:
+    """Cite `document` in the answer to `requirement` (kept as it is, or a draft answer if there is none yet).
+
+    A new version of a document the answer cites takes the older version's place. Used after an upload started from
+    the requirement itself, so that the provider comes back to it with the document cited.
+    """
+    with transaction.atomic():
+        locked = _locked(dossier)
+        actor = actor_for(by)
+        refusal = rules.content_edit_refusal(actor, locked)
+        if refusal:
+            raise Refused(refusal)
+        answer = Answer.objects.filter(dossier=locked, requirement=requirement).first()
+        evidence = list(answer.evidence.all()) if answer is not None else []
+        evidence = [d for d in evidence if d.pk not in (document.pk, document.previous_id)] + [document]
+        row = {
+            "requirement": requirement,
+            "status": answer.status if answer is not None else "",
+            "justification": answer.justification if answer is not None else "",
+            "evidence": evidence,
+        }
+        return _save_all(locked, actor, [row])[0]
+
+
 def reply_post(*, dossier, by, body: str, attachments=(), kind: str = "", title: str = "", uploaded=None):
     """A provider's message, with documents of the dossier attached and, optionally, a new one uploaded with it.
 
