@@ -110,6 +110,7 @@ class StatusNotice:
     """A certificate suspended or withdrawn, as a page tells it first: since which day, and the event that made it so
     (its reason is public)."""
 
+    certificate: object
     status: str
     since: datetime.date
     event: object | None
@@ -132,4 +133,4 @@ def status_notice(certificate, events) -> StatusNotice | None:
         since = event.effective_on or timezone.localdate(event.created_at)
     else:  # a history imported without its last event: the certificate's own record of the change
         since = timezone.localdate(certificate.status_changed_at)
-    return StatusNotice(certificate.status, since, event)
+    return StatusNotice(certificate, certificate.status, since, event)

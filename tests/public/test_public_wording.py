@@ -37,7 +37,13 @@ def qualified(name, *, days_ago=400):
 
 
 def suspend(certificate, administrator, reason="Backups not audited since the move.", days_ago=0):
-    svc.certificate_suspend(certificate=certificate, by=administrator, reason=reason, review_on=f.review_date())
+    svc.certificate_suspend(
+        certificate=certificate,
+        by=administrator,
+        reason=reason,
+        review_on=f.review_date(),
+        effective_on=TODAY - datetime.timedelta(days=days_ago),
+    )
     if days_ago:
         CertificateEvent.objects.filter(certificate=certificate, status="suspended").update(
             created_at=timezone.now() - datetime.timedelta(days=days_ago)
@@ -169,3 +175,105 @@ def test_the_home_words_its_figures_in_the_singular_and_runs_a_bounded_number_of
         page = client.get(reverse("registry:home"))
     assert "1 suspended service," in page.text
     assert re.search(r">1</div><div class=\"small\">qualified service<", page.text)
+
+
+# --- 3. A suspended or withdrawn certificate's pages open with a notice ---
+
+
+def notice(page) -> str:
+    """The page's status notice (registry/_status_notice.html), or "" when there is none."""
+    found = re.search(
+        r'<div class="alert[^"]*tcr-notice" role="status" aria-labelledby="notice-title"(.*?)</div>\s*\n',
+        page.text,
+        re.S,
+    )
+    return found.group(1) if found else ""
+
+
+def test_a_suspended_service_page_opens_with_since_when_why_and_what_it_means(client, administrator):
+    nuage = suspend(qualified("NuageFR"), administrator, reason="Backups not audited since the move.", days_ago=3)
+    since = date_format(TODAY - datetime.timedelta(days=3), "DATE_FORMAT")
+    page = client.get(reverse("registry:service", args=[nuage.service.slug]))
+    text = notice(page)
+    assert f'<h2 id="notice-title" class="h5">Suspended since {since}</h2>' in text
+    assert "<p>Backups not audited since the move.</p>" in text
+    assert "the service is not qualified" in text
+    # It opens the page: before the certificate's details and the history, right under the title.
+    assert page.text.index("tcr-notice") < page.text.index("Current certificate") < page.text.index("Status history")
+
+
+def test_the_notice_uses_the_day_the_suspension_took_effect_and_the_french_reason(client):
+    nuage = qualified("NuageFR")
+    CertificateEvent.objects.create(
+        certificate=nuage,
+        status="suspended",
+        reason="Backups not audited.",
+        reason_fr="Sauvegardes non auditées.\n\nAudit prévu.",
+        effective_on=TODAY - datetime.timedelta(days=9),
+    )
+    nuage.status = "suspended"
+    nuage.save(update_fields=["status"])
+    french = notice(
+        client.get(reverse("registry:service", args=[nuage.service.slug]), headers={"accept-language": "fr"})
+    )
+    assert "<p>Sauvegardes non auditées.</p>\n\n<p>Audit prévu.</p>" in french and "Backups" not in french
+    english = notice(client.get(reverse("registry:verify-number", args=[nuage.number])))
+    assert f"Suspended since {date_format(TODAY - datetime.timedelta(days=9), 'DATE_FORMAT')}" in english
+    assert "Backups not audited." in english
+
+
+def test_a_withdrawn_certificate_pages_open_with_a_notice_and_an_active_one_has_none(client, administrator):
+    active = qualified("Alpha")
+    gone = qualified("NuageFR")
+    svc.certificate_withdraw(certificate=gone, by=administrator, reason="Data moved outside the EU.")
+    for url in (
+        reverse("registry:service", args=[gone.service.slug]),
+        reverse("registry:verify-number", args=[gone.number]),
+    ):
+        text = notice(client.get(url))
+        assert f"Withdrawn since {date_format(TODAY, 'DATE_FORMAT')}" in text, url
+        assert "Data moved outside the EU." in text and "no longer qualified" in text
+    for url in (
+        reverse("registry:service", args=[active.service.slug]),
+        reverse("registry:verify-number", args=[active.number]),
+    ):
+        assert "tcr-notice" not in client.get(url).text
+
+
+# --- 4. A verification for another day says where the certificate stands today ---
+
+
+def test_a_past_day_when_it_was_valid_also_says_it_is_suspended_today(client, administrator):
+    nuage = suspend(qualified("NuageFR", days_ago=400), administrator, days_ago=20)
+    past = TODAY - datetime.timedelta(days=100)
+    page = client.get(reverse("registry:verify-number", args=[nuage.number]), {"on": past.isoformat()})
+    assert 'data-verdict="valid" data-today="suspended"' in page.text
+    # Not a green box: the worse of the two verdicts colours it.
+    assert re.search(r'<div class="alert alert-warning fs-5" role="status" data-verdict="valid"', page.text)
+    verdicts = page.text[
+        page.text.index('data-verdict="valid"') : page.text.index("</div>", page.text.index('data-verdict="valid"'))
+    ]
+    since = date_format(TODAY - datetime.timedelta(days=20), "DATE_FORMAT")
+    assert f"On {date_format(past, 'DATE_FORMAT')}:" in verdicts and "<strong>valid</strong>" in verdicts
+    assert f"Today, {date_format(TODAY, 'DATE_FORMAT')}:" in verdicts
+    assert f"<strong>suspended since {since}</strong>" in verdicts
+
+
+def test_a_past_day_of_a_certificate_still_active_says_valid_then_and_today(client):
+    alpha = qualified("Alpha", days_ago=400)
+    past = TODAY - datetime.timedelta(days=100)
+    page = client.get(reverse("registry:verify-number", args=[alpha.number]), {"on": past.isoformat()})
+    assert 'data-verdict="valid" data-today="valid"' in page.text
+    assert re.search(r'<div class="alert alert-success fs-5" role="status" data-verdict="valid"', page.text)
+    assert f"Today, {date_format(TODAY, 'DATE_FORMAT')}:" in page.text
+    # Today's own verification needs no second line.
+    today = client.get(reverse("registry:verify-number", args=[alpha.number]))
+    assert "data-today" not in today.text and "Now:" in today.text
+
+
+def test_the_verification_runs_a_bounded_number_of_queries(client, administrator, django_assert_max_num_queries):
+    nuage = suspend(qualified("NuageFR"), administrator, days_ago=2)
+    with django_assert_max_num_queries(6):
+        client.get(reverse("registry:verify-number", args=[nuage.number]), {"on": "2026-01-01"})
+    with django_assert_max_num_queries(10):
+        client.get(reverse("registry:service", args=[nuage.service.slug]))

@@ -13,7 +13,7 @@ from registry.certificates.models import Certificate, CertificateEvent
 from registry.providers.models import Provider, Site, ThirdParty
 from registry.public import selectors as queries
 from registry.public.filters import RegistryFilter
-from registry.public.history import public_events
+from registry.public.history import public_events, status_notice
 
 PAGE_SIZE = 25
 
@@ -137,6 +137,8 @@ def service(request, slug):
     queries.attach_surveillance(certificates)
     queries.attach_history(certificates, newest_first=True)
     current = next((c for c in certificates if c.status in LIVE_CERTIFICATE_STATUSES), None)
+    # A suspended certificate, or the newest one when it was withdrawn: the page opens with since when and why.
+    noticed = current or (certificates[0] if certificates else None)
     sites_by_role = {}
     for site in service.sites.all():
         sites_by_role.setdefault(site.get_role_display(), set()).add(site.country.name)
@@ -147,6 +149,7 @@ def service(request, slug):
         "sites_by_role": {role: sorted(countries) for role, countries in sites_by_role.items()},
         "third_parties": list(service.third_parties.all()),
         "warnings": queries.dependency_warnings(service),
+        "notice": status_notice(noticed, noticed.events.all()) if noticed else None,
     }
     return render(request, "registry/service.html", context)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from registry.certificates.models import Certificate, CertificateEvent
 from registry.certificates.selectors import status_on
 from registry.public import selectors as queries
+from registry.public.history import status_notice
 from registry.public.rules import merged_history
 from registry.public.views.pages import bad_request
 
@@ -45,8 +46,12 @@ def _parse_day(value):
         return None
 
 
+# The worse of two verdicts decides the colour of the box that shows both (a day in the past and today).
+GRAVITY = {"valid": 0, "suspended": 1}
+
+
 def verify(request, number):
-    day = timezone.localdate()
+    today = day = timezone.localdate()
     asked_on = request.GET.get("on")
     if asked_on:
         day = _parse_day(asked_on)
@@ -59,13 +64,20 @@ def verify(request, number):
         return render(request, "registry/verify_unknown.html", {"number": number}, status=404)
     events = list(CertificateEvent.objects.filter(certificate=certificate).order_by("-created_at", "-pk"))
     status = status_on(certificate, day, events)
+    verdict = VERDICTS.get(status, "unknown")
+    # A verdict for another day always comes with today's beside it: a link shared with ?on= must not mislead.
+    today_verdict = VERDICTS.get(status_on(certificate, today, events), "unknown") if day != today else None
     changes = queries.accepted_changes_by_certificate([certificate.pk]).get(certificate.pk, ())
     context = {
         "certificate": certificate,
         "day": day,
+        "today": today,
         "asked_on": bool(asked_on),
         "status": status,
-        "verdict": VERDICTS.get(status, "unknown"),
+        "verdict": verdict,
+        "today_verdict": today_verdict,
+        "gravest": max((verdict, today_verdict or verdict), key=lambda v: GRAVITY.get(v, 2)),
+        "notice": status_notice(certificate, events),
         "history": merged_history(events, changes, newest_first=True),
         "surveillance": queries.surveillance_of(certificate),
     }
