@@ -36,7 +36,14 @@ class QueueFilter(admin.SimpleListFilter):
 
 class DecisionForm(forms.Form):
     public_summary = forms.CharField(
-        label=gettext_lazy("Public summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Public summary (English)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "lang": "en"}),
+    )
+    public_summary_fr = forms.CharField(
+        label=gettext_lazy("Public summary (French)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "lang": "fr"}),
     )
     outcome_note = forms.CharField(
         label=gettext_lazy("Decision and its consequence"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -48,9 +55,13 @@ def _run(move, notice, by, data):
     if move == "take":
         return changes.notice_take(notice=notice, by=by)
     if move == "accept":
-        return changes.notice_accept(notice=notice, by=by, public_summary=data["public_summary"])
+        return changes.notice_accept(
+            notice=notice, by=by, public_summary=data["public_summary"], public_summary_fr=data["public_summary_fr"]
+        )
     if move == "confirm":
-        return changes.notice_confirm(notice=notice, by=by, public_summary=data["public_summary"])
+        return changes.notice_confirm(
+            notice=notice, by=by, public_summary=data["public_summary"], public_summary_fr=data["public_summary_fr"]
+        )
     if move == "reevaluate":
         return changes.notice_reevaluate(notice=notice, by=by, comment=data["outcome_note"])
     return changes.notice_refuse(
@@ -68,7 +79,7 @@ class ChangeNoticeAdmin(AgencyReadOnly, admin.ModelAdmin):
     search_fields = ["reference", "provider__legal_name", "service__name"]
     fields = ["reference", "status", "provider", "service", "kind", "change_type", "effective_on", "late",
               "filed_at_zoned", "filed_by", "description", "reviewer", "acceptance_proposed_by", "decided_by",
-              "public_summary", "outcome_note", "reevaluation"]  # fmt: skip
+              "public_summary", "public_summary_fr", "outcome_note", "reevaluation"]  # fmt: skip
     readonly_fields = fields
     filed_at_zoned = zoned(ChangeNotice, "filed_at")
 

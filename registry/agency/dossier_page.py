@@ -61,7 +61,9 @@ def _call_move(action, dossier, user, data):
             dossier=dossier,
             by=user,
             scope=data["scope"],
+            scope_fr=data.get("scope_fr", ""),
             conditions=data.get("conditions", ""),
+            conditions_fr=data.get("conditions_fr", ""),
             comment=comment,
             confirm_major_findings=data.get("confirm_major_findings", False),
         )

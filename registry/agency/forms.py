@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registry.catalogue.models import EvaluationCenter
+from registry.core.bilingual_forms import BilingualFormMixin
 from registry.core.validators import validate_single_line
 from registry.qualification.choices import Recommendation
 from registry.qualification.models import Answer, Document
@@ -83,18 +84,24 @@ class AdmitForm(MoveForm):
     )
 
 
-class QualifyForm(MoveForm):
+class QualifyForm(BilingualFormMixin, MoveForm):
+    # Each public text in English and in French; a page in one language shows the other where it is blank.
+    bilingual = ("scope", "conditions")
+    bilingual_required = ("scope",)
+
     scope = forms.CharField(
         label=_("Scope of the qualification"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Printed on the certificate and published in the registry."),
     )
+    scope_fr = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     conditions = forms.CharField(
         label=_("Conditions and reserves"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         help_text=_("Published with the certificate. Leave empty for an unconditional qualification."),
     )
+    conditions_fr = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     confirm_major_findings = forms.BooleanField(
         label=_("I qualify the service although major non-conformities are open"),
         required=False,
@@ -114,12 +121,15 @@ MOVE_FORMS = {
 }
 
 
-class CertificateReasonForm(forms.Form):
+class CertificateReasonForm(BilingualFormMixin, forms.Form):
+    bilingual = bilingual_required = ("reason",)
+
     reason = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Published in the certificate's public history."),
     )
+    reason_fr = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
 
 
 class SuspensionForm(CertificateReasonForm):

@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from registry.agency.times import zoned
 from registry.agency.viewonly import ViewOnlyGuard
 from registry.agency.writes import WritesThroughServices, deleted_instances, inline_rows
+from registry.core.bilingual_forms import BilingualFormMixin
 from registry.providers import offerings, rules
 from registry.providers import services as providers
 from registry.providers.models import Invitation, Membership, Provider, Service, Shareholder, Site, ThirdParty
@@ -82,7 +83,13 @@ class ShareholderInline(admin.TabularInline):
     extra = 0
 
 
-class ProviderAddForm(forms.ModelForm):
+class DescribedForm(BilingualFormMixin, forms.ModelForm):
+    """The description in English and French, each box labelled and marked with its language."""
+
+    bilingual = ("description",)
+
+
+class ProviderAddForm(DescribedForm):
     owner_email = forms.EmailField(
         label=gettext_lazy("First owner's e-mail address"),
         help_text=gettext_lazy("An invitation to join as the organisation's owner is sent to this address."),
@@ -101,13 +108,17 @@ class ProviderAdmin(ViewOnlyGuard, WritesThroughServices, SimpleHistoryAdmin):
     search_fields = ["legal_name", "registration_id"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
-        (None, {"fields": ["legal_name", "slug", "registration_id", "website", "description"]}),
+        (None, {"fields": ["legal_name", "slug", "registration_id", "website", "description", "description_fr"]}),
         LOCATIONS,
     ]
     add_fieldsets = [
-        (None, {"fields": ["legal_name", "owner_email", "registration_id", "website", "description"]}),
+        (
+            None,
+            {"fields": ["legal_name", "owner_email", "registration_id", "website", "description", "description_fr"]},
+        ),
         LOCATIONS,
     ]
+    form = DescribedForm
     add_form = ProviderAddForm
     readonly_fields = ["slug"]  # set once at creation; the members' links and the public registry hold it
 
@@ -222,7 +233,8 @@ class ServiceAdmin(ViewOnlyGuard, WritesThroughServices, SimpleHistoryAdmin):
     list_filter = ["service_model"]
     search_fields = ["name", "provider__legal_name"]
     autocomplete_fields = ["provider"]
-    fields = ["provider", "name", "slug", "service_model", "description"]
+    fields = ["provider", "name", "slug", "service_model", "description", "description_fr"]
+    form = DescribedForm
     inlines = [SiteInline, ThirdPartyInline]
 
     def _facts(self, obj):

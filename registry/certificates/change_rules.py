@@ -9,6 +9,7 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
+from registry.certificates import records
 from registry.certificates.choices import ChangeKind, ChangeStatus, ChangeType
 from registry.qualification.workflow import AGENCY_GROUPS, REVIEWERS
 
@@ -95,6 +96,7 @@ def difference(current: dict, proposed: dict) -> list[dict]:
     """What a notice changes, part by part: {"part", "changed": [(field, before, after)], "removed": [row],
     "added": [row]}; parts without a change are left out. Rows are compared whole (a changed row is one removed and
     one added), as the record keeps them."""
+    current, proposed = records.upgraded(current), records.upgraded(proposed)  # older ones lack later fields
     parts = []
     for part, after in proposed.items():
         before = current.get(part)

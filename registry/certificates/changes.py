@@ -16,6 +16,7 @@ from registry.accounts.permissions import actor_for
 from registry.certificates import change_rules, records
 from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES, ChangeKind, ChangeStatus, ChangeType
 from registry.certificates.models import Certificate, ChangeNotice
+from registry.core import bilingual
 from registry.core.models import Counter
 from registry.notifications import aftercare_changes
 from registry.providers import rules as provider_rules
@@ -138,7 +139,8 @@ def notice_propose_service(*, notice, by, values: dict, sites: list[dict], third
                 raise Refused(refusal)
             obj.relies_on_service = relies_on
         service = dict(locked.proposed["service"])
-        service.update({k: values[k] for k in ("name", "service_model", "description")})
+        fields = ("name", "service_model", "description", "description_fr")
+        service.update({k: values[k] for k in fields if k in values})
         locked.proposed = {
             "service": service,
             "sites": _record_rows(site_objects, records.SITE_FIELDS),
@@ -270,13 +272,22 @@ def _apply(locked, by) -> None:
     """Accepted: the live rows become the proposed record, each live certificate concerned keeps its next version."""
     from registry.providers.changes import apply_change
 
-    if current_parts(provider=locked.provider, service=locked.service) != locked.current:
+    if current_parts(provider=locked.provider, service=locked.service) != records.upgraded(locked.current):
         # Another notice changed the same record since this one was filed: its proposal would undo that change.
         raise Refused(
             _("The certified record changed since this notice was filed: refuse it and let the provider file again.")
         )
     locked.status, locked.decided_by, locked.decided_at = ChangeStatus.ACCEPTED, by, timezone.now()
-    locked.save(update_fields=["status", "decided_by", "decided_at", "public_summary", "acceptance_proposed_by"])
+    locked.save(
+        update_fields=[
+            "status",
+            "decided_by",
+            "decided_at",
+            "public_summary",
+            "public_summary_fr",
+            "acceptance_proposed_by",
+        ]
+    )
     apply_change(notice=locked, by=by)
     certificates = list(live_certificates(locked).select_related("service__provider", "scheme").order_by("pk"))
     for certificate in certificates:
@@ -286,16 +297,17 @@ def _apply(locked, by) -> None:
     aftercare_changes.notify_followers_on_commit(locked, certificates)
 
 
-def notice_accept(*, notice, by, public_summary: str) -> ChangeNotice:
-    """The reviewer accepts: an adaptive change takes effect now; a transformative one waits for a second person."""
-    if not public_summary.strip():
+def notice_accept(*, notice, by, public_summary: str, public_summary_fr: str = "") -> ChangeNotice:
+    """The reviewer accepts: an adaptive change takes effect now; a transformative one waits for a second person.
+    The public summary in English, French or both (core.bilingual)."""
+    if bilingual.missing(public_summary, public_summary_fr):
         raise Refused(_("Please write the public summary: the certificate's public history shows it."))
     with transaction.atomic():
         locked = _agency_move(notice, by, "accept")
-        locked.public_summary = public_summary.strip()
+        locked.public_summary, locked.public_summary_fr = public_summary.strip(), public_summary_fr.strip()
         if change_rules.needs_second_person(locked.change_type):
             locked.status, locked.acceptance_proposed_by = ChangeStatus.ACCEPTANCE_PROPOSED, by
-            locked.save(update_fields=["status", "acceptance_proposed_by", "public_summary"])
+            locked.save(update_fields=["status", "acceptance_proposed_by", "public_summary", "public_summary_fr"])
             audit.record("change_notice.propose_acceptance", actor=by, obj=locked)
             aftercare_changes.notify_on_commit(locked, "acceptance_proposed")
             return locked
@@ -304,12 +316,13 @@ def notice_accept(*, notice, by, public_summary: str) -> ChangeNotice:
         return locked
 
 
-def notice_confirm(*, notice, by, public_summary: str = "") -> ChangeNotice:
-    """A second person of the agency, not the proposer, confirms a transformative change's acceptance."""
+def notice_confirm(*, notice, by, public_summary: str = "", public_summary_fr: str = "") -> ChangeNotice:
+    """A second person of the agency, not the proposer, confirms a transformative change's acceptance (and may
+    reword the public summary: both texts are then the ones given)."""
     with transaction.atomic():
         locked = _agency_move(notice, by, "confirm")
-        if public_summary.strip():
-            locked.public_summary = public_summary.strip()
+        if not bilingual.missing(public_summary, public_summary_fr):
+            locked.public_summary, locked.public_summary_fr = public_summary.strip(), public_summary_fr.strip()
         _apply(locked, by)
         audit.record("change_notice.accept", actor=by, obj=locked, proposed_by=locked.acceptance_proposed_by_id)
         return locked

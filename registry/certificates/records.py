@@ -10,7 +10,7 @@ the same rows are equal and a difference is a change.
 from django.db import transaction
 
 # The parts of a record, in the order they are shown and compared.
-SERVICE_FIELDS = ("name", "slug", "service_model", "description")
+SERVICE_FIELDS = ("name", "slug", "service_model", "description", "description_fr")
 PROVIDER_FIELDS = (
     "legal_name",
     "registration_id",
@@ -48,12 +48,30 @@ def _rows(objects, fields, **extra) -> list[dict]:
     return sorted(rows, key=lambda row: [str(row[name]) for name in fields])
 
 
-def capture(service, *, scope: str = "") -> dict:
-    """The record of `service` as its rows say now, with the certificate's `scope`."""
+# Fields added after records were first kept, blank in the versions written before (read those with upgraded()).
+ADDED_LATER = {"service": {"description_fr": ""}, "scope_fr": ""}
+
+
+def upgraded(record: dict) -> dict:
+    """A record, or the parts a change notice proposes, with the fields it predates blank: an older version compares
+    equal to the rows it was taken from."""
+    out = dict(record)
+    for part, default in ADDED_LATER.items():
+        if isinstance(default, dict):
+            if isinstance(out.get(part), dict):
+                out[part] = {**default, **out[part]}
+        elif part.removesuffix("_fr") in out:
+            out.setdefault(part, default)
+    return out
+
+
+def capture(service, *, scope: str = "", scope_fr: str = "") -> dict:
+    """The record of `service` as its rows say now, with the certificate's `scope` (in English and French)."""
     provider = service.provider
     return {
         "service": {name: _plain(getattr(service, name)) for name in SERVICE_FIELDS},
         "scope": scope,
+        "scope_fr": scope_fr,
         "provider": {name: _plain(getattr(provider, name)) for name in PROVIDER_FIELDS},
         "shareholders": _rows(list(provider.shareholders.all()), SHAREHOLDER_FIELDS),
         "sites": _rows(list(service.sites.all()), SITE_FIELDS),
@@ -81,6 +99,6 @@ def keep(certificate, *, change_notice=None):
     return CertifiedRecord.objects.create(
         certificate=certificate,
         version=(last.version + 1) if last else 1,
-        content=capture(certificate.service, scope=certificate.scope),
+        content=capture(certificate.service, scope=certificate.scope, scope_fr=certificate.scope_fr),
         change_notice=change_notice,
     )

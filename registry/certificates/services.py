@@ -17,11 +17,12 @@ from registry.public.publication import publish_on_commit
 from registry.qualification import workflow
 
 
-def _log(certificate, status, reason, by, *, effective_on=None, internal_note="") -> CertificateEvent:
+def _log(certificate, status, reason, by, *, reason_fr="", effective_on=None, internal_note="") -> CertificateEvent:
     event = CertificateEvent.objects.create(
         certificate=certificate,
         status=status,
         reason=reason,
+        reason_fr=reason_fr,
         actor=by,
         effective_on=effective_on,
         internal_note=internal_note,
@@ -32,11 +33,13 @@ def _log(certificate, status, reason, by, *, effective_on=None, internal_note=""
     return event
 
 
-def _change(certificate, action, *, by, reason="", suspension=None) -> Certificate:
+def _change(certificate, action, *, by, reason="", reason_fr="", suspension=None) -> Certificate:
     """One move of the certificate table on a locked copy. `suspension` (effective_on, review_on, internal_note) goes
-    with a suspension; any other move ends the planned review."""
+    with a suspension; any other move ends the planned review. The public reason in English, French or both
+    (`reason_fr`; core.bilingual)."""
     locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
-    workflow.check_certificate(actor_for(by) if by is not None else None, locked, action, reason)
+    given = reason.strip() or reason_fr.strip()  # either language will do (bilingual.missing)
+    workflow.check_certificate(actor_for(by) if by is not None else None, locked, action, given)
     effective_on, review_on, internal_note = suspension or (None, None, "")
     if suspension is not None:
         refusal = rules.suspension_refusal(
@@ -63,13 +66,22 @@ def _change(certificate, action, *, by, reason="", suspension=None) -> Certifica
             "suspension_proposal",
         ]
     )
-    _log(locked, locked.status, reason.strip(), by, effective_on=effective_on, internal_note=internal_note.strip())
+    _log(
+        locked,
+        locked.status,
+        reason.strip(),
+        by,
+        reason_fr=reason_fr.strip(),
+        effective_on=effective_on,
+        internal_note=internal_note.strip(),
+    )
     audit.record(
         f"certificate.{action}",
         actor=by,
         obj=locked,
         to_status=locked.status,
         reason=reason.strip(),
+        **({"reason_fr": reason_fr.strip()} if reason_fr.strip() else {}),
         **({"effective_on": effective_on.isoformat(), "review_on": review_on.isoformat()} if suspension else {}),
     )
     return locked
@@ -80,8 +92,11 @@ def _last_change_on(certificate):
     return certificate.issued_on if last is None else timezone.localdate(rules.took_effect_at(last))
 
 
-def certificate_issue(*, dossier, scope: str, conditions: str, by) -> Certificate:
-    """Issue the certificate of a dossier just qualified. Called by dossier_qualify inside its transaction."""
+def certificate_issue(
+    *, dossier, scope: str, conditions: str, by, scope_fr: str = "", conditions_fr: str = ""
+) -> Certificate:
+    """Issue the certificate of a dossier just qualified. Called by dossier_qualify inside its transaction. The scope
+    and conditions in English, French or both (`*_fr`; core.bilingual)."""
     # Whatever certificate is still in force for this service and scheme gives way, not only the one a renewal names:
     # an "initial" application made while one is in force, or a renewal naming an older one, would otherwise break
     # the one-live-certificate constraint at the very moment of the committee's decision.
@@ -105,7 +120,9 @@ def certificate_issue(*, dossier, scope: str, conditions: str, by) -> Certificat
         service=dossier.service,
         scheme=dossier.scheme,
         scope=scope,
+        scope_fr=scope_fr,
         conditions=conditions,
+        conditions_fr=conditions_fr,
         issued_on=today,
         # The same day that many months later, or that month's last day (29 February → 28 February).
         expires_on=today + relativedelta(months=dossier.scheme.validity_months),
@@ -126,25 +143,30 @@ def certificate_issue(*, dossier, scope: str, conditions: str, by) -> Certificat
 
 
 def certificate_suspend(
-    *, certificate, by, reason: str, review_on, effective_on=None, internal_note: str = ""
+    *, certificate, by, reason: str, review_on, effective_on=None, internal_note: str = "", reason_fr: str = ""
 ) -> Certificate:
     """Suspend a certificate: the public reason and the day it took effect (today unless said) go to its public
     history; the planned review date and the internal note stay with the agency."""
     with transaction.atomic():
         effective_on = effective_on or timezone.localdate()
         return _change(
-            certificate, "suspend", by=by, reason=reason, suspension=(effective_on, review_on, internal_note)
+            certificate,
+            "suspend",
+            by=by,
+            reason=reason,
+            reason_fr=reason_fr,
+            suspension=(effective_on, review_on, internal_note),
         )
 
 
-def certificate_reinstate(*, certificate, by, reason: str) -> Certificate:
+def certificate_reinstate(*, certificate, by, reason: str, reason_fr: str = "") -> Certificate:
     with transaction.atomic():
-        return _change(certificate, "reinstate", by=by, reason=reason)
+        return _change(certificate, "reinstate", by=by, reason=reason, reason_fr=reason_fr)
 
 
-def certificate_withdraw(*, certificate, by, reason: str) -> Certificate:
+def certificate_withdraw(*, certificate, by, reason: str, reason_fr: str = "") -> Certificate:
     with transaction.atomic():
-        return _change(certificate, "withdraw", by=by, reason=reason)
+        return _change(certificate, "withdraw", by=by, reason=reason, reason_fr=reason_fr)
 
 
 def certificate_expire(*, certificate) -> Certificate | None:

@@ -58,7 +58,9 @@ def apply_change(*, notice, by) -> None:
     proposed = notice.proposed
     if notice.service_id:
         service = Service.objects.select_for_update().get(pk=notice.service_id)
-        values = {k: proposed["service"][k] for k in ("name", "service_model", "description")}
+        # A notice proposed before a field existed (description_fr) leaves that field as it is.
+        fields = ("name", "service_model", "description", "description_fr")
+        values = {k: proposed["service"][k] for k in fields if k in proposed["service"]}
         changed = [k for k, v in values.items() if getattr(service, k) != v]
         for name in changed:
             setattr(service, name, values[name])

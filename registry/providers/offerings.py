@@ -17,7 +17,7 @@ from registry.public.publication import publish_on_commit
 from registry.qualification import sovereignty
 from registry.qualification.workflow import Refused
 
-SERVICE_FIELDS = ("name", "service_model", "description")
+SERVICE_FIELDS = ("name", "service_model", "description", "description_fr")  # description in English and French
 
 
 def _refuse_under_change_control(service) -> None:
@@ -33,7 +33,9 @@ THIRD_PARTY_FIELDS = (
 )  # fmt: skip
 
 
-def service_create(*, provider, by, name: str, service_model: str, description: str = "") -> Service:
+def service_create(
+    *, provider, by, name: str, service_model: str, description: str = "", description_fr: str = ""
+) -> Service:
     require_role(by, provider, *rules.WRITERS)
     if service_model not in ServiceModel.values:
         raise Refused(_("Unknown service model."))
@@ -45,6 +47,7 @@ def service_create(*, provider, by, name: str, service_model: str, description: 
                 slug=unique_slug(Service, f"{provider.slug}-{name}", 120),
                 service_model=service_model,
                 description=description.strip(),
+                description_fr=description_fr.strip(),
             )
             audit.record("service.create", actor=by, obj=service, provider=provider.slug, slug=service.slug)
             return service

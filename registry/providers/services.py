@@ -23,7 +23,7 @@ from registry.public.publication import publish_on_commit
 from registry.qualification.workflow import Refused
 
 PROFILE_FIELDS = (
-    "legal_name", "registration_id", "website", "description",
+    "legal_name", "registration_id", "website", "description", "description_fr",
     "registered_office_country", "central_administration_country", "principal_establishment_country",
 )  # fmt: skip
 SHAREHOLDER_FIELDS = ("name", "country", "capital_percent", "voting_percent", "veto_right", "appoints_board_majority")

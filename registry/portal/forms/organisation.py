@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from registry.core.bilingual_forms import BilingualFormMixin
 from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
 from registry.providers.offerings import SITE_FIELDS, THIRD_PARTY_FIELDS
 from registry.providers.rules import ownership_totals_refusals
@@ -23,12 +24,17 @@ class PortalForm(forms.ModelForm):
         self.helper.form_tag = False
 
 
-class ProviderForm(PortalForm):
+class ProviderForm(BilingualFormMixin, PortalForm):
+    bilingual = ("description",)  # in English and French, each box marked with its language
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Provider
         fields = PROFILE_FIELDS
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "description_fr": forms.Textarea(attrs={"rows": 4}),
+        }
         help_texts = {
             "registered_office_country": _("Rule 19.6.a: the three locations must be in EU member states."),
         }
@@ -39,11 +45,16 @@ class ProviderForm(PortalForm):
             self.fields[name].required = True
 
 
-class ServiceForm(PortalForm):
+class ServiceForm(BilingualFormMixin, PortalForm):
+    bilingual = ("description",)  # in English and French, each box marked with its language
+
     class Meta:
         model = Service
-        fields = ("name", "service_model", "description")
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        fields = ("name", "service_model", "description", "description_fr")
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "description_fr": forms.Textarea(attrs={"rows": 4}),
+        }
 
 
 class RowsFormSet(BaseModelFormSet):

@@ -9,6 +9,7 @@ from registry.accounts import audit
 from registry.accounts.permissions import actor_for
 from registry.catalogue.models import EvaluationCenter, Requirement
 from registry.certificates.models import Certificate
+from registry.core import bilingual
 from registry.core.models import Counter
 from registry.notifications.outbox import notify_dossier_event_on_commit
 from registry.providers.rules import is_writer
@@ -301,7 +302,15 @@ def open_major_findings(dossier) -> list[str]:
 
 
 def dossier_qualify(
-    *, dossier, by, scope: str, conditions: str = "", comment: str = "", confirm_major_findings: bool = False
+    *,
+    dossier,
+    by,
+    scope: str,
+    conditions: str = "",
+    comment: str = "",
+    confirm_major_findings: bool = False,
+    scope_fr: str = "",
+    conditions_fr: str = "",
 ) -> Certificate:
     """The committee's positive decision: issues the certificate and supersedes the one a renewal replaces.
 
@@ -309,7 +318,7 @@ def dossier_qualify(
     when the committee member confirms it explicitly; the event keeps which ones it was."""
     from registry.certificates.services import certificate_issue
 
-    if not scope.strip():
+    if bilingual.missing(scope, scope_fr):  # in English, French or both
         raise Refused(_("Please describe the scope of the qualification; it is printed on the certificate."))
 
     def apply(d):
@@ -336,7 +345,14 @@ def dossier_qualify(
 
             # The change notice's record first: the new certificate's version 1 is the changed record.
             apply_reevaluated(dossier=qualified, by=by)
-        return certificate_issue(dossier=qualified, scope=scope.strip(), conditions=conditions.strip(), by=by)
+        return certificate_issue(
+            dossier=qualified,
+            scope=scope.strip(),
+            scope_fr=scope_fr.strip(),
+            conditions=conditions.strip(),
+            conditions_fr=conditions_fr.strip(),
+            by=by,
+        )
 
 
 def answer_record_finding(*, answer, by, finding: str, note: str = "", internal: bool = False) -> Answer:
