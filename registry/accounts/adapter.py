@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from registry.accounts import emails
 from registry.accounts.permissions import actor_for
 from registry.core.client_address import client_ip, limit_key
 from registry.notifications import outbox
@@ -90,28 +91,36 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Every account e-mail (confirmation, password reset, security notices) is written to the outbox and sent after
-        the commit, like the registry's own: a mail server down never fails the request. Its site and links are
-        SITE_URL's."""
-        site = SimpleNamespace(domain=urlsplit(settings.SITE_URL).netloc, name=gettext("Trusted Cloud Registry"))
-        values = {"email": email, **context, "current_site": site}
+        the commit, like the registry's own: a mail server down never fails the request. It is the registry's own
+        message (registry/accounts/emails.py), in the recipient's language, its links on SITE_URL."""
+        values = {"email": email, **context, "start_url": settings.SITE_URL + reverse("registry:apply")}
         values = {
             name: on_site(value) if isinstance(value, str) and value.startswith(("http://", "https://")) else value
             for name, value in values.items()
         }
-        message = self.render_mail(template_prefix, email, values)
-        html = next(
-            (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""
-        )
+        language = emails.recipient_language(email, context.get("user"))
+        message = emails.message_for(template_prefix)
+        if message is not None:
+            subject, body, html = emails.render(message, email, values, language)
+            headers = {}
+        else:  # a kind this portal does not enable (sign-in codes, phones): allauth's own words, our links
+            site = SimpleNamespace(domain=urlsplit(settings.SITE_URL).netloc, name=gettext("Trusted Cloud Registry"))
+            with translation.override(language):
+                stock = self.render_mail(template_prefix, email, {**values, "current_site": site})
+            subject, body, headers = stock.subject, stock.body, dict(stock.extra_headers)
+            html = next(
+                (content for content, mimetype in getattr(stock, "alternatives", []) if mimetype == "text/html"), ""
+            )
         outbox.send_on_commit(
             outbox.new_key("account"),
             [
                 outbox.Email(
-                    to=list(message.to),
-                    subject=message.subject,
-                    body=message.body,
+                    to=[email],
+                    subject=subject,
+                    body=body,
                     html=html,
-                    headers=dict(message.extra_headers),
-                    language=translation.get_language() or settings.LANGUAGE_CODE,
+                    headers=headers,
+                    language=language,
                     kind=template_prefix,
                 )
             ],

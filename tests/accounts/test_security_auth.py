@@ -195,7 +195,8 @@ def test_setting_up_an_authenticator_app_opens_the_admin_and_stores_the_secret_e
     stored = Authenticator.objects.get(user=agent, type=Authenticator.Type.TOTP).data["secret"]
     assert secret not in stored
     assert client.get(reverse("admin:index")).status_code == 200
-    assert [m.to for m in mail.outbox if "Authenticator App Activated" in m.subject] == [[agent.email]]
+    activated = [m.to for m in mail.outbox if "An authenticator app now protects your account" in m.subject]
+    assert activated == [[agent.email]]
 
 
 def test_a_recovery_code_signs_in_once(client, agent):
@@ -230,7 +231,7 @@ def test_the_second_factor_pages_wear_the_portal_look(client, owner):
     f.login_with_mfa(client, owner)
     index = client.get(reverse("mfa_index"))
     assert 'class="card mb-3"' in index.text
-    assert "Security Keys" in index.text
+    assert "Security keys" in index.text
     reauthenticate(client)
     security_key = client.get(reverse("mfa_add_webauthn"))
     assert security_key.status_code == 200

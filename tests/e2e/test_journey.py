@@ -348,7 +348,9 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
             shot(page, "verification-sent")
             confirmation = [e for e in mail.outbox if PROVIDER_EMAIL in e.to]
             assert confirmation, "no confirmation e-mail"
-            assert tr(lang, "Please Confirm Your Email Address") in confirmation[0].subject
+            # The registry's own e-mail, in the reader's language, naming the registry (no "[host]" prefix).
+            assert tr(lang, "Trusted Cloud Registry") in confirmation[0].subject
+            assert "[" not in confirmation[0].subject
             links = [m for e in confirmation for m in re.findall(r"https?://\S+", e.body)]
             link = next(u for u in links if "/confirm-email/" in u)
             page.goto(base + urlsplit(link).path)

@@ -27,7 +27,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Trusted Cloud Registry] "
+# The account e-mails are the registry's own (registry/accounts/emails.py): their subjects name the registry in the
+# reader's language, with no "[site]" prefix. A person is shown by their e-mail address, never by a login name.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_USER_DISPLAY = "registry.accounts.emails.user_display"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 # An e-mail to the account's address after each change of password, e-mail address or second factor.

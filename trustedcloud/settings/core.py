@@ -129,6 +129,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["trustedcloud.formats"]
 # The agency's name in every page's header (registry/core/context_processors.py); unset: a translated description.
 AGENCY_NAME = env_str("AGENCY_NAME")
+# Where people write to the agency (account pages, e-mails, the start page before sign-up): a mailbox someone reads.
+AGENCY_CONTACT_EMAIL = env_str("AGENCY_CONTACT_EMAIL", "contact@trusted-cloud.example")
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
