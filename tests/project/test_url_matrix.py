@@ -329,6 +329,8 @@ MATRIX: dict[str, Row] = {
         lambda w: reverse("registry:certificate-pdf", args=[w["certificate"].number]), everyone(200)
     ),
     "registry:stats": Row(lambda w: reverse("registry:stats"), everyone(200)),
+    # The start page before sign-up: public (a signed-in person gets a link to the portal instead of sign-up).
+    "registry:apply": Row(lambda w: reverse("registry:apply"), everyone(200)),
     "registry:badge": Row(lambda w: reverse("registry:badge", args=[w["certificate"].number]), everyone(200)),
     "registry:export-csv": Row(lambda w: reverse("registry:export-csv"), everyone(200)),
     "registry:export-json": Row(lambda w: reverse("registry:export-json"), everyone(200)),
