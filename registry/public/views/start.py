@@ -5,6 +5,9 @@ from django.conf import settings
 from django.shortcuts import render
 
 from registry.catalogue.selectors import approved_centres, current_scheme, requirement_count
+from registry.qualification.choices import DocumentKind
+
+LABELS = dict(DocumentKind.choices)
 
 
 def start(request):
@@ -12,6 +15,8 @@ def start(request):
     context = {
         "scheme": scheme,
         "requirements": requirement_count(scheme) if scheme else None,
+        # The documents a dossier cannot be submitted without: the scheme's list, as the submission checks it.
+        "required_documents": [LABELS.get(kind, kind) for kind in scheme.required_document_kinds] if scheme else [],
         "centres": list(approved_centres()),
         # The agency's own targets (settings/mail.py): reviewers are reminded past the first, an evaluation past the
         # second is late on the workspace's home.
