@@ -3,6 +3,7 @@ the e-mails ask these instead of spelling a rule out again. Where a rule must al
 next to it, built from the same constants (tests/certificates/test_rules.py checks that each pair agrees)."""
 
 import datetime
+import re
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q
@@ -47,6 +48,40 @@ def is_in_force(certificate, day: datetime.date) -> bool:
 def in_force_on(day: datetime.date) -> Q:
     """is_in_force() in SQL."""
     return Q(status=CertificateStatus.ACTIVE) & ~lapsed_on(day)
+
+
+# --- Numbers. A certificate's number reads PREFIX-YEAR-NNNN: the scheme's prefix, the year of issue and a counter of
+# at least four digits (certificate_issue() writes it). ---
+
+# Whatever people put between the parts: spaces, hyphens and the dashes a copy from a PDF or a word processor gives,
+# underscores, dots and slashes.
+_NUMBER_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_./]+")
+# The parts without separators: a prefix ending with a letter, a four-digit year, the counter (four digits or more).
+_NUMBER_PARTS = re.compile(r"^([A-Z](?:[A-Z0-9]*[A-Z])?)([0-9]{4})([0-9]{4,})$")
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def normalise_certificate_number(typed: str) -> str | None:
+    """A certificate number as someone typed it, written the way certificate_issue() writes numbers, or None when what
+    was typed does not have a number's shape (a service's name, say).
+
+    Case, spaces, missing or extra dashes do not matter: "snc 2026 0003", "SNC20260003", "snc-2026-0003" and
+    "SNC–2026–3" all read SNC-2026-0003. Typed without any separator, a prefix ending with a digit cannot be told from
+    the year: such a number is found when typed with its separators."""
+    parts = [part for part in _NUMBER_SEPARATORS.split(typed.strip().upper()) if part]
+    if len(parts) >= 3 and len(parts[-2]) == 4 and _digits(parts[-2]) and _digits(parts[-1]):
+        prefix, year, sequence = "".join(parts[:-2]), parts[-2], parts[-1]
+        if not prefix.isalnum() or not prefix.isascii():
+            return None
+    else:
+        match = _NUMBER_PARTS.match("".join(parts))
+        if match is None:
+            return None
+        prefix, year, sequence = match.groups()
+    return f"{prefix}-{year}-{int(sequence):04d}"
 
 
 # --- The public history. ---

@@ -8,9 +8,13 @@ from django_countries import countries
 from registry.catalogue.models import Scheme
 from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus
 from registry.certificates.models import Certificate
+from registry.certificates.rules import normalise_certificate_number
 from registry.providers.choices import ServiceModel
 from registry.providers.models import Provider, Site
+from registry.public import selectors as queries
 from registry.public.widgets import QuickSelect
+
+SEARCH_FIELDS = ("service__name", "service__provider__legal_name", "number", "service__description")
 
 SORTS = {
     "name": ("service__name", "number"),
@@ -81,15 +85,11 @@ class RegistryFilter(django_filters.FilterSet):
         ).distinct()
 
     def search(self, queryset, name, value: str):
-        words = value.split()[:8]
-        for word in words:
-            queryset = queryset.filter(
-                Q(service__name__icontains=word)
-                | Q(service__provider__legal_name__icontains=word)
-                | Q(number__icontains=word)
-                | Q(service__description__icontains=word)
-            )
-        return queryset
+        # Each word in a name, the number or the description; or the whole text, a certificate number however typed.
+        number = normalise_certificate_number(value)
+        return queries.matching_words(
+            queryset, queries.search_words(value), SEARCH_FIELDS, or_also=Q(number=number) if number else None
+        )
 
     def stored_in(self, queryset, name, value: str):
         return queryset.filter(

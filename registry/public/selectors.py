@@ -65,20 +65,88 @@ def public_services():
     return Service.objects.filter(pk__in=published_certificates().values("service_id"))
 
 
+def listed_in_process():
+    """The dossiers of services in evaluation or awaiting decision whose provider consented to be listed, bare."""
+    from registry.qualification.choices import DossierStatus
+    from registry.qualification.models import Dossier
+
+    return Dossier.objects.filter(
+        status__in=(DossierStatus.EVALUATION, DossierStatus.DECISION), listed_in_process_consent=True
+    )
+
+
 def in_process_dossiers():
     """Services in evaluation or awaiting decision whose provider consented to be listed, with the day they entered."""
     from django.db.models import Min, Q
 
-    from registry.qualification.choices import DossierStatus
-    from registry.qualification.models import Dossier
-
     return (
-        Dossier.objects.filter(
-            status__in=(DossierStatus.EVALUATION, DossierStatus.DECISION), listed_in_process_consent=True
-        )
+        listed_in_process()
         .select_related("service__provider", "scheme", "evaluation_center")
         .annotate(entered_process_at=Min("events__created_at", filter=Q(events__action="admit")))
         .order_by("service__provider__legal_name", "service__name")
+    )
+
+
+# --- Searching the public registry: the words of a search, matched in the names the public pages show. ---
+
+SEARCH_WORDS = 8
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search box's text (the first few: a pasted paragraph is not a search)."""
+    return (text or "").split()[:SEARCH_WORDS]
+
+
+def matching_words(queryset, words, fields, *, or_also=None):
+    """The rows of `queryset` where each word is found in one of `fields` (case-insensitive), or matching `or_also`."""
+    from functools import reduce
+    from operator import and_, or_
+
+    from django.db.models import Q
+
+    if not words:
+        return queryset
+    each_word = reduce(and_, (reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields)) for word in words))
+    return queryset.filter(each_word | or_also if or_also is not None else each_word)
+
+
+# What the public sees of a provider or a service in process: its name. Searching other fields (a description, a
+# dossier's reference) would tell who matches text that is not published.
+IN_PROCESS_SEARCH_FIELDS = ("service__name", "service__provider__legal_name")
+PROVIDER_SEARCH_FIELDS = ("legal_name",)
+
+
+def public_providers():
+    """The providers with a public presence: a service that holds or held a certificate, or one listed as in process
+    with its provider's consent. Each carries its counts of certificates in force (active or suspended), of services
+    listed in process and of past certificates (`certified`, `in_process`, `past`): subqueries, so worked out for the
+    rows read only (a page of the providers' index), whatever the number of providers."""
+    from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+    from django.db.models.functions import Coalesce
+
+    from registry.providers.models import Provider
+
+    def per_provider(queryset):
+        counted = (
+            queryset.filter(service__provider=OuterRef("pk"))
+            .order_by()
+            .values("service__provider")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+    return (
+        Provider.objects.filter(
+            Q(pk__in=public_services().values("provider_id"))
+            | Q(pk__in=listed_in_process().values("service__provider_id"))
+        )
+        .annotate(
+            certified=per_provider(public_certificates()),
+            in_process=per_provider(listed_in_process()),
+            past=per_provider(archived_certificates()),
+        )
+        .order_by("legal_name", "pk")
     )
 
 
@@ -134,9 +202,14 @@ SERVICE_VALUES = (
     "scheme__version",
     "scheme__code",
 )
+# The certificate's public texts in English and French a row carries after its other columns (the CSV's last ones).
+BILINGUAL_ROW_FIELDS = ("scope", "scope_fr", "conditions_fr")
 # What a public row is read from: public_row() takes it from a certificate and its relations, public_rows() from
 # values() rows of these certificate fields; _row() is the one place that turns it into a row.
-PUBLIC_ROW_VALUES = ("pk", "number", "status", "service_id", *SERVICE_VALUES, "issued_on", "expires_on", "conditions")
+PUBLIC_ROW_VALUES = (
+    "pk", "number", "status", "service_id", *SERVICE_VALUES, "issued_on", "expires_on", "conditions",
+    *BILINGUAL_ROW_FIELDS,
+)  # fmt: skip
 
 
 def scheme_labeller():
@@ -187,6 +260,8 @@ def _row(values: dict, scheme_label: str, countries: list[str], service_url, sur
         "url": service_url(values["service__slug"]),
         "last_surveillance_on": _iso(surveillance.last_on),
         "next_surveillance_due": _iso(surveillance.next_due),
+        # Then the public texts in both languages (core.bilingual: the plain one is English), also added at the end.
+        **{name: values[name] for name in BILINGUAL_ROW_FIELDS},
     }
 
 
@@ -205,6 +280,7 @@ def public_row(certificate) -> dict:
         "issued_on": certificate.issued_on,
         "expires_on": certificate.expires_on,
         "conditions": certificate.conditions,
+        **{name: getattr(certificate, name) for name in BILINGUAL_ROW_FIELDS},
     }
     return _row(values, str(scheme), data_countries(certificate), service_url_maker(), surveillance_of(certificate))
 
@@ -278,7 +354,14 @@ def surveillance_of(certificate) -> Surveillance:
 
 # Of an accepted change, the public reads these and nothing else: never the notice's description, proposed record,
 # documents or outcome note.
-PUBLIC_CHANGE_VALUES = ("pk", "certificate_id", "adopted_at", "change_notice__kind", "change_notice__public_summary")
+PUBLIC_CHANGE_VALUES = (
+    "pk",
+    "certificate_id",
+    "adopted_at",
+    "change_notice__kind",
+    "change_notice__public_summary",
+    "change_notice__public_summary_fr",
+)
 
 
 def accepted_changes_by_certificate(certificate_ids) -> dict[int, list[rules.PublicChange]]:
@@ -288,10 +371,10 @@ def accepted_changes_by_certificate(certificate_ids) -> dict[int, list[rules.Pub
     from registry.certificates.selectors import accepted_changes
 
     found = {}
-    for pk, certificate_id, adopted_at, kind, summary in accepted_changes(certificate_ids).values_list(
+    for pk, certificate_id, adopted_at, kind, summary, summary_fr in accepted_changes(certificate_ids).values_list(
         *PUBLIC_CHANGE_VALUES
     ):
-        found.setdefault(certificate_id, []).append(rules.PublicChange(pk, adopted_at, kind, summary))
+        found.setdefault(certificate_id, []).append(rules.PublicChange(pk, adopted_at, kind, summary, summary_fr))
     return found
 
 
@@ -323,7 +406,11 @@ def latest_accepted_changes(limit: int) -> list[tuple]:
         (
             record.certificate,
             rules.PublicChange(
-                record.pk, record.adopted_at, record.change_notice.kind, record.change_notice.public_summary
+                record.pk,
+                record.adopted_at,
+                record.change_notice.kind,
+                record.change_notice.public_summary,
+                record.change_notice.public_summary_fr,
             ),
         )
         for record in records

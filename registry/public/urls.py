@@ -23,6 +23,7 @@ urlpatterns = [
     path("registry/signing-key.pem", snapshot.signing_key, name="signing-key"),
     re_path(r"^registry/keys/(?P<fingerprint>[0-9a-f]{64})\.pem$", snapshot.published_key, name="published-key"),
     path("registry/<slug:slug>/", public.service, name="service"),
+    path("providers/", public.providers, name="providers"),
     path("providers/<slug:slug>/", public.provider, name="provider"),
     path("verify/", verify.verify_form, name="verify"),
     path("verify/<str:number>/", verify.verify, name="verify-number"),

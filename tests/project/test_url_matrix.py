@@ -320,6 +320,7 @@ MATRIX: dict[str, Row] = {
     "registry:in-process": Row(lambda w: reverse("registry:in-process"), everyone(200)),
     "registry:archive": Row(lambda w: reverse("registry:archive"), everyone(200)),
     "registry:service": Row(lambda w: reverse("registry:service", args=[w["service"].slug]), everyone(200)),
+    "registry:providers": Row(lambda w: reverse("registry:providers"), everyone(200)),
     "registry:provider": Row(lambda w: reverse("registry:provider", args=[w["provider"].slug]), everyone(200)),
     "registry:verify": Row(lambda w: reverse("registry:verify"), everyone(200)),
     "registry:verify-number": Row(

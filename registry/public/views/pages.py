@@ -1,6 +1,6 @@
 """The public registry's pages. Each reads one named query of registry.public.selectors; no filtering of the registry here."""
 
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from registry.catalogue.selectors import current_scheme
 from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus
 from registry.certificates.models import Certificate, CertificateEvent
-from registry.providers.models import Provider, Site, ThirdParty
+from registry.certificates.rules import normalise_certificate_number
+from registry.providers.models import Site, ThirdParty
 from registry.public import selectors as queries
+from registry.public.embed import badge_snippet
 from registry.public.filters import RegistryFilter
 from registry.public.history import public_events, status_notice
 
@@ -22,6 +24,29 @@ def bad_request(request, reasons: dict):
     """400 with the reasons in words, for malformed filters or dates (never a 500)."""
     html = render_to_string("registry/400.html", {"reasons": reasons}, request=request)
     return HttpResponseBadRequest(html)
+
+
+class NoSuchPage(Exception):
+    """A page number that is not one of the list's: the visitor's typo, answered with a 400 (bad_request)."""
+
+    def __init__(self, param: str):
+        super().__init__(param)
+        self.reasons = {param: [_("No such page.")]}
+
+
+def paginate(request, items, *, param: str = "page"):
+    """The page of `items` the request's `param` asks for (the first by default), for every public list; the page
+    carries `param` and `query`, the request's other parameters, which registry/_pagination.html keeps in its links.
+    Two queries: the count and the page's rows."""
+    paginator = Paginator(items, PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get(param) or 1)
+    except InvalidPage:
+        raise NoSuchPage(param) from None
+    query = request.GET.copy()
+    query.pop(param, None)
+    page.param, page.query = param, query.urlencode()
+    return page
 
 
 def home(request):
@@ -53,22 +78,56 @@ def registry(request):
     if request.GET and not registry_filter.is_valid():
         return bad_request(request, registry_filter.errors)
     _label_with_counts(registry_filter.form, queries.registry_facets(registry_filter.qs))
-    paginator = Paginator(registry_filter.qs, PAGE_SIZE)
     try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except Exception:  # noqa: BLE001 — a page number out of range or not a number is the visitor's typo
-        return bad_request(request, {"page": [_("No such page.")]})
-    query = request.GET.copy()
-    query.pop("page", None)
+        page = paginate(request, registry_filter.qs)
+    except NoSuchPage as no_page:
+        return bad_request(request, no_page.reasons)
     context = {
         "filter": registry_filter,
         "page": page,
         "rows": [(certificate, queries.data_countries(certificate)) for certificate in page.object_list],
-        "query": query.urlencode(),
-        "total": paginator.count,
+        "query": page.query,
+        "total": page.paginator.count,
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        **_also_found(registry_filter.form.cleaned_data if request.GET else {}),
     }
     return render(request, "registry/list.html", context)
+
+
+# How many services in process and providers the registry's search shows below the certified ones; a link leads to
+# the whole list of either.
+ALSO_FOUND = 10
+
+
+def _first(items) -> tuple[list, int]:
+    """The first ALSO_FOUND of `items` and how many there are in all: one query, two when there are more."""
+    limit = ALSO_FOUND
+    first = list(items[: limit + 1])
+    return first[:limit], (len(first) if len(first) <= limit else items.count())
+
+
+def _also_found(data: dict) -> dict:
+    """What else the registry's search finds, each in its own labelled section below the certified services: services
+    listed as in process (never certified: the filters of a certificate's status or data location leave them out),
+    providers by name, and a past certificate whose number was typed."""
+    text = data.get("q") or ""
+    words = queries.search_words(text)
+    if not words:
+        return {}
+    found = {"search": text}
+    if not (data.get("status") or data.get("country") or data.get("provider")):
+        dossiers = queries.matching_words(queries.in_process_dossiers(), words, queries.IN_PROCESS_SEARCH_FIELDS)
+        if data.get("model"):
+            dossiers = dossiers.filter(service__service_model=data["model"])
+        if data.get("scheme"):
+            dossiers = dossiers.filter(scheme=data["scheme"])
+        found["in_process"], found["in_process_count"] = _first(dossiers)
+    providers = queries.matching_words(queries.public_providers(), words, queries.PROVIDER_SEARCH_FIELDS)
+    found["providers"], found["providers_count"] = _first(providers)
+    number = normalise_certificate_number(text)
+    if number:
+        found["past_certificate"] = queries.archived_certificates().filter(number=number).first()
+    return found
 
 
 PROVIDER_CHOICES = 30
@@ -80,10 +139,12 @@ def _label_with_counts(form, facets) -> None:
     for name in ("model", "status", "country"):
         field = form.fields[name]
         field.choices = [
-            (value, f"{label} ({facets[name].get(value, 0)})" if value else label)
+            (value, f"{label} ({facets[name].get(value, 0)})")
             for value, label in field.choices
+            # The field offers "All" (its empty label) before its choices by itself: kept here, it came twice.
+            if value
             # Of the 250 countries, offer those where certified data is stored (and the one asked for).
-            if name != "country" or not value or value in facets[name] or value == chosen_country
+            and (name != "country" or value in facets[name] or value == chosen_country)
         ]
     # A national registry has hundreds of providers: a list of them all is unusable (and weighs most of the page).
     # Offer the largest, and the one asked for; the search box finds every provider by name.
@@ -102,14 +163,38 @@ def _label_with_counts(form, facets) -> None:
 
 
 def in_process(request):
-    return render(request, "registry/in_process.html", {"dossiers": queries.in_process_dossiers()})
+    search = (request.GET.get("q") or "").strip()
+    dossiers = queries.matching_words(
+        queries.in_process_dossiers(), queries.search_words(search), queries.IN_PROCESS_SEARCH_FIELDS
+    )
+    try:
+        page = paginate(request, dossiers)
+    except NoSuchPage as no_page:
+        return bad_request(request, no_page.reasons)
+    return render(request, "registry/in_process.html", {"page": page, "search": search})
 
 
 def archive(request):
-    certificates = list(queries.archived_certificates()[:500])
-    last_events = queries.last_events(certificates)
-    rows = [(c, last_events.get(c.pk)) for c in certificates]
-    return render(request, "registry/archive.html", {"rows": rows})
+    try:
+        page = paginate(request, queries.archived_certificates())
+    except NoSuchPage as no_page:
+        return bad_request(request, no_page.reasons)
+    last_events = queries.last_events(page.object_list)
+    rows = [(c, last_events.get(c.pk)) for c in page.object_list]
+    return render(request, "registry/archive.html", {"rows": rows, "page": page})
+
+
+def providers(request):
+    """Every provider with a public presence (certified or in process), by name, with its counts; searchable by name."""
+    search = (request.GET.get("q") or "").strip()
+    found = queries.matching_words(
+        queries.public_providers(), queries.search_words(search), queries.PROVIDER_SEARCH_FIELDS
+    )
+    try:
+        page = paginate(request, found)
+    except NoSuchPage as no_page:
+        return bad_request(request, no_page.reasons)
+    return render(request, "registry/providers.html", {"page": page, "search": search})
 
 
 def service(request, slug):
@@ -150,19 +235,32 @@ def service(request, slug):
         "third_parties": list(service.third_parties.all()),
         "warnings": queries.dependency_warnings(service),
         "notice": status_notice(noticed, noticed.events.all()) if noticed else None,
+        "badge_snippet": badge_snippet(current) if current else "",
     }
     return render(request, "registry/service.html", context)
 
 
 def provider(request, slug):
-    provider = Provider.objects.filter(slug=slug, pk__in=queries.public_services().values("provider_id")).first()
+    """A provider's public page: its certificates in force, its services listed in process and its past certificates,
+    each list paginated on its own. A provider only listed in process (it holds no certificate yet) consented to its
+    name and its services' being listed: the page shows no more (not its identity's details)."""
+    provider = queries.public_providers().filter(slug=slug).first()
     if provider is None:
         raise Http404(_("No provider in the registry has this address."))
+    try:
+        certificates = paginate(request, queries.public_certificates().filter(service__provider=provider))
+        in_process = paginate(
+            request, queries.in_process_dossiers().filter(service__provider=provider), param="in_process_page"
+        )
+        past = paginate(request, queries.archived_certificates().filter(service__provider=provider), param="past_page")
+    except NoSuchPage as no_page:
+        return bad_request(request, no_page.reasons)
     context = {
         "provider": provider,
-        "certificates": list(queries.public_certificates().filter(service__provider=provider)),
-        "past": list(queries.archived_certificates().filter(service__provider=provider)[:50]),
-        "in_process": list(queries.in_process_dossiers().filter(service__provider=provider)),
+        "published": bool(provider.certified or provider.past),
+        "certificates": certificates,
+        "past": past,
+        "in_process": in_process,
     }
     return render(request, "registry/provider.html", context)
 

@@ -4,11 +4,12 @@ import datetime
 from urllib.parse import urlencode
 
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry.certificates.models import Certificate, CertificateEvent
+from registry.certificates.rules import normalise_certificate_number
 from registry.certificates.selectors import status_on
 from registry.public import selectors as queries
 from registry.public.history import status_notice
@@ -26,16 +27,35 @@ VERDICTS = {
 }
 
 
+def _number_asked(typed: str) -> str:
+    """The number to look up for what was typed: normalised when it has a number's shape (case, spaces, dashes)."""
+    return normalise_certificate_number(typed) or typed.strip().upper()
+
+
+def _unknown(request, typed: str):
+    """The unknown-number page: the form keeps what was typed, says the number looked for (when it differs) and offers
+    to search the registry for the text, in process and providers included."""
+    context = {
+        "number": typed.strip(),
+        "looked_for": normalise_certificate_number(typed),
+        # A day kept in the form only when it is one (a date field's value must be a date).
+        "on": request.GET["on"] if _parse_day(request.GET.get("on") or "") else "",
+    }
+    return render(request, "registry/verify_unknown.html", context, status=404)
+
+
+def _verify_url(number: str, on: str) -> str:
+    target = reverse("registry:verify-number", kwargs={"number": number})
+    return target + "?" + urlencode({"on": on}) if on else target
+
+
 def verify_form(request):
-    number = (request.GET.get("number") or "").strip().upper()
-    if number:
-        try:
-            target = reverse("registry:verify-number", kwargs={"number": number})
-        except NoReverseMatch:  # a "/" in what was typed: no certificate number has one
-            return render(request, "registry/verify_unknown.html", {"number": number}, status=404)
-        if request.GET.get("on"):
-            target += "?" + urlencode({"on": request.GET["on"]})
-        return redirect(target)
+    typed = request.GET.get("number") or ""
+    if typed.strip():
+        certificate = Certificate.objects.filter(number=_number_asked(typed)).only("number").first()
+        if certificate is None:
+            return _unknown(request, typed)
+        return redirect(_verify_url(certificate.number, request.GET.get("on") or ""))
     return render(request, "registry/verify_form.html")
 
 
@@ -58,10 +78,13 @@ def verify(request, number):
         if day is None:
             return bad_request(request, {"on": [_("Give the day as YYYY-MM-DD, for example 2026-03-31.")]})
     certificate = (
-        Certificate.objects.select_related("service__provider", "scheme").filter(number=number.strip().upper()).first()
+        Certificate.objects.select_related("service__provider", "scheme").filter(number=_number_asked(number)).first()
     )
     if certificate is None:
-        return render(request, "registry/verify_unknown.html", {"number": number}, status=404)
+        return _unknown(request, number)
+    if certificate.number != number:
+        # A link with the number written another way (snc-2026-0003) leads to the page of the number as issued.
+        return redirect(_verify_url(certificate.number, asked_on or ""))
     events = list(CertificateEvent.objects.filter(certificate=certificate).order_by("-created_at", "-pk"))
     status = status_on(certificate, day, events)
     verdict = VERDICTS.get(status, "unknown")
