@@ -231,3 +231,13 @@ def test_a_person_is_shown_by_their_address_never_by_a_login_name(client, db):
     page = client.get(reverse("account_reset_password"))
     assert "claire@nuage.test" in page.text
     assert "claire.martin" not in page.text
+
+
+def test_the_forms_have_the_registrys_labels_and_no_placeholder_standing_for_a_label(client, db):
+    signup = client.get(reverse("account_signup")).text
+    assert re.search(r"<label[^>]*for=\"id_email\"[^>]*>\s*E-mail address", signup)
+    assert "The same password again" in signup
+    login = client.get(reverse("account_login")).text
+    assert f'<a href="{reverse("account_reset_password")}">Forgotten your password?</a>' in login
+    for page in (signup, login, client.get(reverse("account_reset_password")).text):
+        assert "placeholder=" not in page.split("<main", 1)[1]

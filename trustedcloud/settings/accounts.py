@@ -56,6 +56,20 @@ if env_str("LOGIN_FAILED_RATE"):
         "LOGIN_FAILED_RATE is gone: SIGNIN_ACCOUNT_RATE, SIGNIN_ADDRESS_ACCOUNT_RATE and SIGNIN_ADDRESS_RATE replace it."
     )
 ACCOUNT_ADAPTER = "registry.accounts.adapter.AccountAdapter"
+# The forms with the registry's own labels (registry/accounts/forms.py).
+ACCOUNT_FORMS = {
+    name: f"registry.accounts.forms.{form}"
+    for name, form in {
+        "login": "LoginForm",
+        "signup": "SignupForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "add_email": "AddEmailForm",
+        "reauthenticate": "ReauthenticateForm",
+    }.items()
+}
 ACCOUNT_RATE_LIMITS = {"login_failed": f"{SIGNIN_ADDRESS_ACCOUNT_RATE}/key", "login": None}
 # allauth's own reading of the client's address, should any of its code call it rather than the adapter: the same.
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
