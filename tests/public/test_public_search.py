@@ -169,6 +169,9 @@ def test_searching_a_provider_in_process_shows_it_under_its_own_heading(client):
     providers = section(page, "found-providers")
     assert "Bleu SAS" in providers and reverse("registry:provider", args=["bleu"]) in providers
     assert "1 in process of qualification" in providers
+    # Above the results, a line says what else was found, with links to its sections.
+    assert 'Also found: <a href="#found-in-process">1 service in process of qualification</a>' in html
+    assert '<a href="#found-providers">1 provider</a>' in html
 
 
 def test_certified_services_come_first_and_the_other_sections_only_when_they_match(client):
