@@ -3,10 +3,10 @@ lists they link to, a suspended or withdrawn certificate's pages opening with a 
 that also says where the certificate stands today, and a badge snippet that links to the verification."""
 
 import datetime
+import html
 import re
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -277,3 +277,25 @@ def test_the_verification_runs_a_bounded_number_of_queries(client, administrator
         client.get(reverse("registry:verify-number", args=[nuage.number]), {"on": "2026-01-01"})
     with django_assert_max_num_queries(10):
         client.get(reverse("registry:service", args=[nuage.service.slug]))
+
+
+# --- 5. The badge snippet links to the verification ---
+
+
+def test_the_badge_snippet_links_to_the_verification_page_with_a_meaningful_alt(client, settings):
+
+    settings.SITE_URL = "https://registry.example.eu"
+    alpha = qualified("Alpha")
+    page = client.get(reverse("registry:service", args=[alpha.service.slug]))
+    snippet = html.unescape(re.search(r"<pre[^>]*data-snippet><code>(.*?)</code></pre>", page.text, re.S).group(1))
+    verify_url = f"https://registry.example.eu/verify/{alpha.number}/"
+    badge_url = f"https://registry.example.eu/badge/{alpha.number}.svg"
+    match = re.fullmatch(r'<a href="([^"]+)"><img src="([^"]+)" alt="([^"]+)" height="20"></a>', snippet)
+    assert match, snippet
+    assert match.group(1) == verify_url and match.group(2) == badge_url
+    assert alpha.number in match.group(3) and "status" in match.group(3)
+    # Never the request's host: the snippet is pasted on other sites.
+    assert "testserver" not in snippet
+    # The badge shown on the page is the same link.
+    assert f'<a href="/verify/{alpha.number}/"><img src="/badge/{alpha.number}.svg" alt="' in page.text
+    assert client.get(match.group(1).removeprefix(settings.SITE_URL)).status_code == 200

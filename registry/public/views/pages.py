@@ -14,6 +14,7 @@ from registry.certificates.rules import normalise_certificate_number
 from registry.providers.models import Site, ThirdParty
 from registry.public import selectors as queries
 from registry.public.embed import badge_snippet
+from registry.public.embed import badge_snippet
 from registry.public.filters import RegistryFilter
 from registry.public.history import public_events, status_notice
 
@@ -235,6 +236,7 @@ def service(request, slug):
         "third_parties": list(service.third_parties.all()),
         "warnings": queries.dependency_warnings(service),
         "notice": status_notice(noticed, noticed.events.all()) if noticed else None,
+        "badge_snippet": badge_snippet(current) if current else "",
         "badge_snippet": badge_snippet(current) if current else "",
     }
     return render(request, "registry/service.html", context)
