@@ -26,6 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame, KeepInFrame, Paragraph, Spacer, Table, TableStyle
 
 from registry.certificates.choices import CertificateStatus
+from registry.core import bilingual
 from registry.providers.choices import ServiceModel
 
 # French first: the agency's language; English beside it for relying parties abroad.
@@ -132,6 +133,16 @@ def _markup(value) -> str:
     return "<br/>".join(escape(pdf_text(line)) for line in str(value).strip().splitlines())
 
 
+def _bilingual_markup(obj, field: str, *, colour: str | None = GREY_HEX) -> str:
+    """A public text written in English and French (core.bilingual) as the certificate gives its own words: the French,
+    then the English under it (in `colour`); the one written alone when the other is blank or the same."""
+    texts = bilingual.both(obj, field)
+    french, english = _markup(texts["fr"]), _markup(texts["en"])
+    if french and english and texts["fr"].strip() != texts["en"].strip():
+        return f"{french}<br/><font color='{colour}'>{english}</font>" if colour else f"{french}<br/>{english}"
+    return french or english
+
+
 def _styles():
     base = ParagraphStyle("base", fontName="Helvetica", fontSize=10, leading=13, textColor=colors.black)
     return {
@@ -156,8 +167,8 @@ def _banner(certificate, event, styles, width) -> Table:
         timezone.localdate(event.created_at) if event is not None else timezone.localdate(certificate.status_changed_at)
     )
     rows = [[Paragraph(stacked(BANNERS[certificate.status], date=iso(day)), styles["banner_title"])]]
-    if event is not None and event.reason.strip():
-        rows.append([Paragraph(_markup(event.reason), styles["banner"])])
+    if event is not None and not bilingual.missing(event.reason, event.reason_fr):
+        rows.append([Paragraph(_bilingual_markup(event, "reason", colour=None), styles["banner"])])
     rows.append([Paragraph(stacked(CONSEQUENCES[certificate.status]), styles["banner"])])
     table = Table(rows, colWidths=[width], hAlign="LEFT")
     table.setStyle(
@@ -193,8 +204,11 @@ def _details(certificate, styles, width) -> Table:
         (_("Holder"), holder),
         (_("Service"), service_text),
         (_("Scheme"), escape(pdf_text(f"{certificate.scheme.name} {certificate.scheme.version}"))),
-        (_("Scope"), (_markup(certificate.scope), "text")),
-        (_("conditions and reserves"), (_markup(certificate.conditions) or escape(pdf_text(both(_("None")))), "text")),
+        (_("Scope"), (_bilingual_markup(certificate, "scope"), "text")),
+        (
+            _("conditions and reserves"),
+            (_bilingual_markup(certificate, "conditions") or escape(pdf_text(both(_("None")))), "text"),
+        ),
         (_("Issued"), iso(certificate.issued_on)),
         (_("Valid until"), iso(certificate.expires_on)),
         (_("Status"), f"<font color='{status_colour}'><b>{status_text}</b></font>"),

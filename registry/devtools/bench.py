@@ -397,7 +397,7 @@ class BenchSeeder:
         for c in certificates:
             for status, when, reason, actor in c.events:
                 events.append((CertificateEvent, {
-                    "certificate_id": c.obj.pk, "status": status, "reason": reason, "actor_id": actor,
+                    "certificate_id": c.obj.pk, "status": status, "reason": reason, "reason_fr": "", "actor_id": actor,
                     "effective_on": None, "internal_note": "",
                     "created_at": when, "notified_at": when + datetime.timedelta(minutes=1),
                 }))  # fmt: skip

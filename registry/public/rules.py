@@ -69,6 +69,7 @@ class PublicChange:
     adopted_at: datetime.datetime
     kind: str
     summary: str
+    summary_fr: str = ""  # the summary in French (core.bilingual: `summary` is the English one)
 
     @property
     def kind_label(self) -> str:

@@ -27,7 +27,9 @@ from registry.public.selectors import (
 FORMAT = "trusted-cloud-registry-snapshot"
 # 2: each certificate row carries its surveillance dates; a history's entries carry their type (a change of status or
 # an accepted change, with its kind and public summary).
-FORMAT_VERSION = 2
+# 3: the public texts in English and French: each certificate row its scope, scope_fr and conditions_fr; a status entry
+# its reason_fr, a change its summary_fr (core.bilingual: the plain field is the English text).
+FORMAT_VERSION = 3
 
 
 def canonical_json(value) -> bytes:
@@ -42,13 +44,14 @@ def utc(moment: datetime.datetime | None) -> str | None:
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _status_entry(status: str, reason: str, at: datetime.datetime) -> dict:
-    return {"type": STATUS, "status": status, "reason": reason, "at": utc(at), "change": None}
+def _status_entry(status: str, reason: str, reason_fr: str, at: datetime.datetime) -> dict:
+    return {"type": STATUS, "status": status, "reason": reason, "reason_fr": reason_fr, "at": utc(at), "change": None}
 
 
 def _change_entry(change: PublicChange) -> dict:
-    change_part = {"kind": change.kind, "summary": change.summary}
-    return {"type": CHANGE, "status": None, "reason": "", "at": utc(change.adopted_at), "change": change_part}
+    change_part = {"kind": change.kind, "summary": change.summary, "summary_fr": change.summary_fr}
+    return {"type": CHANGE, "status": None, "reason": "", "reason_fr": "", "at": utc(change.adopted_at),
+            "change": change_part}  # fmt: skip
 
 
 def _history_by_certificate(certificates) -> dict[int, list[dict]]:
@@ -58,11 +61,11 @@ def _history_by_certificate(certificates) -> dict[int, list[dict]]:
     keyed = {}
     ids = certificates.order_by().values("pk")
     events = CertificateEvent.objects.filter(certificate__in=ids).order_by("certificate_id", "created_at", "pk")
-    for pk, certificate_id, status, reason, created_at in events.values_list(
-        "pk", "certificate_id", "status", "reason", "created_at"
+    for pk, certificate_id, status, reason, reason_fr, created_at in events.values_list(
+        "pk", "certificate_id", "status", "reason", "reason_fr", "created_at"
     ):
         keyed.setdefault(certificate_id, []).append(
-            (history_key(created_at, STATUS, pk), _status_entry(status, reason, created_at))
+            (history_key(created_at, STATUS, pk), _status_entry(status, reason, reason_fr, created_at))
         )
     for certificate_id, changes in accepted_changes_by_certificate(ids).items():
         keyed.setdefault(certificate_id, []).extend(

@@ -208,7 +208,7 @@ def test_a_certificate_by_number_carries_its_row_scope_and_public_history_but_ne
     ]
     assert "on" not in body
     assert administrator.email not in r.content.decode()
-    assert all(set(e) == {"type", "status", "reason", "time", "effective_on", "change"} for e in body["history"])
+    assert all(set(e) == {"type", "status", "reason", "reason_fr", "time", "effective_on", "change"} for e in body["history"])
     assert {(e["type"], e["change"]) for e in body["history"]} == {("status", None)}
 
 
@@ -283,6 +283,6 @@ def test_the_history_endpoint_lists_status_reason_and_time_oldest_first(client, 
         ("suspended", "suspended"),
         ("active", "active"),
     ]
-    assert all(set(e) == {"type", "status", "reason", "time", "effective_on", "change"} for e in r.json())
+    assert all(set(e) == {"type", "status", "reason", "reason_fr", "time", "effective_on", "change"} for e in r.json())
     assert r.json()[1]["time"] == "2026-02-01T12:00:00+01:00"
     assert administrator.email not in r.content.decode()

@@ -111,7 +111,8 @@ def test_the_api_and_the_exports_carry_the_dates_as_iso_days(client, surveilled)
         surveilled.number: (LAST, NEXT),
         bare.number: ("", ""),
     }
-    assert list(csv_rows[0])[-3:] == ["url", "last_surveillance_on", "next_surveillance_due"]
+    assert list(csv_rows[0])[-6:-3] == ["url", "last_surveillance_on", "next_surveillance_due"]
+    assert list(csv_rows[0])[-3:] == ["scope", "scope_fr", "conditions_fr"]  # then the texts in both languages
     assert {row["certificate"]: dates(row) for row in snapshot(client)["registry"]["certificates"]} == expected
 
 
@@ -195,7 +196,7 @@ def test_the_api_history_merges_the_accepted_changes_in_time_order(client, chang
         ] == EXPECTED_HISTORY
         change = history[1]
         assert (change["status"], change["reason"], change["effective_on"]) == (None, "", None)
-        assert change["change"] == {"kind": "location", "summary": "A second storage site, in Lyon."}
+        assert change["change"] == {"kind": "location", "summary": "A second storage site, in Lyon.", "summary_fr": ""}
         assert [e["time"] for e in history] == sorted(e["time"] for e in history)
 
 
@@ -355,7 +356,7 @@ def test_a_change_accepted_through_the_workflow_reaches_the_public_history(
         changes.notice_accept(notice=notice, by=reviewer, public_summary="A second storage site, in Lyon.")
 
     [change] = [e for e in client.get(f"/api/v1/certificates/{certificate.number}/history/").json() if e["change"]]
-    assert change["change"] == {"kind": "location", "summary": "A second storage site, in Lyon."}
+    assert change["change"] == {"kind": "location", "summary": "A second storage site, in Lyon.", "summary_fr": ""}
     page = client.get(reverse("registry:service", args=[certificate.service.slug])).content.decode()
     assert "A second storage site, in Lyon." in page and "SECRET-" not in page
     # The acceptance published: a new snapshot was issued with the change in the certificate's history.

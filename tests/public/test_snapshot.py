@@ -109,7 +109,7 @@ def test_the_document_is_canonical_json_of_the_whole_public_registry(client, liv
         ("active", "Qualification granted."),
         ("withdrawn", "Data moved outside the EU."),
     ]
-    assert set(history[withdrawn.number]["events"][0]) == {"type", "status", "reason", "at", "change"}
+    assert set(history[withdrawn.number]["events"][0]) == {"type", "status", "reason", "reason_fr", "at", "change"}
     assert {e["type"] for e in history[withdrawn.number]["events"]} == {"status"}
 
 

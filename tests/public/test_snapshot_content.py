@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def content_from_model_instances() -> dict:
     """registry_content() as it was written before it read values: certificates, services, providers, schemes, sites,
     events and accepted changes as model instances. Kept here as the reference the faster reading must equal."""
-    events = CertificateEvent.objects.only("certificate_id", "status", "reason", "created_at").order_by(
+    events = CertificateEvent.objects.only("certificate_id", "status", "reason", "reason_fr", "created_at").order_by(
         "created_at", "pk"
     )
     records = CertifiedRecord.objects.filter(change_notice__status=ChangeStatus.ACCEPTED).select_related(
@@ -43,11 +43,14 @@ def content_from_model_instances() -> dict:
         """Status events and accepted changes, by time; at one instant the status event first."""
         entries = [
             ((event.created_at, 0, event.pk), {"type": "status", "status": event.status, "reason": event.reason,
-                                               "at": utc(event.created_at), "change": None})
+                                               "reason_fr": event.reason_fr, "at": utc(event.created_at),
+                                               "change": None})
             for event in certificate.public_events
         ] + [
-            ((record.adopted_at, 1, record.pk), {"type": "change", "status": None, "reason": "", "at": utc(record.adopted_at),
-                "change": {"kind": record.change_notice.kind, "summary": record.change_notice.public_summary}})
+            ((record.adopted_at, 1, record.pk), {"type": "change", "status": None, "reason": "", "reason_fr": "",
+                "at": utc(record.adopted_at),
+                "change": {"kind": record.change_notice.kind, "summary": record.change_notice.public_summary,
+                           "summary_fr": record.change_notice.public_summary_fr}})
             for record in certificate.accepted_records
         ]  # fmt: skip
         return [entry for _, entry in sorted(entries, key=lambda e: e[0])]

@@ -59,6 +59,12 @@ class RegistryRowSerializer(serializers.Serializer):
     )
     last_surveillance_on = serializers.DateField(allow_null=True, help_text=last_surveillance_help)
     next_surveillance_due = serializers.DateField(allow_null=True, help_text=next_surveillance_help)
+    # The public texts people write, in English (the plain field) and in French (`_fr`); either may be empty.
+    scope = serializers.CharField(allow_blank=True, help_text=_("The scope of the qualification, in English."))
+    scope_fr = serializers.CharField(allow_blank=True, help_text=_("The scope of the qualification, in French."))
+    conditions_fr = serializers.CharField(
+        allow_blank=True, help_text=_("The conditions and reserves in French; empty when none or not translated.")
+    )
 
     def to_representation(self, instance):
         return queries.public_row(instance)
@@ -71,6 +77,9 @@ class AcceptedChangeSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ChangeKind.choices, help_text=_("What the change touched."))
     summary = serializers.CharField(
         allow_blank=True, help_text=_("The agency's public summary of the change; empty when none was written.")
+    )
+    summary_fr = serializers.CharField(
+        allow_blank=True, help_text=_("The public summary in French; empty when none was written.")
     )
 
 
@@ -91,6 +100,9 @@ class CertificateEventSerializer(serializers.Serializer):
     reason = serializers.CharField(
         allow_blank=True, help_text=_("The public reason of a change of status; empty when none was given.")
     )
+    reason_fr = serializers.CharField(
+        allow_blank=True, help_text=_("The public reason in French; empty when none was given in French.")
+    )
     time = serializers.DateTimeField(help_text=_("When the status changed, or when the change was accepted."))
     effective_on = serializers.DateField(
         allow_null=True,
@@ -106,10 +118,12 @@ class CertificateEventSerializer(serializers.Serializer):
         if instance.event is not None:
             event = instance.event
             effective_on = event.effective_on.isoformat() if event.effective_on else None
-            return {"type": STATUS, "status": event.status, "reason": event.reason, "time": time,
-                    "effective_on": effective_on, "change": None}  # fmt: skip
-        change = {"kind": instance.change.kind, "summary": instance.change.summary}
-        return {"type": CHANGE, "status": None, "reason": "", "time": time, "effective_on": None, "change": change}
+            return {"type": STATUS, "status": event.status, "reason": event.reason, "reason_fr": event.reason_fr,
+                    "time": time, "effective_on": effective_on, "change": None}  # fmt: skip
+        change = instance.change
+        change = {"kind": change.kind, "summary": change.summary, "summary_fr": change.summary_fr}
+        return {"type": CHANGE, "status": None, "reason": "", "reason_fr": "", "time": time, "effective_on": None,
+                "change": change}  # fmt: skip
 
 
 class StatusOnSerializer(serializers.Serializer):
@@ -123,7 +137,6 @@ class StatusOnSerializer(serializers.Serializer):
 
 
 class CertificateDetailSerializer(RegistryRowSerializer):
-    scope = serializers.CharField()
     status_since = serializers.DateTimeField(help_text=_("When the certificate entered its current status."))
     history = CertificateEventSerializer(
         many=True,
@@ -138,7 +151,6 @@ class CertificateDetailSerializer(RegistryRowSerializer):
     def to_representation(self, instance):
         events = list(instance.events.all())
         data = super().to_representation(instance)
-        data["scope"] = instance.scope
         data["status_since"] = serializers.DateTimeField().to_representation(instance.status_changed_at)
         data["history"] = CertificateEventSerializer(
             queries.attach_history([instance])[0].public_history, many=True
@@ -273,6 +285,9 @@ class ServiceSerializer(serializers.Serializer):
     name = serializers.CharField()
     service_model = serializers.ChoiceField(choices=ServiceModel.choices)
     description = serializers.CharField(allow_blank=True, help_text=_("Empty when the provider wrote none."))
+    description_fr = serializers.CharField(
+        allow_blank=True, help_text=_("The description in French; empty when the provider wrote none.")
+    )
     provider = ProviderRefSerializer()
     status = serializers.SerializerMethodField()
     certificate = serializers.SerializerMethodField(
@@ -366,6 +381,9 @@ class ProviderSerializer(serializers.Serializer):
     )
     website = BlankOrURLField(allow_blank=True, help_text=_("The provider's website; empty if not given."))
     description = serializers.CharField(allow_blank=True, help_text=_("Empty when the provider wrote none."))
+    description_fr = serializers.CharField(
+        allow_blank=True, help_text=_("The description in French; empty when the provider wrote none.")
+    )
     locations = LocationsSerializer(source="*", help_text=_("ISO codes of the countries of rule 19.6.a."))
     services = serializers.SerializerMethodField(help_text=_("Its services in the registry, with their status."))
     in_process = serializers.SerializerMethodField(help_text=_("Its dossiers listed as in process."))

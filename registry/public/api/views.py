@@ -146,7 +146,7 @@ class CertificateViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
         if self.action == "list":
             return queries.public_certificates()
         events = CertificateEvent.objects.only(
-            "certificate_id", "status", "reason", "effective_on", "created_at"
+            "certificate_id", "status", "reason", "reason_fr", "effective_on", "created_at"
         ).order_by("created_at", "pk")
         return querysets.published_certificates().prefetch_related(Prefetch("events", queryset=events))
 

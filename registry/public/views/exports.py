@@ -37,6 +37,10 @@ COLUMNS = (
     # Added after the others, so that a script reading the columns by position keeps reading the same ones.
     "last_surveillance_on",
     "next_surveillance_due",
+    # Then the public texts in both languages: the scope in English and French, the conditions in French.
+    "scope",
+    "scope_fr",
+    "conditions_fr",
 )
 
 # One database round trip per this many certificates (and one for their sites, one for their surveillance dates): a

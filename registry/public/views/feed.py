@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from registry.certificates import rules
 from registry.certificates.choices import CertificateStatus
 from registry.certificates.selectors import event_change
+from registry.core.bilingual import Text, text_in
 from registry.public.history import AcceptedChange, latest_history
 from registry.public.rules import CHANGE
 
@@ -80,14 +81,16 @@ class StatusChangesFeed(Feed):
 
     def item_description(self, event):
         # Atom's summary is sent as type="html": the reason, written by the agency, is escaped so it stays text.
+        # In the feed's language (the page's, get_language()): the other language's text, standing in, is marked.
         certificate = event.certificate
         if isinstance(event, AcceptedChange):
-            reason = event.change.summary or _("No public summary given.")
+            text = text_in(event.change, "summary") or Text(_("No public summary given."), "", False)
         else:
-            reason = event.reason or _("No reason given.")
+            text = event.reason_text or Text(_("No reason given."), "", False)
         return _clean(
-            "<p>{}</p><p>{}</p>".format(
-                escape(reason),
+            "<p{}>{}</p><p>{}</p>".format(
+                f' lang="{text.lang}"' if text.fallback else "",
+                escape(text.text),
                 escape(
                     _("Certificate %(number)s, %(scheme)s, issued %(issued)s, expires %(expires)s.")
                     % {
