@@ -78,11 +78,11 @@ def portal_pages(world):
     ]
 
 
-def measure(browser, base, lang, paths, cookies=(), phone=False):
-    """{path: its width, the elements past the window's right edge, where its content starts}, in a window 320 px wide
-    or on a 390 px phone."""
+def measure(browser, base, lang, paths, cookies=(), phone=False, width=WIDTH):
+    """{path: its width, the elements past the window's right edge, where its content starts}, in a window `width` px
+    wide or on a 390 px phone."""
     size = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True} if phone else {}
-    context = browser.new_context(**(size or {"viewport": {"width": WIDTH, "height": 640}}), locale=lang)
+    context = browser.new_context(**(size or {"viewport": {"width": width, "height": 640}}), locale=lang)
     context.set_default_timeout(TIMEOUT)
     context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "url": base}, *cookies])
     page = context.new_page()
@@ -154,3 +154,17 @@ def test_on_a_phone_the_folded_menus_open_from_their_button(live_server):
             assert not page.locator("[aria-controls=dossier-steps]").is_visible()
         finally:
             browser.close()
+
+
+def test_a_laptop_window_shows_the_whole_menu_in_french_when_signed_in(live_server):
+    """The longest menu (French, signed in: the portal and the account's menu) fits 1280 px or folds behind its button."""
+    world = a_registry()
+    cookie = session_cookie(world["owner"], live_server.url)
+    paths = [reverse("registry:home"), reverse("portal:provider", args=[world["provider"].slug])]
+    with playwright.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            found = measure(browser, live_server.url, "fr", paths, [cookie], width=1280)
+        finally:
+            browser.close()
+    assert {path: m["width"] for path, m in found.items()} == dict.fromkeys(paths, 1280), found
