@@ -79,3 +79,10 @@ def bilingual(obj, field=None, paragraphs=False):
         return mark_safe(body)
     tag = "div" if paragraphs else "span"
     return format_html('<{} lang="{}">{}</{}>', tag, text.lang, mark_safe(body), tag)
+
+
+@register.filter
+def in_language(obj, field):
+    """`obj`'s public `field` as plain text in the active language, or the other one where it is blank (core.bilingual):
+    for e-mails, rendered in their reader's language, where no element can carry a `lang`."""
+    return bilingual_text(obj, field).text

@@ -79,3 +79,28 @@ def test_a_french_reason_is_shown_on_the_french_page():
 )
 def test_a_text_that_must_be_written_may_be_in_either_language(english, french, missing):
     assert bilingual.missing(english, french) is missing
+
+
+def test_the_emails_give_a_reason_and_a_summary_in_their_readers_language():
+    from django.template.loader import render_to_string
+
+    from registry.certificates.models import ChangeNotice
+
+    certificate = f.certified_service()
+    event = CertificateEvent(
+        certificate=certificate, status="suspended", reason="Storage moved.", reason_fr="Stockage déplacé."
+    )
+    notice = ChangeNotice(kind="location", public_summary="A second site.", public_summary_fr="Un second site.")
+    context = {"certificate": certificate, "event": event, "notice": notice, "change": "suspended", "target": "x"}
+    for language, reason, summary in (
+        ("fr", "Stockage déplacé.", "Un second site."),
+        ("en", "Storage moved.", "A second site."),
+    ):
+        with translation.override(language):
+            assert reason in render_to_string("emails/subscription_event.txt", context)
+            assert reason in render_to_string("emails/certificate_event.html", context)
+            assert summary in render_to_string("emails/subscription_change.txt", context)
+            assert summary in render_to_string("emails/subscription_change.html", context)
+    notice.public_summary_fr = ""
+    with translation.override("fr"):  # no French written: the English one rather than nothing
+        assert "A second site." in render_to_string("emails/subscription_change.txt", context)
