@@ -500,8 +500,14 @@ def registry_statistics(months: int = 24) -> dict:
         month_ends.append(month_end)
         first_of_month = month_end.replace(day=1)
     month_ends.reverse()
+    # A month that ended before the registry's first certificate has no data (None: "—" in the table, a gap in the
+    # chart), not zero certified services.
+    first_issued = min((issued for issued, _ in spans), default=None)
     over_time = []
     for end in month_ends:
+        if first_issued is None or end < first_issued:
+            over_time.append((end, None))
+            continue
         count = sum(1 for issued, ended_on in spans if issued <= end and (ended_on is None or ended_on > end))
         over_time.append((end, count))
 
