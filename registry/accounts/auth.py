@@ -29,6 +29,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from registry.accounts import audit
+from registry.accounts.forms import CODE, RegistryLabels
 
 logger = logging.getLogger(__name__)
 
@@ -187,12 +188,16 @@ class _RefusesUnreadableSecrets:
             raise ValidationError(UNREADABLE_SECRET, code="unreadable_secret") from None
 
 
-class AuthenticateForm(_RefusesUnreadableSecrets, mfa_forms.AuthenticateForm):
-    """allauth's second-factor step at sign-in (MFA_FORMS)."""
+class AuthenticateForm(RegistryLabels, _RefusesUnreadableSecrets, mfa_forms.AuthenticateForm):
+    """allauth's second-factor step at sign-in (MFA_FORMS), with the registry's label."""
+
+    labels = {"code": CODE}
 
 
-class ReauthenticateForm(_RefusesUnreadableSecrets, mfa_forms.ReauthenticateForm):
-    """allauth's second-factor step at re-authentication (MFA_FORMS)."""
+class ReauthenticateForm(RegistryLabels, _RefusesUnreadableSecrets, mfa_forms.ReauthenticateForm):
+    """allauth's second-factor step at re-authentication (MFA_FORMS), with the registry's label."""
+
+    labels = {"code": CODE}
 
 
 def second_factors_reset(*, user, by) -> int:

@@ -207,6 +207,7 @@ def test_the_second_factor_step_of_a_sign_in_is_ours(client, owner):
     assert response.request["PATH_INFO"] == reverse("mfa_authenticate")
     assert stock_templates(response) == []
     assert "Second factor" in response.text
+    assert "Code from your app, or a recovery code" in response.text and "placeholder=" not in response.text
 
 
 def test_the_french_sign_up_page_is_titled_in_french(client, db):

@@ -82,6 +82,10 @@ MFA_ADAPTER = "registry.accounts.auth.MFAAdapter"
 MFA_FORMS = {
     "authenticate": "registry.accounts.auth.AuthenticateForm",
     "reauthenticate": "registry.accounts.auth.ReauthenticateForm",
+    # The registry's labels (registry/accounts/forms.py).
+    "activate_totp": "registry.accounts.forms.ActivateTOTPForm",
+    "add_webauthn": "registry.accounts.forms.AddWebAuthnForm",
+    "edit_webauthn": "registry.accounts.forms.EditWebAuthnForm",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Trusted Cloud Registry"
