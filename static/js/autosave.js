@@ -76,6 +76,37 @@
     badge.classList.toggle("tcr-outcome-missing", !yes);
   }
 
+  function clearErrors(card) {
+    // Saved: the errors the page came back with no longer hold. Their messages go, and nothing points at them.
+    var messages = card.querySelectorAll(".invalid-feedback");
+    var gone = [];
+    for (var i = 0; i < messages.length; i += 1) {
+      if (messages[i].id) {
+        gone.push(messages[i].id);
+      }
+      messages[i].parentNode.removeChild(messages[i]);
+    }
+    var marked = card.querySelectorAll(".is-invalid, [aria-invalid]");
+    for (var j = 0; j < marked.length; j += 1) {
+      marked[j].classList.remove("is-invalid");
+      marked[j].removeAttribute("aria-invalid");
+    }
+    var described = card.querySelectorAll("[aria-describedby]");
+    for (var k = 0; k < described.length; k += 1) {
+      var kept = described[k]
+        .getAttribute("aria-describedby")
+        .split(/\s+/)
+        .filter(function (id) {
+          return id && gone.indexOf(id) === -1;
+        });
+      if (kept.length) {
+        described[k].setAttribute("aria-describedby", kept.join(" "));
+      } else {
+        described[k].removeAttribute("aria-describedby");
+      }
+    }
+  }
+
   function request(card, data, keepalive) {
     return fetch(card.dataset.answerUrl, {
       method: "POST",
@@ -118,6 +149,7 @@
               s.sent = data;
               say(card, answer.saved, "info");
               answered(card, answer.answered);
+              clearErrors(card);
             } else {
               var why = answer.error || response.statusText || String(response.status);
               failed(card, (form.dataset.msgFailed || "%(error)s").replace("%(error)s", why));

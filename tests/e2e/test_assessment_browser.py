@@ -204,3 +204,28 @@ def test_evidence_uploaded_from_the_requirement_comes_back_cited_in_it(live_serv
     answer = Answer.objects.get(dossier=draft, requirement=first)
     assert answer.status == Answer.Status.MET
     assert list(answer.evidence.all()) == [Document.objects.get(dossier=draft, title=str(first))]
+
+
+def test_an_answer_saved_after_the_chapter_refused_it_is_no_longer_called_invalid(live_server, owner, draft, scheme):
+    first = Requirement.objects.get(scheme=scheme, ref="19.2")
+    chapter = f"{live_server.url}/portal/dossiers/{draft.reference}/assessment/19/"
+    cookie = session_cookie(owner, live_server.url)
+    with playwright.sync_playwright() as p:
+        browser, page = browser_page(p, cookie)
+        try:
+            page.goto(chapter)
+            choose(page, first, Answer.Status.NOT_MET)
+            page.locator(".tcr-save-bar button:not([name])").click()
+            page.wait_for_load_state("load")
+            field = page.locator(f"#id_r{first.pk}-justification")
+            assert field.get_attribute("aria-invalid") == "true"
+            field.fill("Not yet: the second site opens in June.")
+            wait_saved(page, first)
+            assert card(page, first).locator("[aria-invalid], .is-invalid, .invalid-feedback").count() == 0
+            described = field.get_attribute("aria-describedby") or ""
+            assert "_error" not in described, described
+        finally:
+            browser.close()
+    assert (
+        Answer.objects.get(dossier=draft, requirement=first).justification == "Not yet: the second site opens in June."
+    )

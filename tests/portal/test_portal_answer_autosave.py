@@ -213,3 +213,23 @@ def test_the_documents_page_continues_to_the_declaration(client, editor, draft):
     client.force_login(editor)
     page = client.get(url("dossier-documents", draft.reference)).text
     assert f'href="{url("dossier-declaration", draft.reference)}">Continue to the declaration →' in page
+
+
+# What one save costs: session, user, the dossier and memberships, the requirement, the answer with its evidence, the
+# documents to cite; then the save: the dossier locked, the applicable requirements, the answer, its evidence links, its
+# update or insert and the links changed; savepoints. The same with one document cited or five.
+ANSWER_SAVE_QUERIES = 17
+
+
+def test_saving_one_answer_costs_a_fixed_number_of_queries(
+    client, editor, draft, requirement, django_assert_max_num_queries
+):
+    documents = [
+        document_add(dossier=draft, kind="evidence", title=f"D{i}", uploaded=f.pdf(), by=editor) for i in range(5)
+    ]
+    client.force_login(editor)
+    target = url("dossier-answer", draft.reference, requirement.pk)
+    for evidence in (documents[:1], documents):
+        with django_assert_max_num_queries(ANSWER_SAVE_QUERIES):
+            assert client.post(target, one(requirement, "partially_met", "Partly.", evidence)).status_code == 200
+    assert Answer.objects.get(dossier=draft, requirement=requirement).evidence.count() == 5
