@@ -209,7 +209,13 @@ def complete(d: Dossier, by) -> Dossier:
         d.status = Dossier.Status.DRAFT
     for kind in d.scheme.required_document_kinds:
         checked(document_add(dossier=d, kind=kind, title=str(DocumentKind(kind).label), uploaded=pdf(), by=by))
-    Dossier.objects.filter(pk=d.pk).update(status=status, declared_by=by, declared_at=timezone.now())
+    Dossier.objects.filter(pk=d.pk).update(
+        status=status,
+        declared_by=by,
+        declared_at=timezone.now(),
+        declared_by_name=by.get_full_name() or by.email,
+        declared_by_capacity="Chief executive officer",
+    )
     d.refresh_from_db()
     return d
 

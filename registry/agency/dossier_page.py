@@ -116,7 +116,16 @@ class DossierPageMixin:
         ),
         (
             gettext_lazy("Declaration"),
-            {"fields": ["declared_by", "declared_at_zoned", "listed_in_process_consent", "created_at_zoned"]},
+            {
+                "fields": [
+                    "declared_by_name",
+                    "declared_by_capacity",
+                    "declared_by",
+                    "declared_at_zoned",
+                    "listed_in_process_consent",
+                    "created_at_zoned",
+                ]
+            },
         ),
     ]
 

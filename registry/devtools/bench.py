@@ -351,6 +351,8 @@ class BenchSeeder:
             instructing_reviewer_id=d.reviewer_id, decision_maker_id=d.committee_id, evaluation_center_id=d.centre_id,
             listed_in_process_consent=d.consent and d.status != S.DRAFT,
             declared_by_id=owner if declared_at else None, declared_at=declared_at,
+            declared_by_name=vocab.SIGNATORY if declared_at else "",
+            declared_by_capacity=vocab.SIGNATORY_CAPACITY if declared_at else "",
             created_by_id=owner, created_at=d.steps[0][1],
         )  # fmt: skip
 

@@ -100,6 +100,10 @@ AUTONOMY_EVIDENCE = [
     "",
 ]
 
+# Who signs a seeded dossier's declaration (Dossier.declared_by_name and declared_by_capacity).
+SIGNATORY = "Camille Durand"
+SIGNATORY_CAPACITY = "Chief executive officer"
+
 REVIEW_COMMENTS = {
     "request_changes": [
         "The risk analysis does not cover the administration network; please complete chapter 9.",

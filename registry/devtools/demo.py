@@ -160,6 +160,7 @@ def _ensure_provider(summary, spec) -> Provider:
         registration_id=spec["registration_id"],
         website=spec["website"],
         description=spec["description"],
+        description_fr=spec.get("description_fr", ""),
         registered_office_country=office,
         central_administration_country=administration,
         principal_establishment_country=establishment,
@@ -201,6 +202,7 @@ def _ensure_service(summary, provider, spec) -> Service:
         name=spec["name"],
         service_model=spec["model"],
         description=spec["description"],
+        description_fr=spec.get("description_fr", ""),
     )
     for role, country, city, operations in spec["sites"]:
         Site.objects.create(service=service, role=role, country=country, city=city, operations=operations)
@@ -241,7 +243,18 @@ def _prepare(dossier, by, *, complete: bool) -> None:
     for kind, document in documents.items():
         document.answers.add(*Answer.objects.filter(dossier=dossier, requirement__ref__in=cast.EVIDENCE[kind]))
     if complete:
-        dossier_declare(dossier=dossier, by=by, listed_in_process_consent=True)
+        _declare(dossier, by)
+
+
+def _declare(dossier, by) -> None:
+    """The declaration, signed by the member who prepared the dossier, as its chief executive."""
+    dossier_declare(
+        dossier=dossier,
+        by=by,
+        signatory_name=by.get_full_name() or by.email,
+        signatory_capacity="Chief executive officer",
+        listed_in_process_consent=True,
+    )
 
 
 def _carry(summary, dossier, spec, people, centres) -> None:
@@ -287,7 +300,12 @@ def _carry(summary, dossier, spec, people, centres) -> None:
         proposed_conditions=spec["conditions"],
     )
     certificate = dossier_qualify(
-        dossier=dossier, by=people[cast.COMMITTEE_MEMBER], scope=spec["scope"], conditions=spec["conditions"]
+        dossier=dossier,
+        by=people[cast.COMMITTEE_MEMBER],
+        scope=spec["scope"],
+        scope_fr=spec.get("scope_fr", ""),
+        conditions=spec["conditions"],
+        conditions_fr=spec.get("conditions_fr", ""),
     )
     summary.created["certificates"] += 1
     if spec.get("suspend"):
@@ -295,6 +313,7 @@ def _carry(summary, dossier, spec, people, centres) -> None:
             certificate=certificate,
             by=people[cast.ADMINISTRATOR],
             reason=spec["suspend"],
+            reason_fr=spec.get("suspend_fr", ""),
             review_on=timezone.localdate() + datetime.timedelta(days=45),
             internal_note="Demo: review once the provider's action plan is received.",
         )
@@ -319,7 +338,7 @@ def _request_and_answer(dossier, by, reviewer) -> None:
     )
     _upload(dossier, "extra_eu_risks", by)  # the same title: its version 2
     message_post(dossier=dossier, by=by, body=cast.CHANGE_REPLY)
-    dossier_declare(dossier=dossier, by=by, listed_in_process_consent=True)
+    _declare(dossier, by)
     dossier_resubmit(dossier=dossier, by=by)
 
 
@@ -354,10 +373,19 @@ def _backdate(dossier, opened_days_ago: int) -> None:
     now = timezone.now()
     moment = now - datetime.timedelta(days=opened_days_ago)
     last = moment
+    signing = []  # declarations, dated 20 minutes before the (re)submission they were signed for
     for event in DossierEvent.objects.filter(dossier=dossier).order_by("created_at", "pk"):
+        if event.action == "declare":
+            signing.append(event.pk)
+            continue
         moment += datetime.timedelta(days=STEP_DAYS.get(event.action, 1), hours=1)
         moment = min(moment, now - datetime.timedelta(hours=1))
         DossierEvent.objects.filter(pk=event.pk).update(created_at=moment)
+        if signing:
+            signed = moment - datetime.timedelta(minutes=20)
+            DossierEvent.objects.filter(pk__in=signing).update(created_at=signed, notified_at=signed)
+            Dossier.objects.filter(pk=dossier.pk, declared_at__isnull=False).update(declared_at=signed)
+            signing = []
         last = moment
     Dossier.objects.filter(pk=dossier.pk).update(status_changed_at=last)
     Document.objects.filter(dossier=dossier).update(uploaded_at=last)

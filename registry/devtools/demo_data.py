@@ -44,6 +44,8 @@ def _sites(storage, processing, administration, support, technical_data):
     return [(role, "FR", city, "") for role, cities in roles for city in cities]
 
 
+# The public texts come in English and French ("description_fr", "scope_fr", "conditions_fr", "suspend_fr"), except
+# Oodrive's, left in English to show the fallback: its French pages show the English text, marked lang="en".
 # A service's "target" is where seeding leaves its dossier: draft, submitted, resubmitted (back in review after a change
 # request the provider answered), evaluation or qualified.
 # "by" is the provider member who prepares and submits it; "reviewer" instructs it; "centre" evaluates it.
@@ -54,6 +56,7 @@ PROVIDERS = [
         "registration_id": "SIREN 512 384 907",
         "website": "https://www.ovhcloud.com",
         "description": "European cloud provider running its own data centres and servers.",
+        "description_fr": "Fournisseur européen de cloud qui exploite ses propres centres de données et serveurs.",
         "countries": ("FR", "FR", "FR"),
         # name, country, capital %, voting %, veto right, appoints board majority
         "shareholders": [
@@ -73,6 +76,8 @@ PROVIDERS = [
                 "name": "Hosted Private Cloud SecNumCloud",
                 "model": "iaas",
                 "description": "Dedicated virtualisation clusters (compute, storage, network) operated by OVHcloud.",
+                "description_fr": "Clusters de virtualisation dédiés (calcul, stockage, réseau) exploités par "
+                "OVHcloud.",
                 "sites": _sites(
                     ["Roubaix", "Strasbourg"], ["Roubaix", "Strasbourg"], ["Roubaix"], ["Roubaix"], ["Gravelines"]
                 ),
@@ -92,6 +97,8 @@ PROVIDERS = [
                 "centre": "CESTI-SNC-2023-04",
                 "scope": "Dedicated virtualisation clusters with block and object storage, hosted in the Roubaix and "
                 "Strasbourg data centres and administered from Roubaix.",
+                "scope_fr": "Hébergement IaaS sur clusters de virtualisation dédiés, avec stockage bloc et objet, "
+                "dans les centres de données de Roubaix et de Strasbourg, administré depuis Roubaix.",
                 "conditions": "",
             },
             {
@@ -99,6 +106,7 @@ PROVIDERS = [
                 "name": "Bare Metal Pod",
                 "model": "iaas",
                 "description": "Racks of dedicated servers delivered as an isolated, customer-operated pod.",
+                "description_fr": "Baies de serveurs dédiés livrées sous forme de pod isolé, exploité par le client.",
                 "sites": _sites(["Gravelines"], ["Gravelines"], ["Roubaix"], ["Roubaix"], ["Gravelines"]),
                 "third_parties": [],
                 "target": "submitted",
@@ -112,6 +120,7 @@ PROVIDERS = [
         "registration_id": "SIREN 527 614 380",
         "website": "https://en.outscale.com",
         "description": "Cloud subsidiary of Dassault Systèmes.",
+        "description_fr": "Filiale cloud de Dassault Systèmes.",
         "countries": ("FR", "FR", "FR"),
         "shareholders": [("Dassault Systèmes SE", "FR", "100.00", "100.00", True, True)],
         "members": [("owner@outscale.example", "owner", "Mathieu", "Lambert")],
@@ -121,6 +130,8 @@ PROVIDERS = [
                 "name": "Outscale Cloud (région cloudgouv-eu-west-1)",
                 "model": "iaas",
                 "description": "Virtual machines, block storage and virtual private networks in a dedicated region.",
+                "description_fr": "Machines virtuelles, stockage bloc et réseaux privés virtuels dans une région "
+                "dédiée.",
                 "sites": _sites(["Paris"], ["Paris"], ["Saint-Cloud"], ["Saint-Cloud"], ["Paris"]),
                 "third_parties": [],
                 "target": "qualified",
@@ -129,6 +140,8 @@ PROVIDERS = [
                 "centre": "CESTI-SNC-2025-11",
                 "scope": "Compute, block storage and networking of the cloudgouv-eu-west-1 region, operated from "
                 "Saint-Cloud.",
+                "scope_fr": "Calcul, stockage bloc et réseau de la région cloudgouv-eu-west-1, exploités depuis "
+                "Saint-Cloud.",
                 "conditions": "",
             },
             {
@@ -136,6 +149,7 @@ PROVIDERS = [
                 "name": "Outscale Kubernetes Service",
                 "model": "caas",
                 "description": "Managed Kubernetes clusters running on the qualified Outscale region.",
+                "description_fr": "Clusters Kubernetes gérés, hébergés dans la région Outscale qualifiée.",
                 "sites": _sites(["Paris"], ["Paris"], ["Saint-Cloud"], ["Saint-Cloud"], ["Paris"]),
                 "third_parties": [],
                 "target": "qualified",
@@ -145,9 +159,15 @@ PROVIDERS = [
                 "scope": "Managed Kubernetes control planes and worker nodes in the cloudgouv-eu-west-1 region.",
                 "conditions": "Minor non-conformity on 12.11 (deadlines for critical patches) to be closed within six "
                 "months.",
+                "scope_fr": "Plans de contrôle et nœuds de travail Kubernetes gérés dans la région "
+                "cloudgouv-eu-west-1.",
+                "conditions_fr": "Non-conformité mineure sur le 12.11 (délais d’application des correctifs critiques) "
+                "à lever sous six mois.",
                 "minor_finding": "12.11",
                 "suspend": "Suspended at the provider’s request while the service moves to a new data centre; the "
                 "qualification will be reinstated after a follow-up audit of the new site.",
+                "suspend_fr": "Suspendue à la demande du prestataire pendant le déménagement du service vers un "
+                "nouveau centre de données ; la qualification sera rétablie après un audit de suivi du nouveau site.",
             },
         ],
     },
@@ -196,6 +216,7 @@ PROVIDERS = [
                 "name": "Oodrive Sign",
                 "model": "saas",
                 "description": "Electronic signature of documents, with a qualified time-stamping option.",
+                "description_fr": "Signature électronique de documents, avec une option d’horodatage qualifié.",
                 "sites": _sites(["Aubervilliers"], ["Aubervilliers"], ["Paris"], ["Paris"], ["Aubervilliers"]),
                 "third_parties": [],
                 "target": "resubmitted",
@@ -211,6 +232,8 @@ PROVIDERS = [
         "website": "https://www.bleucloud.fr",
         "description": "Joint venture of Orange and Capgemini offering cloud services built on licensed Microsoft "
         "technology.",
+        "description_fr": "Coentreprise d’Orange et de Capgemini proposant des services cloud fondés sur des "
+        "technologies Microsoft sous licence.",
         "countries": ("FR", "FR", "FR"),
         "shareholders": [
             ("Orange SA", "FR", "50.00", "50.00", True, False),
@@ -224,6 +247,8 @@ PROVIDERS = [
                 "model": "paas",
                 "description": "Compute, databases and application services built on licensed Azure technology, "
                 "operated by Bleu.",
+                "description_fr": "Calcul, bases de données et services applicatifs fondés sur les technologies Azure "
+                "sous licence, exploités par Bleu.",
                 "sites": _sites(["Paris"], ["Paris"], ["Paris"], ["Paris"], ["Paris"]),
                 "third_parties": [
                     (
@@ -248,6 +273,8 @@ PROVIDERS = [
         "registration_id": "SIREN 910 372 615",
         "website": "https://www.s3ns.io",
         "description": "Thales company offering cloud services built on licensed Google Cloud technology.",
+        "description_fr": "Société du groupe Thales proposant des services cloud fondés sur les technologies Google "
+        "Cloud sous licence.",
         "countries": ("FR", "FR", "FR"),
         "shareholders": [("Thales SA", "FR", "100.00", "100.00", True, True)],
         "members": [("owner@s3ns.example", "owner", "Inès", "Roux")],
@@ -258,6 +285,8 @@ PROVIDERS = [
                 "model": "iaas",
                 "description": "Virtual machines, storage and networking on licensed Google Cloud technology, "
                 "operated by S3NS.",
+                "description_fr": "Machines virtuelles, stockage et réseau sur les technologies Google Cloud sous "
+                "licence, exploités par S3NS.",
                 "sites": _sites(["Paris"], ["Paris"], ["Paris"], ["Paris"], ["Paris"]),
                 "third_parties": [
                     (
@@ -282,6 +311,8 @@ PROVIDERS = [
         "registration_id": "SIREN 948 551 206",
         "website": "https://www.nimbus-sante.example",
         "description": "Young company hosting electronic patient records for hospitals and clinics.",
+        "description_fr": "Jeune entreprise qui héberge des dossiers patients informatisés pour les hôpitaux et "
+        "les cliniques.",
         "countries": ("FR", "FR", "FR"),
         "shareholders": [
             ("Fondateurs", "FR", "52.00", "60.00", False, True),
@@ -295,6 +326,7 @@ PROVIDERS = [
                 "name": "Nimbus Dossier Patient",
                 "model": "saas",
                 "description": "Hosted electronic patient record for hospitals and clinics.",
+                "description_fr": "Dossier patient informatisé hébergé pour les hôpitaux et les cliniques.",
                 "sites": _sites(["Rennes"], ["Rennes"], ["Nantes"], ["Nantes"], ["Rennes"]),
                 "third_parties": [],
                 "target": "draft",

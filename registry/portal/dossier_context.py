@@ -121,6 +121,13 @@ def _sentence(event, dossier) -> tuple[str, str]:
         return _("Resubmitted by %(name)s.") % {"name": name}, "provider"
     if action == "withdraw":
         return _("Withdrawn by %(name)s.") % {"name": name}, "provider"
+    if action == "declare":
+        detail = event.detail or {}
+        return _("Declaration signed by %(signatory)s, %(capacity)s (account of %(name)s).") % {
+            "signatory": detail.get("signatory", ""),
+            "capacity": detail.get("capacity", ""),
+            "name": name,
+        }, "provider"
     if action == "take":
         return _("Taken in review by the agency."), "agency"
     if action == "request_changes":

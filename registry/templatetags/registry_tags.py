@@ -15,7 +15,7 @@ from registry.qualification.workflow import MOVES
 
 register = template.Library()
 
-OTHER_ACTIONS = {"create": _("Dossier opened"), "message": _("Message")}
+OTHER_ACTIONS = {"create": _("Dossier opened"), "message": _("Message"), "declare": _("Declaration signed")}
 
 
 @register.filter

@@ -282,7 +282,13 @@ def test_a_resubmitted_dossier_shows_what_changed_since_the_request(client, in_r
         justification="Divesting by June.",
     )
     service.__class__.objects.filter(pk=service.pk).update(description="Virtual machines and storage.")
-    svc.dossier_declare(dossier=d, by=editor, listed_in_process_consent=False)
+    svc.dossier_declare(
+        dossier=d,
+        by=editor,
+        signatory_name="Claire Martin",
+        signatory_capacity="Chief executive officer",
+        listed_in_process_consent=False,
+    )
     d = svc.dossier_resubmit(dossier=d, by=editor)
     assert d.status == S.IN_REVIEW
     f.login_with_mfa(client, reviewer)

@@ -76,6 +76,20 @@ def test_it_issues_active_certificates_and_one_suspended(output):
     assert all(c.dossier.status == S.QUALIFIED for c in certificates)
 
 
+def test_its_public_texts_are_in_french_too_but_one_to_show_the_fallback(output):
+    certificates = Certificate.objects.select_related("service__provider")
+    with_french = [
+        c for c in certificates if c.scope_fr and c.service.description_fr and c.service.provider.description_fr
+    ]
+    assert len(with_french) >= 2
+    assert "Hébergement IaaS" in certificates.get(service__slug="ovhcloud-hosted-private-cloud-snc").scope_fr
+    english_only = certificates.get(service__slug="oodrive-work")
+    assert (english_only.scope_fr, english_only.service.description_fr) == ("", "")
+    suspended = certificates.get(status=CertificateStatus.SUSPENDED)
+    assert suspended.events.get(status=CertificateStatus.SUSPENDED).reason_fr.startswith("Suspendue")
+    assert suspended.conditions_fr
+
+
 def test_it_leaves_dossiers_at_each_stage(output):
     dossiers = Dossier.objects.select_related("service__provider")
     in_evaluation = {d.service.provider.slug for d in dossiers.filter(status=S.EVALUATION)}
@@ -92,7 +106,7 @@ def test_it_leaves_a_resubmitted_dossier_with_its_reviewer_and_what_changed(outp
     assert dossier.status == S.IN_REVIEW
     assert dossier.instructing_reviewer.email == "reviewer@agency.example"
     actions = list(DossierEvent.objects.filter(dossier=dossier).values_list("action", flat=True))
-    assert actions == ["create", "submit", "take", "request_changes", "message", "resubmit"]
+    assert actions == ["create", "declare", "submit", "take", "request_changes", "message", "declare", "resubmit"]
     # The provider read two action items (the internal finding stayed with the agency) and changed what they asked.
     assert [item["ref"] for item in review.action_items(dossier)] == ["12.11", "19.6"]
     changes = review.changes_since_request(dossier)
@@ -103,7 +117,7 @@ def test_it_leaves_a_resubmitted_dossier_with_its_reviewer_and_what_changed(outp
 def test_it_carries_dossiers_through_the_real_workflow(output):
     qualified = Dossier.objects.filter(status=S.QUALIFIED).first()
     actions = list(DossierEvent.objects.filter(dossier=qualified).values_list("action", flat=True))
-    assert actions == ["create", "submit", "take", "admit", "report", "qualify"]
+    assert actions == ["create", "declare", "submit", "take", "admit", "report", "qualify"]
     assert qualified.documents.filter(kind="evaluation_report").exists()
     assert qualified.decision_maker.email == "committee@agency.example"
 

@@ -53,7 +53,13 @@ def test_dossier_page_parts_and_move_pages_have_no_serious_accessibility_violati
     answer_save(
         dossier=resubmitted, requirement=line[1].requirement, by=owner, status="partially_met", justification="By June."
     )
-    svc.dossier_declare(dossier=resubmitted, by=owner, listed_in_process_consent=False)
+    svc.dossier_declare(
+        dossier=resubmitted,
+        by=owner,
+        signatory_name="Claire Martin",
+        signatory_capacity="Chief executive officer",
+        listed_in_process_consent=False,
+    )
     resubmitted = svc.dossier_resubmit(dossier=resubmitted, by=owner)
     svc.answer_record_finding(answer=line[0], by=reviewer, finding="minor", note="Name the backup site.")
     svc.answer_record_finding(answer=line[1], by=reviewer, finding="major", note="Doubt.", internal=True)

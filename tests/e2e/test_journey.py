@@ -78,6 +78,7 @@ TYPED = {
         "scope": "Virtual machines hosted in France.",
         "change": "The storage site moves to Frankfurt, Germany.",
         "summary": "Storage moved to Germany (EU).",
+        "capacity": "Chief executive officer",
     },
     "fr": {
         "documents": (
@@ -97,6 +98,7 @@ TYPED = {
         "scope": "Machines virtuelles hébergées en France.",
         "change": "Le site de stockage déménage à Francfort, en Allemagne.",
         "summary": "Stockage déplacé en Allemagne (UE).",
+        "capacity": "Présidente",
     },
 }
 BROWSER_LOCALE = {"en": "en-GB", "fr": "fr-FR"}
@@ -427,10 +429,13 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
 
             def declare_and_submit(label, name, done=submitted):
                 page.goto(f"{base}/portal/dossiers/{reference}/declaration/")
+                # The signatory: a person who may commit the provider, named with their capacity.
+                page.fill("input[name=signatory_name]", "Claire Martin")
+                page.fill("input[name=signatory_capacity]", typed["capacity"])
                 page.check("input[name=declare]")
                 shot(page, f"{name}-declaration")
                 page.locator("main form button[type=submit]").first.click()
-                page.wait_for_url(re.compile(rf"/portal/dossiers/{reference}/$"))
+                page.wait_for_url(re.compile(rf"/portal/dossiers/{reference}/(#submission)?$"))
                 page.get_by_role("button", name=tr(lang, label)).click()
                 page.wait_for_url(re.compile(rf"/portal/dossiers/{reference}/$"))
                 page.locator(".alert").filter(has_text=done).wait_for()

@@ -33,7 +33,13 @@ def test_a_worker_checks_an_upload_then_delivers_the_submission_emails_and_marks
     assert (document.scan_status, document.pages, document.checked_at is not None) == ("clean", 1, True)
 
     # A document added after signing asks for a new signature.
-    svc.dossier_declare(dossier=complete_draft, by=editor, listed_in_process_consent=False)
+    svc.dossier_declare(
+        dossier=complete_draft,
+        by=editor,
+        signatory_name="Claire Martin",
+        signatory_capacity="Chief executive officer",
+        listed_in_process_consent=False,
+    )
 
     svc.dossier_submit(dossier=complete_draft, by=editor)  # commits: the notification is queued
 

@@ -115,7 +115,13 @@ def test_a_resubmission_tells_its_instructing_reviewer_only(
 ):
     d = walk(complete_draft, S.IN_REVIEW)
     svc.dossier_request_changes(dossier=d, by=reviewer, comment="Detail 19.6.")
-    svc.dossier_declare(dossier=d, by=editor, listed_in_process_consent=False)
+    svc.dossier_declare(
+        dossier=d,
+        by=editor,
+        signatory_name="Claire Martin",
+        signatory_capacity="Chief executive officer",
+        listed_in_process_consent=False,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         svc.dossier_resubmit(dossier=d, by=editor, comment="Detailed.")
     # Nobody takes it again: the other reviewer is not told.

@@ -76,7 +76,10 @@ def test_permission_matrix(client, portal_people, urls, page, role):
 WRITES = {
     "assessment": lambda d: (url("dossier-assessment", d.reference, "19"), {}),
     "documents": lambda d: (url("dossier-documents", d.reference), {"kind": "evidence", "title": "X", "file": f.pdf()}),
-    "declaration": lambda d: (url("dossier-declaration", d.reference), {"declare": "on"}),
+    "declaration": lambda d: (
+        url("dossier-declaration", d.reference),
+        {"declare": "on", "signatory_name": "Claire Martin", "signatory_capacity": "Chief executive officer"},
+    ),
     "messages": lambda d: (url("dossier-message", d.reference), {"body": "Hello"}),
     "submit": lambda d: (url("dossier-submit", d.reference), {}),
     "withdraw": lambda d: (url("dossier-withdraw", d.reference), {}),

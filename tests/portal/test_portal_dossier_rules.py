@@ -70,13 +70,23 @@ def test_the_portal_and_the_services_refuse_a_content_change_with_one_sentence(c
     expected = "The dossier can only be changed while it is a draft or changes are requested; it is submitted."
     assert rules.content_edit_refusal(actor_for(editor), submitted) == expected
     answer = submitted.answers.first()
-    declaring = lambda: svc.dossier_declare(dossier=submitted, by=editor, listed_in_process_consent=True)  # noqa: E731
+    declaring = lambda: svc.dossier_declare(  # noqa: E731
+        dossier=submitted,
+        by=editor,
+        signatory_name="Claire Martin",
+        signatory_capacity="Chief executive officer",
+        listed_in_process_consent=True,
+    )
     answering = lambda: answer_save(  # noqa: E731
         dossier=submitted, requirement=answer.requirement, by=editor, status="not_met", justification="Gap."
     )
     assert refusal_of(declaring) == refusal_of(answering) == expected
     client.force_login(editor)
-    response = client.post(url("dossier-declaration", submitted.reference), {"declare": "on"}, follow=True)
+    response = client.post(
+        url("dossier-declaration", submitted.reference),
+        {"declare": "on", "signatory_name": "Claire Martin", "signatory_capacity": "Chief executive officer"},
+        follow=True,
+    )
     assert page_messages(response) == [expected]
     response = client.post(
         url("dossier-documents", submitted.reference),

@@ -77,7 +77,13 @@ def test_an_editor_takes_a_dossier_from_start_to_resubmission(client, editor, re
     assert all(list(a.evidence.all()) == [policy] for a in answers)
 
     response = client.post(
-        url("dossier-declaration", dossier.reference), {"declare": "on", "listed_in_process_consent": "on"}
+        url("dossier-declaration", dossier.reference),
+        {
+            "declare": "on",
+            "signatory_name": "Claire Martin",
+            "signatory_capacity": "Chief executive officer",
+            "listed_in_process_consent": "on",
+        },
     )
     assert response.status_code == 302
     dossier.refresh_from_db()
@@ -126,7 +132,15 @@ def test_an_editor_takes_a_dossier_from_start_to_resubmission(client, editor, re
         url("dossier-submit", dossier.reference), {"comment": "Support operations listed."}, follow=True
     )
     assert "The declaration has not been signed." in refused.text
-    client.post(url("dossier-declaration", dossier.reference), {"declare": "on", "listed_in_process_consent": "on"})
+    client.post(
+        url("dossier-declaration", dossier.reference),
+        {
+            "declare": "on",
+            "signatory_name": "Claire Martin",
+            "signatory_capacity": "Chief executive officer",
+            "listed_in_process_consent": "on",
+        },
+    )
     response = client.post(url("dossier-submit", dossier.reference), {"comment": "Support operations listed."})
     assert response.status_code == 302
     dossier.refresh_from_db()
@@ -257,7 +271,10 @@ def test_a_submitted_dossier_is_read_only(client, editor, submitted):
     assert response.status_code == 302
     assert "can only be changed while it is a draft or changes are requested" in page_messages(response)[0]
     assert list(Answer.objects.filter(dossier=submitted).values_list("status", "justification")) == before
-    response = client.post(url("dossier-declaration", submitted.reference), {"declare": "on"})
+    response = client.post(
+        url("dossier-declaration", submitted.reference),
+        {"declare": "on", "signatory_name": "Claire Martin", "signatory_capacity": "Chief executive officer"},
+    )
     assert response.status_code == 302
     assert "can only be changed" in page_messages(response)[0]
     response = client.post(
@@ -300,7 +317,10 @@ def test_the_reviewers_request_is_prominent_while_changes_are_requested(client, 
         assert "Please describe the support sites." in page.text
     # Editable again, and resubmitted from the overview.
     assert "Save this chapter" in client.get(url("dossier-assessment", changes_requested.reference, "19")).text
-    client.post(url("dossier-declaration", changes_requested.reference), {"declare": "on"})
+    client.post(
+        url("dossier-declaration", changes_requested.reference),
+        {"declare": "on", "signatory_name": "Claire Martin", "signatory_capacity": "Chief executive officer"},
+    )
     response = client.post(url("dossier-submit", changes_requested.reference))
     assert response.status_code == 302
     assert any("went straight back to the reviewer who requested the changes" in m for m in page_messages(response))

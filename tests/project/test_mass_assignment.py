@@ -109,7 +109,8 @@ def test_the_declaration_is_signed_by_whoever_signs_it(client, editor, draft, in
     client.force_login(editor)
     response = client.post(
         reverse("portal:dossier-declaration", args=[draft.reference]),
-        {"declare": "on"} | extra(intruder_values, "listed_in_process_consent"),
+        {"declare": "on", "signatory_name": "Claire Martin", "signatory_capacity": "Chief executive officer"}
+        | extra(intruder_values, "listed_in_process_consent"),
     )
     assert response.status_code == 302
     draft.refresh_from_db()

@@ -169,14 +169,16 @@ def test_api_lists_cost_the_same_at_two_sizes(client, name):
 PORTAL_QUERIES = {
     # memberships with their providers; pending invitations with provider and inviter
     "home": 1 + 2,
-    # the services; their dossiers with scheme; their live certificates with scheme; members counted (the locations
-    # check reads the provider's own fields)
-    "provider": 3 + 4,
+    # the services; their dossiers with scheme; their live certificates with scheme; their sites; their third parties
+    # (each service's checks); the current scheme (its caps) and the shareholders (the 19.6.b checks); members counted
+    # (the locations check reads the provider's own fields)
+    "provider": 3 + 8,
     # the members with their users; pending invitations with their inviter
     "members": 3 + 2,
     # the statuses of the organisation's certificates (change control: a live one turns the page into a change
-    # notice's way in); the current scheme (its caps); the shareholders
-    "ownership": 3 + 3,
+    # notice's way in); the current scheme (its caps); the shareholders; the services, each with whether it has sites
+    # and third parties (where "Continue" leads)
+    "ownership": 3 + 4,
     # the history of the provider, its shareholders, services, sites and third parties, each with its author
     "history": 3 + 5,
 }

@@ -87,7 +87,13 @@ def test_a_change_request_withdraws_the_declaration_until_signed_again(changes_r
     assert changes_requested.declared_at is None
     with pytest.raises(Refused, match="The declaration has not been signed."):
         svc.dossier_resubmit(dossier=changes_requested, by=editor)
-    svc.dossier_declare(dossier=changes_requested, by=editor, listed_in_process_consent=False)
+    svc.dossier_declare(
+        dossier=changes_requested,
+        by=editor,
+        signatory_name="Claire Martin",
+        signatory_capacity="Chief executive officer",
+        listed_in_process_consent=False,
+    )
     assert svc.dossier_resubmit(dossier=changes_requested, by=editor).status == S.IN_REVIEW
 
 
@@ -106,7 +112,13 @@ def test_changing_an_answer_after_signing_asks_for_a_new_signature(complete_draf
 
 
 def test_resubmit_writes_one_event(changes_requested, editor):
-    svc.dossier_declare(dossier=changes_requested, by=editor, listed_in_process_consent=False)
+    svc.dossier_declare(
+        dossier=changes_requested,
+        by=editor,
+        signatory_name="Claire Martin",
+        signatory_capacity="Chief executive officer",
+        listed_in_process_consent=False,
+    )
     before = event_count(changes_requested)
     svc.dossier_resubmit(dossier=changes_requested, by=editor, comment="Detailed.")
     changes_requested.refresh_from_db()
@@ -214,7 +226,13 @@ def test_the_full_path_from_draft_to_qualified(
     d = svc.dossier_take(dossier=d, by=reviewer)
     assert d.instructing_reviewer == reviewer
     svc.dossier_request_changes(dossier=d, by=reviewer, comment="Detail the 19.6 ownership.")
-    svc.dossier_declare(dossier=d, by=editor, listed_in_process_consent=True)
+    svc.dossier_declare(
+        dossier=d,
+        by=editor,
+        signatory_name="Claire Martin",
+        signatory_capacity="Chief executive officer",
+        listed_in_process_consent=True,
+    )
     # The resubmission goes straight back to its instructing reviewer: nobody takes it again.
     d = svc.dossier_resubmit(dossier=d, by=editor, comment="Detailed.")
     assert (d.status, d.instructing_reviewer) == (S.IN_REVIEW, reviewer)
@@ -240,6 +258,7 @@ def test_the_full_path_from_draft_to_qualified(
         ("submit", S.DRAFT, S.SUBMITTED, editor.pk),
         ("take", S.SUBMITTED, S.IN_REVIEW, reviewer.pk),
         ("request_changes", S.IN_REVIEW, S.CHANGES_REQUESTED, reviewer.pk),
+        ("declare", "", "", editor.pk),  # signing is on the timeline, not a move
         ("resubmit", S.CHANGES_REQUESTED, S.IN_REVIEW, editor.pk),
         ("admit", S.IN_REVIEW, S.EVALUATION, reviewer.pk),
         ("report", S.EVALUATION, S.DECISION, reviewer.pk),

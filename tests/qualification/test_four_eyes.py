@@ -37,7 +37,13 @@ def resubmitted_and_taken_by_another(complete_draft, editor, reviewer_in_committ
     d = svc.dossier_submit(dossier=complete_draft, by=editor)
     d = svc.dossier_take(dossier=d, by=reviewer_in_committee)
     d = svc.dossier_request_changes(dossier=d, by=reviewer_in_committee, comment="Please justify 19.6.")
-    svc.dossier_declare(dossier=d, by=editor, listed_in_process_consent=False)  # a new filing, signed again
+    svc.dossier_declare(
+        dossier=d,
+        by=editor,
+        signatory_name="Claire Martin",
+        signatory_capacity="Chief executive officer",
+        listed_in_process_consent=False,
+    )  # a new filing, signed again
     d = svc.dossier_resubmit(dossier=d, by=editor)
     assert d.instructing_reviewer_id == reviewer_in_committee.pk  # nobody took it again
     Dossier.objects.filter(pk=d.pk).update(instructing_reviewer=second_reviewer)

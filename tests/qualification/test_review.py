@@ -166,7 +166,13 @@ def test_a_second_request_compares_with_the_state_at_that_request(requested, edi
     d = requested
     requirement = answer(d, "19.6").requirement
     answer_save(dossier=d, requirement=requirement, by=editor, status="not_met", justification="Gap.")
-    svc.dossier_declare(dossier=d, by=editor, listed_in_process_consent=False)
+    svc.dossier_declare(
+        dossier=d,
+        by=editor,
+        signatory_name="Claire Martin",
+        signatory_capacity="Chief executive officer",
+        listed_in_process_consent=False,
+    )
     d = svc.dossier_resubmit(dossier=d, by=editor)
     assert [a.ref for a in review.changes_since_request(d).answers] == ["19.6"]
     svc.dossier_request_changes(dossier=d, by=reviewer, comment="Again.")
@@ -315,7 +321,13 @@ def test_opening_a_dossier_marks_it_seen_for_the_agency_member_only(in_review, r
 
 
 def test_a_resubmission_returns_to_the_instructing_reviewer_without_a_second_take(requested, editor, reviewer):
-    svc.dossier_declare(dossier=requested, by=editor, listed_in_process_consent=False)
+    svc.dossier_declare(
+        dossier=requested,
+        by=editor,
+        signatory_name="Claire Martin",
+        signatory_capacity="Chief executive officer",
+        listed_in_process_consent=False,
+    )
     d = svc.dossier_resubmit(dossier=requested, by=editor)
     assert (d.status, d.instructing_reviewer_id) == (S.IN_REVIEW, reviewer.pk)
     svc.dossier_admit(dossier=d, by=reviewer, evaluation_center=f.evaluation_center())

@@ -154,6 +154,23 @@ class DocumentForm(CrispyForm):
 
 
 class DeclarationForm(CrispyForm):
+    signatory_name = forms.CharField(
+        label=_("Full name of the signatory"),
+        max_length=200,
+        validators=[validate_single_line],
+        error_messages={"required": _("Give the full name of the person who signs for the provider.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    signatory_capacity = forms.CharField(
+        label=_("Capacity"),
+        max_length=200,
+        validators=[validate_single_line],
+        help_text=_(
+            "The position that allows them to commit the provider, e.g. Chief executive officer, or by delegation of the CEO."
+        ),
+        error_messages={"required": _("Give the capacity in which the signatory commits the provider.")},
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
     declare = forms.BooleanField(
         label=_(
             "I declare, on behalf of the provider, that the information in this dossier is accurate and complete, "

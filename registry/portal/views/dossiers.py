@@ -139,22 +139,31 @@ def dossier_declaration(request, reference):
     context = frame(request, dossier, active="declaration")
     form = DeclarationForm(
         request.POST or None,
-        initial={"listed_in_process_consent": dossier.listed_in_process_consent},
+        initial={
+            "listed_in_process_consent": dossier.listed_in_process_consent,
+            # The last signatory's words, else the account's own name: the signatory is often the one signing in.
+            "signatory_name": dossier.declared_by_name or request.user.get_full_name(),
+            "signatory_capacity": dossier.declared_by_capacity,
+        },
     )
     if request.method == "POST":
         require_writer(dossier)
         if form.is_valid():
+            data = form.cleaned_data
             try:
                 svc.dossier_declare(
                     dossier=dossier,
                     by=request.user,
-                    listed_in_process_consent=form.cleaned_data["listed_in_process_consent"],
+                    signatory_name=data["signatory_name"],
+                    signatory_capacity=data["signatory_capacity"],
+                    listed_in_process_consent=data["listed_in_process_consent"],
                 )
             except Refused as exc:
                 messages.error(request, str(exc))
                 return redirect("portal:dossier-declaration", dossier.reference)
             messages.success(request, _("Declaration signed."))
-            return redirect("portal:dossier", dossier.reference)
+            # The next task: the submission, at the end of the overview.
+            return redirect(reverse("portal:dossier", args=[dossier.reference]) + "#submission")
     context["form"] = form
     return render(request, "portal/dossier_declaration.html", context)
 

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,7 +28,7 @@ from registry.portal.forms.organisation import (
 )
 from registry.providers import offerings
 from registry.providers import services as providers
-from registry.providers.models import Invitation, Membership, Service, Shareholder
+from registry.providers.models import Invitation, Membership, Service, Shareholder, Site, ThirdParty
 from registry.providers.rules import CONTROLLED_PROVIDER_FIELDS, OWNER, WRITERS, change_controlled
 from registry.providers.selectors import certificate_statuses, provider_history
 from registry.qualification import sovereignty
@@ -109,13 +109,18 @@ def next_task(provider, services, *, holders: bool, locations_known: bool):
 def after_ownership(provider):
     """Where "Continue" leads from the ownership page: a service whose sites or third parties are not declared yet,
     else a new service when there is none, else the organisation's overview."""
-    services = provider.services.order_by("name")
-    undeclared = services.filter(Q(sites__isnull=True) | Q(third_parties__isnull=True)).distinct().first()
+    services = list(
+        provider.services.order_by("name").annotate(
+            has_sites=Exists(Site.objects.filter(service=OuterRef("pk"))),
+            has_third_parties=Exists(ThirdParty.objects.filter(service=OuterRef("pk"))),
+        )
+    )
+    undeclared = next((s for s in services if not (s.has_sites and s.has_third_parties)), None)
     if undeclared is not None:
         return reverse("portal:service", args=[provider.slug, undeclared.slug]), _(
             "Declare the sites and third parties of %(service)s"
         ) % {"service": undeclared.name}
-    if not services.exists():
+    if not services:
         return reverse("portal:service-new", args=[provider.slug]), _("Add a service")
     return reverse("portal:provider", args=[provider.slug]), _("Services and dossiers")
 

@@ -18,7 +18,7 @@ from registry.qualification import review, rules, workflow
 from registry.qualification.choices import CLOSED_DOSSIER_STATUSES, DocumentKind, Recommendation
 from registry.qualification.models import Answer, Dossier, DossierEvent, DossierVisit, Message
 from registry.qualification.selectors import with_instructors
-from registry.qualification.services.declaration import void_declaration
+from registry.qualification.services.declaration import DECLARATION_FIELDS, void_declaration
 from registry.qualification.services.document_checks import UNUSABLE
 from registry.qualification.workflow import Facts, Refused
 
@@ -165,8 +165,16 @@ def dossier_open_change(*, certificate, by) -> Dossier:
     return dossier
 
 
-def dossier_declare(*, dossier, by, listed_in_process_consent: bool) -> Dossier:
-    """Sign the declaration (required before submission) and record the consent to be listed as in process."""
+def dossier_declare(
+    *, dossier, by, signatory_name: str, signatory_capacity: str, listed_in_process_consent: bool
+) -> Dossier:
+    """Sign the declaration (required before submission) and record the consent to be listed as in process.
+
+    The signatory is a person who may commit the provider, named with their capacity ("Chief executive officer"): both
+    are required, kept with the time and the account that signed, in the audit log and on the dossier's timeline."""
+    name, capacity = " ".join(signatory_name.split()), " ".join(signatory_capacity.split())
+    if not name or not capacity:
+        raise Refused(_("Give the full name and the capacity of the person who signs for the provider."))
     with transaction.atomic():
         locked = _locked(dossier.pk)
         refusal = rules.content_edit_refusal(actor_for(by), locked)
@@ -174,8 +182,27 @@ def dossier_declare(*, dossier, by, listed_in_process_consent: bool) -> Dossier:
             raise Refused(refusal)
         locked.declared_by = by
         locked.declared_at = timezone.now()
+        locked.declared_by_name = name
+        locked.declared_by_capacity = capacity
         locked.listed_in_process_consent = listed_in_process_consent
-        locked.save(update_fields=["declared_by", "declared_at", "listed_in_process_consent"])
+        locked.save(update_fields=[*DECLARATION_FIELDS, "listed_in_process_consent"])
+        # On the timeline of both sides; nothing to send (notified_at set): signing is not a move.
+        DossierEvent.objects.create(
+            dossier=locked,
+            actor=by,
+            action="declare",
+            detail={"signatory": name, "capacity": capacity, "listed_in_process": listed_in_process_consent},
+            created_at=locked.declared_at,
+            notified_at=locked.declared_at,
+        )
+        audit.record(
+            "dossier.declare",
+            actor=by,
+            obj=locked,
+            signatory=name,
+            capacity=capacity,
+            listed_in_process=listed_in_process_consent,
+        )
     return locked
 
 
