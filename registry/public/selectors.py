@@ -421,15 +421,6 @@ def latest_accepted_changes(limit: int) -> list[tuple]:
 PRIVATE_NOTICE_FIELDS = ("description", "proposed", "current", "outcome_note")
 
 
-def latest_decisions():
-    """The public history of all certificates, newest first (qualifications, suspensions, withdrawals…)."""
-    from registry.certificates.models import CertificateEvent
-
-    return CertificateEvent.objects.select_related("certificate__service__provider", "certificate__scheme").order_by(
-        "-created_at", "-pk"
-    )
-
-
 def last_events(certificates) -> dict:
     """For each certificate, its latest public event (one query for the lot)."""
     from registry.certificates.models import CertificateEvent
