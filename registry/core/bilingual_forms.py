@@ -33,7 +33,13 @@ class BilingualFormMixin:
                 box.label = LANGUAGE_LABELS[lang](label)
                 box.widget.attrs["lang"] = lang
                 if lang == "fr" and not box.help_text:
-                    box.help_text = _("French pages show this; left blank, they show the English text.")
+                    box.help_text = (
+                        _(
+                            "French pages show this; left blank, they show the English text. Write at least one of the two."
+                        )
+                        if field in self.bilingual_required
+                        else _("French pages show this; left blank, they show the English text.")
+                    )
                 if field in self.bilingual_required:
                     box.required = False  # either one: checked in clean()
 
