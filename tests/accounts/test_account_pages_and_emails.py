@@ -242,3 +242,18 @@ def test_the_forms_have_the_registrys_labels_and_no_placeholder_standing_for_a_l
     assert f'<a href="{reverse("account_reset_password")}">Forgotten your password?</a>' in login
     for page in (signup, login, client.get(reverse("account_reset_password")).text):
         assert "placeholder=" not in page.split("<main", 1)[1]
+
+
+def test_the_security_keys_list_stacks_on_a_phone_and_names_each_key(client, owner):
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
+    f.login_with_mfa(client, owner)
+    Authenticator.objects.create(user=owner, type=Authenticator.Type.WEBAUTHN, data={"name": "Office key"})
+    page = client.get(reverse("mfa_list_webauthn"))
+    assert page.status_code == 200
+    assert stock_templates(page) == []
+    assert 'class="table align-middle table-stack"' in page.text
+    assert re.search(r'<td data-label="Key"><span>Office key', page.text)
+    assert "Never used yet." in page.text
