@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from registry.accounts.permissions import actor_for
-from registry.agency.paging import IdsFirstPaginator
+from registry.core.paging import IdsFirstPaginator
 from registry.core.times import with_zone
 from registry.providers.models import Service
 from registry.qualification import workflow
@@ -96,7 +96,7 @@ class DossierListMixin:
     list_per_page = 50
     # At 50,000 dossiers every page stays a fixed handful of queries: no second COUNT of the whole table for
     # "N total", no count per filter choice, and the page's rows found by id before their joins
-    # (registry/agency/paging.py).
+    # (registry/core/paging.py).
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     paginator = IdsFirstPaginator

@@ -1,7 +1,6 @@
 """The public registry's filters (django-filter), shared by the registry page, the exports and the API."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -85,11 +84,12 @@ class RegistryFilter(django_filters.FilterSet):
         ).distinct()
 
     def search(self, queryset, name, value: str):
-        # Each word in a name, the number or the description; or the whole text, a certificate number however typed.
+        # A certificate number, however typed (snc 2026 0003, SNC20260003), finds that certificate; other text, each of
+        # its words in a name, the number or the description.
         number = normalise_certificate_number(value)
-        return queries.matching_words(
-            queryset, queries.search_words(value), SEARCH_FIELDS, or_also=Q(number=number) if number else None
-        )
+        if number:
+            return queryset.filter(number=number)
+        return queries.matching_words(queryset, queries.search_words(value), SEARCH_FIELDS)
 
     def stored_in(self, queryset, name, value: str):
         return queryset.filter(

@@ -40,7 +40,8 @@ def certificates_in_force(day=None):
 
 
 def archived_certificates():
-    """Certificates no longer in force: withdrawn, expired and superseded, newest change first."""
+    """Certificates no longer in force: withdrawn, expired and superseded, newest change first (a total order: the
+    archive's pages are read by id from either end, registry.core.paging)."""
     from registry.certificates.choices import CertificateStatus
     from registry.certificates.models import Certificate
 
@@ -49,7 +50,7 @@ def archived_certificates():
             status__in=(CertificateStatus.WITHDRAWN, CertificateStatus.EXPIRED, CertificateStatus.SUPERSEDED)
         )
         .select_related("service__provider", "scheme")
-        .order_by("-status_changed_at")
+        .order_by("-status_changed_at", "-pk")
     )
 
 
@@ -97,8 +98,8 @@ def search_words(text: str) -> list[str]:
     return (text or "").split()[:SEARCH_WORDS]
 
 
-def matching_words(queryset, words, fields, *, or_also=None):
-    """The rows of `queryset` where each word is found in one of `fields` (case-insensitive), or matching `or_also`."""
+def matching_words(queryset, words, fields):
+    """The rows of `queryset` where each word is found in one of `fields` (case-insensitive)."""
     from functools import reduce
     from operator import and_, or_
 
@@ -107,7 +108,7 @@ def matching_words(queryset, words, fields, *, or_also=None):
     if not words:
         return queryset
     each_word = reduce(and_, (reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields)) for word in words))
-    return queryset.filter(each_word | or_also if or_also is not None else each_word)
+    return queryset.filter(each_word)
 
 
 # What the public sees of a provider or a service in process: its name. Searching other fields (a description, a

@@ -297,7 +297,7 @@ def test_the_dossier_list_costs_the_same_queries_with_3_and_30_dossiers(
 def test_every_page_of_a_long_dossier_list_holds_the_next_dossiers_in_order(
     client, reviewer, django_assert_num_queries
 ):
-    """The list pages by id from whichever end is nearer (registry/agency/paging.py): the pages, read in turn, are the
+    """The list pages by id from whichever end is nearer (registry/core/paging.py): the pages, read in turn, are the
     whole list in its order, ties on the time of the last move broken by the newest dossier first."""
     import datetime
 

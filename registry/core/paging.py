@@ -1,4 +1,4 @@
-"""Pagination for admin lists of tens of thousands of rows."""
+"""Pagination for lists of tens of thousands of rows: the admin's dossiers, the public providers' index and archive."""
 
 from django.core.paginator import Paginator
 
@@ -19,8 +19,8 @@ class IdsFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         if bottom > self.count // 2:
-            # Past the middle, read from the other end: the last page is then as cheap as the first one (the admin
-            # makes its ordering total with the primary key, so the reversed order is the same list backwards).
+            # Past the middle, read from the other end: the last page is then as cheap as the first one (the list's
+            # ordering must be total, ending with the primary key, so the reversed order is the same list backwards).
             ids = list(self.object_list.reverse().values_list("pk", flat=True)[self.count - top : self.count - bottom])
             ids.reverse()
         else:
