@@ -76,6 +76,16 @@
     badge.classList.toggle("tcr-outcome-missing", !yes);
   }
 
+  function chapter(left) {
+    var badge = document.querySelector("[data-chapter-left]");
+    if (!badge || !left) {
+      return;
+    }
+    badge.textContent = left.label;
+    badge.classList.toggle("text-bg-warning", left.left > 0);
+    badge.classList.toggle("text-bg-success", left.left === 0);
+  }
+
   function clearErrors(card) {
     // Saved: the errors the page came back with no longer hold. Their messages go, and nothing points at them.
     var messages = card.querySelectorAll(".invalid-feedback");
@@ -149,6 +159,7 @@
               s.sent = data;
               say(card, answer.saved, "info");
               answered(card, answer.answered);
+              chapter(answer.chapter);
               clearErrors(card);
             } else {
               var why = answer.error || response.statusText || String(response.status);

@@ -219,8 +219,11 @@ def test_an_answer_saved_after_the_chapter_refused_it_is_no_longer_called_invali
             page.wait_for_load_state("load")
             field = page.locator(f"#id_r{first.pk}-justification")
             assert field.get_attribute("aria-invalid") == "true"
+            badge = page.locator("[data-chapter-left]")
+            assert badge.inner_text() == "2 left in this chapter"
             field.fill("Not yet: the second site opens in June.")
             wait_saved(page, first)
+            assert badge.inner_text() == "1 left in this chapter"  # the chapter's count follows the saves
             assert card(page, first).locator("[aria-invalid], .is-invalid, .invalid-feedback").count() == 0
             described = field.get_attribute("aria-describedby") or ""
             assert "_error" not in described, described

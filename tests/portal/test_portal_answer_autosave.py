@@ -35,11 +35,15 @@ def test_an_answer_is_saved_on_its_own_and_says_when(client, editor, draft, requ
     body = response.json()
     assert body["answered"] is True
     assert re.fullmatch(r"Saved at \d\d:\d\d", body["saved"]), body
+    assert body["chapter"] == {"left": 1, "label": "1 left in this chapter"}  # 19.6 is left; 19.9 is for SaaS only
     answer = Answer.objects.get(dossier=draft, requirement=requirement)
     assert (answer.status, answer.justification) == ("met", "Roubaix.")
     # The chapter page shows it: what was saved comes back on the next visit (after the Documents tab, say).
     page = client.get(url("dossier-assessment", draft.reference, "19"))
     assert "Roubaix." in page.text
+    other = Requirement.objects.get(scheme=draft.scheme, ref="19.6")
+    response = client.post(url("dossier-answer", draft.reference, other.pk), one(other, "met"))
+    assert response.json()["chapter"] == {"left": 0, "label": "Chapter complete"}
 
 
 def test_a_justification_typed_before_choosing_is_kept_as_a_draft(client, editor, draft, requirement):
@@ -217,8 +221,9 @@ def test_the_documents_page_continues_to_the_declaration(client, editor, draft):
 
 # What one save costs: session, user, the dossier and memberships, the requirement, the answer with its evidence, the
 # documents to cite; then the save: the dossier locked, the applicable requirements, the answer, its evidence links, its
-# update or insert and the links changed; savepoints. The same with one document cited or five.
-ANSWER_SAVE_QUERIES = 17
+# update or insert and the links changed; savepoints; the chapter's requirements and answers for its badge. The same
+# with one document cited or five.
+ANSWER_SAVE_QUERIES = 19
 
 
 def test_saving_one_answer_costs_a_fixed_number_of_queries(

@@ -182,7 +182,8 @@ def _refused(message: str, status: int) -> JsonResponse:
 @login_required
 @require_POST
 def dossier_answer(request, reference, requirement):
-    """Save one answer (static/js/autosave.js): {"saved": "Saved at 10:42", "answered": bool}, or {"error": why}.
+    """Save one answer (static/js/autosave.js): {"saved": "Saved at 10:42", "answered": bool, "chapter": {"left": n,
+    "label": what the chapter's badge says}}, or {"error": why}.
 
     404 for anyone not a member of the dossier's provider (the agency included) and for a requirement that does not
     apply to the dossier; 403 for a viewer; 409 while the dossier is with the agency or closed; 400 for an answer the
@@ -221,4 +222,32 @@ def dossier_answer(request, reference, requirement):
     except Refused as exc:
         return _refused(str(exc), 409)
     time = date_format(timezone.localtime(timezone.now()), "H:i")
-    return JsonResponse({"saved": _("Saved at %(time)s") % {"time": time}, "answered": answer.is_answered})
+    return JsonResponse(
+        {
+            "saved": _("Saved at %(time)s") % {"time": time},
+            "answered": answer.is_answered,
+            "chapter": _chapter_left(dossier, row),
+        }
+    )
+
+
+def _chapter_left(dossier, requirement) -> dict:
+    """What the chapter's badge says now: how many of its requirements are left, in the page's words."""
+    model = dossier.service.service_model
+    siblings = [
+        r.pk
+        for r in Requirement.objects.filter(parent_id=requirement.parent_id).only(
+            "pk", "parent_id", "service_models", "retired"
+        )
+        if r.applies_to(model)
+    ]
+    answered = sum(
+        1
+        for a in Answer.objects.filter(dossier=dossier, requirement_id__in=siblings).only("status", "justification")
+        if a.is_answered
+    )
+    left = len(siblings) - answered
+    if not left:
+        return {"left": 0, "label": _("Chapter complete")}
+    label = ngettext("%(counter)s left in this chapter", "%(counter)s left in this chapter", left) % {"counter": left}
+    return {"left": left, "label": label}
