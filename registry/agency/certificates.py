@@ -83,7 +83,7 @@ class CertificateAdmin(ViewOnlyGuard, admin.ModelAdmin):
 
     fields = [
         "number", "status", "status_changed_at_zoned", "provider", "service", "scheme", "dossier_link",
-        "scope", "conditions", "issued_on", "expires_on",
+        "scope", "scope_fr", "conditions", "conditions_fr", "issued_on", "expires_on",
     ]  # fmt: skip
     readonly_fields = fields
     status_changed_at_zoned = zoned(Certificate, "status_changed_at")

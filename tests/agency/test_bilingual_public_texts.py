@@ -95,6 +95,8 @@ def test_a_suspension_reason_is_saved_in_both_languages(client, certificate, dec
         "Storage moved outside the EU.",
         "Stockage déplacé hors de l’UE.",
     )
+    page = client.get(reverse("admin:registry_certificate_change", args=[certificate.pk])).text
+    assert '<div lang="fr">Stockage déplacé hors de l’UE.</div>' in page  # the agency sees both
 
 
 def test_a_reinstatement_reason_in_french_alone_is_enough(client, certificate, decision_maker):
