@@ -1,17 +1,20 @@
-"""Valid HTML: the W3C Nu Html Checker (vnu) finds no error on any page the accessibility audits visit (the public
-pages, the sign-in pages, the provider portal and the agency workspace's dossier page and change notices), in English
-and in French.
+"""Valid HTML: the W3C Nu Html Checker (vnu) finds no error on the pages the accessibility audits visit (the public
+pages, the sign-in pages, the provider portal, and in the agency's workspace the dossier page and its moves, change
+notices, incidents and suspension proposals, surveillance audits and conditions), in English and in French.
 
 The pages are the audits' own: each audit test of tests/e2e/test_accessibility.py (and of the workspace's files named
 in WORKSPACE_AUDITS) is run with its `Audit` and `run` swapped for ClientAudit and a collector below, so that a page
 added to an audit is checked here too, without a list to keep in step. ClientAudit fetches each page with Django's test
 client instead of the browser (the server's HTML as sent, faster than a browser) and sends forms as a browser would,
-by their fields; the collected pages are written to a folder and checked by one run of vnu.
+by their fields; the collected pages are written to a folder and checked by one run of vnu. An audit doing in the
+browser what ClientAudit cannot (the workspace's certificates and home, which count elements or click disclosures) is
+left out of WORKSPACE_AUDITS.
 
 vnu comes from the npm registry (the `vnu-jar` package, pinned by package.json and package-lock.json: `make test`
 runs `npm ci`) and runs on the machine's Java (CI installs both). It checks the HTML only, not the CSS.
 """
 
+import contextlib
 import importlib
 import inspect
 import json
@@ -55,6 +58,11 @@ WORKSPACE_AUDITS = [
     (
         "tests.e2e.test_dossier_page_accessibility",
         "test_dossier_page_parts_and_move_pages_have_no_serious_accessibility_violation",
+    ),
+    ("tests.e2e.test_incidents_accessibility", "test_incidents_and_proposals_have_no_serious_accessibility_violation"),
+    (
+        "tests.e2e.test_surveillance_accessibility",
+        "test_surveillance_and_condition_pages_have_no_serious_accessibility_violation",
     ),
 ]
 
@@ -130,7 +138,7 @@ class _Forms(HTMLParser):
 
 
 class ClientPage:
-    """The few things the audits do to a page, done with the test client: fill a field, tick a box."""
+    """The few things the audits do to a page, done with the test client: fill a field, tick a box, send a form."""
 
     def __init__(self, audit):
         self.audit = audit
@@ -147,6 +155,18 @@ class ClientPage:
         if "noValidate" in script:
             return None
         raise NotImplementedError(f"ClientPage cannot run {script!r}: teach tests/e2e/test_html_validity.py to")
+
+    @contextlib.contextmanager
+    def expect_navigation(self):
+        yield  # the client's requests return the next page
+
+    def locator(self, selector):
+        """Only a form's submit button, by the end of the form's action: "form[action$='/outcome/'] [type=submit]"."""
+        found = re.fullmatch(r"form\[action\$=['\"]([^'\"]+)['\"]\] \[type=submit\]", selector)
+        if not found:
+            raise NotImplementedError(f"ClientPage cannot find {selector!r}: teach tests/e2e/test_html_validity.py to")
+        audit, ending = self.audit, found.group(1)
+        return type("Button", (), {"click": lambda _self: audit.send(lambda form: form.action.endswith(ending))})()
 
 
 def _field_name(selector, form):
@@ -186,9 +206,16 @@ class ClientAudit:
 
     def submit(self, name, to=None):
         """Send the first form of <main> with a submit button, as the browser would send it with that button."""
+        self.send()
+        if to is not None:
+            assert urlsplit(self.path).path == to, (name, self.path)
+        self.check(name)
+
+    def send(self, which=lambda form: True):
+        """Send the first form of <main> with a submit button that `which` accepts; keep the page that comes back."""
         parser = _Forms()
         parser.feed(self.html)
-        form = next(f for f in parser.forms if f.submits)
+        form = next(f for f in parser.forms if f.submits and which(f))
         data = {}
         for field, value in form.fields:
             data.setdefault(field, []).append(value)
@@ -202,11 +229,7 @@ class ClientAudit:
         if not action.startswith("/"):
             action = urlsplit(self.path).path.rsplit("/", 1)[0] + "/" + action
         send = self.client.post if form.method == "post" else self.client.get
-        response = send(action, data, follow=True)
-        self._keep(response)
-        if to is not None:
-            assert urlsplit(self.path).path == to, (name, self.path)
-        self.check(name)
+        self._keep(send(action, data, follow=True))
 
     def check(self, name):
         assert f'<html lang="{self.lang}"' in self.html, (name, "page not in", self.lang)
