@@ -222,6 +222,7 @@ def _service(service: Service) -> dict:
     return {
         "name": service.name,
         "description": service.description,
+        "description_fr": service.description_fr,
         "service_model": service.service_model,
         "sites": sorted([s.role, s.country.code, s.city, s.operations] for s in service.sites.all()),
         "third_parties": sorted(
@@ -326,6 +327,7 @@ ORGANISATION_FIELDS = (
 SERVICE_FIELDS = (
     ("name", _field(Service, "name").verbose_name, str),
     ("description", _field(Service, "description").verbose_name, str),
+    ("description_fr", _field(Service, "description_fr").verbose_name, str),
     ("service_model", _field(Service, "service_model").verbose_name, _model_label),
     ("sites", Site._meta.verbose_name_plural, lambda rows: _lines(rows, _site_line)),
     ("third_parties", ThirdParty._meta.verbose_name_plural, lambda rows: _lines(rows, _third_party_line)),

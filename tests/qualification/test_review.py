@@ -162,6 +162,13 @@ def test_changes_since_the_request_list_answers_documents_organisation_and_servi
     assert "Support: Berlin, Germany" in labels["sites"].after
 
 
+def test_a_french_description_written_since_the_request_is_listed(requested, service):
+    """The snapshot taken at the request predates it or has it blank: either way the French text shows as added."""
+    service.__class__.objects.filter(pk=service.pk).update(description_fr="Machines virtuelles.")
+    labels = {c.label: c for c in review.changes_since_request(requested).service}
+    assert labels["description (French)"].after == "Machines virtuelles."
+
+
 def test_a_second_request_compares_with_the_state_at_that_request(requested, editor, reviewer):
     d = requested
     requirement = answer(d, "19.6").requirement
