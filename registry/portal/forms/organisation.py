@@ -83,6 +83,7 @@ class ShareholderForm(forms.ModelForm):
             "capital_percent": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "100"}),
             "voting_percent": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "100"}),
         }
+        help_texts = {"country": ""}  # "where the entity is based" is what the rule above says; not on every row
 
 
 class BaseShareholderFormSet(RowsFormSet):
@@ -109,6 +110,7 @@ class SiteForm(forms.ModelForm):
         fields = SITE_FIELDS
         widgets = {"operations": forms.Textarea(attrs={"rows": 1})}
         help_texts = {"operations": ""}  # said once above the rows (19.2.e), not on every row
+        labels = {"operations": _("Operations from here")}  # short enough for one line beside the city
 
     def clean(self):
         cleaned = super().clean()
