@@ -54,7 +54,10 @@ def public_pages(world):
         r("home"),
         r("apply"),
         r("list"),
+        r("list") + "?q=autre",  # certified, in process and providers found
         r("in-process"),
+        r("providers"),
+        r("provider", world["provider"].slug),
         r("service", world["compute"].slug),
         r("service", world["suspended"].service.slug),
         r("verify"),
