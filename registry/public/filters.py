@@ -13,7 +13,9 @@ from registry.providers.models import Provider, Site
 from registry.public import selectors as queries
 from registry.public.widgets import QuickSelect
 
-SEARCH_FIELDS = ("service__name", "service__provider__legal_name", "number", "service__description")
+SEARCH_FIELDS = (
+    "service__name", "service__provider__legal_name", "number", "service__description", "service__description_fr",
+)  # fmt: skip
 
 SORTS = {
     "name": ("service__name", "number"),

@@ -157,3 +157,10 @@ def test_the_pdf_gives_the_french_text_then_the_english(both_languages, english_
     assert text.index("Hébergement IaaS de données de santé.") < text.index("IaaS hosting of health data.")
     assert "Stockage déplacé hors de l" in text and "Storage moved outside the EU." in text
     assert "IaaS hosting of health data." in text_of(certificate_pdf_bytes(english_only))
+
+
+def test_a_search_finds_a_service_by_its_french_description(client, both_languages):
+    both_languages.__class__.objects.filter(pk=both_languages.pk).update(status="active")
+    page = client.get(reverse("registry:list"), {"q": "stockage objet"}, HTTP_ACCEPT_LANGUAGE="fr").text
+    assert "Nuage Storage" in page
+    assert client.get("/api/v1/certificates/", {"q": "Stockage"}).json()["count"] == 1
