@@ -74,15 +74,16 @@ def public_events(limit: int) -> list[PublicEvent]:
     found = []
     for entry in latest_history(limit):
         if isinstance(entry, AcceptedChange):
-            summary = entry.change.summary
-            detail = f"{entry.change.kind_label}: {summary}" if summary else entry.change.kind_label
+            # The summary in the page's language, or the other one marked (the line then reads in its language).
+            summary = text_in(entry.change, "summary")
+            detail = f"{entry.change.kind_label}: {summary.text}" if summary else entry.change.kind_label
             found.append(
                 PublicEvent(
                     CHANGE_ACCEPTED,
                     str(LABELS[CHANGE_ACCEPTED]),
                     entry.change.adopted_at,
                     entry.certificate,
-                    Text(detail, "", False),
+                    Text(detail, summary.lang if summary.fallback else "", summary.fallback),
                 )
             )
             continue

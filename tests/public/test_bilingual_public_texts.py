@@ -164,3 +164,10 @@ def test_a_search_finds_a_service_by_its_french_description(client, both_languag
     page = client.get(reverse("registry:list"), {"q": "stockage objet"}, HTTP_ACCEPT_LANGUAGE="fr").text
     assert "Nuage Storage" in page
     assert client.get("/api/v1/certificates/", {"q": "Stockage"}).json()["count"] == 1
+
+
+def test_the_homes_latest_decisions_give_a_change_summary_in_the_pages_language(client, both_languages):
+    page = client.get(reverse("registry:home"), HTTP_ACCEPT_LANGUAGE="fr").text
+    assert "Un second site." in page and "A second storage site." not in page
+    page = client.get(reverse("registry:home"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert "A second storage site." in page and "Un second site." not in page
