@@ -76,8 +76,9 @@ API_LIST_PARAMETERS = ("page", "page_size", "format")
 # documentation.
 CACHED_VIEWS = {
     "registry": {
-        "home": (), "list": LIST_PARAMETERS, "in-process": (), "archive": (), "feed": (), "service": (),
-        "provider": (), "verify": ("number", "on"), "verify-number": ("on",), "stats": (), "badge": (),
+        "home": (), "list": LIST_PARAMETERS, "in-process": ("q", "page"), "archive": ("page",), "feed": (),
+        "service": (), "providers": ("q", "page"), "provider": ("page", "in_process_page", "past_page"),
+        "verify": ("number", "on"), "verify-number": ("on",), "stats": (), "badge": (),
     },
     "api": {
         "api-root": API_FORMAT, "service-list": API_LIST_PARAMETERS, "service-detail": API_FORMAT,

@@ -360,3 +360,29 @@ def test_each_filter_offers_all_once(client):
             assert labels.count("All") == 1, (name, params, labels)
             assert [value for value, _label in options[name]].count("") == 1, (name, params)
         assert "IaaS – infrastructure (1)" in [label for _value, label in options["model"]]
+
+
+def test_the_paginated_and_searched_lists_are_kept_by_their_own_parameters(client, monkeypatch):
+    from registry.public.views import pages
+
+    monkeypatch.setattr(pages, "PAGE_SIZE", 1)
+    provider = f.provider(legal_name="Big SAS", slug="big")
+    for name in ("Alpha", "Beta"):
+        certified(f"{name} Live", provider=provider)
+        certified(f"{name} Ended", provider=provider, status="withdrawn", reason="Sold.")
+        in_process(f"{name} Coming", provider=provider)
+    for url, first_page, other_page in (
+        (reverse("registry:providers"), {"q": "big"}, {"q": "alpha"}),
+        (reverse("registry:in-process"), {}, {"page": 2}),
+        (reverse("registry:in-process"), {"q": "alpha"}, {"q": "beta"}),
+        (reverse("registry:archive"), {}, {"page": 2}),
+        (reverse("registry:provider", args=["big"]), {}, {"past_page": 2}),
+        (reverse("registry:provider", args=["big"]), {"page": 2}, {"in_process_page": 2}),
+    ):
+        first = client.get(url, first_page)
+        assert first.headers.get("X-Public-Cache") == "miss", (url, first_page)
+        other = client.get(url, other_page)
+        assert other.headers.get("X-Public-Cache") == "miss", (url, other_page)  # another key, not the first's page
+        assert other.content != first.content
+        again = client.get(url, other_page)
+        assert again.headers.get("X-Public-Cache") == "hit", (url, other_page)
