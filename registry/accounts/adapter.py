@@ -126,6 +126,11 @@ class AccountAdapter(DefaultAccountAdapter):
             ],
         )
 
+    def send_notification_mail(self, template_prefix: str, user, context=None, email=None) -> None:
+        """allauth's notices of a change to an account (password, address, second factor) name the account, so that
+        the notice is written in its owner's language even when it goes to an address the account no longer has."""
+        super().send_notification_mail(template_prefix, user, {"user": user, **(context or {})}, email)
+
     def get_reset_password_from_key_url(self, key: str) -> str:
         return on_site(super().get_reset_password_from_key_url(key))
 

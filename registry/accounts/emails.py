@@ -11,6 +11,7 @@ contact address come from the settings; every link starts with SITE_URL; nobody 
 from dataclasses import dataclass, field
 
 from allauth.account import app_settings as allauth_settings
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
@@ -161,7 +162,9 @@ def message_for(template_prefix: str) -> AccountEmail | None:
 def recipient_language(email: str, user=None) -> str:
     """The language the person reading `email` chose, else the request's (a newcomer has chosen nothing yet)."""
     if user is None or not getattr(user, "pk", None):
-        user = get_user_model().objects.filter(email__iexact=email, is_active=True).order_by("pk").first()
+        # An address of an account (an old one, after a change, is still among its addresses), else a user's own.
+        address = EmailAddress.objects.filter(email__iexact=email).select_related("user").order_by("pk").first()
+        user = address.user if address else get_user_model().objects.filter(email__iexact=email).order_by("pk").first()
     chosen = user_language(user) if user is not None else None
     return supported_language(chosen) if chosen else current_language()
 

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailConfirmationHMAC
 from django.core import mail
 from django.urls import reverse
 
@@ -257,3 +258,21 @@ def test_the_security_keys_list_stacks_on_a_phone_and_names_each_key(client, own
     assert 'class="table align-middle table-stack"' in page.text
     assert re.search(r'<td data-label="Key"><span>Office key', page.text)
     assert "Never used yet." in page.text
+
+
+def test_the_notice_of_a_changed_address_reaches_the_old_one_in_its_owners_language(
+    client, owner, django_capture_on_commit_callbacks
+):
+    from allauth.account.models import EmailAddress
+
+    UserPreference.objects.create(user=owner, language="fr")
+    EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
+    new = EmailAddress.objects.create(user=owner, email="new@nuage.test", verified=False)
+    old_address = owner.email
+    f.login_with_mfa(client, owner)
+    confirmation = EmailConfirmationHMAC(new)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_confirm_email", args=[confirmation.key]), HTTP_ACCEPT_LANGUAGE="en")
+    [notice] = [m for m in mail.outbox if m.to == [old_address]]
+    assert notice.extra_headers["Content-Language"] == "fr"
+    assert "new@nuage.test" in notice.body
