@@ -123,11 +123,10 @@ def _sentence(event, dossier) -> tuple[str, str]:
         return _("Withdrawn by %(name)s.") % {"name": name}, "provider"
     if action == "declare":
         detail = event.detail or {}
-        return _("Declaration signed by %(signatory)s, %(capacity)s (account of %(name)s).") % {
-            "signatory": detail.get("signatory", ""),
-            "capacity": detail.get("capacity", ""),
-            "name": name,
-        }, "provider"
+        words = {"signatory": detail.get("signatory", ""), "capacity": detail.get("capacity", ""), "name": name}
+        if words["signatory"] == name:  # signed from the signatory's own account
+            return _("Declaration signed by %(signatory)s, %(capacity)s.") % words, "provider"
+        return _("Declaration signed by %(signatory)s, %(capacity)s (account of %(name)s).") % words, "provider"
     if action == "take":
         return _("Taken in review by the agency."), "agency"
     if action == "request_changes":

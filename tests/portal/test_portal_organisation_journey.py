@@ -274,3 +274,13 @@ def test_a_viewer_another_provider_and_the_agency_cannot_sign(client, request, d
     assert draft.declared_at is None and draft.declared_by_name == ""
     assert not DossierEvent.objects.filter(dossier=draft, action="declare").exists()
     assert Dossier.objects.filter(declared_by_name="Claire Martin").count() == 0
+
+
+def test_the_timeline_names_the_account_only_when_someone_else_signed_from_it(client, editor, draft):
+    editor.first_name, editor.last_name = "Claire", "Martin"
+    editor.save(update_fields=["first_name", "last_name"])
+    svc.dossier_declare(dossier=draft, by=editor, **SIGNATORY, listed_in_process_consent=False)
+    client.force_login(editor)
+    overview = client.get(url("dossier", draft.reference)).text
+    assert "Declaration signed by Claire Martin, Chief executive officer." in overview
+    assert "(account of" not in overview
