@@ -82,8 +82,8 @@ MESSAGES = {
         subject=_("No account with this address – %(site)s"),
         paragraphs=(
             _(
-                "Someone asked to reset the password of the account %(email)s on the %(site)s, but no account uses "
-                "this address. You may have signed up with another address."
+                "Someone gave this address (%(email)s) on the %(site)s to reset a password or to confirm an address, "
+                "but no account uses it. You may have signed up with another address."
             ),
         ),
         link="start_url",
