@@ -157,8 +157,12 @@ def test_a_provider_files_a_dossier_with_the_keyboard_alone(live_server, owner, 
             keys.activate()
             page.wait_for_url(re.compile(r"/declaration/$"))
 
-            # Signing without ticking the box: the error is tied to the box.
-            sign = lambda el: el["tag"] == "button" and el["text"] == "Sign the declaration"  # noqa: E731
+            # The signatory's name and capacity, then signing without ticking the box: the error is tied to the box.
+            keys.tab_to(lambda el: el["id"] == "id_signatory_name")
+            page.keyboard.type("Claire Martin")
+            keys.tab_to(lambda el: el["id"] == "id_signatory_capacity")
+            page.keyboard.type("Chief executive officer")
+            sign = lambda el: el["tag"] == "button" and el["text"] == "Sign and continue"  # noqa: E731
             keys.tab_to(sign)
             keys.activate()
             error = field_error(page, "id_declare")
@@ -169,7 +173,7 @@ def test_a_provider_files_a_dossier_with_the_keyboard_alone(live_server, owner, 
             assert page.evaluate("document.activeElement.checked")
             keys.tab_to(sign)
             keys.activate()
-            page.wait_for_url(overview)
+            page.wait_for_url(overview + "#submission")
 
             # Submission, with a note for the reviewers.
             keys.tab_to(lambda el: el["name"] == "comment")

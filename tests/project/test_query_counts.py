@@ -92,19 +92,22 @@ class World:
 
 # The public pages. Each comment lists the page's queries, which stay the same at any size.
 PUBLIC_QUERIES = {
-    # certificates in force counted; their providers counted; dossiers in process counted; latest decisions with
-    # certificate, service, provider and scheme; the current scheme (its ownership caps)
-    "home": 5,
+    # active certificates counted (the registry list's own filter); their providers counted; suspended ones counted;
+    # dossiers in process counted; latest decisions (events with certificate, service, provider and scheme); the
+    # accepted changes' records among them; the current scheme (its ownership caps)
+    "home": 7,
     # the filter's choices: providers, schemes; facets: by provider, model, scheme, status, storage country; the count;
     # the page of certificates with service, provider and scheme; their data sites
     "list": 10,
-    # dossiers in process with service, provider, scheme, centre and entry date
-    "in-process": 1,
-    # archived certificates with service, provider and scheme; their last events
-    "archive": 2,
-    # the provider among those in the registry; its live certificates with their data sites; its archived ones; its
-    # dossiers in process
-    "provider": 5,
+    # dossiers in process counted (the paginator); the page of them with service, provider, scheme, centre and entry date
+    "in-process": 2,
+    # archived certificates counted; the page's ids; those certificates with service, provider and scheme; their last
+    # events
+    "archive": 4,
+    # the provider among those in the registry; its live certificates counted, its dossiers in process counted, its
+    # archived certificates counted (one paginator each); the page of live certificates; their data sites; the page of
+    # dossiers in process; the page of archived certificates
+    "provider": 8,
     # certificates' lives; live ones by model; storage countries; dossier events
     "stats": 4,
     # the latest events with certificate, service, provider and scheme; the latest accepted changes with the same

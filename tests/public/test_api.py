@@ -208,7 +208,9 @@ def test_a_certificate_by_number_carries_its_row_scope_and_public_history_but_ne
     ]
     assert "on" not in body
     assert administrator.email not in r.content.decode()
-    assert all(set(e) == {"type", "status", "reason", "reason_fr", "time", "effective_on", "change"} for e in body["history"])
+    assert all(
+        set(e) == {"type", "status", "reason", "reason_fr", "time", "effective_on", "change"} for e in body["history"]
+    )
     assert {(e["type"], e["change"]) for e in body["history"]} == {("status", None)}
 
 

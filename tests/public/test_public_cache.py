@@ -302,7 +302,10 @@ def test_each_host_gets_its_own_links(client, settings):
         for url in (page, api):
             first, again = client.get(url, HTTP_HOST=host), client.get(url, HTTP_HOST=host)
             assert (cache_state(first), cache_state(again)) == (MISS, HIT), (host, url)
-            assert f"//{host}/" in again.text and other not in again.text, (host, url)
+            assert other not in again.text, (host, url)
+        # The API's links are the host's; the page's absolute links (the badge's snippet) are SITE_URL's, never a host's.
+        assert f"//{host}/" in client.get(api, HTTP_HOST=host).text
+        assert f"//{host}/" not in client.get(page, HTTP_HOST=host).text
 
 
 def test_a_host_the_site_does_not_name_exactly_is_never_kept(client, settings):
