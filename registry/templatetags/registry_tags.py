@@ -1,7 +1,6 @@
 from django import template
-from django.template.defaultfilters import linebreaks
+from django.template.defaultfilters import linebreaks_filter
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -74,11 +73,12 @@ def bilingual(obj, field=None, paragraphs=False):
     text = obj if isinstance(obj, Text) else bilingual_text(obj, field)
     if not text:
         return ""
-    body = linebreaks(text.text, autoescape=True) if paragraphs else conditional_escape(text.text)
+    # Both are safe strings: the text escaped, then (for paragraphs) wrapped in <p> and <br>.
+    body = linebreaks_filter(text.text, autoescape=True) if paragraphs else conditional_escape(text.text)
     if not text.fallback:
-        return mark_safe(body)
+        return body
     tag = "div" if paragraphs else "span"
-    return format_html('<{} lang="{}">{}</{}>', tag, text.lang, mark_safe(body), tag)
+    return format_html('<{} lang="{}">{}</{}>', tag, text.lang, body, tag)
 
 
 @register.filter
