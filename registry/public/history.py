@@ -58,13 +58,15 @@ def latest_history(limit: int) -> list:
 @dataclass(frozen=True)
 class PublicEvent:
     """One line of "what happened": `kind` is one of certificates.rules.CHANGES or CHANGE_ACCEPTED, `label` its
-    words in the reader's language, `detail` the published reason or the change's kind and public summary."""
+    words in the reader's language, `detail` the published reason or the change's public summary, after
+    `detail_label` (the change's kind, always in the reader's language: only `detail` may be the other one)."""
 
     kind: str
     label: str
     at: datetime.datetime
     certificate: object
     detail: Text
+    detail_label: str = ""
 
 
 def public_events(limit: int) -> list[PublicEvent]:
@@ -74,16 +76,15 @@ def public_events(limit: int) -> list[PublicEvent]:
     found = []
     for entry in latest_history(limit):
         if isinstance(entry, AcceptedChange):
-            # The summary in the page's language, or the other one marked (the line then reads in its language).
-            summary = text_in(entry.change, "summary")
-            detail = f"{entry.change.kind_label}: {summary.text}" if summary else entry.change.kind_label
+            # The summary in the page's language, or the other one marked: only the summary, not the kind before it.
             found.append(
                 PublicEvent(
                     CHANGE_ACCEPTED,
                     str(LABELS[CHANGE_ACCEPTED]),
                     entry.change.adopted_at,
                     entry.certificate,
-                    Text(detail, summary.lang if summary.fallback else "", summary.fallback),
+                    text_in(entry.change, "summary"),
+                    str(entry.change.kind_label),
                 )
             )
             continue

@@ -171,3 +171,15 @@ def test_the_homes_latest_decisions_give_a_change_summary_in_the_pages_language(
     assert "Un second site." in page and "A second storage site." not in page
     page = client.get(reverse("registry:home"), HTTP_ACCEPT_LANGUAGE="en").text
     assert "A second storage site." in page and "Un second site." not in page
+
+
+def test_the_homes_english_summary_standing_in_is_marked_but_not_the_french_kind_before_it(client):
+    certificate = f.certified_service(name="Nuage Vault", slug="nuage-vault")
+    f.public_history(certificate)
+    f.accepted_change_record(certificate, kind="location", summary="A second storage site.")
+    page = french(client, reverse("registry:home"))
+    # The kind of change is French, outside the span the English summary stands in, which alone says lang="en".
+    assert (
+        '<div class="small text-body-secondary">Localisation des données ou des opérations\u00a0: '
+        '<span lang="en">A second storage site.</span></div>'
+    ) in page
