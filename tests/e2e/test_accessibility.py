@@ -239,6 +239,13 @@ def test_the_keyboard_focus_is_always_visible_and_the_skip_link_appears(live_ser
             assert skip["width"] > 50 and skip["height"] > 20 and skip["top"] >= 0 and skip["left"] >= 0, skip
             assert_visible_focus(skip)
             page.keyboard.press("Tab")
+            language = page.evaluate(FOCUS_STYLE)
+            assert "tcr-lang" in language["classes"]  # the agency's strip first: languages, then the account's links
+            assert_visible_focus(language)  # on the strip's white
+            for _ in range(4):
+                page.keyboard.press("Tab")
+                if "navbar-brand" in page.evaluate(FOCUS_STYLE)["classes"]:
+                    break
             brand = page.evaluate(FOCUS_STYLE)
             assert "navbar-brand" in brand["classes"]
             assert_visible_focus(brand)  # white on the navbar's blue

@@ -34,6 +34,8 @@ MEASURE = """
     width: document.documentElement.scrollWidth,
     over: over.slice(-4),
     menuFolded: getComputedStyle(document.querySelector(".navbar-toggler")).display !== "none",
+    // The blue bar's height: one row of links is under 4.5 rem.
+    barHeight: Math.round(document.querySelector(".tcr-navbar").getBoundingClientRect().height),
     content: content ? Math.round(content.getBoundingClientRect().top + window.scrollY) : null,
   };
 }
@@ -162,7 +164,7 @@ def test_on_a_phone_the_folded_menus_open_from_their_button(live_server):
 
 def test_a_laptop_window_shows_the_whole_menu_in_french_when_signed_in(live_server):
     """The longest menu (French, signed in: the portal and the account's menu) is shown whole in a 1280 px window,
-    within its width."""
+    within its width, on one row (the language switch and the account's menu are in the agency's strip above)."""
     world = a_registry()
     cookie = session_cookie(world["owner"], live_server.url)
     paths = [reverse("registry:home"), reverse("portal:provider", args=[world["provider"].slug])]
@@ -174,3 +176,4 @@ def test_a_laptop_window_shows_the_whole_menu_in_french_when_signed_in(live_serv
             browser.close()
     assert {path: m["width"] for path, m in found.items()} == dict.fromkeys(paths, 1280), found
     assert not any(m["menuFolded"] for m in found.values()), found
+    assert all(m["barHeight"] < 72 for m in found.values()), found
