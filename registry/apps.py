@@ -12,3 +12,7 @@ class RegistryConfig(AppConfig):
         from registry.accounts.audit import connect_signals
 
         connect_signals()  # sign-ins, failures, password / e-mail / MFA changes to the audit log
+
+        from registry.public import read_model
+
+        read_model.connect()  # the public read model follows every save of what it shows

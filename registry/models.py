@@ -20,7 +20,7 @@ from registry.certificates.models import (
 from registry.core.models import Counter
 from registry.notifications.models import DeliveryFailure, OutgoingEmail, Reminder
 from registry.providers.models import Invitation, Membership, Provider, Service, Shareholder, Site, ThirdParty
-from registry.public.models import RegistrySnapshot, Subscription
+from registry.public.models import PublicEntry, PublicEntryCountry, PublicFigures, RegistrySnapshot, Subscription
 from registry.qualification.models import Answer, Document, Dossier, DossierEvent, DossierVisit, Message
 
 __all__ = [
@@ -45,6 +45,9 @@ __all__ = [
     "Message",
     "OutgoingEmail",
     "Provider",
+    "PublicEntry",
+    "PublicEntryCountry",
+    "PublicFigures",
     "RegistrySnapshot",
     "Reminder",
     "Requirement",

@@ -36,6 +36,7 @@ from registry.devtools import bench_data as vocab
 from registry.devtools.bench_plan import CertificatePlan, DossierPlan, LifePlanner, Numbers, weighted
 from registry.devtools.bench_rows import dates_as_given, history_row, insert_rows
 from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
+from registry.public import read_model
 from registry.public.publication import publish_on_commit
 from registry.qualification import workflow
 from registry.qualification.models import Answer, Dossier, DossierEvent
@@ -463,6 +464,7 @@ def seed_bench(*, services=1000, dossiers_per_service=5, seed=1, append=False, c
             cursor.execute("ANALYZE")
     summary.seconds = time.monotonic() - started
     with transaction.atomic():
+        read_model.rebuild()  # the rows were bulk-inserted around the services: the public read model of all of them
         publish_on_commit()  # one snapshot for the whole run, after commit (inline without a broker)
     summary.snapshot_seconds = time.monotonic() - started - summary.seconds
     return summary

@@ -29,6 +29,7 @@ from registry.devtools.demo_aftercare import replan, seed_after_qualification
 from registry.devtools.demo_changes import seed_change_notice
 from registry.devtools.demo_incidents import seed_closed_incident
 from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
+from registry.public import read_model
 from registry.public.snapshots import snapshot_issue
 from registry.qualification.choices import Recommendation
 from registry.qualification.models import Answer, Document, Dossier, DossierEvent
@@ -461,6 +462,8 @@ def seed_demo() -> DemoSummary:
     CertificateEvent.objects.filter(certificate__dossier_id__in=new_dossiers, notified_at__isnull=True).update(
         notified_at=now
     )
+    # The dates above were moved around the services (backdated): the public read model is written anew from them.
+    read_model.rebuild()
     # The demo registry's signed snapshot, issued here: /registry/snapshot.json answers 503 until a first one exists,
     # and no worker may be running yet to take the task the changes queued (that task then finds nothing new).
     snapshot_issue()

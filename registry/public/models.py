@@ -89,3 +89,88 @@ class Subscription(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.get_scope_display()}"
+
+
+# --- The public read model: what the public lists filter, sort, search and count, one row per published certificate,
+# written in the transaction of each public change (registry.public.read_model). ---
+
+
+class PublicEntry(models.Model):
+    """A published certificate (in force, suspended or archived) as the public lists read it: its service, provider and
+    scheme (by id: a scheme's code and label are read from its own small table, so that editing them rewrites nothing
+    here), its status and dates, the countries where it stores data and the folded text a search matches, in one
+    row, so that a list page, its facets and its search are one indexed query on one table.
+
+    Never written but by registry.public.read_model: refresh() in the transaction of every public change (the service
+    that changes a certificate, a service or a provider names them to publish_on_commit()), rebuild() for all of
+    them (`manage.py rebuild_public_entries`, and nightly, which repairs and reports any drift)."""
+
+    certificate = models.OneToOneField(
+        "registry.Certificate", primary_key=True, on_delete=models.CASCADE, related_name="public_entry"
+    )
+    number = models.CharField(max_length=30, unique=True)
+    status = models.CharField(max_length=12)
+    status_changed_at = models.DateTimeField()
+    issued_on = models.DateField()
+    expires_on = models.DateField()
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    service_name = models.CharField(max_length=200)
+    service_slug = models.SlugField(max_length=120)
+    service_model = models.CharField(max_length=10)
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    provider_name = models.CharField(max_length=200)
+    provider_slug = models.SlugField(max_length=80)
+    scheme = models.ForeignKey("registry.Scheme", on_delete=models.CASCADE, related_name="+")
+    # ISO codes of the countries where the service stores or processes data, sorted, space-separated: "DE FR".
+    data_countries = models.CharField(max_length=400, blank=True)
+    # Names, number, descriptions: lower case, accents and punctuation folded (registry.public.read_model.fold), for the
+    # simple search (SQLite) and the trigram search (PostgreSQL).
+    search_text = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("public registry entry")
+        verbose_name_plural = _("public registry entries")
+        indexes = [
+            # The registry's sorts, within the live statuses it lists.
+            models.Index(fields=["status", "service_name", "number"], name="publicentry_by_name"),
+            models.Index(fields=["status", "provider_name", "service_name"], name="publicentry_by_provider"),
+            models.Index(fields=["status", "-issued_on", "number"], name="publicentry_by_issue"),
+            models.Index(fields=["status", "expires_on", "number"], name="publicentry_by_expiry"),
+            models.Index(fields=["status", "-status_changed_at"], name="publicentry_by_change"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class PublicEntryCountry(models.Model):
+    """A country where an entry's service stores data (a site of role storage): the registry's country filter and its
+    counts, one indexed join."""
+
+    entry = models.ForeignKey(PublicEntry, on_delete=models.CASCADE, related_name="storage_countries")
+    country = models.CharField(max_length=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entry", "country"], name="publicentrycountry_unique")]
+        indexes = [models.Index(fields=["country", "entry"], name="publicentrycountry_by_country")]
+
+    def __str__(self):
+        return f"{self.entry_id} {self.country}"
+
+
+class PublicFigures(models.Model):
+    """Figures of the public registry computed when something public changes rather than per request (the statistics
+    page, the registry's unfiltered counts), each under its name, with the registry generation they were computed at
+    (registry.public.cache): a reader seeing an older generation computes them anew."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    generation = models.BigIntegerField(default=0)
+    computed_at = models.DateTimeField()
+    data = models.JSONField()
+
+    class Meta:
+        verbose_name = _("public figures")
+        verbose_name_plural = _("public figures")
+
+    def __str__(self):
+        return self.name

@@ -20,3 +20,16 @@ def issue_registry_snapshot() -> int | None:
 def purge_unconfirmed_subscriptions() -> int:
     """Daily: requests to follow the registry that nobody confirmed within the link's validity are deleted."""
     return subscriptions_purge_unconfirmed()
+
+
+@shared_task
+def repair_public_read_model() -> int:
+    """Nightly: every public entry compared with its certificate; any difference (a write made around the saves, which
+    send the signals that keep it) reported as a warning and repaired by a rebuild. Returns how many differed."""
+    from registry.public import read_model
+    from registry.public.publication import publish_on_commit
+
+    differs = read_model.repair()
+    if differs:
+        publish_on_commit()  # the kept pages showed the old rows
+    return len(differs)

@@ -101,6 +101,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.public.tasks.purge_unconfirmed_subscriptions",
         "schedule": 86400.0,
     },
+    # The public read model compared with the certificates, rebuilt if anything differs (registry/public/read_model.py).
+    "repair-public-read-model": {
+        "task": "registry.public.tasks.repair_public_read_model",
+        "schedule": crontab(hour=4, minute=15),
+    },
     # Expired sessions stay in the database until deleted (the cache's copies expire by themselves).
     "clear-expired-sessions": {
         "task": "registry.accounts.tasks.clear_expired_sessions",
