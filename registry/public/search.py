@@ -8,9 +8,10 @@ PostgreSQL: each word must be found (all of them, at most SEARCH_WORDS), and a w
     (it exists on PostgreSQL only): the expressions below name it next to search_text, under the same table alias;
   - or it is inside a word of the entry ("cloud" finds "ovhcloud": the names are also in the text without their
     spaces, so "ovh cloud" finds "OVHcloud"), served by the GIN trigram index;
-  - or, when no entry at all has the word as typed, it is taken for a typo and matched by trigram word similarity
-    ("kubernets" finds "kubernetes"; pg_trgm's word_similarity_threshold, 0.6). Only then: computing the similarity
-    for every entry a common word finds would cost ten times the search itself, and a word that exists is meant.
+  - or, when no entry at all has the word as typed (one query asks, before the search), it is taken for a typo and
+    matched by trigram word similarity instead ("kubernets" finds "kubernetes"; pg_trgm's word_similarity_threshold,
+    0.6, so one letter missing or added in a long word, not two swapped). Only then: the similarity costs milliseconds
+    to plan and to check on every entry a common word finds, and a word that exists is the one meant.
 Words of one or two letters are prefixes only (a trigram of them says nothing). The rank puts a match in the service's
 or provider's name (trigram similarity of the whole query to the names) above one in a description only (full-text
 rank, a fraction).
@@ -101,33 +102,55 @@ class _Vector(_EntryText):
 
 
 class _WordFound(_EntryText):
-    """True where the entry holds `word` (see the module's docstring for how)."""
+    """True where the entry holds `word`: as full-text terms or inside its text, or, for a word no entry holds
+    (`typo`), by trigram word similarity (see the module's docstring)."""
 
     output_field = BooleanField()
 
-    def __init__(self, word: str):
+    def __init__(self, word: str, *, typo: bool = False):
         super().__init__()
-        self.word = word
+        self.word, self.typo = word, typo
 
     def as_sql(self, compiler, connection):
         text, text_params = compiler.compile(self.text)
         vector = self.column_sql(compiler, connection)
-        prefix = f"{self.word}:*"
         if len(self.word) <= SHORT_WORD:
-            return f"({vector} @@ to_tsquery('simple', %s))", [prefix]
-        table = connection.ops.quote_name(self.text.target.model._meta.db_table)
-        column = connection.ops.quote_name("search_vector")
-        terms = "(to_tsquery('simple', %s) || plainto_tsquery('english', %s) || plainto_tsquery('french', %s))"
-        terms_params = [prefix, self.word, self.word]
-        inside = f"%{self.word}%"
-        # Each EXISTS is an InitPlan run once per query, on an index, and stops at the first entry found.
-        sql = (
-            f"({vector} @@ {terms} OR {text} LIKE %s"
-            f" OR (NOT (EXISTS (SELECT 1 FROM {table} WHERE {column} @@ {terms})"
-            f" OR EXISTS (SELECT 1 FROM {table} WHERE search_text LIKE %s)) AND {text} %%> %s))"
+            return f"({vector} @@ to_tsquery('simple', %s))", [f"{self.word}:*"]
+        if self.typo:
+            # pg_trgm's `%>`: word_similarity(word, text) >= its threshold; the GIN trigram index serves it.
+            return f"({text} %%> %s)", [*text_params, self.word]
+        terms, terms_params = _terms(self.word)
+        return f"({vector} @@ {terms} OR {text} LIKE %s)", [*terms_params, *text_params, f"%{self.word}%"]
+
+
+def _terms(word: str):
+    """The full-text query of one word: a prefix as typed, and its English and French stems."""
+    sql = "(to_tsquery('simple', %s) || plainto_tsquery('english', %s) || plainto_tsquery('french', %s))"
+    return sql, [f"{word}:*", word, word]
+
+
+def _unknown(entries, words) -> set[str]:
+    """The words that no entry at all holds as typed (one query, each EXISTS stops at the first entry, on an index
+    for a rare word): those are taken for typos. Asked first because the trigram similarity is costly to plan and to
+    check for a word that many entries hold, and pointless then: a word that exists is the one meant."""
+    from django.db import connections
+
+    if not words:
+        return set()
+    connection = connections[entries.db]
+    table = connection.ops.quote_name(entries.model._meta.db_table)
+    holds, params = [], []
+    for word in words:
+        terms, terms_params = _terms(word)
+        holds.append(
+            f"(EXISTS (SELECT 1 FROM {table} WHERE search_vector @@ {terms})"
+            f" OR EXISTS (SELECT 1 FROM {table} WHERE search_text LIKE %s))"
         )
-        params = [*terms_params, *text_params, inside, *terms_params, inside, *text_params, self.word]
-        return sql, params
+        params += [*terms_params, f"%{word}%"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(holds)}", params)
+        held = cursor.fetchone()
+    return {word for word, is_held in zip(words, held, strict=True) if not is_held}
 
 
 def _search_postgresql(entries, words):
@@ -137,9 +160,10 @@ def _search_postgresql(entries, words):
     rank = SearchRank(_Vector(output_field=_vector_field()), SearchQuery(either, config="simple", search_type="raw"))
     names = _Folded(F("service_name")).concat(F("provider_name"))
     by_name = TrigramWordSimilarity(" ".join(words), names)
+    typos = _unknown(entries, [word for word in words if len(word) > SHORT_WORD])
     found = entries
     for word in words:
-        found = found.filter(_WordFound(word))
+        found = found.filter(_WordFound(word, typo=word in typos))
     return found.annotate(rank=rank + NAME_WEIGHT * by_name)
 
 

@@ -118,7 +118,13 @@ def test_each_match_has_a_rank_and_the_caller_s_order_is_kept(registry):
     assert all(isinstance(rank, float) for rank in matches.values_list("rank", flat=True))
 
 
-def test_a_search_is_one_query_and_serves_as_a_subquery(registry, django_assert_num_queries):
+def test_a_search_is_one_query_and_serves_as_a_subquery(
+    registry, django_assert_num_queries, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(1):  # PostgreSQL: which words no entry holds (typos), all asked at once
+        matches = search_entries(live(), "cloud region kubernets outscle")
+    with django_assert_num_queries(1):
+        assert list(matches) == []
     matches = search_entries(live(), "cloud region")
     with django_assert_num_queries(1):  # the entries found, with their rank
         assert [e.service_name for e in matches] == ["Outscale Cloud Region"]
