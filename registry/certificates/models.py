@@ -99,6 +99,8 @@ class CertificateEvent(models.Model):
         ordering = ["certificate", "created_at", "pk"]
         verbose_name = _("certificate event")
         verbose_name_plural = _("certificate events")
+        # The registry's latest events (the home, the feed) read the newest few: an index scan, not a sort of them all.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="certificateevent_latest")]
 
     def __str__(self):
         return f"{self.certificate} {self.status}"
@@ -149,6 +151,8 @@ class CertifiedRecord(models.Model):
         ordering = ["certificate", "version"]
         verbose_name = _("certified record")
         verbose_name_plural = _("certified records")
+        # The registry's latest accepted changes (the home, the feed) read the newest few.
+        indexes = [models.Index(fields=["-adopted_at", "-id"], name="certifiedrecord_latest")]
         constraints = [
             models.UniqueConstraint(fields=["certificate", "version"], name="certified_record_unique_version")
         ]

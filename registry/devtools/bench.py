@@ -457,6 +457,8 @@ def seed_bench(*, services=1000, dossiers_per_service=5, seed=1, append=False, c
                 Counter.objects.filter(key=MARKER).update(value=(done or 0) + stop)
             if progress is not None:
                 progress(stop, services)
+    with transaction.atomic():
+        read_model.rebuild()  # the rows were bulk-inserted around the saves: the public read model of all of them
     if connection.vendor == "postgresql":
         # Planner statistics for the tables just filled, now rather than when autovacuum gets to them: the first
         # queries after seeding (a benchmark's) would otherwise be planned as if the tables were nearly empty.
@@ -464,7 +466,6 @@ def seed_bench(*, services=1000, dossiers_per_service=5, seed=1, append=False, c
             cursor.execute("ANALYZE")
     summary.seconds = time.monotonic() - started
     with transaction.atomic():
-        read_model.rebuild()  # the rows were bulk-inserted around the services: the public read model of all of them
         publish_on_commit()  # one snapshot for the whole run, after commit (inline without a broker)
     summary.snapshot_seconds = time.monotonic() - started - summary.seconds
     return summary

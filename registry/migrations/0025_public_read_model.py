@@ -50,7 +50,18 @@ class Migration(migrations.Migration):
                 ("expires_on", models.DateField()),
                 ("service_name", models.CharField(max_length=200)),
                 ("service_slug", models.SlugField(max_length=120)),
-                ("service_model", models.CharField(max_length=10)),
+                (
+                    "service_model",
+                    models.CharField(
+                        choices=[
+                            ("iaas", "IaaS – infrastructure"),
+                            ("caas", "CaaS – containers"),
+                            ("paas", "PaaS – platform"),
+                            ("saas", "SaaS – software"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
                 ("provider_name", models.CharField(max_length=200)),
                 ("provider_slug", models.SlugField(max_length=80)),
                 ("data_countries", models.CharField(blank=True, max_length=400)),
@@ -95,32 +106,48 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.AddIndex(
-            model_name="publicentry",
-            index=models.Index(fields=["status", "service_name", "number"], name="publicentry_by_name"),
-        ),
-        migrations.AddIndex(
-            model_name="publicentry",
-            index=models.Index(fields=["status", "provider_name", "service_name"], name="publicentry_by_provider"),
-        ),
-        migrations.AddIndex(
-            model_name="publicentry",
-            index=models.Index(fields=["status", "-issued_on", "number"], name="publicentry_by_issue"),
-        ),
-        migrations.AddIndex(
-            model_name="publicentry",
-            index=models.Index(fields=["status", "expires_on", "number"], name="publicentry_by_expiry"),
-        ),
-        migrations.AddIndex(
-            model_name="publicentry",
-            index=models.Index(fields=["status", "-status_changed_at"], name="publicentry_by_change"),
-        ),
-        migrations.AddIndex(
             model_name="publicentrycountry",
             index=models.Index(fields=["country", "entry"], name="publicentrycountry_by_country"),
         ),
         migrations.AddConstraint(
             model_name="publicentrycountry",
             constraint=models.UniqueConstraint(fields=("entry", "country"), name="publicentrycountry_unique"),
+        ),
+        migrations.AddIndex(
+            model_name="publicentry",
+            index=models.Index(
+                condition=models.Q(("status__in", ("active", "suspended"))),
+                fields=["service_name", "number"],
+                name="publicentry_live_by_name",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="publicentry",
+            index=models.Index(
+                condition=models.Q(("status__in", ("active", "suspended"))),
+                fields=["provider_name", "service_name", "number"],
+                name="publicentry_live_by_provider",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="publicentry",
+            index=models.Index(
+                condition=models.Q(("status__in", ("active", "suspended"))),
+                fields=["-issued_on", "number"],
+                name="publicentry_live_by_issue",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="publicentry",
+            index=models.Index(
+                condition=models.Q(("status__in", ("active", "suspended"))),
+                fields=["expires_on", "number"],
+                name="publicentry_live_by_expiry",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="publicentry",
+            index=models.Index(fields=["status"], name="publicentry_by_status"),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]

@@ -1,4 +1,5 @@
-"""The public registry's filters (django-filter), shared by the registry page, the exports and the API."""
+"""The public registry's filters (django-filter), shared by the registry page, the exports and the API. They filter the
+public read model's entries (registry.public.models.PublicEntry): one indexed table, whatever the filter."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
@@ -6,40 +7,37 @@ from django_countries import countries
 
 from registry.catalogue.models import Scheme
 from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus
-from registry.certificates.models import Certificate
 from registry.certificates.rules import normalise_certificate_number
 from registry.providers.choices import ServiceModel
-from registry.providers.models import Provider, Site
+from registry.providers.models import Provider
 from registry.public import selectors as queries
+from registry.public.models import PublicEntry
 from registry.public.widgets import QuickSelect
 
-SEARCH_FIELDS = (
-    "service__name", "service__provider__legal_name", "number", "service__description", "service__description_fr",
-)  # fmt: skip
-
 SORTS = {
-    "name": ("service__name", "number"),
-    "provider": ("service__provider__legal_name", "service__name"),
+    "name": ("service_name", "number"),
+    "provider": ("provider_name", "service_name", "number"),
     "issued": ("-issued_on", "number"),
     "expiry": ("expires_on", "number"),
 }
 
 
 class RegistryFilter(django_filters.FilterSet):
-    """Filters on public_certificates(): all live in the URL, so a search can be shared."""
+    """Filters on registry_entries(): all live in the URL, so a search can be shared. A search without a chosen sort
+    lists the best matches first."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
     provider = django_filters.ModelChoiceFilter(
         label=_("Provider"),
         empty_label=_("All"),
-        field_name="service__provider",
+        field_name="provider",
         to_field_name="slug",
         queryset=Provider.objects.none(),
         widget=QuickSelect,
     )
     model = django_filters.ChoiceFilter(
         label=_("Service model"),
-        field_name="service__service_model",
+        field_name="service_model",
         choices=ServiceModel.choices,
         empty_label=_("All"),
         widget=QuickSelect,
@@ -75,28 +73,31 @@ class RegistryFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        model = Certificate
+        model = PublicEntry
         fields = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Only providers that hold a live certificate are worth offering.
         self.filters["provider"].queryset = Provider.objects.filter(
-            services__certificates__status__in=LIVE_CERTIFICATE_STATUSES
-        ).distinct()
+            pk__in=queries.registry_entries().order_by().values("provider_id")
+        )
+        # The page draws the form itself (registry/list.html), Bootstrap's classes on the controls.
+        for name, field in self.form.fields.items():
+            field.widget.attrs["class"] = "form-control" if name == "q" else "form-select"
 
     def search(self, queryset, name, value: str):
-        # A certificate number, however typed (snc 2026 0003, SNC20260003), finds that certificate; other text, each of
-        # its words in a name, the number or the description.
+        # A certificate number, however typed (snc 2026 0003, SNC20260003), finds that certificate; other text, the
+        # entries the search finds (registry.public.search), best first unless a sort is chosen (applied after this).
         number = normalise_certificate_number(value)
         if number:
             return queryset.filter(number=number)
-        return queries.matching_words(queryset, queries.search_words(value), SEARCH_FIELDS)
+        from registry.public.search import search_entries
+
+        return search_entries(queryset, value).order_by("-rank", *SORTS["name"])
 
     def stored_in(self, queryset, name, value: str):
-        return queryset.filter(
-            service__in=Site.objects.filter(role=Site.Role.STORAGE, country=value).values("service_id")
-        )
+        return queryset.filter(storage_countries__country=value)
 
     def sort_by(self, queryset, name, value: str):
         return queryset.order_by(*SORTS.get(value, SORTS["name"]))

@@ -154,9 +154,43 @@ def refresh(*, certificates=(), services=(), providers=()) -> int:
         which |= Q(service__provider_id__in=provider_ids)
     with transaction.atomic():
         affected = Certificate.objects.filter(which)
-        PublicEntry.objects.filter(certificate__in=affected.values("pk")).delete()
+        removed, _ = PublicEntry.objects.filter(certificate__in=affected.values("pk")).delete()
         # Removed certificates (there are none in practice: a certificate is never deleted) are simply not rewritten.
-        return _write(affected)
+        written = _write(affected)
+        if removed or written:
+            _bump()
+        return written
+
+
+# The read model's version: a counter in the same database, moved by every write of entries in that write's
+# transaction, so that what is worked out from the entries (the registry's facet counts) can be kept under it and is
+# never served for entries that changed since, whoever changed them.
+VERSION = "entries"
+
+
+def _bump(apps=None) -> None:
+    from django.db.models import F
+    from django.utils import timezone
+
+    PublicFigures = (apps or _default_apps()).get_model("registry", "PublicFigures")
+    moved = PublicFigures.objects.filter(pk=VERSION).update(generation=F("generation") + 1, computed_at=timezone.now())
+    if not moved:
+        PublicFigures.objects.get_or_create(
+            pk=VERSION, defaults={"generation": 1, "computed_at": timezone.now(), "data": {}}
+        )
+
+
+def version() -> int:
+    """The read model's version now (one indexed read): changes with every write of entries."""
+    from registry.public.models import PublicFigures
+
+    return PublicFigures.objects.filter(pk=VERSION).values_list("generation", flat=True).first() or 0
+
+
+def _default_apps():
+    from django.apps import apps
+
+    return apps
 
 
 def rebuild(apps=None) -> int:
@@ -165,7 +199,9 @@ def rebuild(apps=None) -> int:
     Certificate, _, PublicEntry, _ = _models(apps)
     with transaction.atomic():
         PublicEntry.objects.all().delete()
-        return _write(Certificate.objects.all(), apps)
+        written = _write(Certificate.objects.all(), apps)
+        _bump(apps)
+        return written
 
 
 def _signature(entry) -> tuple:

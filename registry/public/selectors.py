@@ -30,6 +30,23 @@ def public_certificates():
     )
 
 
+def registry_entries():
+    """The registry's list as the public read model holds it: the entries of active and suspended certificates, by
+    service name (registry.public.filters.RegistryFilter filters and sorts them; the exports and the API read their
+    certificates through certificates_of())."""
+    from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES
+    from registry.public.models import PublicEntry
+
+    return PublicEntry.objects.filter(status__in=LIVE_CERTIFICATE_STATUSES).order_by("service_name", "number")
+
+
+def certificates_in_order(ids) -> list:
+    """public_certificates() with these ids, in this order (a page of filtered, sorted registry entries): one query,
+    and one for their data sites."""
+    found = public_certificates().in_bulk(list(ids))
+    return [found[pk] for pk in ids if pk in found]
+
+
 def certificates_in_force(day=None):
     """public_certificates() a relying party may rely on, on `day` (today): active and within their validity."""
     from django.utils import timezone
@@ -78,13 +95,18 @@ def listed_in_process():
 
 def in_process_dossiers():
     """Services in evaluation or awaiting decision whose provider consented to be listed, with the day they entered."""
-    from django.db.models import Min, Q
+    from django.db.models import OuterRef, Subquery
 
+    from registry.qualification.models import DossierEvent
+
+    # A subquery per row listed rather than a join and a GROUP BY of every listed dossier's events: a page of 25 reads
+    # 25 first admissions (and the count none).
+    admitted = DossierEvent.objects.filter(dossier_id=OuterRef("pk"), action="admit").order_by("created_at", "pk")
     return (
         listed_in_process()
         .select_related("service__provider", "scheme", "evaluation_center")
-        .annotate(entered_process_at=Min("events__created_at", filter=Q(events__action="admit")))
-        .order_by("service__provider__legal_name", "service__name")
+        .annotate(entered_process_at=Subquery(admitted.values("created_at")[:1]))
+        .order_by("service__provider__legal_name", "service__name", "pk")
     )
 
 
@@ -296,10 +318,30 @@ def public_rows(certificates, chunk_size: int = 500):
     the result, the process a chunk); behind a transaction-pooling pgbouncer, where DISABLE_SERVER_SIDE_CURSORS must be
     set, the driver receives the whole result at once: still no instances, but memory then grows with the registry.
     """
+    rows = certificates.prefetch_related(None).values(*PUBLIC_ROW_VALUES).iterator(chunk_size=chunk_size)
+    yield from _chunked_rows(rows, chunk_size)
+
+
+def registry_rows(entries, chunk_size: int = 500):
+    """public_rows() of the certificates of these registry entries (filtered and sorted by RegistryFilter), in the
+    entries' order: the entries' ids read chunk_size at a time, then per chunk their certificates, sites and
+    surveillance dates. Flat memory and a few queries per chunk, as public_rows()."""
+    from registry.certificates.models import Certificate
+
+    ids = entries.values_list("pk", flat=True).iterator(chunk_size=chunk_size)
+
+    def in_entry_order():
+        while chunk := list(islice(ids, chunk_size)):
+            found = {v["pk"]: v for v in Certificate.objects.filter(pk__in=chunk).values(*PUBLIC_ROW_VALUES)}
+            yield from (found[pk] for pk in chunk if pk in found)
+
+    yield from _chunked_rows(in_entry_order(), chunk_size)
+
+
+def _chunked_rows(values_rows, chunk_size: int):
     service_url = service_url_maker()
     scheme_label = scheme_labeller()
-    rows = certificates.prefetch_related(None).values(*PUBLIC_ROW_VALUES).iterator(chunk_size=chunk_size)
-    while chunk := list(islice(rows, chunk_size)):
+    while chunk := list(islice(values_rows, chunk_size)):
         countries = data_countries_by_service({values["service_id"] for values in chunk})
         surveillance = surveillance_by_certificate([values["pk"] for values in chunk])
         for values in chunk:
@@ -452,113 +494,84 @@ def dependency_warnings(service, day=None) -> list:
     )
 
 
-def _median(values):
-    values = sorted(values)
-    if not values:
-        return None
-    middle = len(values) // 2
-    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+def registry_statistics() -> dict:
+    """Figures for /stats/ in the reader's language: certified services month by month, by service model, by country
+    of storage, and the median days a dossier spends in each stage. Computed when the registry changes or the day
+    turns, not per request (registry.public.statistics): one query while they are current."""
+    from registry.public import statistics
+
+    return statistics.for_display(statistics.current())
 
 
-def registry_statistics(months: int = 24) -> dict:
-    """Figures for /stats/: certified services month by month, by service model, by country of storage, and the
-    median days a dossier spends in each stage. A handful of queries; the arithmetic is done here."""
-    import datetime
-
-    from django.db.models import Count, Min, Q
-    from django.utils import timezone
-
-    from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus
-    from registry.certificates.models import Certificate
-    from registry.providers.choices import ServiceModel
-    from registry.providers.models import Site
-    from registry.qualification.choices import DossierStatus
-    from registry.qualification.models import DossierEvent
-
-    today = timezone.localdate()
-    ended = (CertificateStatus.WITHDRAWN, CertificateStatus.EXPIRED, CertificateStatus.SUPERSEDED)
-    # The local day each certificate ended, worked out once per certificate, not once per certificate and month.
-    spans = [
-        (issued, timezone.localdate(ended_at) if ended_at is not None else None)
-        for issued, ended_at in Certificate.objects.annotate(
-            ended_at=Min("events__created_at", filter=Q(events__status__in=ended))
-        ).values_list("issued_on", "ended_at")
-    ]
-    # Today, then the last day of each of the previous months.
-    month_ends = [today]
-    first_of_month = today.replace(day=1)
-    for _ in range(months - 1):
-        month_end = first_of_month - datetime.timedelta(days=1)
-        month_ends.append(month_end)
-        first_of_month = month_end.replace(day=1)
-    month_ends.reverse()
-    # A month that ended before the registry's first certificate has no data (None: "—" in the table, a gap in the
-    # chart), not zero certified services.
-    first_issued = min((issued for issued, _ in spans), default=None)
-    over_time = []
-    for end in month_ends:
-        if first_issued is None or end < first_issued:
-            over_time.append((end, None))
-            continue
-        count = sum(1 for issued, ended_on in spans if issued <= end and (ended_on is None or ended_on > end))
-        over_time.append((end, count))
-
-    live = Certificate.objects.filter(status__in=LIVE_CERTIFICATE_STATUSES)
-    by_model_counts = dict(live.values_list("service__service_model").annotate(n=Count("pk")))
-    by_model = [(str(label), by_model_counts.get(value, 0)) for value, label in ServiceModel.choices]
-    by_country = list(
-        Site.objects.filter(role=Site.Role.STORAGE, service__certificates__status__in=LIVE_CERTIFICATE_STATUSES)
-        .values_list("country")
-        .annotate(n=Count("service", distinct=True))
-        .order_by("-n", "country")
-    )
-    from django_countries import countries
-
-    by_country = [(dict(countries).get(code, code), n) for code, n in by_country]
-
-    durations = {}
-    previous = {}
-    for dossier_id, status, at in (
-        DossierEvent.objects.exclude(to_status="")
-        .order_by("dossier_id", "created_at", "pk")
-        .values_list("dossier_id", "to_status", "created_at")
-    ):
-        before = previous.get(dossier_id)
-        if before is not None and before[0] != status:
-            durations.setdefault(before[0], []).append((at - before[1]).total_seconds() / 86400)
-        if before is None or before[0] != status:
-            previous[dossier_id] = (status, at)
-    stages = [
-        DossierStatus.SUBMITTED,
-        DossierStatus.IN_REVIEW,
-        DossierStatus.CHANGES_REQUESTED,
-        DossierStatus.EVALUATION,
-        DossierStatus.DECISION,
-    ]
-    median_days = [
-        (str(DossierStatus(s).label), _median(durations.get(s, [])), len(durations.get(s, []))) for s in stages
-    ]
-    return {"over_time": over_time, "by_model": by_model, "by_country": by_country, "median_days": median_days}
+# How long facet counts are kept under one version of the read model: a version lasts until the next public change;
+# this only bounds what a version no longer asked for keeps in the cache.
+FACETS_SECONDS = 24 * 3600
 
 
-def registry_facets(certificates) -> dict:
-    """How many of these (filtered) certificates fall under each filter value: shown next to every choice."""
+def registry_figures() -> dict:
+    """{status: {"services": how many entries the registry lists with it, "providers": how many providers they are
+    from}} for the live statuses: the home's figures. One grouped count, kept per version of the read model."""
+    from django.core.cache import cache
     from django.db.models import Count
 
-    from registry.providers.models import Site
+    from registry.public import read_model
+
+    key = f"tcr:public:figures:{read_model.version()}"
+    found = cache.get(key)
+    if found is None:
+        rows = (
+            registry_entries()
+            .order_by()
+            .values("status")
+            .annotate(services=Count("pk"), providers=Count("provider_id", distinct=True))
+        )
+        found = {row["status"]: {"services": row["services"], "providers": row["providers"]} for row in rows}
+        cache.set(key, found, FACETS_SECONDS)
+    return found
+
+
+def registry_facets(entries, filters: str | None = None) -> dict:
+    """How many of these (filtered) registry entries fall under each filter value: shown next to every choice.
+
+    Counted once per version of the read model and per combination of `filters` (the filters' canonical query string,
+    without search, sort or page), then kept in the cache: a visitor pays for the counts only the first time a
+    combination is asked after a change. A search's counts (filters None) are always counted (their entries are few)."""
+    from django.core.cache import cache
+
+    from registry.public import read_model
+
+    if filters is None:
+        return _count_facets(entries)
+    # The version first: counts computed after it are at least as new as it, never older.
+    key = f"tcr:public:facets:{read_model.version()}:{filters}"
+    found = cache.get(key)
+    if found is None:
+        found = _count_facets(entries)
+        cache.set(key, found, FACETS_SECONDS)
+    return found
+
+
+def _count_facets(entries) -> dict:
+    from django.db.models import Count
+
+    from registry.public.models import PublicEntryCountry
+
+    entries = entries.order_by()
 
     def counts(field):
-        return dict(certificates.order_by().values_list(field).annotate(n=Count("pk", distinct=True)))
+        return dict(entries.values_list(field).annotate(n=Count("pk")))
 
-    by_country = dict(
-        Site.objects.filter(role=Site.Role.STORAGE, service__certificates__in=certificates.order_by().values("pk"))
-        .values_list("country")
-        .annotate(n=Count("service__certificates", distinct=True))
-    )
     return {
-        "provider": counts("service__provider__slug"),
-        "model": counts("service__service_model"),
+        "provider": {
+            slug: (name, n)
+            for slug, name, n in entries.values_list("provider_slug", "provider_name").annotate(n=Count("pk"))
+        },
+        "model": counts("service_model"),
         "scheme": counts("scheme__code"),
         "status": counts("status"),
-        "country": by_country,
+        "country": dict(
+            PublicEntryCountry.objects.filter(entry__in=entries.values("pk"))
+            .values_list("country")
+            .annotate(n=Count("entry"))
+        ),
     }

@@ -18,7 +18,7 @@ class ApiRegistryFilter(RegistryFilter):
     that answered 200 yesterday into a 400 today, and the schema cannot list every slug that would be accepted.
     """
 
-    provider = django_filters.CharFilter(field_name="service__provider__slug")
+    provider = django_filters.CharFilter(field_name="provider_slug")
     scheme = django_filters.CharFilter(field_name="scheme__code")
     country = django_filters.CharFilter(
         method="stored_in",

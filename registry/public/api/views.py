@@ -144,7 +144,7 @@ class CertificateViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         if self.action == "list":
-            return queries.public_certificates()
+            return queries.registry_entries()  # filtered and paged as entries, served as certificates (below)
         events = CertificateEvent.objects.only(
             "certificate_id", "status", "reason", "reason_fr", "effective_on", "created_at"
         ).order_by("created_at", "pk")
@@ -170,9 +170,12 @@ class CertificateViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response(serializers.CertificateDetailSerializer(certificate, context=context).data)
 
     def paginate_queryset(self, queryset):
-        # The page's surveillance dates, one query for its rows rather than one per row.
+        # A page of entries, then their certificates in the same order, with the page's surveillance dates: one query
+        # each for the page's rows rather than one per row.
         page = super().paginate_queryset(queryset)
-        return page if page is None else queries.attach_surveillance(page)
+        if page is None:
+            return None
+        return queries.attach_surveillance(queries.certificates_in_order([entry.pk for entry in page]))
 
     @extend_schema(
         summary=_("The public history of a certificate"),

@@ -1,6 +1,6 @@
 """The whole registry as CSV and JSON, streamed row by row: memory stays flat whatever the size of the registry.
 
-Rows are queries.public_row (read by queries.public_rows in chunks of plain values, no model instance), so the
+Rows are queries.public_row (read by queries.registry_rows in chunks of plain values, no model instance), so the
 exports show exactly what the registry page, the API and the snapshot show; the same GET parameters as the page narrow
 them (registry.public.filters.RegistryFilter).
 """
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from registry.public.filters import RegistryFilter
-from registry.public.selectors import public_certificates, public_rows
+from registry.public.selectors import registry_entries, registry_rows
 from registry.public.snapshot_content import utc
 
 # The keys of queries.public_row, in its order (tests/public/test_exports.py checks they agree). They head the CSV as they
@@ -58,10 +58,10 @@ BOM = "\ufeff"
 
 def _rows(request):
     """The public rows the request asks for, or the reason its filters are malformed."""
-    filterset = RegistryFilter(request.GET, queryset=public_certificates())
+    filterset = RegistryFilter(request.GET, queryset=registry_entries())
     if not filterset.is_valid():
         return None, filterset.errors
-    return public_rows(filterset.qs, chunk_size=CHUNK_SIZE), None
+    return registry_rows(filterset.qs, chunk_size=CHUNK_SIZE), None
 
 
 def _filename(extension: str) -> str:

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from registry.catalogue.selectors import current_scheme
 from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES, CertificateStatus
@@ -52,15 +53,16 @@ def paginate(request, items, *, param: str = "page", paginator_class=Paginator):
 
 
 def home(request):
-    # Each figure is the count the page it links to shows: the registry's list run with the same filter, so that the
-    # two can never disagree (a suspended service is in the registry, not among the qualified ones).
-    qualified = _registry_count({"status": CertificateStatus.ACTIVE})
-    suspended = _registry_count({"status": CertificateStatus.SUSPENDED})
+    # Each figure is the count the page it links to shows (/registry/?status=active, ?status=suspended): counted on the
+    # same entries with the same status, so that the two can never disagree (a suspended service is in the registry,
+    # not among the qualified ones).
+    figures = queries.registry_figures()
+    active, suspended = figures.get(CertificateStatus.ACTIVE, {}), figures.get(CertificateStatus.SUSPENDED, {})
     context = {
         "counts": {
-            "services": qualified.count(),
-            "providers": qualified.order_by().values("service__provider_id").distinct().count(),
-            "suspended": suspended.count(),
+            "services": active.get("services", 0),
+            "providers": active.get("providers", 0),
+            "suspended": suspended.get("services", 0),
             "in_process": queries.in_process_dossiers().count(),
         },
         "latest": public_events(6),
@@ -70,30 +72,37 @@ def home(request):
     return render(request, "registry/home.html", context)
 
 
-def _registry_count(params: dict):
-    """The certificates the registry's list shows for these filters (the home links to that list)."""
-    return RegistryFilter(params, queryset=queries.public_certificates().prefetch_related(None)).qs
-
-
 def registry(request):
-    registry_filter = RegistryFilter(request.GET or None, queryset=queries.public_certificates())
+    registry_filter = RegistryFilter(request.GET or None, queryset=queries.registry_entries())
     if request.GET and not registry_filter.is_valid():
         return bad_request(request, registry_filter.errors)
-    _label_with_counts(registry_filter.form, queries.registry_facets(registry_filter.qs))
+    _label_with_counts(registry_filter.form, queries.registry_facets(registry_filter.qs, _facet_key(registry_filter)))
     try:
-        page = paginate(request, registry_filter.qs)
+        page = paginate(request, registry_filter.qs.select_related("scheme"))
     except NoSuchPage as no_page:
         return bad_request(request, no_page.reasons)
     context = {
         "filter": registry_filter,
         "page": page,
-        "rows": [(certificate, queries.data_countries(certificate)) for certificate in page.object_list],
+        "rows": page.object_list,
         "query": page.query,
         "total": page.paginator.count,
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
         **_also_found(registry_filter.form.cleaned_data if request.GET else {}),
     }
     return render(request, "registry/list.html", context)
+
+
+def _facet_key(registry_filter) -> str | None:
+    """The filters that make the facet counts, as a canonical string (None with a search: counted each time)."""
+    data = registry_filter.form.cleaned_data if registry_filter.is_bound else {}
+    if data.get("q"):
+        return None
+    chosen = {name: data.get(name) for name in FACET_FILTERS}
+    return "&".join(f"{name}={getattr(value, 'pk', value)}" for name, value in chosen.items() if value)
+
+
+FACET_FILTERS = ("provider", "model", "scheme", "status", "country")
 
 
 # How many services in process and providers the registry's search shows below the certified ones; a link leads to
@@ -136,32 +145,42 @@ PROVIDER_CHOICES = 30
 
 
 def _label_with_counts(form, facets) -> None:
-    """Write each choice's result count into its label, e.g. "IaaS – infrastructure (12)"."""
-    chosen_country = form.data.get("country") if form.is_bound else None
-    for name in ("model", "status", "country"):
+    """Write each choice's result count into its label, e.g. "IaaS – infrastructure (12)". The choices are made from
+    the counts (the values some entry has, and the one asked for), never by walking every country or provider."""
+    chosen = form.data if form.is_bound else {}
+    for name in ("model", "status"):
         field = form.fields[name]
-        field.choices = [
-            (value, f"{label} ({facets[name].get(value, 0)})")
-            for value, label in field.choices
-            # The field offers "All" (its empty label) before its choices by itself: kept here, it came twice.
-            if value
-            # Of the 250 countries, offer those where certified data is stored (and the one asked for).
-            and (name != "country" or value in facets[name] or value == chosen_country)
-        ]
+        # The field offers "All" (its empty label) before its choices by itself: kept here, it came twice.
+        field.choices = [(value, f"{label} ({facets[name].get(value, 0)})") for value, label in field.choices if value]
+    # Of the 250 countries, those where certified data is stored (and the one asked for), by name in the reader's
+    # language.
+    asked = chosen.get("country")
+    codes = set(facets["country"]) | ({asked} if asked else set())
+    form.fields["country"].choices = sorted(
+        ((code, f"{countries.name(code)} ({facets['country'].get(code, 0)})") for code in codes),
+        key=lambda choice: choice[1],
+    )
     # A national registry has hundreds of providers: a list of them all is unusable (and weighs most of the page).
     # Offer the largest, and the one asked for; the search box finds every provider by name.
-    provider_counts = facets["provider"]
-    if len(provider_counts) > PROVIDER_CHOICES:
-        shown = sorted(provider_counts, key=lambda slug: (-provider_counts[slug], slug))[:PROVIDER_CHOICES]
-        chosen = form.data.get("provider") if form.is_bound else None
-        field = form.fields["provider"]
-        field.queryset = field.queryset.filter(slug__in=[*shown, *([chosen] if chosen else [])])
+    providers = facets["provider"]  # {slug: (legal name, count)}
+    shown = sorted(providers, key=lambda slug: (-providers[slug][1], providers[slug][0]))[:PROVIDER_CHOICES]
+    if chosen.get("provider") in providers and chosen["provider"] not in shown:
+        shown.append(chosen["provider"])
+    field = form.fields["provider"]
+    # The widget's choices only: the field still checks a provider asked for against its query, run only then.
+    field.widget.choices = [
+        ("", field.empty_label),
+        *(
+            (slug, f"{providers[slug][0]} ({providers[slug][1]})")
+            for slug in sorted(shown, key=lambda slug: providers[slug][0])
+        ),
+    ]
+    if len(providers) > PROVIDER_CHOICES:
         field.help_text = _("The %(count)s with the most certified services; the search finds any other by name.") % {
             "count": PROVIDER_CHOICES
         }
-    for name, key in (("provider", "slug"), ("scheme", "code")):
-        field = form.fields[name]
-        field.label_from_instance = lambda obj, name=name, key=key: f"{obj} ({facets[name].get(getattr(obj, key), 0)})"
+    field = form.fields["scheme"]
+    field.label_from_instance = lambda obj: f"{obj} ({facets['scheme'].get(obj.code, 0)})"
 
 
 def in_process(request):
