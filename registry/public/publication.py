@@ -11,3 +11,4 @@ def publish_on_commit() -> None:
 
     registry_changed_on_commit()
     queue_on_commit(tasks.issue_registry_snapshot)
+    queue_on_commit(tasks.refresh_public_statistics)

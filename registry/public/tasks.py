@@ -33,3 +33,13 @@ def repair_public_read_model() -> int:
     if differs:
         publish_on_commit()  # the kept pages showed the old rows
     return len(differs)
+
+
+@shared_task
+def refresh_public_statistics() -> str:
+    """After each public change and just after midnight: the statistics computed and kept if the kept copy is no longer
+    current, so that the next visitor of /stats/ does not pay for them. Idempotent: a copy still current is left as it
+    is. Returns the day the figures are for."""
+    from registry.public import statistics
+
+    return statistics.current()["today"]

@@ -96,6 +96,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Stored files whose deletion after a commit failed (storage unreachable): tried again until they are gone.
     "delete-pending-files": {"task": "registry.core.tasks.delete_pending_files", "schedule": 900.0},
+    # The statistics' month-by-month series ends today: computed for the new day before its first visitor.
+    "refresh-public-statistics": {
+        "task": "registry.public.tasks.refresh_public_statistics",
+        "schedule": crontab(hour=0, minute=5),
+    },
     # Subscription requests nobody confirmed within the link's validity (7 days).
     "purge-unconfirmed-subscriptions": {
         "task": "registry.public.tasks.purge_unconfirmed_subscriptions",
