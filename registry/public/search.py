@@ -20,7 +20,7 @@ SQLite (development, tests): each folded word contained in the folded text; the 
 names.
 """
 
-from django.db.models import Case, Expression, F, FloatField, Q, TextField, Value, When
+from django.db.models import Case, Expression, F, FloatField, TextField, Value, When
 from django.db.models.fields import BooleanField
 
 from registry.public.read_model import fold
@@ -55,17 +55,13 @@ def search_entries(entries, text: str):
 
 def matching_names(queryset, text: str, fields):
     """The rows of `queryset` where each word of `text` is inside one of `fields` (names: a service's, a provider's),
-    both folded alike, so that "sante" finds "Nimbus Santé" and "OVH cloud" finds "OVHcloud"'s "ovh" and "cloud".
-    For the registry's sections of services in process and of providers, and their own lists, which have no folded
-    column: PostgreSQL folds with unaccent (migration 0026), SQLite with read_model.fold itself."""
+    both folded alike, so that "sante" finds "Nimbus Santé" and "OVH cloud" finds "OVHcloud". For the registry's
+    sections of services in process and of providers, and their own lists, which have no folded column: PostgreSQL
+    folds with unaccent (migration 0026), SQLite with read_model.fold itself. Without a word, every row."""
     words = words_of(text)
     if not words:
         return queryset
-    aliases = {f"_folded_{i}": _Folded(F(field)) for i, field in enumerate(fields)}
-    found = Q()
-    for word in words:
-        found &= Q.create([(f"{alias}__contains", word) for alias in aliases], connector=Q.OR)
-    return queryset.alias(**aliases).filter(found)
+    return queryset.filter(_HoldsAll(_Folded(*(F(field) for field in fields)), words))
 
 
 # --- PostgreSQL ---
@@ -177,7 +173,7 @@ def _vector_field():
 
 
 class _Folded(Expression):
-    """A text column folded as read_model.fold() folds (lower case, no accents, punctuation as spaces), in SQL."""
+    """Text columns (joined by spaces) folded as read_model.fold() folds them, in SQL: lower case, no accents."""
 
     output_field = TextField()
 
@@ -203,8 +199,10 @@ class _Folded(Expression):
         return " || ' ' || ".join(sqls), params
 
     def as_postgresql(self, compiler, connection):
+        # Punctuation is left as it is: the words looked for are letters and digits only, so whether it reads as a
+        # space changes no match (and regexp_replace would double the cost on every row).
         sql, params = self._compiled(compiler)
-        return f"regexp_replace(unaccent(lower({sql})), '[^0-9a-z]+', ' ', 'g')", params
+        return f"unaccent(lower({sql}))", params
 
     def as_sqlite(self, compiler, connection):
         # The very function the read model folds with, lent to SQLite on the connection that runs the query.
@@ -212,6 +210,33 @@ class _Folded(Expression):
         connection.connection.create_function("registry_fold", 1, fold, deterministic=True)
         sql, params = self._compiled(compiler)
         return f"registry_fold({sql})", params
+
+
+class _HoldsAll(Expression):
+    """True where the folded text holds every one of the words (letters and digits only: no LIKE wildcard)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, folded, words):
+        super().__init__()
+        self.folded, self.words = folded, list(words)
+
+    def get_source_expressions(self):
+        return [self.folded]
+
+    def set_source_expressions(self, exprs):
+        (self.folded,) = exprs
+
+    def as_postgresql(self, compiler, connection):
+        # One fold per row, whatever the number of words.
+        sql, params = compiler.compile(self.folded)
+        return f"({sql} LIKE ALL (%s))", [*params, [f"%{word}%" for word in self.words]]
+
+    def as_sqlite(self, compiler, connection):
+        sql, params = compiler.compile(self.folded)
+        return "(" + " AND ".join([f"instr({sql}, %s) > 0"] * len(self.words)) + ")", [
+            value for word in self.words for value in (*params, word)
+        ]
 
 
 # --- SQLite ---

@@ -147,13 +147,17 @@ def test_services_in_process_and_providers_are_found_by_name_without_accents(typ
     assert [p.legal_name for p in providers] == ["Clinique Numérique SAS"]
 
 
-def test_names_need_every_word_and_text_without_words_keeps_every_row():
-    in_process("Nimbus Santé Platform")
+def test_names_need_every_word_in_either_name_and_text_without_words_keeps_every_row():
+    in_process("Nimbus Santé Platform", provider=f.provider(legal_name="Cœur Numérique SAS", slug="coeur"))
     in_process("Nimbus Archive")
     fields = queries.IN_PROCESS_SEARCH_FIELDS
-    assert [d.service.name for d in matching_names(queries.in_process_dossiers(), "nimbus sante", fields)] == [
-        "Nimbus Santé Platform"
-    ]
+
+    def names(text):
+        return [d.service.name for d in matching_names(queries.in_process_dossiers(), text, fields)]
+
+    assert names("nimbus sante") == ["Nimbus Santé Platform"]
+    assert names("coeur platform") == ["Nimbus Santé Platform"]  # one word in each name, œ written out
+    assert names("nimbus nowhere") == []
     assert matching_names(queries.in_process_dossiers(), " ? ", fields).count() == 2
 
 
