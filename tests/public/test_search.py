@@ -4,12 +4,15 @@ names' matches first. Services in process and providers are found by name the sa
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES
 from registry.public import selectors as queries
 from registry.public.models import PublicEntry
 from registry.public.search import matching_names, search_entries
 from tests import factories as f
+from tests.public.api_helpers import get
+from tests.public.test_public_pages import rows
 from tests.public.test_public_search import in_process
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +208,50 @@ def test_the_search_reads_its_indexes(registry):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "publicentry_search_vector" in plan and "publicentry_search_trgm" in plan
+
+
+# --- Through the registry's page and the API, which search with it (registry.public.filters.RegistryFilter). ---
+
+
+def listed(client, **params) -> list[str]:
+    """The service names of the registry page's rows, in their order."""
+    html = rows(client.get(reverse("registry:list"), params))
+    return sorted(
+        (name for name in PublicEntry.objects.values_list("service_name", flat=True) if name in html),
+        key=html.index,
+    )
+
+
+def api_listed(client, **params) -> list[str]:
+    return [row["service"] for row in get(client, "certificate-list", **params).json()["results"]]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("santé", ["Nimbus Compute"]),
+        ("sante", ["Nimbus Compute"]),
+        ("outscal", ["Outscale Cloud Region"]),
+        ("ovh cloud", ["OVHcloud Hosted Private Cloud"]),
+        ("cloud region", ["Outscale Cloud Region"]),
+    ],
+)
+def test_the_registry_page_and_the_api_find_what_was_meant(client, registry, typed, expected):
+    assert listed(client, q=typed) == expected
+    assert api_listed(client, q=typed) == expected
+
+
+def test_a_chosen_sort_orders_the_matches_instead_of_their_rank(client, registry):
+    service("Zeta Cloud Archive")
+    by_name = PublicEntry.objects.filter(service_name__icontains="cloud").order_by("service_name")  # the collation's
+    assert listed(client, q="cloud", sort="name") == list(by_name.values_list("service_name", flat=True))
+    assert len(by_name) == 3
+
+
+@postgresql_only
+def test_the_registry_page_and_the_api_list_the_best_matches_first(client, registry):
+    service("Clinic Records", description="Records kept for clinics.", description_fr="Dossiers de santé.")
+    service("Santé Cloud Archive", description="Archiving.")
+    assert listed(client, q="santé")[0] == "Santé Cloud Archive"
+    assert api_listed(client, q="santé")[0] == "Santé Cloud Archive"
+    assert listed(client, q="kubernets") == api_listed(client, q="kubernets") == ["Tarnfield Kubernetes"]
