@@ -10,9 +10,9 @@ must drop the column first and add it again (PostgreSQL refuses to alter a colum
 SQLite gets nothing: its search is a plain `contains` on the folded text.
 
 The extensions are trusted ones (PostgreSQL 13+): the database's owner may create them. pg_trgm for the trigram
-index and operators; unaccent for the names of services in process and of providers, which have no folded column
-(registry.public.search.matching_names). Reversing leaves the extensions installed: other databases objects may
-use them, and an extension left unused costs nothing.
+index and operators; unaccent for names that have no folded column: those of services in process and of providers
+(registry.public.search.matching_names) and an entry's names in the rank. Reversing leaves the extensions installed:
+other database objects may use them, and an extension left unused costs nothing.
 """
 
 from django.db import migrations
