@@ -14,6 +14,8 @@ class CertificateStatus(models.TextChoices):
 
 # A certificate in one of these states is in force or may return to it: at most one per service and scheme.
 LIVE_CERTIFICATE_STATUSES = (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED)
+# No longer in force: the public archive.
+ARCHIVED_CERTIFICATE_STATUSES = (CertificateStatus.WITHDRAWN, CertificateStatus.EXPIRED, CertificateStatus.SUPERSEDED)
 
 
 # --- After qualification: the certificate's three years. ---

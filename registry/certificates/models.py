@@ -74,6 +74,14 @@ class Certificate(models.Model):
                 condition=Q(expires_on__gt=models.F("issued_on")), name="certificate_expires_after_issue"
             ),
         ]
+        # The public archive (withdrawn, expired, superseded), newest change first: its pages read ids in this order.
+        indexes = [
+            models.Index(
+                fields=["-status_changed_at", "-id"],
+                name="certificate_archive",
+                condition=Q(status__in=("withdrawn", "expired", "superseded")),
+            )
+        ]
 
     def __str__(self):
         return self.number

@@ -19,4 +19,12 @@ class Migration(migrations.Migration):
             model_name="certifiedrecord",
             index=models.Index(fields=["-adopted_at", "-id"], name="certifiedrecord_latest"),
         ),
+        migrations.AddIndex(
+            model_name="certificate",
+            index=models.Index(
+                condition=models.Q(("status__in", ("withdrawn", "expired", "superseded"))),
+                fields=["-status_changed_at", "-id"],
+                name="certificate_archive",
+            ),
+        ),
     ]

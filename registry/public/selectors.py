@@ -59,13 +59,11 @@ def certificates_in_force(day=None):
 def archived_certificates():
     """Certificates no longer in force: withdrawn, expired and superseded, newest change first (a total order: the
     archive's pages are read by id from either end, registry.core.paging)."""
-    from registry.certificates.choices import CertificateStatus
+    from registry.certificates.choices import ARCHIVED_CERTIFICATE_STATUSES
     from registry.certificates.models import Certificate
 
     return (
-        Certificate.objects.filter(
-            status__in=(CertificateStatus.WITHDRAWN, CertificateStatus.EXPIRED, CertificateStatus.SUPERSEDED)
-        )
+        Certificate.objects.filter(status__in=ARCHIVED_CERTIFICATE_STATUSES)
         .select_related("service__provider", "scheme")
         .order_by("-status_changed_at", "-pk")
     )
@@ -526,6 +524,21 @@ def registry_figures() -> dict:
             .annotate(services=Count("pk"), providers=Count("provider_id", distinct=True))
         )
         found = {row["status"]: {"services": row["services"], "providers": row["providers"]} for row in rows}
+        cache.set(key, found, FACETS_SECONDS)
+    return found
+
+
+def archived_count() -> int:
+    """How many certificates the archive lists, kept per version of the read model (any save of a certificate moves
+    it)."""
+    from django.core.cache import cache
+
+    from registry.public import read_model
+
+    key = f"tcr:public:archived:{read_model.version()}"
+    found = cache.get(key)
+    if found is None:
+        found = archived_certificates().count()
         cache.set(key, found, FACETS_SECONDS)
     return found
 

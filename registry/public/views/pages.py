@@ -36,12 +36,15 @@ class NoSuchPage(Exception):
         self.reasons = {param: [_("No such page.")]}
 
 
-def paginate(request, items, *, param: str = "page", paginator_class=Paginator):
+def paginate(request, items, *, param: str = "page", paginator_class=Paginator, count: int | None = None):
     """The page of `items` the request's `param` asks for (the first by default), for every public list; the page
     carries `param` and `query`, the request's other parameters, which registry/_pagination.html keeps in its links.
     Two queries, the count and the page's rows; three with IdsFirstPaginator, for the long lists whose rows cost to
-    read (each skipped row of a plain OFFSET is read in full: 1 s for page 40 of the providers' index of 1,000)."""
+    read (each skipped row of a plain OFFSET is read in full: 1 s for page 40 of the providers' index of 1,000).
+    A `count` known already (kept with the read model's counts) saves the count's query."""
     paginator = paginator_class(items, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # Paginator.count is a cached property: this is its value
     try:
         page = paginator.page(request.GET.get(param) or 1)
     except InvalidPage:
@@ -76,9 +79,11 @@ def registry(request):
     registry_filter = RegistryFilter(request.GET or None, queryset=queries.registry_entries())
     if request.GET and not registry_filter.is_valid():
         return bad_request(request, registry_filter.errors)
-    _label_with_counts(registry_filter.form, queries.registry_facets(registry_filter.qs, _facet_key(registry_filter)))
+    facets = queries.registry_facets(registry_filter.qs, _facet_key(registry_filter))
+    _label_with_counts(registry_filter.form, facets)
     try:
-        page = paginate(request, registry_filter.qs.select_related("scheme"))
+        # Every entry listed has one of the statuses counted: their sum is the list's length.
+        page = paginate(request, registry_filter.qs.select_related("scheme"), count=sum(facets["status"].values()))
     except NoSuchPage as no_page:
         return bad_request(request, no_page.reasons)
     context = {
@@ -197,7 +202,12 @@ def in_process(request):
 
 def archive(request):
     try:
-        page = paginate(request, queries.archived_certificates(), paginator_class=IdsFirstPaginator)
+        page = paginate(
+            request,
+            queries.archived_certificates(),
+            paginator_class=IdsFirstPaginator,
+            count=queries.archived_count(),
+        )
     except NoSuchPage as no_page:
         return bad_request(request, no_page.reasons)
     last_events = queries.last_events(page.object_list)
