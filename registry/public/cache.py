@@ -11,15 +11,15 @@ Who bumps it: the services, through registry.public.publication.publish_on_commi
 writes alike (the admin saves through the services). No model signal does it as well: a row written around the services
 (a shell, a data migration) is shown once the kept pages expire, or at once after `publish_on_commit()` in that shell.
 
-Where it sits: right after CsrfViewMiddleware. The middleware above it have resolved the language (LocaleMiddleware)
-and read the visitor's CSRF cookie; on the way out they add the CSP, the security headers, `Vary` and, for a first
-visit, the CSRF cookie, to a cached response as to a rendered one. Nothing below it runs on a hit: no user, no session,
-no database.
+Where it sits: right after CsrfViewMiddleware. The middleware above it have resolved the language (LocaleMiddleware);
+on the way out they add the CSP, the security headers and `Vary` to a cached response as to a rendered one. Nothing
+below it runs on a hit: no user, no session, no database.
 
-CSRF tokens. The pages carry POST forms (the language switcher, "follow by e-mail"), and a form's token belongs to one
-visitor: a page kept with a visitor's token and handed to the next would make them fail (tokens are checked against
-the visitor's own cookie) and leak that token. So the kept copy has a marker where each token was, and each visitor
-gets their own token written in at serve time (`get_token`, which also makes CsrfViewMiddleware send them the cookie).
+CSRF tokens. The public pages carry none: the language switch is a link, and the "follow by e-mail" form is a GET to
+the subscribe page, which is not kept and has its own CSRF-protected POST. So a kept page is the same bytes for every
+visitor and sets no cookie: what is kept is what is served, and a reverse proxy could keep it as well. A token belongs
+to one visitor (it is checked against their own cookie): a page that asked for one (a form added some day, a token in
+a script's data) is served to its visitor and never kept, so that no visitor's token can reach the next.
 
 Addresses. A kept page may hold the address it was asked at (the badge's embedding snippet, the API's next and previous
 links, the feed's links), so the scheme and the host are in the key, and only the hosts the site declares are kept:
@@ -44,7 +44,6 @@ answered from the cache (DRF's own throttle, asked here before serving it).
 import functools
 import hashlib
 import logging
-import re
 import time
 from urllib.parse import urlencode, urlsplit
 
@@ -52,7 +51,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import cc_delim_re, patch_vary_headers
@@ -62,7 +60,7 @@ logger = logging.getLogger(__name__)
 GENERATION_KEY = "tcr:public:generation"
 ENTRY_PREFIX = "tcr:public:page:"
 KEPT_COUNT_PREFIX = "tcr:public:kept:"
-FORMAT = 2
+FORMAT = 3  # 3: no CSRF marker in kept bodies (2 had one, written per visitor at serve time)
 
 # The registry list's filters (registry.public.filters.RegistryFilter, the API's list has the same names) and page.
 LIST_PARAMETERS = ("q", "provider", "model", "scheme", "status", "country", "sort", "page")
@@ -92,10 +90,8 @@ CACHED_VIEWS = {
 # Accept is in it for the API, whose renderers (JSON, browsable HTML) it chooses.
 KEYED_VARY = {"accept-language", "cookie", "accept"}
 
-# Django's {% csrf_token %} output; a token is 64 letters and digits.
-CSRF_INPUT = re.compile(rb'<input type="hidden" name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})">')
-# User data reaches a page escaped, so a raw "<!--" never comes from it: the marker cannot be forged by a provider.
-CSRF_MARKER = b"<!--tcr:csrf-token-->"
+# The name of the field {% csrf_token %} writes: a page holding it is never kept.
+CSRF_FIELD = b"csrfmiddlewaretoken"
 
 # Headers the middleware above write on every response, cached or not: not kept, they are written again.
 UNKEPT_HEADERS = {"set-cookie", "vary", "content-length"}
@@ -226,25 +222,17 @@ def _keepable(request, response) -> bool:
 
 def _entry(request, response, generation) -> dict | None:
     body = response.content
-    has_token = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
-    if has_token:
-        tokens = set(CSRF_INPUT.findall(body))
-        body = CSRF_INPUT.sub(CSRF_MARKER, body)
-        # A token used elsewhere than in a form field (in a script's data, say), or only there: this visitor's page.
-        if not tokens or any(token in body for token in tokens):
-            return None
+    # get_token() flags the request when anything asked for the visitor's token ({% csrf_token %}, {{ csrf_token }}),
+    # wherever it went; the field's name catches a token written without it.
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or CSRF_FIELD in body:
+        logger.debug("Public page %s holds a CSRF token: served, not kept.", request.path)
+        return None
     headers = [(k, v) for k, v in response.items() if k.lower() not in UNKEPT_HEADERS]
-    return {"generation": generation, "status": response.status_code, "headers": headers, "body": body,
-            "has_token": has_token}  # fmt: skip
+    return {"generation": generation, "status": response.status_code, "headers": headers, "body": body}
 
 
-def _response(request, entry) -> HttpResponse:
-    body = entry["body"]
-    if entry["has_token"]:
-        # One masked token for every form of the page, as one render gives (masking it again per form buys nothing).
-        field = b'<input type="hidden" name="csrfmiddlewaretoken" value="' + get_token(request).encode() + b'">'
-        body = body.replace(CSRF_MARKER, field)
-    response = HttpResponse(body, status=entry["status"])
+def _response(entry) -> HttpResponse:
+    response = HttpResponse(entry["body"], status=entry["status"])
     for name, value in entry["headers"]:
         response[name] = value
     # The entry was chosen by the visitor's language and cookies: say so to the caches downstream.
@@ -270,7 +258,7 @@ class PublicPageCacheMiddleware:
         fresh = entry is not None and entry.get("generation") == generation
         # A throttled API client gets no kept answer: the view answers, and refuses, as it would without the cache.
         if fresh and (not request.path_info.startswith("/api/") or _api_throttle_allows(request)):
-            response = _response(request, entry)
+            response = _response(entry)
             response["X-Public-Cache"] = "hit"
             return response
         response = self.get_response(request)

@@ -22,6 +22,7 @@ class FollowForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> has its {% csrf_token %}: one field, not two
 
     def clean(self):
         cleaned = super().clean()

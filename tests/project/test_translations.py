@@ -229,10 +229,10 @@ def test_the_home_page_speaks_french_to_a_french_browser(client):
     assert '<html lang="fr">' in html
     assert "Des services cloud de confiance pour vos données sensibles" in html
     assert f"Aucun actionnaire hors UE au-delà de 24{NBSP}% seul" in html  # a "%" in {% blocktranslate %} survives
-    # The language switcher posts to Django's set_language and marks French as the current language.
-    assert f'action="{reverse("set_language")}"' in html
-    assert re.search(r'<button[^>]*value="fr"[^>]*aria-current="true"', html)
-    assert re.search(r'<button[^>]*value="en"', html)
+    # The language switch links to set_language and marks French as the current language.
+    switch = re.escape(reverse("set_language"))
+    assert re.search(rf'<a href="{switch}\?language=fr&amp;next=/"[^>]*aria-current="true"', html)
+    assert re.search(rf'<a href="{switch}\?language=en&amp;next=/"', html)
     assert "Cloud services you can trust with sensitive data" not in html
 
 

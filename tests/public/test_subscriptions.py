@@ -450,18 +450,63 @@ def test_the_daily_task_purges_only_expired_requests(service, provider):
         ("registry", None, "Follow the registry by e-mail"),
     ],
 )
-def test_the_follow_form_posts_its_target(follow, request, client, certificate, scope, target_name, label):
+def test_the_follow_form_leads_to_the_subscribe_page_which_sends_the_link(
+    follow, request, client, certificate, scope, target_name, label
+):
     target = request.getfixturevalue(target_name) if target_name else None
     html = render_to_string(
         "registry/subscriptions/_follow_form.html",
         {"scope": scope, "target": target},
         request=RequestFactory().get("/"),
     )
-    assert f'action="{SUBSCRIBE}"' in html
-    assert "csrfmiddlewaretoken" in html
+    # A GET without a token: the public page it sits in is the same for every visitor.
+    assert f'<form method="get" action="{SUBSCRIBE}"' in html
+    assert "csrfmiddlewaretoken" not in html
     assert f'name="scope" value="{scope}"' in html
     assert label in html
     fields = dict(re.findall(r'<input type="hidden" name="(scope|target)" value="([^"]*)"', html))
     fields.setdefault("target", "")
+
+    # The subscribe page shows the address typed, with the button that sends the link; nothing is sent before.
+    page = client.get(SUBSCRIBE, {**fields, "email": "reader@example.org"})
+    assert page.status_code == 200
+    assert 'value="reader@example.org"' in page.text and "is-invalid" not in page.text
+    assert "csrfmiddlewaretoken" in page.text and "Send me the confirmation link" in page.text
+    assert "no-store" in page["Cache-Control"] and "private" in page["Cache-Control"]  # a token and an address
+    assert Subscription.objects.count() == 0 and mail.outbox == []
+    posted = dict(re.findall(r'<input type="hidden" name="(scope|target)" value="([^"]*)"', page.text))
+    assert posted == {k: v for k, v in fields.items() if v}
+
     assert follow("reader@example.org", **fields)["Location"] == SENT
     assert Subscription.objects.get().scope == scope
+    assert len(mail.outbox) == 1
+
+
+def test_the_subscribe_page_sends_nothing_without_its_own_csrf_token(certificate):
+    browser = Client(enforce_csrf_checks=True)
+    fields = {"scope": "service", "target": "nuage-compute", "email": "reader@example.org"}
+    assert browser.post(SUBSCRIBE, fields).status_code == 403
+    page = browser.get(SUBSCRIBE, fields)
+    [token] = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    with_token = browser.post(SUBSCRIBE, {**fields, "csrfmiddlewaretoken": token})
+    assert with_token.status_code == 302 and with_token["Location"] == SENT
+    assert Subscription.objects.get().email == "reader@example.org"
+
+
+def test_a_mistyped_address_from_a_public_page_is_shown_with_its_error(client, certificate):
+    page = client.get(SUBSCRIBE, {"scope": "service", "target": "nuage-compute", "email": "reader@example"})
+    assert page.status_code == 200
+    assert re.search(r'<input[^>]*name="email"[^>]*is-invalid|<input[^>]*is-invalid[^>]*name="email"', page.text)
+    assert "Enter a valid email address." in page.text
+    assert 'value="reader@example"' in page.text  # what was typed is there to correct
+    assert "Nuage Compute" in page.text
+    assert Subscription.objects.count() == 0 and mail.outbox == []
+    # An unknown target stays a helpful 404, whatever the address.
+    unknown = client.get(SUBSCRIBE, {"scope": "service", "target": "no-such-service", "email": "reader@example.org"})
+    assert unknown.status_code == 404 and "not in the public registry" in unknown.text
+
+
+def test_the_follow_form_on_a_public_page_has_no_token(client, certificate):
+    page = client.get(reverse("registry:service", args=[certificate.service.slug]))
+    assert f'<form method="get" action="{SUBSCRIBE}" class="tcr-follow">' in page.text
+    assert "csrfmiddlewaretoken" not in page.text

@@ -1,12 +1,18 @@
 """Following the registry by e-mail, without an account: ask, confirm (double opt-in), unsubscribe.
 
 Links in e-mails are opened by mail scanners too: a GET never changes anything, a button POSTs.
+
+The "follow" form on the public pages is a GET to the subscribe page (/subscribe/?scope=service&target=...&email=...):
+the public pages carry no CSRF token, so that the page cache can hand the same bytes to every visitor. The subscribe
+page, never kept, shows the address typed (or what is wrong with it) and sends the confirmation link on a POST with
+its own CSRF token, as it always did.
 """
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from registry.public import subscriptions as svc
@@ -24,6 +30,8 @@ def _unknown(request, what):
     return render(request, UNKNOWN_TOKEN, {"what": what}, status=404)
 
 
+# The page holds this visitor's CSRF token and, from a public page's form, the address they typed: no cache keeps it.
+@never_cache
 def subscribe(request):
     if request.method == "POST":
         form = FollowForm(request.POST)
@@ -37,7 +45,13 @@ def subscribe(request):
         scope, slug = request.POST.get("scope") or Subscription.Scope.REGISTRY, request.POST.get("target") or ""
     else:
         scope, slug = request.GET.get("scope") or Subscription.Scope.REGISTRY, request.GET.get("target") or ""
-        form = FollowForm(initial={"scope": scope, "target": slug})
+        if "email" in request.GET:
+            # From a public page's form: the address is checked now, so that a typo shows here, next to its field, with
+            # what was typed; nothing is sent until the button below is pressed.
+            form = FollowForm(request.GET)
+            form.is_valid()
+        else:
+            form = FollowForm(initial={"scope": scope, "target": slug})
     try:
         provider, service = svc.resolve_target(scope, slug)
     except LookupError:
