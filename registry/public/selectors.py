@@ -108,28 +108,10 @@ def in_process_dossiers():
     )
 
 
-# --- Searching the public registry: the words of a search, matched in the names the public pages show. ---
+# --- Searching the public registry (registry.public.search matches the words). ---
 
+# The words of a search box that count (the first few: a pasted paragraph is not a search).
 SEARCH_WORDS = 8
-
-
-def search_words(text: str) -> list[str]:
-    """The words of a search box's text (the first few: a pasted paragraph is not a search)."""
-    return (text or "").split()[:SEARCH_WORDS]
-
-
-def matching_words(queryset, words, fields):
-    """The rows of `queryset` where each word is found in one of `fields` (case-insensitive)."""
-    from functools import reduce
-    from operator import and_, or_
-
-    from django.db.models import Q
-
-    if not words:
-        return queryset
-    each_word = reduce(and_, (reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields)) for word in words))
-    return queryset.filter(each_word)
-
 
 # What the public sees of a provider or a service in process: its name. Searching other fields (a description, a
 # dossier's reference) would tell who matches text that is not published.
@@ -562,6 +544,43 @@ def registry_facets(entries, filters: str | None = None) -> dict:
         found = _count_facets(entries)
         cache.set(key, found, FACETS_SECONDS)
     return found
+
+
+def searched_entries(entries) -> tuple[list[int], dict]:
+    """For a search: the matching entries' ids, in the list's order, and their facet counts (registry_facets()'s
+    shape), from one read of the matches with their filter values and one of their storage countries, rather than the
+    search run again for the count and for each filter's counts."""
+    from django.db.models import Count
+
+    from registry.public.models import PublicEntryCountry
+
+    ids, facets = [], {"provider": {}, "model": {}, "scheme": {}, "status": {}}
+    for pk, slug, name, model, scheme, status in entries.values_list(
+        "pk", "provider_slug", "provider_name", "service_model", "scheme__code", "status"
+    ):
+        ids.append(pk)
+        facets["provider"][slug] = (name, facets["provider"].get(slug, (name, 0))[1] + 1)
+        for facet, value in (("model", model), ("scheme", scheme), ("status", status)):
+            facets[facet][value] = facets[facet].get(value, 0) + 1
+    facets["country"] = (
+        dict(
+            PublicEntryCountry.objects.filter(entry_id__in=ids)
+            .values_list("country")
+            .annotate(n=Count("entry"))
+            .order_by()
+        )
+        if ids
+        else {}
+    )
+    return ids, facets
+
+
+def entries_in_order(ids) -> list:
+    """The registry entries with these ids, in this order, with their scheme (a page of a search's matches)."""
+    from registry.public.models import PublicEntry
+
+    found = PublicEntry.objects.select_related("scheme").in_bulk(list(ids))
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _count_facets(entries) -> dict:

@@ -2,6 +2,7 @@
 LIST_QUERIES is also read by tests/project/test_query_counts.py, which grows the registry between two reads."""
 
 import pytest
+from django.db import connection
 
 from registry.certificates.models import CertificateEvent
 from tests import factories as f
@@ -54,8 +55,9 @@ def test_every_list_runs_a_fixed_number_of_queries(client, big_registry, name, d
 
 def test_the_filtered_certificate_list_stays_bounded(client, big_registry, django_assert_max_num_queries):
     provider_slug = big_registry[0].service.provider.slug
-    # the list's five (with the search on the entries' own table, no query more)
-    with django_assert_max_num_queries(5):
+    # the list's five, and on PostgreSQL the search's question of which words no entry holds (those alone are then
+    # matched by similarity: registry.public.search)
+    with django_assert_max_num_queries(6 if connection.vendor == "postgresql" else 5):
         r = get(client, "certificate-list", provider=provider_slug, country="FR", q="Cloud", sort="expiry")
     assert r.status_code == 200 and r.json()["count"] == 3
 

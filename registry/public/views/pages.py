@@ -14,6 +14,7 @@ from registry.certificates.models import Certificate, CertificateEvent
 from registry.certificates.rules import normalise_certificate_number
 from registry.core.paging import IdsFirstPaginator
 from registry.providers.models import Site, ThirdParty
+from registry.public import search
 from registry.public import selectors as queries
 from registry.public.embed import badge_snippet
 from registry.public.filters import RegistryFilter
@@ -79,17 +80,25 @@ def registry(request):
     registry_filter = RegistryFilter(request.GET or None, queryset=queries.registry_entries())
     if request.GET and not registry_filter.is_valid():
         return bad_request(request, registry_filter.errors)
-    facets = queries.registry_facets(registry_filter.qs, _facet_key(registry_filter))
-    _label_with_counts(registry_filter.form, facets)
+    key = _facet_key(registry_filter)
     try:
-        # Every entry listed has one of the statuses counted: their sum is the list's length.
-        page = paginate(request, registry_filter.qs.select_related("scheme"), count=sum(facets["status"].values()))
+        if key is None:
+            # A search: its matches read once, for the count, the filters' counts and the page.
+            ids, facets = queries.searched_entries(registry_filter.qs)
+            page = paginate(request, ids)
+            rows = queries.entries_in_order(page.object_list)
+        else:
+            facets = queries.registry_facets(registry_filter.qs, key)
+            # Every entry listed has one of the statuses counted: their sum is the list's length.
+            page = paginate(request, registry_filter.qs.select_related("scheme"), count=sum(facets["status"].values()))
+            rows = page.object_list
     except NoSuchPage as no_page:
         return bad_request(request, no_page.reasons)
+    _label_with_counts(registry_filter.form, facets)
     context = {
         "filter": registry_filter,
         "page": page,
-        "rows": page.object_list,
+        "rows": rows,
         "query": page.query,
         "total": page.paginator.count,
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
@@ -127,18 +136,17 @@ def _also_found(data: dict) -> dict:
     listed as in process (never certified: the filters of a certificate's status or data location leave them out),
     providers by name, and a past certificate whose number was typed."""
     text = data.get("q") or ""
-    words = queries.search_words(text)
-    if not words:
+    if not search.words_of(text):
         return {}
     found = {"search": text}
     if not (data.get("status") or data.get("country") or data.get("provider")):
-        dossiers = queries.matching_words(queries.in_process_dossiers(), words, queries.IN_PROCESS_SEARCH_FIELDS)
+        dossiers = search.matching_names(queries.in_process_dossiers(), text, queries.IN_PROCESS_SEARCH_FIELDS)
         if data.get("model"):
             dossiers = dossiers.filter(service__service_model=data["model"])
         if data.get("scheme"):
             dossiers = dossiers.filter(scheme=data["scheme"])
         found["in_process"], found["in_process_count"] = _first(dossiers)
-    providers = queries.matching_words(queries.public_providers(), words, queries.PROVIDER_SEARCH_FIELDS)
+    providers = search.matching_names(queries.public_providers(), text, queries.PROVIDER_SEARCH_FIELDS)
     found["providers"], found["providers_count"] = _first(providers)
     number = normalise_certificate_number(text)
     if number:
@@ -189,15 +197,13 @@ def _label_with_counts(form, facets) -> None:
 
 
 def in_process(request):
-    search = (request.GET.get("q") or "").strip()
-    dossiers = queries.matching_words(
-        queries.in_process_dossiers(), queries.search_words(search), queries.IN_PROCESS_SEARCH_FIELDS
-    )
+    text = (request.GET.get("q") or "").strip()
+    dossiers = search.matching_names(queries.in_process_dossiers(), text, queries.IN_PROCESS_SEARCH_FIELDS)
     try:
         page = paginate(request, dossiers)
     except NoSuchPage as no_page:
         return bad_request(request, no_page.reasons)
-    return render(request, "registry/in_process.html", {"page": page, "search": search})
+    return render(request, "registry/in_process.html", {"page": page, "search": text})
 
 
 def archive(request):
@@ -217,15 +223,13 @@ def archive(request):
 
 def providers(request):
     """Every provider with a public presence (certified or in process), by name, with its counts; searchable by name."""
-    search = (request.GET.get("q") or "").strip()
-    found = queries.matching_words(
-        queries.public_providers(), queries.search_words(search), queries.PROVIDER_SEARCH_FIELDS
-    )
+    text = (request.GET.get("q") or "").strip()
+    found = search.matching_names(queries.public_providers(), text, queries.PROVIDER_SEARCH_FIELDS)
     try:
         page = paginate(request, found, paginator_class=IdsFirstPaginator)
     except NoSuchPage as no_page:
         return bad_request(request, no_page.reasons)
-    return render(request, "registry/providers.html", {"page": page, "search": search})
+    return render(request, "registry/providers.html", {"page": page, "search": text})
 
 
 def service(request, slug):
