@@ -5,6 +5,7 @@ wrk and its parser, and the machine's description. Nothing here imports Django: 
 
 import base64
 import http.client
+import json
 import os
 import re
 import secrets
@@ -23,8 +24,10 @@ LOOPBACK = "127.0.0.1"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/5"
 # Every request says it came through the TLS-terminating proxy a deployment has: the production settings redirect
-# plain HTTP to HTTPS (SECURE_SSL_REDIRECT) and trust this header (SECURE_PROXY_SSL_HEADER).
-PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+# plain HTTP to HTTPS (SECURE_SSL_REDIRECT) and trust this header (SECURE_PROXY_SSL_HEADER). And it names the site
+# as a visitor's browser does, without the port the server listens on: the page cache keeps only the hosts the site
+# declares (registry/public/cache.py), so "127.0.0.1:8105" would be answered by the view every time.
+PROXY_HEADERS = {"X-Forwarded-Proto": "https", "Host": LOOPBACK}
 
 
 def log(message: str):
@@ -136,6 +139,8 @@ def portal_env(database_url: str, redis_url: str, scratch: Path, *, prefix: str)
             "STATIC_ROOT": str(scratch / "static"),
             "PRIVATE_MEDIA_ROOT": str(scratch / "private"),
             "SNAPSHOT_SIGNING_KEY": signing_key_b64(),
+            # Second-factor secrets are encrypted with a key of their own (the production checks insist on one).
+            "MFA_ENCRYPTION_KEY": secrets.token_urlsafe(64),
             "EMAIL_URL": "locmem://",
             "LOG_LEVEL": "WARNING",
             # The API's per-address throttle (120 a minute by default) would answer 429 to a load generator on one
@@ -161,14 +166,16 @@ def manage(env: dict, *args: str, quiet: bool = True) -> str:
     return result.stdout
 
 
-def seed(env: dict, services: int):
+def seed(env: dict, services: int) -> float:
     """The registry the figures are about: `seed_bench` (N services, N/10 providers, 5 N dossiers). The seeding
-    commands are development tools (registry/devtools), installed for this command only, never in the served portal."""
+    commands are development tools (registry/devtools), installed for this command only, never in the served portal.
+    Returns the seconds it took."""
+    started = time.monotonic()
     manage({**env, "DEVTOOLS": "1"}, "seed_bench", "--services", str(services), "--seed", "8")
-    return f"seed_bench --services {services}"
+    return time.monotonic() - started
 
 
-def prepare(env: dict, services: int) -> str:
+def prepare(env: dict, services: int) -> float:
     manage(env, "migrate", "--noinput")
     manage(env, "load_scheme")
     return seed(env, services)
@@ -304,8 +311,6 @@ def get(port: int, path: str, headers: dict | None = None, *, method: str = "GET
 
 def static_path(static_root: Path, name: str = "css/site.css") -> str:
     """The URL of a collected static file as the pages link it (hashed name from the manifest)."""
-    import json
-
     manifest = json.loads((static_root / "staticfiles.json").read_text())
     return f"/static/{manifest['paths'][name]}"
 
@@ -354,6 +359,9 @@ class Stack:
         self.database = Database(self.server_url, f"tcr_bench_{label}_{os.getpid()}")
         self.processes: list[Process] = []
         self.seeded = ""
+        # Seconds of each seed_bench run, the first and every grow(): the README says how long a size takes to seed.
+        self.seed_seconds = 0.0
+        self.grow_seconds = 0.0
 
     def __enter__(self) -> "Stack":
         self._scratch = scratch_dir(f"tcr-bench-{self.label}-")
@@ -375,7 +383,9 @@ class Stack:
                     [str(BIN / "celery"), "-A", "trustedcloud", "call", "registry.core.tasks.worker_heartbeat"],
                     cwd=PROJECT, env=self.env, capture_output=True, check=True,
                 )  # fmt: skip
-            self.seeded = seed(self.env, self.services)
+            self.seed_seconds = seed(self.env, self.services)
+            self.seeded = f"seed_bench --services {self.services}"
+            self.restart_beat()
             if self.static:
                 collectstatic(self.env)
         except BaseException:
@@ -387,6 +397,7 @@ class Stack:
         """Seed more services into the same database (`seed_bench --append`), up to `services` in all: a second size
         without a second database to migrate."""
         # Another seed: the added services are new draws, not the first ones again.
+        started = time.monotonic()
         manage(
             {**self.env, "DEVTOOLS": "1"},
             "seed_bench",
@@ -396,8 +407,47 @@ class Stack:
             "--seed",
             "9",
         )
+        self.grow_seconds = time.monotonic() - started
         self.services = services
         self.seeded = f"seed_bench --services {services}"
+        self.restart_beat()
+
+    def restart_beat(self):
+        """Beat again with a fresh schedule, after a seed. The seed writes certificates without their PDFs, which a
+        real registry drew one at a time as each changed; beat's safety net (render_stale_certificate_pdfs, every 15
+        minutes from beat's start) would draw the whole backlog, 17,500 PDFs at 10,000 services, on one of the two
+        CPUs in the middle of a measurement. Restarted, its first run is 15 minutes after the seed."""
+        for process in self.processes:
+            if process.name == "celery beat":
+                process.stop()
+                for path in self.scratch.glob("celerybeat-schedule*"):
+                    path.unlink()
+                process.start()
+
+    def wait_worker_idle(self, timeout: float = 300) -> float:
+        """Wait until the Celery worker has nothing to do (its queue empty and no task running), so that what the
+        seed queued (the registry snapshot, certificate PDFs) does not share the CPUs with a measurement. The worker
+        runs a solo pool, which answers `inspect` only between tasks: an answer with no active task means idle.
+        Returns the seconds waited (at most `timeout`, then the measurement goes on and the log says so)."""
+        if not self.celery:
+            return 0.0
+        import redis
+
+        client = redis.Redis.from_url(self.redis_url)
+        queue = f"{self.env['BROKER_KEY_PREFIX']}celery"
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if client.llen(queue) == 0:
+                answer = subprocess.run(
+                    [str(BIN / "celery"), "-A", "trustedcloud", "inspect", "active", "--json", "--timeout", "2"],
+                    cwd=PROJECT, env=self.env, capture_output=True, text=True, check=False,
+                )  # fmt: skip
+                match = re.search(r"\{.*\}", answer.stdout, re.S)
+                if match and all(not tasks for tasks in json.loads(match.group(0)).values()):
+                    return time.monotonic() - started
+            time.sleep(2)
+        log(f"the Celery worker was still busy after {timeout:g} s; measuring anyway")
+        return time.monotonic() - started
 
     def wait_healthy(self, port: int, timeout: float = 90):
         """/healthz 200 (database, Redis, worker heartbeat), or the reason it is not, after `timeout` seconds."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from bench.common import LOOPBACK, PROXY_HEADERS, log
 
-WRK_DURATION = 10
+WRK_DURATION = 5
 WRK_THREADS = 2
 WRK_CONNECTIONS = 16
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
