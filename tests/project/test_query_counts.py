@@ -92,18 +92,19 @@ class World:
 
 # The public pages. Each comment lists the page's queries, which stay the same at any size.
 PUBLIC_QUERIES = {
-    # active certificates counted (the registry list's own filter); their providers counted; suspended ones counted;
-    # dossiers in process counted; latest decisions (events with certificate, service, provider and scheme); the
-    # accepted changes' records among them; the current scheme (its ownership caps)
-    "home": 7,
-    # the filter's choices: providers, schemes; facets: by provider, model, scheme, status, storage country; the count;
-    # the page of certificates with service, provider and scheme; their data sites
-    "list": 10,
+    # the read model's version (the figures below are kept under it: here, after the world grew, counted anew); the
+    # registry's entries counted by status with their providers (the figures); dossiers in process counted; latest
+    # decisions (events with certificate, service, provider and scheme); the accepted changes' records among them; the
+    # current scheme (its ownership caps)
+    "home": 6,
+    # the read model's version; facets counted anew (the world grew): by provider, model, scheme, status, storage
+    # country; the page of entries with their scheme (the list's length is the facets' sum); the schemes offered
+    "list": 8,
     # dossiers in process counted (the paginator); the page of them with service, provider, scheme, centre and entry date
     "in-process": 2,
-    # archived certificates counted; the page's ids; those certificates with service, provider and scheme; their last
-    # events
-    "archive": 4,
+    # the read model's version; archived certificates counted (kept under it: here counted anew); the page's ids;
+    # those certificates with service, provider and scheme; their last events
+    "archive": 5,
     # the provider among those in the registry; its live certificates counted, its dossiers in process counted, its
     # archived certificates counted (one paginator each); the page of live certificates; their data sites; the page of
     # dossiers in process; the page of archived certificates
