@@ -34,6 +34,7 @@ urlpatterns = [
     path("badge/<str:number>.svg", badge.badge, name="badge"),
     # Following the registry by e-mail: these links go out in e-mails.
     path("subscribe/", subscriptions.subscribe, name="subscribe"),
+    path("subscribe/start/", subscriptions.subscribe_start, name="subscribe-start"),
     path("subscribe/sent/", subscriptions.subscribe_sent, name="subscribe-sent"),
     path("subscriptions/confirm/<str:token>/", subscriptions.confirm, name="subscription-confirm"),
     path("subscriptions/unsubscribe/<str:token>/", subscriptions.unsubscribe, name="subscription-unsubscribe"),

@@ -70,6 +70,7 @@ NOT_PAGES = {
     "registry:published-key": "PEM",
     "registry:certificate-pdf": "PDF",
     "registry:badge": "SVG image",
+    "registry:subscribe-start": "POST only (the public pages' follow form; it answers with registry:subscribe's page)",
     "portal:certificate-pdf": "PDF",
     "portal:document-download": "a document file",
     "portal:dossier-submit": "POST only (the button is on the dossier page)",

@@ -130,7 +130,8 @@ def world_proposal(w):
     return certificate
 
 
-MATRIX: dict[str, Row] = {
+# URL name -> its Row, or a tuple of Rows when the URL answers more than one method (each method its own row).
+MATRIX: dict[str, Row | tuple[Row, ...]] = {
     # The admin's own pages.
     # The workspace's home: the agency's groups only (registry/agency/site.py); staff outside them are refused.
     "admin:index": Row(lambda w: reverse("admin:index"), admin(403, 200, 200, 200)),
@@ -348,6 +349,12 @@ MATRIX: dict[str, Row] = {
         everyone(200),
     ),
     "registry:subscribe": Row(lambda w: reverse("registry:subscribe"), everyone(200)),
+    # The public pages' follow form posts here without a token (it writes nothing: the page with the CSRF-protected
+    # button); a POST only.
+    "registry:subscribe-start": (
+        Row(lambda w: reverse("registry:subscribe-start"), everyone(200), "post", {"email": "follower@x.test"}),
+        Row(lambda w: reverse("registry:subscribe-start"), everyone(405)),
+    ),
     "registry:subscribe-sent": Row(lambda w: reverse("registry:subscribe-sent"), everyone(200)),
     "registry:subscription-confirm": Row(
         lambda w: reverse("registry:subscription-confirm", args=[w["subscription"].token]), everyone(200)
@@ -356,7 +363,11 @@ MATRIX: dict[str, Row] = {
         lambda w: reverse("registry:subscription-unsubscribe", args=[w["subscription"].token]), everyone(200)
     ),
     "registry:subscription-unsubscribed": Row(lambda w: reverse("registry:subscription-unsubscribed"), everyone(200)),
-    "set_language": Row(lambda w: reverse("set_language"), everyone(302), "post", {"language": "fr", "next": "/"}),
+    # The language strip's link (GET), and Django's own POST for other clients: both back to `next`.
+    "set_language": (
+        Row(lambda w: reverse("set_language"), everyone(302), "post", {"language": "fr", "next": "/"}),
+        Row(lambda w: reverse("set_language"), everyone(302), "get", {"language": "fr", "next": "/"}),
+    ),
     # For load balancers, anonymous; the database check only, as the test world has no worker heartbeat.
     # The public API: read-only and the same for everyone.
     "api:api-root": Row(lambda w: reverse("api:api-root"), everyone(200)),
@@ -543,15 +554,15 @@ def group(name: str) -> str:
 def test_permission_matrix(world, clients, group_name):
     wrong = []
     for name in sorted(n for n in MATRIX if group(n) == group_name):
-        row = MATRIX[name]
-        url = row.url(world)
-        for role, expected in row.expect.items():
-            response = getattr(clients[role], row.method)(url, row.data)
-            match = response.resolver_match
-            if match is None or match.view_name != name:
-                wrong.append(f"{name}: {url} reaches {match and match.view_name}")
-                continue
-            got = LOGIN if expected == LOGIN and is_sign_in(response) else response.status_code
-            if got != expected:
-                wrong.append(f"{name} as {role}: {got}, expected {expected} ({url})")
+        for row in MATRIX[name] if isinstance(MATRIX[name], tuple) else (MATRIX[name],):
+            url = row.url(world)
+            for role, expected in row.expect.items():
+                response = getattr(clients[role], row.method)(url, row.data)
+                match = response.resolver_match
+                if match is None or match.view_name != name:
+                    wrong.append(f"{name}: {url} reaches {match and match.view_name}")
+                    continue
+                got = LOGIN if expected == LOGIN and is_sign_in(response) else response.status_code
+                if got != expected:
+                    wrong.append(f"{name} {row.method.upper()} as {role}: {got}, expected {expected} ({url})")
     assert wrong == [], "\n".join(wrong)

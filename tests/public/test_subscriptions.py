@@ -2,10 +2,11 @@
 
 import datetime
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -30,6 +31,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks", "emp
 Scope = Subscription.Scope
 SUBSCRIBE = reverse("registry:subscribe")
 SENT = reverse("registry:subscribe-sent")
+START = reverse("registry:subscribe-start")
 
 
 @pytest.fixture
@@ -450,8 +452,16 @@ def test_the_daily_task_purges_only_expired_requests(service, provider):
         ("registry", None, "Follow the registry by e-mail"),
     ],
 )
-def test_the_follow_form_leads_to_the_subscribe_page_which_sends_the_link(
-    follow, request, client, certificate, scope, target_name, label
+def test_the_follow_form_posts_to_a_first_step_that_shows_the_address_and_writes_nothing(
+    follow,
+    request,
+    client,
+    certificate,
+    scope,
+    target_name,
+    label,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
 ):
     target = request.getfixturevalue(target_name) if target_name else None
     html = render_to_string(
@@ -459,21 +469,25 @@ def test_the_follow_form_leads_to_the_subscribe_page_which_sends_the_link(
         {"scope": scope, "target": target},
         request=RequestFactory().get("/"),
     )
-    # A GET without a token: the public page it sits in is the same for every visitor.
-    assert f'<form method="get" action="{SUBSCRIBE}"' in html
+    # A POST without a token: the address stays out of the URL, and the page it sits in is the same for everyone.
+    assert f'<form method="post" action="{START}"' in html
     assert "csrfmiddlewaretoken" not in html
     assert f'name="scope" value="{scope}"' in html
     assert label in html
     fields = dict(re.findall(r'<input type="hidden" name="(scope|target)" value="([^"]*)"', html))
     fields.setdefault("target", "")
 
-    # The subscribe page shows the address typed, with the button that sends the link; nothing is sent before.
-    page = client.get(SUBSCRIBE, {**fields, "email": "reader@example.org"})
+    # The first step shows the address typed, with the button that sends the link; nothing is written or sent.
+    # Two queries at most, the target looked up (the form's check, the page's label): no write, no session, no user.
+    with django_capture_on_commit_callbacks(execute=True) as queued, django_assert_max_num_queries(2):
+        page = client.post(START, {**fields, "email": "reader@example.org"})
     assert page.status_code == 200
     assert 'value="reader@example.org"' in page.text and "is-invalid" not in page.text
+    assert f'<form method="post" action="{SUBSCRIBE}"' in page.text
     assert "csrfmiddlewaretoken" in page.text and "Send me the confirmation link" in page.text
     assert "no-store" in page["Cache-Control"] and "private" in page["Cache-Control"]  # a token and an address
-    assert Subscription.objects.count() == 0 and mail.outbox == []
+    assert queued == [] and Subscription.objects.count() == 0 and mail.outbox == []
+    assert settings.SESSION_COOKIE_NAME not in page.cookies and not Session.objects.exists()
     posted = dict(re.findall(r'<input type="hidden" name="(scope|target)" value="([^"]*)"', page.text))
     assert posted == {k: v for k, v in fields.items() if v}
 
@@ -482,11 +496,13 @@ def test_the_follow_form_leads_to_the_subscribe_page_which_sends_the_link(
     assert len(mail.outbox) == 1
 
 
-def test_the_subscribe_page_sends_nothing_without_its_own_csrf_token(certificate):
+def test_the_link_is_sent_only_by_the_post_that_carries_the_first_step_s_token(certificate):
     browser = Client(enforce_csrf_checks=True)
     fields = {"scope": "service", "target": "nuage-compute", "email": "reader@example.org"}
+    page = browser.post(START, fields)  # from a public page: no token there, none asked
+    assert page.status_code == 200
     assert browser.post(SUBSCRIBE, fields).status_code == 403
-    page = browser.get(SUBSCRIBE, fields)
+    assert Subscription.objects.count() == 0 and mail.outbox == []
     [token] = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
     with_token = browser.post(SUBSCRIBE, {**fields, "csrfmiddlewaretoken": token})
     assert with_token.status_code == 302 and with_token["Location"] == SENT
@@ -494,19 +510,79 @@ def test_the_subscribe_page_sends_nothing_without_its_own_csrf_token(certificate
 
 
 def test_a_mistyped_address_from_a_public_page_is_shown_with_its_error(client, certificate):
-    page = client.get(SUBSCRIBE, {"scope": "service", "target": "nuage-compute", "email": "reader@example"})
+    page = client.post(START, {"scope": "service", "target": "nuage-compute", "email": "reader@example"})
     assert page.status_code == 200
     assert re.search(r'<input[^>]*name="email"[^>]*is-invalid|<input[^>]*is-invalid[^>]*name="email"', page.text)
     assert "Enter a valid email address." in page.text
     assert 'value="reader@example"' in page.text  # what was typed is there to correct
     assert "Nuage Compute" in page.text
+    empty = client.post(START, {"scope": "registry", "email": ""})
+    assert empty.status_code == 200 and "This field is required." in empty.text
     assert Subscription.objects.count() == 0 and mail.outbox == []
-    # An unknown target stays a helpful 404, whatever the address.
-    unknown = client.get(SUBSCRIBE, {"scope": "service", "target": "no-such-service", "email": "reader@example.org"})
-    assert unknown.status_code == 404 and "not in the public registry" in unknown.text
+
+
+def test_an_unknown_target_on_the_first_step_is_a_helpful_404(client, certificate, other_provider):
+    f.service(other_provider, name="Draft Service", slug="draft-service")  # no certificate, not listed in process
+    for scope, target in [("service", "no-such-service"), ("service", "draft-service"), ("nonsense", "")]:
+        response = client.post(START, {"scope": scope, "target": target, "email": "reader@example.org"})
+        assert response.status_code == 404, (scope, target)
+        assert "not in the public registry" in response.text
+        assert "reader@example.org" not in response.text
+    assert Subscription.objects.count() == 0 and mail.outbox == []
+
+
+def test_the_first_step_answers_only_a_post(client, certificate):
+    response = client.get(START, {"scope": "service", "target": "nuage-compute"})
+    assert response.status_code == 405 and response["Allow"] == "POST"
+
+
+def test_the_first_step_s_page_sends_the_language_links_back_to_the_subscribe_page(client, certificate):
+    page = client.post(START, {"scope": "service", "target": "nuage-compute", "email": "reader@example.org"})
+    # base.html's language links use it as `next` (the first step answers only a POST).
+    back = page.context["language_next"]
+    assert back == SUBSCRIBE + "?scope=service&target=nuage-compute"
+    again = client.get(back)
+    assert again.status_code == 200 and "Nuage Compute" in again.text and "reader@example.org" not in again.text
+
+
+def test_the_subscribe_page_by_link_shows_an_empty_form_and_never_an_address_from_the_url(client, certificate):
+    page = client.get(SUBSCRIBE, {"scope": "service", "target": "nuage-compute"})
+    assert page.status_code == 200 and "Nuage Compute" in page.text
+    assert 'name="target" value="nuage-compute"' in page.text
+
+    typed = client.get(SUBSCRIBE, {"scope": "service", "target": "nuage-compute", "email": "reader@example.org"})
+    assert typed.status_code == 200
+    assert "reader@example.org" not in typed.text and "is-invalid" not in typed.text
+    assert 'name="target" value="nuage-compute"' in typed.text
+    assert Subscription.objects.count() == 0 and mail.outbox == []
+
+
+def test_the_address_never_appears_in_a_url(client, certificate, django_capture_on_commit_callbacks):
+    address = "reader+registry@example.org"
+    spellings = (address, quote(address), quote_plus(address), "reader%2Bregistry")
+    urls = []
+    fields = {"scope": "service", "target": "nuage-compute"}
+    public_page = client.get(reverse("registry:service", args=["nuage-compute"]))
+    urls += re.findall(r'(?:action|href)="([^"]*)"', public_page.text)
+    [(method, action)] = re.findall(r'<form method="(\w+)" action="([^"]*)" class="tcr-follow">', public_page.text)
+    for email in (address, "reader+registry@example"):  # a good address and a mistyped one
+        # What the browser asks for when the visitor presses "Follow".
+        start = getattr(client, method)(action, {**fields, "email": email}, follow=True)
+        assert start.status_code == 200
+        urls += [start.request["PATH_INFO"] + "?" + start.request["QUERY_STRING"]]
+        urls += [url for url, _ in start.redirect_chain]
+        urls += re.findall(r'(?:action|href)="([^"]*)"', start.text)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(SUBSCRIBE, {**fields, "email": address}, follow=True)
+    urls += [url for url, _ in sent.redirect_chain] + re.findall(r'(?:action|href)="([^"]*)"', sent.text)
+    [message] = mail.outbox
+    urls += re.findall(r"https?://\S+", message.body)  # the confirmation link: a token, not the address
+    assert sent.redirect_chain == [(SENT, 302)]
+    assert not [url for url in urls if any(spelling in url for spelling in spellings)]
 
 
 def test_the_follow_form_on_a_public_page_has_no_token(client, certificate):
     page = client.get(reverse("registry:service", args=[certificate.service.slug]))
-    assert f'<form method="get" action="{SUBSCRIBE}" class="tcr-follow">' in page.text
+    assert f'<form method="post" action="{START}" class="tcr-follow">' in page.text
     assert "csrfmiddlewaretoken" not in page.text
+    assert settings.CSRF_COOKIE_NAME not in page.cookies

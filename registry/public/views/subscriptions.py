@@ -2,18 +2,22 @@
 
 Links in e-mails are opened by mail scanners too: a GET never changes anything, a button POSTs.
 
-The "follow" form on the public pages is a GET to the subscribe page (/subscribe/?scope=service&target=...&email=...):
-the public pages carry no CSRF token, so that the page cache can hand the same bytes to every visitor. The subscribe
-page, never kept, shows the address typed (or what is wrong with it) and sends the confirmation link on a POST with
-its own CSRF token, as it always did.
+The "follow" form on the public pages carries no CSRF token, so that the page cache can hand the same bytes to every
+visitor: it POSTs to subscribe_start, which writes nothing and answers with the subscribe page, never kept, showing the
+address typed (or what is wrong with it); that page's own CSRF-protected POST sends the confirmation link. A POST, not a
+GET: the address must never be in a URL (access logs, proxies, browser history).
 """
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
 
 from registry.public import subscriptions as svc
 from registry.public.forms import FollowForm
@@ -30,7 +34,47 @@ def _unknown(request, what):
     return render(request, UNKNOWN_TOKEN, {"what": what}, status=404)
 
 
-# The page holds this visitor's CSRF token and, from a public page's form, the address they typed: no cache keeps it.
+def _subscribe_page(request, form, scope, slug, *, unknown_is_404=True):
+    try:
+        provider, service = svc.resolve_target(scope, slug)
+    except LookupError:
+        if unknown_is_404:
+            return _unknown(request, "target")
+        label = ""
+    else:
+        label = svc.target_label(scope, provider, service)
+    # Where the language links lead back to: this page by GET, for the same target, never with the address (the first
+    # step answers only a POST, and the address stays out of URLs).
+    language_next = (
+        reverse("registry:subscribe") + "?" + urlencode({"scope": scope, "target": slug} if slug else {"scope": scope})
+    )
+    context = {"form": form, "target": label, "language_next": language_next}
+    return render(request, "registry/subscriptions/subscribe.html", context)
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def subscribe_start(request):
+    """The public pages' "follow" form lands here: the subscribe page with the address and the target filled in (or the
+    address's error, with what was typed), whose button POSTs to `subscribe` with this visitor's CSRF token.
+
+    Why no CSRF check here is safe. This step writes nothing: no subscription, no e-mail, no session; it only renders a
+    page for whoever posted. A forged POST from another site gets the visitor a page they did not ask for, in a response
+    the other site cannot read (same-origin policy), and nothing happens until the visitor presses the button, whose POST
+    is CSRF-checked. The only thing set is the CSRF cookie that the next step needs, as any page with a form sets it.
+    Why a POST: the address stays out of URLs, hence out of access logs, proxies and browser history; the public page
+    carries no token, so that a cache can hand it to everyone. And why no rate limit: the limit on the subscribe POST is
+    on the e-mails it sends (per address and target, registry.public.subscriptions); this step sends none and costs
+    what a public page costs (the target looked up).
+    """
+    form = FollowForm(request.POST)
+    form.is_valid()  # the errors, if any, are shown next to their field, with what was typed
+    scope, slug = request.POST.get("scope") or Subscription.Scope.REGISTRY, request.POST.get("target") or ""
+    return _subscribe_page(request, form, scope, slug)
+
+
+# The page holds this visitor's CSRF token: no cache keeps it.
 @never_cache
 def subscribe(request):
     if request.method == "POST":
@@ -43,24 +87,13 @@ def subscribe(request):
             # The same answer whether the address is new, pending or already following.
             return redirect("registry:subscribe-sent")
         scope, slug = request.POST.get("scope") or Subscription.Scope.REGISTRY, request.POST.get("target") or ""
-    else:
-        scope, slug = request.GET.get("scope") or Subscription.Scope.REGISTRY, request.GET.get("target") or ""
-        if "email" in request.GET:
-            # From a public page's form: the address is checked now, so that a typo shows here, next to its field, with
-            # what was typed; nothing is sent until the button below is pressed.
-            form = FollowForm(request.GET)
-            form.is_valid()
-        else:
-            form = FollowForm(initial={"scope": scope, "target": slug})
-    try:
-        provider, service = svc.resolve_target(scope, slug)
-    except LookupError:
-        if request.method != "POST":
-            return _unknown(request, "target")
-        label = ""
-    else:
-        label = svc.target_label(scope, provider, service)
-    return render(request, "registry/subscriptions/subscribe.html", {"form": form, "target": label})
+        # The form's own error says what is wrong with the target: the page again, not a 404.
+        return _subscribe_page(request, form, scope, slug, unknown_is_404=False)
+    scope, slug = request.GET.get("scope") or Subscription.Scope.REGISTRY, request.GET.get("target") or ""
+    # An address in the query string (an old link, a hand-made URL) is not shown: addresses stay out of URLs, and a page
+    # that echoed one would teach people to put it there.
+    form = FollowForm(initial={"scope": scope, "target": slug})
+    return _subscribe_page(request, form, scope, slug)
 
 
 def subscribe_sent(request):
