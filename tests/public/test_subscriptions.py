@@ -2,7 +2,7 @@
 
 import datetime
 import re
-from urllib.parse import quote, quote_plus, urlsplit
+from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 import pytest
 from django.conf import settings
@@ -490,6 +490,10 @@ def test_the_follow_form_posts_to_a_first_step_that_shows_the_address_and_writes
     assert settings.SESSION_COOKIE_NAME not in page.cookies and not Session.objects.exists()
     posted = dict(re.findall(r'<input type="hidden" name="(scope|target)" value="([^"]*)"', page.text))
     assert posted == {k: v for k, v in fields.items() if v}
+    # Its language links lead back to the form (a GET of the first step would be a 405), never with the address.
+    switches = re.findall(r'href="/i18n/setlang/\?language=\w+&amp;next=([^"]*)"', page.text)
+    assert switches and all(unquote(n).startswith(SUBSCRIBE + "?scope=") for n in switches), switches
+    assert not any("reader" in unquote(n) for n in switches)
 
     assert follow("reader@example.org", **fields)["Location"] == SENT
     assert Subscription.objects.get().scope == scope

@@ -98,7 +98,7 @@ def registry(request):
     context = {
         "filter": registry_filter,
         "page": page,
-        "rows": rows,
+        "rows": queries.with_links(rows),
         "query": page.query,
         "total": page.paginator.count,
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
