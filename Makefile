@@ -99,7 +99,7 @@ beat: $(VENV)/.runtime
 # Benchmarks (bench/README.md), never part of make test: the portal under gunicorn on PostgreSQL and Redis, which must
 # be up (DATABASE_URL names the server, throwaway databases are made there; REDIS_URL, default db 5). wrk comes from
 # Debian when missing, as .ci/run installs chromium. The public pages with the page cache off and on at 10,000 and
-# 100,000 services, about 25 minutes on 2 CPUs; BENCH_ARGS="--services 10000 --duration 10" for one size, longer runs.
+# 100,000 services, about 15 minutes on 2 CPUs; BENCH_ARGS="--services 10000 --duration 10" for one size, longer runs.
 BENCH_ARGS ?=
 bench: $(VENV)/.runtime
 	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk"; apt-get update -qq && \

@@ -419,6 +419,13 @@ def _fmt(value: float | None, digits: int) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
+def _ratio(value: float | None) -> str:
+    """Two decimals, or two significant digits below 0.1 (a page at 0.0005 of the static file is not 0.00)."""
+    if value is None:
+        return "–"
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"
+
+
 def _rate(rps: float) -> str:
     return f"{rps:.0f}" if rps >= 100 else f"{rps:.1f}" if rps >= 1 else f"{rps:.2f}"
 
@@ -437,7 +444,7 @@ def print_table(title: str, rows: list[Row], *, goal_header: str = "goal x stati
                 _rate(row.rps),
                 _fmt(row.p50_ms, 1),
                 _fmt(row.p99_ms, 1),
-                "–" if alone else _fmt(row.x_rps, 3 if (row.x_rps or 1) < 0.1 else 2),
+                "–" if alone else _ratio(row.x_rps),
                 "–" if alone else _fmt(row.x_p99, 1),
                 f"≥ {row.goal:g}, p99 ≤ {MAX_P99_RATIO:g}" if row.goal is not None else "",
                 row.met + (f" [{row.errors} failed]" if row.errors and not row.met.startswith("no (") else ""),
