@@ -135,10 +135,7 @@ def test_no_public_output_carries_an_incident_or_its_proposal(client, world):
     secrets = [MARKER, *(incident.reference for incident in world["incidents"])]
     read = 0
     for name, url in urls.items():
-        if name in POST_ONLY:
-            response = client.post(url, POST_ONLY[name])
-        else:
-            response = client.get(url)
+        response = client.post(url, POST_ONLY[name]) if name in POST_ONLY else client.get(url)
         assert response.status_code in (200, 302, 404), f"{name}: {response.status_code}"
         body = b"".join(response.streaming_content) if response.streaming else response.content
         text = body.decode("utf-8", errors="replace")
