@@ -15,8 +15,9 @@ Where it sits: right after CsrfViewMiddleware. The middleware above it have reso
 on the way out they add the CSP, the security headers and `Vary` to a cached response as to a rendered one. Nothing
 below it runs on a hit: no user, no session, no database.
 
-CSRF tokens. The public pages carry none: the language switch is a link, and the "follow by e-mail" form is a GET to
-the subscribe page, which is not kept and has its own CSRF-protected POST. So a kept page is the same bytes for every
+CSRF tokens. The public pages carry none: the language switch is a link, and the "follow by e-mail" form posts to a
+first step that writes nothing (registry.public.views.subscriptions.subscribe_start) and shows the confirmation with
+its own CSRF-protected POST, never kept. So a kept page is the same bytes for every
 visitor and sets no cookie: what is kept is what is served, and a reverse proxy could keep it as well. A token belongs
 to one visitor (it is checked against their own cookie): a page that asked for one (a form added some day, a token in
 a script's data) is served to its visitor and never kept, so that no visitor's token can reach the next.
