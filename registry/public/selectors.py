@@ -533,6 +533,22 @@ def registry_figures() -> dict:
     return found
 
 
+def kept_count(queryset, key: str) -> int:
+    """queryset.count(), kept per version of the read model under `key` (a list and its filters): for lists that
+    change only when a certificate, its service or its provider does (the API's certificates and services). Counting
+    a list of 100,000 services cost more than its page."""
+    from django.core.cache import cache
+
+    from registry.public import read_model
+
+    cache_key = f"tcr:public:count:{read_model.version()}:{key}"
+    found = cache.get(cache_key)
+    if found is None:
+        found = queryset.count()
+        cache.set(cache_key, found, FACETS_SECONDS)
+    return found
+
+
 def archived_count() -> int:
     """How many certificates the archive lists, kept per version of the read model (any save of a certificate moves
     it)."""

@@ -30,13 +30,14 @@ def big_registry(db):
 
 # Each list costs the same whatever the number of services:
 LIST_QUERIES = {
-    # count and page of the registry's entries (the read model); those certificates with service, provider and scheme;
-    # their data sites; their surveillance dates
-    "certificate-list": 5,
-    # count; services with provider; their certificates (with scheme); those certificates' data sites; their listed
+    # the read model's version and the count of the registry's entries (kept under it: here counted); the page of
+    # entries; those certificates with service, provider and scheme; their data sites; their surveillance dates
+    "certificate-list": 6,
+    # the read model's version; count (kept under it: here counted); services with provider; their certificates (with
+    # scheme); those certificates' data sites; their listed
     # dossiers; their sites; their third parties with the relied-on service; its certificates; their data sites; the
     # surveillance dates of the services' certificates
-    "service-list": 10,
+    "service-list": 11,
     # count; providers; their services in the registry or in process; those services' certificates; their data sites;
     # their listed dossiers
     "provider-list": 6,
@@ -55,9 +56,9 @@ def test_every_list_runs_a_fixed_number_of_queries(client, big_registry, name, d
 
 def test_the_filtered_certificate_list_stays_bounded(client, big_registry, django_assert_max_num_queries):
     provider_slug = big_registry[0].service.provider.slug
-    # the list's five, and on PostgreSQL the search's question of which words no entry holds (those alone are then
+    # the list's six, and on PostgreSQL the search's question of which words no entry holds (those alone are then
     # matched by similarity: registry.public.search)
-    with django_assert_max_num_queries(6 if connection.vendor == "postgresql" else 5):
+    with django_assert_max_num_queries(7 if connection.vendor == "postgresql" else 6):
         r = get(client, "certificate-list", provider=provider_slug, country="FR", q="Cloud", sort="expiry")
     assert r.status_code == 200 and r.json()["count"] == 3
 
@@ -86,3 +87,19 @@ def test_every_detail_runs_a_fixed_number_of_queries(client, big_registry, name,
     with django_assert_max_num_queries(DETAIL_QUERIES[name]):
         r = get(client, name, arg, **({"on": "2026-01-01"} if name == "certificate-detail" else {}))
     assert r.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["certificate-list", "service-list"])
+def test_the_count_of_a_list_is_kept_until_a_certificate_changes(client, settings, name, django_assert_max_num_queries):
+    settings.PUBLIC_CACHE_SECONDS = 0  # the view runs each time: the count alone is kept
+    for _ in range(3):
+        certified()
+    assert get(client, name, model="iaas").json()["count"] == 3
+    # The same list again: one query fewer (the version read, no count).
+    with django_assert_max_num_queries(LIST_QUERIES[name] - 1):
+        assert get(client, name, model="iaas").json()["count"] == 3
+    if name == "certificate-list":  # (the services' list has no filters)
+        assert get(client, name, model="saas").json()["count"] == 0  # another filter is its own count
+    # A certificate issued (a save: the read model moves) is counted at once.
+    certified()
+    assert get(client, name, model="iaas").json()["count"] == 4

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from registry.public.selectors import kept_count
+
 # Beyond any page a registry will have: a longer number needs no exact value (and Python refuses to parse very long ones).
 HUGE = 10**18
 
@@ -41,6 +43,10 @@ class RegistryPagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        # A list whose length changes only with the read model says so (`count_key`): its count is kept per version.
+        key = view.count_key(request) if hasattr(view, "count_key") else None
+        if key is not None:
+            paginator.count = kept_count(queryset, key)  # Paginator.count is a cached property: this is its value
         number = self.get_page_number(request, paginator)
         try:
             self.page = paginator.page(number)

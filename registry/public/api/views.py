@@ -1,5 +1,7 @@
 """Read-only viewsets of the public API (/api/v1/). Each reads a named public query; none filters the registry itself."""
 
+from urllib.parse import urlencode
+
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -105,6 +107,19 @@ FILTER_PARAMETERS = [
 class PublicViewSetMixin:
     http_method_names = READ_ONLY
     not_found_message = _("Not found.")
+    # Set on the lists whose length changes only with the public read model: their count is then kept per version of
+    # it (registry.public.selectors.kept_count) rather than counted on every page.
+    counted_by_version = False
+
+    def count_key(self, request) -> str | None:
+        """The list and its filters, as the key its count is kept under; None (counted each time) with a search, whose
+        texts are endless. Only the filters the list declares make the key: other parameters are ignored by the list,
+        and must not multiply what the cache keeps."""
+        if not self.counted_by_version or request.query_params.get("q"):
+            return None
+        declared = set(self.filterset_class.base_filters) if getattr(self, "filterset_class", None) else set()
+        params = sorted((k, v) for k, v in request.query_params.lists() if k in declared)
+        return f"{self.basename}?{urlencode(params, doseq=True)}"
 
     def get_object(self):
         try:
@@ -137,6 +152,7 @@ class PublicViewSetMixin:
 @extend_schema(tags=["certificates"])
 class CertificateViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "number"
+    counted_by_version = True
     serializer_class = serializers.RegistryRowSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = ApiRegistryFilter
@@ -209,6 +225,7 @@ class CertificateViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
 )
 class ServiceViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
+    counted_by_version = True
     serializer_class = serializers.ServiceSerializer
     not_found_message = _("No service in the registry has the slug %(value)s.")
 
