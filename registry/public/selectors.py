@@ -506,83 +506,67 @@ def registry_statistics() -> dict:
     return statistics.for_display(statistics.current())
 
 
-# How long facet counts are kept under one version of the read model: a version lasts until the next public change;
+# How long counts are kept under one version of the read model: a version lasts until the next change of an entry;
 # this only bounds what a version no longer asked for keeps in the cache.
-FACETS_SECONDS = 24 * 3600
+KEPT_SECONDS = 24 * 3600
+
+
+def kept(name: str, compute):
+    """compute(), kept in the cache under `name` and the read model's version (read first: what is computed after it
+    is at least as new as it, never older), so that it is worked out once per version, and never served for entries
+    that changed since (any save of a certificate, service, provider or site moves the version)."""
+    from django.core.cache import cache
+
+    from registry.public import read_model
+
+    key = f"tcr:public:{read_model.version()}:{name}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, KEPT_SECONDS)
+    return found
 
 
 def registry_figures() -> dict:
     """{status: {"services": how many entries the registry lists with it, "providers": how many providers they are
     from}} for the live statuses: the home's figures. One grouped count, kept per version of the read model."""
-    from django.core.cache import cache
     from django.db.models import Count
 
-    from registry.public import read_model
-
-    key = f"tcr:public:figures:{read_model.version()}"
-    found = cache.get(key)
-    if found is None:
+    def figures():
         rows = (
             registry_entries()
             .order_by()
             .values("status")
             .annotate(services=Count("pk"), providers=Count("provider_id", distinct=True))
         )
-        found = {row["status"]: {"services": row["services"], "providers": row["providers"]} for row in rows}
-        cache.set(key, found, FACETS_SECONDS)
-    return found
+        return {row["status"]: {"services": row["services"], "providers": row["providers"]} for row in rows}
+
+    return kept("figures", figures)
 
 
 def kept_count(queryset, key: str) -> int:
     """queryset.count(), kept per version of the read model under `key` (a list and its filters): for lists that
     change only when a certificate, its service or its provider does (the API's certificates and services). Counting
     a list of 100,000 services cost more than its page."""
-    from django.core.cache import cache
-
-    from registry.public import read_model
-
-    cache_key = f"tcr:public:count:{read_model.version()}:{key}"
-    found = cache.get(cache_key)
-    if found is None:
-        found = queryset.count()
-        cache.set(cache_key, found, FACETS_SECONDS)
-    return found
+    return kept(f"count:{key}", queryset.count)
 
 
 def archived_count() -> int:
     """How many certificates the archive lists, kept per version of the read model (any save of a certificate moves
     it)."""
-    from django.core.cache import cache
-
-    from registry.public import read_model
-
-    key = f"tcr:public:archived:{read_model.version()}"
-    found = cache.get(key)
-    if found is None:
-        found = archived_certificates().count()
-        cache.set(key, found, FACETS_SECONDS)
-    return found
+    return kept("archived", archived_certificates().count)
 
 
 def registry_facets(entries, filters: str | None = None) -> dict:
     """How many of these (filtered) registry entries fall under each filter value: shown next to every choice.
 
     Counted once per version of the read model and per combination of `filters` (the filters' canonical query string,
-    without search, sort or page), then kept in the cache: a visitor pays for the counts only the first time a
-    combination is asked after a change. A search's counts (filters None) are always counted (their entries are few)."""
-    from django.core.cache import cache
-
-    from registry.public import read_model
-
+    without search, sort or page): a visitor pays for the counts only the first time a combination is asked after a
+    change. A search's counts (filters None) are counted each time (registry.public.views.pages reads them with its
+    matches: searched_entries())."""
     if filters is None:
         return _count_facets(entries)
-    # The version first: counts computed after it are at least as new as it, never older.
-    key = f"tcr:public:facets:{read_model.version()}:{filters}"
-    found = cache.get(key)
-    if found is None:
-        found = _count_facets(entries)
-        cache.set(key, found, FACETS_SECONDS)
-    return found
+    return kept(f"facets:{filters}", lambda: _count_facets(entries))
 
 
 def searched_entries(entries) -> tuple[list[int], dict]:
