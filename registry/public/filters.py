@@ -14,6 +14,9 @@ from registry.public import selectors as queries
 from registry.public.models import PublicEntry
 from registry.public.widgets import QuickSelect
 
+# The filters whose choices show counts: every filter but the search and the sort.
+FACET_FILTERS = ("provider", "model", "scheme", "status", "country")
+
 SORTS = {
     "name": ("service_name", "number"),
     "provider": ("provider_name", "service_name", "number"),
@@ -85,6 +88,15 @@ class RegistryFilter(django_filters.FilterSet):
         # The page draws the form itself (registry/list.html), Bootstrap's classes on the controls.
         for name, field in self.form.fields.items():
             field.widget.attrs["class"] = "form-control" if name == "q" else "form-select"
+
+    def facet_key(self) -> str | None:
+        """The chosen filters that make the choices' counts, as a canonical string ("" for none), under which the
+        counts are kept (selectors.registry_facets); None with a search, whose counts are read with its matches."""
+        data = self.form.cleaned_data if self.is_bound else {}
+        if data.get("q"):
+            return None
+        chosen = ((name, data.get(name)) for name in FACET_FILTERS)
+        return "&".join(f"{name}={getattr(value, 'pk', value)}" for name, value in chosen if value)
 
     def search(self, queryset, name, value: str):
         # A certificate number, however typed (snc 2026 0003, SNC20260003), finds that certificate; other text, the

@@ -102,9 +102,9 @@ class PublicEntry(models.Model):
     here), its status and dates, the countries where it stores data and the folded text a search matches, in one
     row, so that a list page, its facets and its search are one indexed query on one table.
 
-    Never written but by registry.public.read_model: refresh() in the transaction of every public change (the service
-    that changes a certificate, a service or a provider names them to publish_on_commit()), rebuild() for all of
-    them (`manage.py rebuild_public_entries`, and nightly, which repairs and reports any drift)."""
+    Never written but by registry.public.read_model: refresh() in the transaction of every save of a certificate, a
+    service, a provider or a data site (its receivers), rebuild() for all of them (`manage.py rebuild_public_entries`,
+    and nightly, which repairs and reports any drift)."""
 
     certificate = models.OneToOneField(
         "registry.Certificate", primary_key=True, on_delete=models.CASCADE, related_name="public_entry"

@@ -56,16 +56,14 @@ def search_text(*, service_name, provider_name, number, description, description
     )
 
 
-def _models(apps=None):
+def _model(name: str, apps=None):
     if apps is None:
         from django.apps import apps
-    get = apps.get_model
-    return (
-        get("registry", "Certificate"),
-        get("registry", "Site"),
-        get("registry", "PublicEntry"),
-        get("registry", "PublicEntryCountry"),
-    )
+    return apps.get_model("registry", name)
+
+
+def _models(apps=None):
+    return tuple(_model(name, apps) for name in ("Certificate", "Site", "PublicEntry", "PublicEntryCountry"))
 
 
 _FIELDS = (
@@ -137,21 +135,12 @@ def _write(certificates, apps=None) -> int:
 
 
 def refresh(*, certificates=(), services=(), providers=()) -> int:
-    """Write anew the entries of these certificates and of every certificate of these services and providers (objects
-    or ids), in the caller's transaction: the change and its public rows commit together, or neither does."""
-    Certificate, _, PublicEntry, _ = _models()
-    ids = {getattr(c, "pk", c) for c in certificates}
-    service_ids = {getattr(s, "pk", s) for s in services}
-    provider_ids = {getattr(p, "pk", p) for p in providers}
-    if not (ids or service_ids or provider_ids):
-        return 0
+    """Write anew the entries of these certificates and of every certificate of these services and providers (ids),
+    in the caller's transaction: the change and its public rows commit together, or neither does."""
     from django.db.models import Q
 
-    which = Q(pk__in=ids) if ids else Q(pk__in=[])
-    if service_ids:
-        which |= Q(service_id__in=service_ids)
-    if provider_ids:
-        which |= Q(service__provider_id__in=provider_ids)
+    Certificate, _, PublicEntry, _ = _models()
+    which = Q(pk__in=certificates) | Q(service_id__in=services) | Q(service__provider_id__in=providers)
     with transaction.atomic():
         affected = Certificate.objects.filter(which)
         removed, _ = PublicEntry.objects.filter(certificate__in=affected.values("pk")).delete()
@@ -172,7 +161,7 @@ def _bump(apps=None) -> None:
     from django.db.models import F
     from django.utils import timezone
 
-    PublicFigures = (apps or _default_apps()).get_model("registry", "PublicFigures")
+    PublicFigures = _model("PublicFigures", apps)
     moved = PublicFigures.objects.filter(pk=VERSION).update(generation=F("generation") + 1, computed_at=timezone.now())
     if not moved:
         PublicFigures.objects.get_or_create(
@@ -185,12 +174,6 @@ def version() -> int:
     from registry.public.models import PublicFigures
 
     return PublicFigures.objects.filter(pk=VERSION).values_list("generation", flat=True).first() or 0
-
-
-def _default_apps():
-    from django.apps import apps
-
-    return apps
 
 
 def rebuild(apps=None) -> int:

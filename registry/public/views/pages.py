@@ -80,7 +80,7 @@ def registry(request):
     registry_filter = RegistryFilter(request.GET or None, queryset=queries.registry_entries())
     if request.GET and not registry_filter.is_valid():
         return bad_request(request, registry_filter.errors)
-    key = _facet_key(registry_filter)
+    key = registry_filter.facet_key()
     try:
         if key is None:
             # A search: its matches read once, for the count, the filters' counts and the page.
@@ -105,18 +105,6 @@ def registry(request):
         **_also_found(registry_filter.form.cleaned_data if request.GET else {}),
     }
     return render(request, "registry/list.html", context)
-
-
-def _facet_key(registry_filter) -> str | None:
-    """The filters that make the facet counts, as a canonical string (None with a search: counted each time)."""
-    data = registry_filter.form.cleaned_data if registry_filter.is_bound else {}
-    if data.get("q"):
-        return None
-    chosen = {name: data.get(name) for name in FACET_FILTERS}
-    return "&".join(f"{name}={getattr(value, 'pk', value)}" for name, value in chosen.items() if value)
-
-
-FACET_FILTERS = ("provider", "model", "scheme", "status", "country")
 
 
 # How many services in process and providers the registry's search shows below the certified ones; a link leads to
