@@ -11,6 +11,8 @@ this one (× 1.6–2.5); a public page served from the page cache through the wh
 Written against Django 5.2's RedisCacheClient (its private _get_connection_pool and _client): after a Django upgrade,
 tests/project/test_redis_cache.py and tests/public/test_public_cache.py run on it when REDIS_URL is set, and the bench
 says whether it still pays.
+
+count_within() and seconds_left(): a counter that lives a fixed time, in one Redis round trip (the API's throttle).
 """
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -34,3 +36,37 @@ class SharedClientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = SharedClientRedisCacheClient
+
+
+def count_within(key: str, seconds: int, *, using=None) -> int:
+    """Add one to the counter `key` and return its value; the counter starts at the first call and is gone `seconds`
+    later. On Redis one round trip (SET NX EX, then INCR, in one transaction, so that a counter never lives without
+    its expiry); elsewhere (the in-memory cache of development) add() then incr()."""
+    from django.core.cache import cache as default_cache
+
+    cache = using or default_cache
+    if isinstance(cache, RedisCache):
+        name = cache.make_and_validate_key(key)
+        with cache._cache.get_client(name, write=True).pipeline(transaction=True) as pipe:
+            pipe.set(name, 0, ex=seconds, nx=True)
+            pipe.incr(name)
+            _created, count = pipe.execute()
+        return count
+    cache.add(key, 0, timeout=seconds)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between the two calls: a new period starts with this one
+        cache.add(key, 1, timeout=seconds)
+        return 1
+
+
+def seconds_left(key: str, default: int, *, using=None) -> int:
+    """Seconds until the counter `key` of count_within() is gone: its time to live on Redis, `default` elsewhere."""
+    from django.core.cache import cache as default_cache
+
+    cache = using or default_cache
+    if isinstance(cache, RedisCache):
+        name = cache.make_and_validate_key(key)
+        left = cache._cache.get_client(name).ttl(name)
+        return left if left and left > 0 else default
+    return default

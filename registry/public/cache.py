@@ -11,9 +11,13 @@ Who bumps it: the services, through registry.public.publication.publish_on_commi
 writes alike (the admin saves through the services). No model signal does it as well: a row written around the services
 (a shell, a data migration) is shown once the kept pages expire, or at once after `publish_on_commit()` in that shell.
 
-Where it sits: right after CsrfViewMiddleware. The middleware above it have resolved the language (LocaleMiddleware);
-on the way out they add the CSP, the security headers and `Vary` to a cached response as to a rendered one. Nothing
-below it runs on a hit: no user, no session, no database.
+Where it sits: right below WhiteNoise, as high as it can, so that a kept page costs what a static file costs plus one
+Redis round trip. The middleware above it (the security headers, the CSP) write their headers on a kept response as on
+a rendered one, on the way out. Nothing below it runs on a hit: no session, no language middleware, no CSRF, no user,
+no database. So it chooses the language itself, the way LocaleMiddleware does (registry.public.cache._language: the
+language cookie, then Accept-Language); a page is kept only when LocaleMiddleware chose the same language below, and
+with the headers the middleware below wrote on it (Vary, Content-Language, Content-Length, X-Frame-Options), so that a
+kept page is answered with the rendered page's headers.
 
 CSRF tokens. The public pages carry none: the language switch is a link, and the "follow by e-mail" form posts to a
 first step that writes nothing (registry.public.views.subscriptions.subscribe_start) and shows the confirmation with
@@ -53,7 +57,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import cc_delim_re, patch_vary_headers
 
 logger = logging.getLogger(__name__)
@@ -61,7 +65,9 @@ logger = logging.getLogger(__name__)
 GENERATION_KEY = "tcr:public:generation"
 ENTRY_PREFIX = "tcr:public:page:"
 KEPT_COUNT_PREFIX = "tcr:public:kept:"
-FORMAT = 3  # 3: no CSRF marker in kept bodies (2 had one, written per visitor at serve time)
+FORMAT = (
+    4  # 4: kept above the language middleware, with the Vary and Content-Length written below it; 3: no CSRF marker
+)
 
 # The registry list's filters (registry.public.filters.RegistryFilter, the API's list has the same names) and page.
 LIST_PARAMETERS = ("q", "provider", "model", "scheme", "status", "country", "sort", "page")
@@ -94,8 +100,8 @@ KEYED_VARY = {"accept-language", "cookie", "accept"}
 # The name of the field {% csrf_token %} writes: a page holding it is never kept.
 CSRF_FIELD = b"csrfmiddlewaretoken"
 
-# Headers the middleware above write on every response, cached or not: not kept, they are written again.
-UNKEPT_HEADERS = {"set-cookie", "vary", "content-length"}
+# A kept response sets no cookie (_keepable); every other header written below the cache is kept with the body.
+UNKEPT_HEADERS = {"set-cookie"}
 
 
 def _now_generation() -> int:
@@ -128,13 +134,24 @@ def registry_changed_on_commit() -> None:
     transaction.on_commit(registry_changed)
 
 
-def _declared_parameters(path: str) -> tuple[str, ...] | None:
+def _declared_parameters(request) -> tuple[str, ...] | None:
     """The query parameters the page at this path reads; None when the page is not kept."""
     try:
-        match = resolve(path)
+        match = resolve(request.path_info)
     except Resolver404:
         return None
-    return CACHED_VIEWS.get(match.namespace, {}).get(match.url_name)
+    declared = CACHED_VIEWS.get(match.namespace, {}).get(match.url_name)
+    if declared is not None:
+        # Read by the request's latency metric (registry/metrics.py), which labels a kept page by its view as well.
+        request.resolver_match = match
+    return declared
+
+
+def _language(request) -> str:
+    """The language LocaleMiddleware will choose for this request (no URL of ours has a language prefix): the
+    switcher's cookie, else the browser's Accept-Language, else LANGUAGE_CODE. Checked again against its choice before
+    a page is kept."""
+    return translation.get_language_from_request(request)
 
 
 @functools.cache
@@ -151,11 +168,11 @@ def _canonical_query(request, declared: tuple[str, ...]) -> str | None:
     return urlencode([(name, value) for name in declared for value in request.GET.getlist(name)])
 
 
-def _entry_key(request, query: str) -> str:
+def _entry_key(request, language: str, query: str) -> str:
     is_api = request.path_info.startswith("/api/")
     parts = [
         str(FORMAT),
-        request.LANGUAGE_CODE,
+        language,
         # Pages computed from today's date (a verification without ?on=, the badge, statistics) turn at midnight.
         timezone.localdate().isoformat(),
         request.META.get("HTTP_ACCEPT", "") if is_api else "",
@@ -167,20 +184,20 @@ def _entry_key(request, query: str) -> str:
     return ENTRY_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def _cache_key_of(request) -> str | None:
+def _cache_key_of(request, language: str) -> str | None:
     """The entry's key for this request, or None when the cache is not for it (method, visitor, page, host, query)."""
     if settings.PUBLIC_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
         return None
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
         return None
-    declared = _declared_parameters(request.path_info)
+    declared = _declared_parameters(request)
     if declared is None:
         return None
     if request.get_host().lower() not in _kept_hosts(settings.SITE_URL, tuple(settings.ALLOWED_HOSTS)):
         return None
     query = _canonical_query(request, declared)
-    return None if query is None else _entry_key(request, query)
+    return None if query is None else _entry_key(request, language, query)
 
 
 def _may_keep_one_more() -> bool:
@@ -236,8 +253,9 @@ def _response(entry) -> HttpResponse:
     response = HttpResponse(entry["body"], status=entry["status"])
     for name, value in entry["headers"]:
         response[name] = value
-    # The entry was chosen by the visitor's language and cookies: say so to the caches downstream.
-    patch_vary_headers(response, ("Cookie",))
+    # The entry was chosen by the visitor's language and cookies: say so to the caches downstream (the rendered page's
+    # Vary, kept with it, says Accept-Language; Cookie when something below read the session).
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
 
 
@@ -246,7 +264,8 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        key = _cache_key_of(request)
+        language = _language(request)
+        key = _cache_key_of(request, language)
         if key is None:
             return self.get_response(request)
         try:
@@ -263,7 +282,8 @@ class PublicPageCacheMiddleware:
             response["X-Public-Cache"] = "hit"
             return response
         response = self.get_response(request)
-        if _keepable(request, response):
+        # Kept under the language chosen above only if the page was rendered in it.
+        if getattr(request, "LANGUAGE_CODE", None) == language and _keepable(request, response):
             kept = _entry(request, response, generation)
             if kept is not None:
                 try:

@@ -2,6 +2,8 @@
 methods are refused whoever asks, GET, HEAD and OPTIONS are open to anyone, the browsable API renders, and anonymous
 clients are throttled."""
 
+import time
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -127,6 +129,30 @@ def test_anonymous_clients_are_throttled(client, settings):
     assert throttled["Content-Type"] == "application/json" and throttled.json()["detail"]
     assert int(throttled["Retry-After"]) > 0
     assert other_client.status_code == 200
+
+
+def test_a_throttled_client_is_let_in_again_when_its_period_ends(client, settings):
+    """One period starts with a client's first request; once it ends, the client has its whole allowance again, and
+    Retry-After never says more than the period."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "2/second"}}
+    cache.clear()
+
+    answers = [client.get("/api/v1/providers/") for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert 1 <= int(answers[-1]["Retry-After"]) <= 1
+    time.sleep(1.1)
+    assert [client.get("/api/v1/providers/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_generous_rate_costs_the_same_as_a_small_one(client, settings):
+    """A partner allowed thousands of requests a minute is counted by one number, not a list of every request's time
+    read and written back on each request."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute"}}
+    cache.clear()
+
+    for _ in range(5):
+        assert client.get("/api/v1/providers/").status_code == 200
+    assert cache.get("throttle_anon_count_127.0.0.1") == 5
 
 
 def test_the_default_rate_is_120_a_minute():

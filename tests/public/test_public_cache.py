@@ -231,6 +231,29 @@ def test_kept_pages_carry_the_same_security_headers(client):
         assert kept[header] == rendered[header], header
     assert "'unsafe-inline'" not in kept["Content-Security-Policy"]
     assert {"Accept-Language", "Cookie"} <= {v.strip() for v in kept["Vary"].split(",")}
+    # Written below the cache (language, content length): kept with the page, since a hit skips them.
+    for header in ("Content-Language", "Content-Length", "Content-Type"):
+        assert kept[header] == rendered[header], header
+
+
+def test_a_kept_page_is_answered_before_sessions_languages_and_users_are_read(client, monkeypatch):
+    """A hit is answered right below the static files: the middleware below the cache (sessions, the language, CSRF,
+    the user) does not run for it, yet the visitor's language cookie still picks the kept page."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.middleware.locale import LocaleMiddleware
+
+    url = reverse("registry:home")
+    chose_french = Client()
+    chose_french.get(reverse("set_language"), {"language": "fr", "next": "/"})
+    assert cache_state(chose_french.get(url)) == MISS
+
+    def never(self, request):
+        raise AssertionError("ran below a kept page")
+
+    monkeypatch.setattr(SessionMiddleware, "process_request", never)
+    monkeypatch.setattr(LocaleMiddleware, "process_request", never)
+    kept = chose_french.get(url)
+    assert cache_state(kept) == HIT and '<html lang="fr">' in kept.text
 
 
 def test_the_badge_keeps_its_own_policy_when_kept(client):

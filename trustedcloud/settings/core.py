@@ -75,6 +75,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "registry.accounts.audit.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous visitors' public pages from the cache (registry/public/cache.py): as high as it can be, below the
+    # headers every response carries and the static files; everything below is skipped on a hit (it picks the
+    # language itself, as LocaleMiddleware does).
+    "registry.public.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # A control character in the path or the query string (NUL, CR/LF...) gets the plain 400 page, in the visitor's
@@ -82,9 +86,6 @@ MIDDLEWARE = [
     "registry.core.middleware.ControlCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Anonymous visitors' public pages from the cache (registry/public/cache.py): below the language and the CSRF
-    # cookie it needs, above authentication, which a kept page skips with everything else.
-    "registry.public.cache.PublicPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
