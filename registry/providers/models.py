@@ -198,7 +198,9 @@ class Site(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["service", "role", "country", "city"]
+        # By the service's id, not "service" (its own ordering, the provider's name then its name, would join both
+        # tables into every read of sites, a prefetch of a page's 50 services included).
+        ordering = ["service_id", "role", "country", "city"]
         verbose_name = _("site")
         verbose_name_plural = _("sites")
 
@@ -239,7 +241,7 @@ class ThirdParty(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["service", "name"]
+        ordering = ["service_id", "name"]  # the service's id: see Site
         verbose_name = _("third party")
         verbose_name_plural = _("third parties")
 
