@@ -95,8 +95,19 @@ class RegistryFilter(django_filters.FilterSet):
         data = self.form.cleaned_data if self.is_bound else {}
         if data.get("q"):
             return None
-        chosen = ((name, data.get(name)) for name in FACET_FILTERS)
-        return "&".join(f"{name}={getattr(value, 'pk', value)}" for name, value in chosen if value)
+        return _chosen_filters(data)
+
+    def search_key(self) -> str:
+        """What decides a search's matches and their order, canonical: the certificate number or the folded words as
+        the search reads them (registry.public.search.words_of), the chosen filters and the sort. Two searches with
+        the same key list the same entries (selectors.searched_entries keeps them under it)."""
+        from registry.public.search import words_of
+
+        data = self.form.cleaned_data
+        text = data.get("q") or ""
+        number = normalise_certificate_number(text)
+        asked = f"number={number}" if number else "words=" + " ".join(words_of(text))
+        return f"{asked}&{_chosen_filters(data)}&sort={data.get('sort') or ''}"
 
     def search(self, queryset, name, value: str):
         # A certificate number, however typed (snc 2026 0003, SNC20260003), finds that certificate; other text, the
@@ -113,3 +124,9 @@ class RegistryFilter(django_filters.FilterSet):
 
     def sort_by(self, queryset, name, value: str):
         return queryset.order_by(*SORTS.get(value, SORTS["name"]))
+
+
+def _chosen_filters(data: dict) -> str:
+    """The chosen filters of the registry's list, as a canonical string ("" for none)."""
+    chosen = ((name, data.get(name)) for name in FACET_FILTERS)
+    return "&".join(f"{name}={getattr(value, 'pk', value)}" for name, value in chosen if value)

@@ -169,11 +169,14 @@ def _bump(apps=None) -> None:
         )
 
 
-def version() -> int:
-    """The read model's version now (one indexed read): changes with every write of entries."""
+def version() -> str:
+    """The read model's version now (one indexed read): changes with every write of entries. The counter and the time
+    of its last move, so that a database restored from a backup (its counter back to an older number) never meets
+    what was kept under that number for other entries: it meets only what was kept for those very entries."""
     from registry.public.models import PublicFigures
 
-    return PublicFigures.objects.filter(pk=VERSION).values_list("generation", flat=True).first() or 0
+    found = PublicFigures.objects.filter(pk=VERSION).values_list("generation", "computed_at").first()
+    return f"{found[0]}-{found[1].timestamp():.6f}" if found else "0"
 
 
 def rebuild(apps=None) -> int:

@@ -20,7 +20,7 @@ SQLite (development, tests): each folded word contained in the folded text; the 
 names.
 """
 
-from django.db.models import Case, Expression, F, FloatField, TextField, Value, When
+from django.db.models import Case, Expression, F, FloatField, Q, TextField, Value, When
 from django.db.models.fields import BooleanField
 
 from registry.public.read_model import fold
@@ -57,11 +57,31 @@ def matching_names(queryset, text: str, fields):
     """The rows of `queryset` where each word of `text` is inside one of `fields` (names: a service's, a provider's),
     both folded alike, so that "sante" finds "Nimbus Santé" and "OVH cloud" finds "OVHcloud". For the registry's
     sections of services in process and of providers, and their own lists, which have no folded column: PostgreSQL
-    folds with unaccent (migration 0026), SQLite with read_model.fold itself. Without a word, every row."""
+    folds with registry_fold() (unaccent and lower case, migration 0029), each word looked up by its trigram index
+    in the table of each name; SQLite with read_model.fold itself. Without a word, every row."""
     words = words_of(text)
     if not words:
         return queryset
-    return queryset.filter(_HoldsAll(_Folded(*(F(field) for field in fields)), words))
+    if _vendor(queryset) != "postgresql":
+        return queryset.filter(_HoldsAll(_Folded(*(F(field) for field in fields)), words))
+    # Each word in one of the names, each name looked up in its own table, where its trigram index (migration 0029)
+    # finds the rows holding the word: a name across a relation becomes "the related row is among those".
+    for word in words:
+        either = Q()
+        for field in fields:
+            either |= _name_holds(queryset.model, field, word)
+        queryset = queryset.filter(either)
+    return queryset
+
+
+def _name_holds(model, path: str, word: str) -> Q:
+    relation, _, name = path.rpartition("__")
+    if not relation:
+        return Q(_HoldsAll(_Folded(F(name)), [word]))
+    related = model
+    for step in relation.split("__"):
+        related = related._meta.get_field(step).related_model
+    return Q(**{f"{relation}__in": related._default_manager.filter(_HoldsAll(_Folded(F(name)), [word])).values("pk")})
 
 
 # --- PostgreSQL ---
@@ -202,9 +222,13 @@ class _Folded(Expression):
 
     def as_postgresql(self, compiler, connection):
         # Punctuation is left as it is: the words looked for are letters and digits only, so whether it reads as a
-        # space changes no match (and regexp_replace would double the cost on every row).
+        # space changes no match (and regexp_replace would double the cost on every row). registry_fold() is
+        # unaccent(lower()) (migration 0029); one bare column, as written here, is what its trigram indexes serve.
+        if len(self.parts) == 1:
+            sql, params = compiler.compile(self.parts[0])
+            return f"registry_fold({sql})", params
         sql, params = self._compiled(compiler)
-        return f"unaccent(lower({sql}))", params
+        return f"registry_fold({sql})", params
 
     def as_sqlite(self, compiler, connection):
         # The very function the read model folds with, lent to SQLite on the connection that runs the query.
@@ -230,8 +254,11 @@ class _HoldsAll(Expression):
         (self.folded,) = exprs
 
     def as_postgresql(self, compiler, connection):
-        # One fold per row, whatever the number of words.
+        # One fold per row, whatever the number of words; one word is a plain LIKE, which a trigram index serves (an
+        # array of patterns it does not).
         sql, params = compiler.compile(self.folded)
+        if len(self.words) == 1:
+            return f"({sql} LIKE %s)", [*params, f"%{self.words[0]}%"]
         return f"({sql} LIKE ALL (%s))", [*params, [f"%{word}%" for word in self.words]]
 
     def as_sqlite(self, compiler, connection):

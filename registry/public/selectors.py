@@ -74,6 +74,17 @@ def published_certificates():
     return public_certificates() | archived_certificates()
 
 
+def published_certificates_bare():
+    """published_certificates() as one filter on the certificates' own table, nothing joined nor ordered: for EXISTS
+    and IN tests."""
+    from registry.certificates.choices import ARCHIVED_CERTIFICATE_STATUSES, LIVE_CERTIFICATE_STATUSES
+    from registry.certificates.models import Certificate
+
+    return Certificate.objects.filter(
+        status__in=(*LIVE_CERTIFICATE_STATUSES, *ARCHIVED_CERTIFICATE_STATUSES)
+    ).order_by()
+
+
 def public_services():
     """The services in the registry: those that hold or held a certificate."""
     from registry.providers.models import Service
@@ -119,15 +130,27 @@ IN_PROCESS_SEARCH_FIELDS = ("service__name", "service__provider__legal_name")
 PROVIDER_SEARCH_FIELDS = ("legal_name",)
 
 
+def public_providers_bare():
+    """The providers with a public presence (see public_providers()), without their counts: for finding which."""
+    from django.db.models import Exists, OuterRef
+
+    from registry.providers.models import Provider
+
+    # Whether a provider has a public presence, asked of each provider read (EXISTS on the indexes of its services),
+    # rather than a set of every public service's provider built first: a name search reads a few providers.
+    return Provider.objects.filter(
+        Exists(published_certificates_bare().filter(service__provider=OuterRef("pk")))
+        | Exists(listed_in_process().filter(service__provider=OuterRef("pk")))
+    )
+
+
 def public_providers():
     """The providers with a public presence: a service that holds or held a certificate, or one listed as in process
     with its provider's consent. Each carries its counts of certificates in force (active or suspended), of services
     listed in process and of past certificates (`certified`, `in_process`, `past`): subqueries, so worked out for the
     rows read only (a page of the providers' index), whatever the number of providers."""
-    from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
     from django.db.models.functions import Coalesce
-
-    from registry.providers.models import Provider
 
     def per_provider(queryset):
         counted = (
@@ -140,10 +163,7 @@ def public_providers():
         return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
     return (
-        Provider.objects.filter(
-            Q(pk__in=public_services().values("provider_id"))
-            | Q(pk__in=listed_in_process().values("service__provider_id"))
-        )
+        public_providers_bare()
         .annotate(
             certified=per_provider(public_certificates()),
             in_process=per_provider(listed_in_process()),
@@ -510,8 +530,12 @@ def registry_statistics() -> dict:
 # this only bounds what a version no longer asked for keeps in the cache.
 KEPT_SECONDS = 24 * 3600
 
+# How long a search's matches are kept under one version of the read model. Searches are many and most are asked once;
+# a popular one (a provider's name, "santé") is read from the cache until the registry changes or this time passes.
+SEARCH_KEPT_SECONDS = 600
 
-def kept(name: str, compute):
+
+def kept(name: str, compute, seconds: int = KEPT_SECONDS):
     """compute(), kept in the cache under `name` and the read model's version (read first: what is computed after it
     is at least as new as it, never older), so that it is worked out once per version, and never served for entries
     that changed since (any save of a certificate, service, provider or site moves the version)."""
@@ -523,7 +547,26 @@ def kept(name: str, compute):
     found = cache.get(key)
     if found is None:
         found = compute()
-        cache.set(key, found, KEPT_SECONDS)
+        cache.set(key, found, seconds)
+    return found
+
+
+def kept_until_public_change(name: str, compute, seconds: int = SEARCH_KEPT_SECONDS):
+    """compute(), kept in the cache under `name` until the next public change of any kind (the generation of the
+    public pages, registry.public.cache: a certificate, a service, a provider, a dossier listed in process...), or
+    for `seconds`. For what depends on more than the read model's entries (the names of services in process)."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    from registry.public.cache import current_generation
+
+    digest = hashlib.sha256(name.encode()).hexdigest()[:40]
+    key = f"tcr:public:g{current_generation()}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, seconds)
     return found
 
 
@@ -569,10 +612,21 @@ def registry_facets(entries, filters: str | None = None) -> dict:
     return kept(f"facets:{filters}", lambda: _count_facets(entries))
 
 
-def searched_entries(entries) -> tuple[list[int], dict]:
+def searched_entries(entries, key: str) -> tuple[list[int], dict]:
     """For a search: the matching entries' ids, in the list's order, and their facet counts (registry_facets()'s
     shape), from one read of the matches with their filter values and one of their storage countries, rather than the
-    search run again for the count and for each filter's counts."""
+    search run again for the count and for each filter's counts.
+
+    Kept per version of the read model and per search (`key`: what decides the matches and their order, i.e.
+    RegistryFilter.search_key()): every visitor who asks the same search before the next change of an entry reads
+    them from the cache; the first pays for reading every match, which grows with the registry."""
+    import hashlib
+
+    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+    return kept(f"search:{digest}", lambda: _read_matches(entries), SEARCH_KEPT_SECONDS)
+
+
+def _read_matches(entries) -> tuple[list[int], dict]:
     from django.db.models import Count
 
     from registry.public.models import PublicEntryCountry
@@ -585,6 +639,7 @@ def searched_entries(entries) -> tuple[list[int], dict]:
         facets["provider"][slug] = (name, facets["provider"].get(slug, (name, 0))[1] + 1)
         for facet, value in (("model", model), ("scheme", scheme), ("status", status)):
             facets[facet][value] = facets[facet].get(value, 0) + 1
+    _trim_providers(facets)
     facets["country"] = (
         dict(
             PublicEntryCountry.objects.filter(entry_id__in=ids)
@@ -616,17 +671,35 @@ def _count_facets(entries) -> dict:
     def counts(field):
         return dict(entries.values_list(field).annotate(n=Count("pk")))
 
-    return {
-        "provider": {
-            slug: (name, n)
-            for slug, name, n in entries.values_list("provider_slug", "provider_name").annotate(n=Count("pk"))
-        },
-        "model": counts("service_model"),
-        "scheme": counts("scheme__code"),
-        "status": counts("status"),
-        "country": dict(
-            PublicEntryCountry.objects.filter(entry__in=entries.values("pk"))
-            .values_list("country")
-            .annotate(n=Count("entry"))
-        ),
-    }
+    return _trim_providers(
+        {
+            "provider": {
+                slug: (name, n)
+                for slug, name, n in entries.values_list("provider_slug", "provider_name").annotate(n=Count("pk"))
+            },
+            "model": counts("service_model"),
+            "scheme": counts("scheme__code"),
+            "status": counts("status"),
+            "country": dict(
+                PublicEntryCountry.objects.filter(entry__in=entries.values("pk"))
+                .values_list("country")
+                .annotate(n=Count("entry"))
+            ),
+        }
+    )
+
+
+# The providers a registry page offers in its filter, at most: those with the most entries (a national registry has
+# thousands of providers; the search box finds any other by name).
+FACET_PROVIDERS = 30
+
+
+def _trim_providers(facets: dict) -> dict:
+    """The FACET_PROVIDERS providers with the most entries, and how many providers there are in all
+    (`providers_in_all`): what the page shows, kept and read back instead of every provider's count. A provider that
+    is chosen is the only one its filtered entries have."""
+    providers = facets["provider"]
+    largest = sorted(providers, key=lambda slug: (-providers[slug][1], providers[slug][0]))[:FACET_PROVIDERS]
+    facets["provider"] = {slug: providers[slug] for slug in largest}
+    facets["providers_in_all"] = len(providers)
+    return facets

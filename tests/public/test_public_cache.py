@@ -3,9 +3,12 @@ change, never shared across visitors' languages, addresses or accounts, the same
 them, none ever kept). On Redis when REDIS_URL is set."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -407,3 +410,48 @@ def test_cache_url_puts_the_cache_apart_from_the_broker():
     assert apart == {"cache": "redis://cache:6379/2", "broker": "redis://redis.internal:6379/0"}
     together = settings_in_a_fresh_process(REDIS_URL="redis://redis.internal:6379/0")
     assert together == {"cache": "redis://redis.internal:6379/0", "broker": "redis://redis.internal:6379/0"}
+
+
+# --- With the page cache off, a search's matches are kept until the next change, never past it. ---
+
+
+def test_a_kept_search_shows_a_suspension_on_the_next_request(
+    client, settings, administrator, django_capture_on_commit_callbacks
+):
+    settings.PUBLIC_CACHE_SECONDS = 0
+    certificate = certified("Alpha Cloud")
+    url = reverse("registry:list") + "?q=alpha"
+    with CaptureQueriesContext(connection) as reading:
+        first = client.get(url)
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(url)
+    assert first.text == again.text and SUSPENDED_BADGE not in again.text and "1 service found" in again.text
+    # Asked again before any change: the matches, their counts and the other sections are not searched again.
+    assert len(kept) < len(reading)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate_suspend(
+            review_on=f.review_date(), certificate=certificate, by=administrator, reason="Incident under investigation."
+        )
+
+    after = client.get(url)
+    assert SUSPENDED_BADGE in after.text and "Suspended (1)" in after.text
+
+
+def test_a_kept_search_shows_a_dossier_admitted_in_its_in_process_section_at_once(
+    client, settings, complete_draft, walk, reviewer, center, django_capture_on_commit_callbacks
+):
+    settings.PUBLIC_CACHE_SECONDS = 0
+    complete_draft.listed_in_process_consent = True
+    complete_draft.save(update_fields=["listed_in_process_consent"])
+    in_review = walk(complete_draft, Dossier.Status.IN_REVIEW)
+    name = complete_draft.service.name
+    url = reverse("registry:list") + "?" + urlencode({"q": name})
+    for _ in range(2):
+        assert 'id="found-in-process"' not in client.get(url).text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier_admit(dossier=in_review, by=reviewer, evaluation_center=center)
+
+    page = client.get(url).text
+    assert 'id="found-in-process"' in page and name in page[page.index('id="found-in-process"') :]

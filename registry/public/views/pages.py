@@ -84,7 +84,7 @@ def registry(request):
     try:
         if key is None:
             # A search: its matches read once, for the count, the filters' counts and the page.
-            ids, facets = queries.searched_entries(registry_filter.qs)
+            ids, facets = queries.searched_entries(registry_filter.qs, registry_filter.search_key())
             page = paginate(request, ids)
             rows = queries.entries_in_order(page.object_list)
         else:
@@ -112,37 +112,66 @@ def registry(request):
 ALSO_FOUND = 10
 
 
-def _first(items) -> tuple[list, int]:
-    """The first ALSO_FOUND of `items` and how many there are in all: one query, two when there are more."""
+def _first_ids(items) -> tuple[list[int], int]:
+    """The ids of the first ALSO_FOUND of `items` and how many there are in all: one query, two when there are more."""
     limit = ALSO_FOUND
-    first = list(items[: limit + 1])
+    first = list(items.values_list("pk", flat=True)[: limit + 1])
     return first[:limit], (len(first) if len(first) <= limit else items.count())
+
+
+def _in_order(queryset, ids) -> list:
+    found = queryset.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _also_found(data: dict) -> dict:
     """What else the registry's search finds, each in its own labelled section below the certified services: services
     listed as in process (never certified: the filters of a certificate's status or data location leave them out),
-    providers by name, and a past certificate whose number was typed."""
+    providers by name, and a past certificate whose number was typed.
+
+    Which ones (ids and counts) is kept until the next public change (selectors.kept_until_public_change): a common
+    word matches thousands of names, and a popular search is asked again and again; the rows shown are then read by
+    id."""
     text = data.get("q") or ""
-    if not search.words_of(text):
+    words = search.words_of(text)
+    if not words:
         return {}
-    found = {"search": text}
-    if not (data.get("status") or data.get("country") or data.get("provider")):
-        dossiers = search.matching_names(queries.in_process_dossiers(), text, queries.IN_PROCESS_SEARCH_FIELDS)
-        if data.get("model"):
-            dossiers = dossiers.filter(service__service_model=data["model"])
-        if data.get("scheme"):
-            dossiers = dossiers.filter(scheme=data["scheme"])
-        found["in_process"], found["in_process_count"] = _first(dossiers)
-    providers = search.matching_names(queries.public_providers(), text, queries.PROVIDER_SEARCH_FIELDS)
-    found["providers"], found["providers_count"] = _first(providers)
+    with_in_process = not (data.get("status") or data.get("country") or data.get("provider"))
+    model, scheme = data.get("model") or "", data.get("scheme")
     number = normalise_certificate_number(text)
-    if number:
-        found["past_certificate"] = queries.archived_certificates().filter(number=number).first()
+
+    def which():
+        found = {}
+        if with_in_process:
+            dossiers = search.matching_names(queries.listed_in_process(), text, queries.IN_PROCESS_SEARCH_FIELDS)
+            if model:
+                dossiers = dossiers.filter(service__service_model=model)
+            if scheme:
+                dossiers = dossiers.filter(scheme=scheme)
+            ordered = dossiers.order_by("service__provider__legal_name", "service__name", "pk")
+            found["in_process"], found["in_process_count"] = _first_ids(ordered)
+        providers = search.matching_names(queries.public_providers_bare(), text, queries.PROVIDER_SEARCH_FIELDS)
+        found["providers"], found["providers_count"] = _first_ids(providers.order_by("legal_name", "pk"))
+        if number:
+            found["past_certificate"] = (
+                queries.archived_certificates().filter(number=number).values_list("pk", flat=True).first()
+            )
+        return found
+
+    asked = f"{' '.join(words)}|{number}|{with_in_process}|{model}|{getattr(scheme, 'pk', '')}"
+    ids = queries.kept_until_public_change(f"found:{asked}", which)
+    found = {"search": text}
+    if with_in_process:
+        found["in_process"] = _in_order(queries.in_process_dossiers(), ids["in_process"])
+        found["in_process_count"] = ids["in_process_count"]
+    found["providers"] = _in_order(queries.public_providers(), ids["providers"])
+    found["providers_count"] = ids["providers_count"]
+    if ids.get("past_certificate"):
+        found["past_certificate"] = queries.archived_certificates().filter(pk=ids["past_certificate"]).first()
     return found
 
 
-PROVIDER_CHOICES = 30
+PROVIDER_CHOICES = queries.FACET_PROVIDERS
 
 
 def _label_with_counts(form, facets) -> None:
@@ -163,7 +192,7 @@ def _label_with_counts(form, facets) -> None:
     )
     # A national registry has hundreds of providers: a list of them all is unusable (and weighs most of the page).
     # Offer the largest, and the one asked for; the search box finds every provider by name.
-    providers = facets["provider"]  # {slug: (legal name, count)}
+    providers = facets["provider"]  # {slug: (legal name, count)}, the largest (selectors.FACET_PROVIDERS)
     shown = sorted(providers, key=lambda slug: (-providers[slug][1], providers[slug][0]))[:PROVIDER_CHOICES]
     if chosen.get("provider") in providers and chosen["provider"] not in shown:
         shown.append(chosen["provider"])
@@ -176,7 +205,7 @@ def _label_with_counts(form, facets) -> None:
             for slug in sorted(shown, key=lambda slug: providers[slug][0])
         ),
     ]
-    if len(providers) > PROVIDER_CHOICES:
+    if facets["providers_in_all"] > PROVIDER_CHOICES:
         field.help_text = _("The %(count)s with the most certified services; the search finds any other by name.") % {
             "count": PROVIDER_CHOICES
         }
@@ -212,11 +241,19 @@ def archive(request):
 def providers(request):
     """Every provider with a public presence (certified or in process), by name, with its counts; searchable by name."""
     text = (request.GET.get("q") or "").strip()
-    found = search.matching_names(queries.public_providers(), text, queries.PROVIDER_SEARCH_FIELDS)
+    # Which providers, in order, is kept until the next public change: whether a provider has a public presence is
+    # asked of its certificates and dossiers, which costs with the registry's size (a tenth of a second at 10,000
+    # providers); the page's rows are then read by id.
+    found = search.matching_names(queries.public_providers_bare(), text, queries.PROVIDER_SEARCH_FIELDS)
+    ids = queries.kept_until_public_change(
+        f"providers:{' '.join(search.words_of(text))}",
+        lambda: list(found.order_by("legal_name", "pk").values_list("pk", flat=True)),
+    )
     try:
-        page = paginate(request, found, paginator_class=IdsFirstPaginator)
+        page = paginate(request, ids)
     except NoSuchPage as no_page:
         return bad_request(request, no_page.reasons)
+    page.object_list = _in_order(queries.public_providers(), page.object_list)
     return render(request, "registry/providers.html", {"page": page, "search": text})
 
 
