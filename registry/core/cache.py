@@ -42,9 +42,7 @@ def count_within(key: str, seconds: int, *, using=None) -> int:
     """Add one to the counter `key` and return its value; the counter starts at the first call and is gone `seconds`
     later. On Redis one round trip (SET NX EX, then INCR, in one transaction, so that a counter never lives without
     its expiry); elsewhere (the in-memory cache of development) add() then incr()."""
-    from django.core.cache import cache as default_cache
-
-    cache = using or default_cache
+    cache = _backend(using)
     if isinstance(cache, RedisCache):
         name = cache.make_and_validate_key(key)
         with cache._cache.get_client(name, write=True).pipeline(transaction=True) as pipe:
@@ -62,11 +60,17 @@ def count_within(key: str, seconds: int, *, using=None) -> int:
 
 def seconds_left(key: str, default: int, *, using=None) -> int:
     """Seconds until the counter `key` of count_within() is gone: its time to live on Redis, `default` elsewhere."""
-    from django.core.cache import cache as default_cache
-
-    cache = using or default_cache
+    cache = _backend(using)
     if isinstance(cache, RedisCache):
         name = cache.make_and_validate_key(key)
         left = cache._cache.get_client(name).ttl(name)
         return left if left and left > 0 else default
     return default
+
+
+def _backend(using):
+    """The cache backend itself: django.core.cache.cache (what DRF's throttles hold) is a proxy to it, which is no
+    RedisCache for isinstance()."""
+    from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
+
+    return using if isinstance(using, BaseCache) else caches[DEFAULT_CACHE_ALIAS]

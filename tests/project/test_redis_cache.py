@@ -26,3 +26,26 @@ def test_every_call_shares_one_client_and_still_reads_what_it_wrote():
     assert cache._cache.get_client(key, write=True) is first
     assert cache._cache.get_client() is first
     cache.delete(key)
+
+
+def test_a_counter_lives_from_its_first_count_for_its_period_and_counts_in_one_round_trip(monkeypatch):
+    """count_within(), the API throttle's counter, given the proxy DRF's throttles hold (django.core.cache.cache): on
+    Redis it counts with its expiry set at the first count, in one round trip (one pipeline, no other command)."""
+    from redis.client import Redis
+
+    from registry.core.cache import count_within, seconds_left
+
+    key = f"test:counter:{uuid.uuid4().hex}"
+    single_commands = []
+    original = Redis.execute_command
+    monkeypatch.setattr(
+        Redis,
+        "execute_command",
+        lambda self, *args, **kw: single_commands.append(args[0]) or original(self, *args, **kw),
+    )
+
+    assert [count_within(key, 30, using=cache) for _ in range(3)] == [1, 2, 3]
+    assert single_commands == []
+    monkeypatch.undo()
+    assert 25 <= seconds_left(key, 999, using=cache) <= 30
+    cache.delete(key)
