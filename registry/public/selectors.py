@@ -529,6 +529,9 @@ def registry_statistics() -> dict:
 # How long counts are kept under one version of the read model: a version lasts until the next change of an entry;
 # this only bounds what a version no longer asked for keeps in the cache.
 KEPT_SECONDS = 24 * 3600
+# The shape of what is kept, in every key: a release that changes a shape (the facets' providers, 2) bumps it, so that
+# it never reads what the previous release kept under the same version.
+KEPT_FORMAT = 2
 
 # How long a search's matches are kept under one version of the read model. Searches are many and most are asked once;
 # a popular one (a provider's name, "santé") is read from the cache until the registry changes or this time passes.
@@ -543,7 +546,7 @@ def kept(name: str, compute, seconds: int = KEPT_SECONDS):
 
     from registry.public import read_model
 
-    key = f"tcr:public:{read_model.version()}:{name}"
+    key = f"tcr:public:f{KEPT_FORMAT}:{read_model.version()}:{name}"
     found = cache.get(key)
     if found is None:
         found = compute()
@@ -562,7 +565,7 @@ def kept_until_public_change(name: str, compute, seconds: int = SEARCH_KEPT_SECO
     from registry.public.cache import current_generation
 
     digest = hashlib.sha256(name.encode()).hexdigest()[:40]
-    key = f"tcr:public:g{current_generation()}:{digest}"
+    key = f"tcr:public:f{KEPT_FORMAT}:g{current_generation()}:{digest}"
     found = cache.get(key)
     if found is None:
         found = compute()
