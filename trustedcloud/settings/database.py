@@ -12,18 +12,16 @@ from .core import BASE_DIR
 from .env import env_int, env_str
 
 # dj-database-url decodes socket paths (postgres://%2Fvar%2Frun%2Fpostgresql/name) as well as host:port URLs.
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No JIT compilation: PostgreSQL compiles a query whose estimated cost passes jit_above_cost, which the public
-    # pages' larger counts do at 100,000 services; the compilation took 123 ms of a 230 ms count, every time (its
-    # code is not kept between queries). A web application's short queries never win it back.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+_database = dj_database_url.config(
+    default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+    conn_health_checks=True,
+)
+# PostgreSQL without JIT compilation: it compiles a query whose estimated cost passes jit_above_cost, which the public
+# pages' larger counts do at 100,000 services; the compilation took 123 ms of a 230 ms count, every time (its code is
+# not kept between queries). A web application's short queries never win it back.
+_postgresql_options = {"options": "-c jit=off"} if _database["ENGINE"] == "django.db.backends.postgresql" else {}
+DATABASES = {"default": {**_database, "OPTIONS": {**_database.get("OPTIONS", {}), **_postgresql_options}}}
 
 # The Celery broker (settings/celery.py); kept as given, for the deployment checks (trustedcloud/checks.py) and /healthz.
 REDIS_URL = env_str("REDIS_URL")
