@@ -6,6 +6,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from registry.public import rules
+from registry.public.identifiers import certificate_urn, provider_urn, service_urn
 
 
 def public_certificates():
@@ -308,6 +309,10 @@ def _row(values: dict, scheme_label: str, countries: list[str], service_url, sur
         "next_surveillance_due": _iso(surveillance.next_due),
         # Then the public texts in both languages (core.bilingual: the plain one is English), also added at the end.
         **{name: values[name] for name in BILINGUAL_ROW_FIELDS},
+        # Then the stable identifiers (registry.public.identifiers), last for the same reason.
+        "certificate_urn": certificate_urn(values["number"]),
+        "service_urn": service_urn(values["service__slug"]),
+        "provider_urn": provider_urn(values["service__provider__slug"]),
     }
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from registry.certificates.models import CertificateEvent
+from registry.public.identifiers import certificate_urn, provider_urn, service_urn
 from registry.public.rules import CHANGE, STATUS, PublicChange, history_key
 from registry.public.selectors import (
     SERVICE_VALUES,
@@ -29,7 +30,9 @@ FORMAT = "trusted-cloud-registry-snapshot"
 # an accepted change, with its kind and public summary).
 # 3: the public texts in English and French: each certificate row its scope, scope_fr and conditions_fr; a status entry
 # its reason_fr, a change its summary_fr (core.bilingual: the plain field is the English text).
-FORMAT_VERSION = 3
+# 4: stable identifiers (registry.public.identifiers): each certificate row, history and in-process entry carries the
+# URNs of its certificate, service and provider (certificate_urn, service_urn, provider_urn).
+FORMAT_VERSION = 4
 
 
 def canonical_json(value) -> bytes:
@@ -88,6 +91,9 @@ def _history(certificates) -> list[dict]:
             "issued_on": issued_on.isoformat(),
             "expires_on": expires_on.isoformat(),
             "events": events.get(pk, []),
+            "certificate_urn": certificate_urn(number),
+            "service_urn": service_urn(service_slug),
+            "provider_urn": provider_urn(provider_slug),
         }
         for pk, number, status, service_slug, provider_slug, scheme_code, issued_on, expires_on in rows.iterator(
             chunk_size=2000
@@ -101,7 +107,12 @@ def _history(certificates) -> list[dict]:
 def _in_process() -> list[dict]:
     scheme_label = scheme_labeller()
     entries = [
-        {**service_entry(values, scheme_label(values)), "entered_process_at": utc(values["entered_process_at"])}
+        {
+            **service_entry(values, scheme_label(values)),
+            "entered_process_at": utc(values["entered_process_at"]),
+            "service_urn": service_urn(values["service__slug"]),
+            "provider_urn": provider_urn(values["service__provider__slug"]),
+        }
         for values in in_process_dossiers().values(*SERVICE_VALUES, "entered_process_at")
     ]
     entries.sort(key=lambda e: (e["provider_slug"], e["service_slug"], e["scheme_code"]))

@@ -30,7 +30,11 @@ def test_a_service_shows_provider_certificate_countries_and_third_parties(client
 
     assert r.status_code == 200
     body = r.json()
-    assert body["provider"] == {"slug": "nuage-souverain", "name": "Nuage Souverain SAS"}
+    assert body["provider"] == {
+        "slug": "nuage-souverain",
+        "name": "Nuage Souverain SAS",
+        "urn": "urn:tcr:provider:nuage-souverain",
+    }
     assert body["service_model"] == "iaas" and body["status"] == "active"
     assert body["certificate"] == queries.public_row(queries.public_certificates().get(pk=c.pk))
     assert [h["number"] for h in body["certificates"]] == [c.number]
@@ -50,6 +54,7 @@ def test_a_service_shows_provider_certificate_countries_and_third_parties(client
             "country_of_control": "FR",
             "relies_on": {
                 "slug": relied.service.slug,
+                "urn": f"urn:tcr:service:{relied.service.slug}",
                 "name": "Stockage Objet",
                 "provider": relied.service.provider.legal_name,
                 "status": "active",
@@ -90,7 +95,7 @@ def test_a_service_warns_of_the_qualified_services_it_relies_on_that_are_no_long
         (w["third_party"], w["service"]) for w in body["dependency_warnings"]
     )
     relies = {tp["name"]: tp["relies_on"] for tp in body["third_parties"]}
-    assert relies["Supplier of nothing"] == {"slug": never.slug, "name": "Never qualified", "provider": never.provider.legal_name, "status": None}  # fmt: skip
+    assert relies["Supplier of nothing"] == {"slug": never.slug, "urn": f"urn:tcr:service:{never.slug}", "name": "Never qualified", "provider": never.provider.legal_name, "status": None}  # fmt: skip
     assert relies["Supplier of Renewed"]["status"] == "active"
 
 
@@ -154,7 +159,7 @@ def test_a_provider_shows_its_locations_its_services_with_their_status_and_its_d
         ("old", "withdrawn"),
     ]
     assert body["in_process"] == [
-        {"service": {"slug": "mail", "name": "Mail", "service_model": "iaas"}, "scheme": str(mail.scheme),
+        {"service": {"slug": "mail", "name": "Mail", "urn": "urn:tcr:service:mail", "service_model": "iaas"}, "scheme": str(mail.scheme),
          "scheme_code": mail.scheme.code, "kind": "initial", "stage": "evaluation", "entered_on": "2026-03-02"}
     ]  # fmt: skip
     assert body["url"].endswith("/providers/nuage-souverain/")
@@ -180,7 +185,11 @@ def test_the_in_process_list_shows_consented_dossiers_in_evaluation_or_decision_
         ("nuage-compute", "evaluation"),
     ]
     assert rows[1]["entered_on"] == timezone.localdate().isoformat()
-    assert rows[1]["provider"] == {"slug": "nuage-souverain", "name": "Nuage Souverain SAS"}
+    assert rows[1]["provider"] == {
+        "slug": "nuage-souverain",
+        "name": "Nuage Souverain SAS",
+        "urn": "urn:tcr:provider:nuage-souverain",
+    }
     assert set(rows[1]) == {"service", "provider", "scheme", "scheme_code", "kind", "stage", "entered_on"}
     content = r.content.decode()
     for internal in (d.reference, center.name, reviewer.email, "CESTI"):

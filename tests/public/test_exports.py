@@ -159,7 +159,7 @@ def test_the_exports_cost_a_fixed_number_of_queries(client, django_assert_max_nu
         response = client.get(reverse(name))
         content = body(response)
 
-    assert content.count(b"SNC-") == 32
+    assert content.count(b"urn:tcr:certificate:SNC-") == 32
 
 
 def test_the_export_urls_are_the_published_contract():

@@ -111,8 +111,9 @@ def test_the_api_and_the_exports_carry_the_dates_as_iso_days(client, surveilled)
         surveilled.number: (LAST, NEXT),
         bare.number: ("", ""),
     }
-    assert list(csv_rows[0])[-6:-3] == ["url", "last_surveillance_on", "next_surveillance_due"]
-    assert list(csv_rows[0])[-3:] == ["scope", "scope_fr", "conditions_fr"]  # then the texts in both languages
+    assert list(csv_rows[0])[-9:-6] == ["url", "last_surveillance_on", "next_surveillance_due"]
+    assert list(csv_rows[0])[-6:-3] == ["scope", "scope_fr", "conditions_fr"]  # then the texts in both languages
+    assert list(csv_rows[0])[-3:] == ["certificate_urn", "service_urn", "provider_urn"]  # then the identifiers
     assert {row["certificate"]: dates(row) for row in snapshot(client)["registry"]["certificates"]} == expected
 
 
@@ -235,12 +236,15 @@ def test_the_pages_show_the_accepted_changes_newest_first_with_their_kind_and_su
 def test_the_feed_has_an_entry_per_accepted_change(client, changed):
     parsed = feedparser.parse(client.get(reverse("registry:feed")).content)
 
-    assert [tuple(t.term for t in e.tags) for e in parsed.entries] == [
+    # What happened, then the certificate's and the service's stable identifiers.
+    assert [tuple(t.term for t in e.tags if not t.term.startswith("urn:")) for e in parsed.entries] == [
         ("change", "ownership"),
         ("suspended",),
         ("change", "location"),
         ("qualified",),
     ]
+    for entry in parsed.entries:
+        assert [t.term.split(":")[2] for t in entry.tags if t.term.startswith("urn:tcr:")] == ["certificate", "service"]
     newest = parsed.entries[0]
     assert newest.title == (
         f"Nuage Compute (Nuage Compute SAS): certificate {changed.number}, change accepted: Ownership or control (19.6.f)"

@@ -65,6 +65,9 @@ def content_from_model_instances() -> dict:
             "issued_on": certificate.issued_on.isoformat(),
             "expires_on": certificate.expires_on.isoformat(),
             "events": history_of(certificate),
+            "certificate_urn": f"urn:tcr:certificate:{certificate.number}",
+            "service_urn": f"urn:tcr:service:{certificate.service.slug}",
+            "provider_urn": f"urn:tcr:provider:{certificate.service.provider.slug}",
         }
 
     def in_process_entry(dossier):
@@ -78,6 +81,8 @@ def content_from_model_instances() -> dict:
             "scheme": str(dossier.scheme),
             "scheme_code": dossier.scheme.code,
             "entered_process_at": utc(dossier.entered_process_at),
+            "service_urn": f"urn:tcr:service:{service.slug}",
+            "provider_urn": f"urn:tcr:provider:{service.provider.slug}",
         }
 
     live = list(with_history(public_certificates()))

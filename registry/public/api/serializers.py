@@ -15,6 +15,7 @@ from registry.providers.choices import ServiceModel
 from registry.providers.models import Site, ThirdParty
 from registry.public import selectors as queries
 from registry.public.api import querysets
+from registry.public.identifiers import certificate_urn, provider_urn, service_urn
 from registry.public.rules import CHANGE, STATUS, HistoryEntry
 from registry.qualification.models import Dossier
 
@@ -23,6 +24,29 @@ HISTORY_ENTRY_TYPES = [
     (STATUS, _("A change of status")),
     (CHANGE, _("An accepted change to what the certificate covers")),
 ]
+
+
+# The stable identifiers (registry.public.identifiers), described once for every serializer that carries one.
+URN_HELP = {
+    "certificate": _("The certificate's stable identifier, urn:tcr:certificate:<number>: never changes shape."),
+    "service": _("The service's stable identifier, urn:tcr:service:<slug>: kept when the service is renamed."),
+    "provider": _("The provider's stable identifier, urn:tcr:provider:<slug>: kept when the provider is renamed."),
+}
+
+
+def _urn_field(kind: str, key: str):
+    """A read-only field with the URN of `kind` built from the object's attribute `key`."""
+    make = {"certificate": certificate_urn, "service": service_urn, "provider": provider_urn}[kind]
+    return _UrnField(make, source=key, help_text=URN_HELP[kind])
+
+
+class _UrnField(serializers.CharField):
+    def __init__(self, make, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+        self.make = make
+
+    def to_representation(self, value):
+        return self.make(value)
 
 
 def _site_url(name, slug):
@@ -65,6 +89,9 @@ class RegistryRowSerializer(serializers.Serializer):
     conditions_fr = serializers.CharField(
         allow_blank=True, help_text=_("The conditions and reserves in French; empty when none or not translated.")
     )
+    certificate_urn = serializers.CharField(help_text=URN_HELP["certificate"])
+    service_urn = serializers.CharField(help_text=URN_HELP["service"])
+    provider_urn = serializers.CharField(help_text=URN_HELP["provider"])
 
     def to_representation(self, instance):
         return queries.public_row(instance)
@@ -182,10 +209,12 @@ class OnQuerySerializer(serializers.Serializer):
 class ProviderRefSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     name = serializers.CharField(source="legal_name")
+    urn = _urn_field("provider", "slug")
 
 
 class HeldCertificateSerializer(serializers.Serializer):
     number = serializers.CharField()
+    urn = _urn_field("certificate", "number")
     status = serializers.ChoiceField(choices=CertificateStatus.choices)
     scheme_code = serializers.CharField(source="scheme.code")
     issued_on = serializers.DateField()
@@ -224,6 +253,7 @@ class InProcessStageSerializer(serializers.Serializer):
 class ServiceRefSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     name = serializers.CharField()
+    urn = _urn_field("service", "slug")
     service_model = serializers.ChoiceField(choices=ServiceModel.choices)
 
 
@@ -240,6 +270,7 @@ class InProcessSerializer(InProcessStageSerializer):
 
 class RelianceSerializer(serializers.Serializer):
     slug = serializers.SlugField()
+    urn = _urn_field("service", "slug")
     name = serializers.CharField()
     provider = serializers.CharField(source="provider.legal_name")
     status = serializers.SerializerMethodField(
@@ -282,6 +313,7 @@ SiteCountriesSerializer = type(
 
 class ServiceSerializer(serializers.Serializer):
     slug = serializers.SlugField()
+    urn = _urn_field("service", "slug")
     name = serializers.CharField()
     service_model = serializers.ChoiceField(choices=ServiceModel.choices)
     description = serializers.CharField(allow_blank=True, help_text=_("Empty when the provider wrote none."))
@@ -375,6 +407,7 @@ class BlankOrURLField(serializers.CharField):
 
 class ProviderSerializer(serializers.Serializer):
     slug = serializers.SlugField()
+    urn = _urn_field("provider", "slug")
     name = serializers.CharField(source="legal_name")
     registration_id = serializers.CharField(
         allow_blank=True, help_text=_("A SIREN, a VAT number or the like; empty if not given.")

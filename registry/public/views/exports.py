@@ -41,6 +41,10 @@ COLUMNS = (
     "scope",
     "scope_fr",
     "conditions_fr",
+    # Then the stable identifiers, which never change shape (registry.public.identifiers).
+    "certificate_urn",
+    "service_urn",
+    "provider_urn",
 )
 
 # One database round trip per this many certificates (and one for their sites, one for their surveillance dates): a

@@ -20,6 +20,7 @@ from registry.certificates.choices import CertificateStatus
 from registry.certificates.selectors import event_change
 from registry.core.bilingual import Text, text_in
 from registry.public.history import AcceptedChange, latest_history
+from registry.public.identifiers import certificate_urn, service_urn
 from registry.public.rules import CHANGE
 
 FEED_LENGTH = 100
@@ -121,10 +122,14 @@ class StatusChangesFeed(Feed):
         return self.item_pubdate(event)
 
     def item_categories(self, event):
-        # A change entry: "change" and its kind (e.g. location), so a reader can follow one kind of change.
+        # A change entry: "change" and its kind (e.g. location), so a reader can follow one kind of change. Then the
+        # certificate's and the service's stable identifiers (registry.public.identifiers), so that a program can
+        # follow one certificate or one service by what never changes.
+        certificate = event.certificate
+        urns = [certificate_urn(certificate.number), service_urn(certificate.service.slug)]
         if isinstance(event, AcceptedChange):
-            return [CHANGE, event.change.kind]
-        return [event_change(event)]
+            return [CHANGE, event.change.kind, *urns]
+        return [event_change(event), *urns]
 
 
 status_feed = StatusChangesFeed()
