@@ -74,3 +74,26 @@ def _backend(using):
     from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
 
     return using if isinstance(using, BaseCache) else caches[DEFAULT_CACHE_ALIAS]
+
+
+# max(the counter + 1, now), atomically: a counter that is the time of its last move, in µs, and never goes back.
+_ADVANCE = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local now = tonumber(ARGV[1])
+local moved = now > current and now or current + 1
+redis.call('SET', KEYS[1], moved)
+return moved
+"""
+
+
+def advance_to_now(key: str, now: int, *, using=None) -> int:
+    """Move the counter `key` (kept for good) to `now`, or one past its value when that is already as high, and return
+    it: a number that grows at each call and reads as the time of the last one. On Redis one atomic script; elsewhere
+    (the in-memory cache of one development process) a read and a write."""
+    cache = _backend(using)
+    if isinstance(cache, RedisCache):
+        name = cache.make_and_validate_key(key)
+        return int(cache._cache.get_client(name, write=True).eval(_ADVANCE, 1, name, now))
+    moved = max(now, (cache.get(key) or 0) + 1)
+    cache.set(key, moved, timeout=None)
+    return moved

@@ -58,7 +58,10 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
-from django.utils.cache import cc_delim_re, patch_vary_headers
+from django.utils.cache import cc_delim_re, get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+
+from registry.core.cache import advance_to_now
 
 logger = logging.getLogger(__name__)
 
@@ -75,15 +78,17 @@ LIST_PARAMETERS = ("q", "provider", "model", "scheme", "status", "country", "sor
 API_FORMAT = ("format",)
 API_LIST_PARAMETERS = ("page", "page_size", "format")
 
-# The pages kept, by URL name, with the query parameters each reads: the public registry's pages and the API's lists
-# and details. Not the exports (streamed), the snapshots and signing key (files that change after the snapshot task,
-# not with the generation), the subscription pages (tokens, forms that change state) nor the API's schema and
-# documentation.
+# The public answers, by URL name, with the query parameters each reads: the public registry's pages, its exports and
+# the API's lists and details. Each gets the conditional GET's validators; each but the exports (streamed: NOT_KEPT)
+# is kept. Not the snapshots and signing key (files that change after the snapshot task, not with the generation: their
+# views write validators of their own), the subscription pages (tokens, forms that change state) nor the API's schema
+# and documentation.
 CACHED_VIEWS = {
     "registry": {
         "home": (), "list": LIST_PARAMETERS, "in-process": ("q", "page"), "archive": ("page",), "feed": (),
         "service": (), "providers": ("q", "page"), "provider": ("page", "in_process_page", "past_page"),
         "verify": ("number", "on"), "verify-number": ("on",), "stats": (), "badge": (),
+        "export-csv": LIST_PARAMETERS, "export-json": LIST_PARAMETERS,
     },
     "api": {
         "api-root": API_FORMAT, "service-list": API_LIST_PARAMETERS, "service-detail": API_FORMAT,
@@ -93,6 +98,8 @@ CACHED_VIEWS = {
     },
 }  # fmt: skip
 
+NOT_KEPT = {"export-csv", "export-json"}
+
 # The language is in the key (LocaleMiddleware's choice); the cookie is in it by the rule "no session, no messages";
 # Accept is in it for the API, whose renderers (JSON, browsable HTML) it chooses.
 KEYED_VARY = {"accept-language", "cookie", "accept"}
@@ -101,7 +108,7 @@ KEYED_VARY = {"accept-language", "cookie", "accept"}
 CSRF_FIELD = b"csrfmiddlewaretoken"
 
 # A kept response sets no cookie (_keepable); every other header written below the cache is kept with the body.
-UNKEPT_HEADERS = {"set-cookie"}
+UNKEPT_HEADERS = {"set-cookie", "etag", "last-modified"}  # the validators are written on each answer (_stamp)
 
 
 def _now_generation() -> int:
@@ -119,11 +126,12 @@ def current_generation() -> int | None:
 
 
 def registry_changed() -> None:
-    """The public registry changed: every kept page is stale from now on. Never fails the caller (TTL is the net)."""
+    """The public registry changed: every kept page is stale from now on. Never fails the caller (TTL is the net).
+
+    The generation moves to the time of the change, in µs (or one past the last when that is later), so that it also
+    says when the public registry last changed: the Last-Modified of every public answer."""
     try:
-        if cache.get(GENERATION_KEY) is None:
-            cache.add(GENERATION_KEY, _now_generation(), timeout=None)
-        cache.incr(GENERATION_KEY)
+        advance_to_now(GENERATION_KEY, _now_generation(), using=cache)
     except Exception:  # noqa: BLE001 — a cache outage must not fail a committed change; entries expire on their own
         logger.warning("Could not invalidate the public page cache; kept pages expire within %ss.",
                        settings.PUBLIC_CACHE_SECONDS, exc_info=True)  # fmt: skip
@@ -184,20 +192,89 @@ def _entry_key(request, language: str, query: str) -> str:
     return ENTRY_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def _cache_key_of(request, language: str) -> str | None:
-    """The entry's key for this request, or None when the cache is not for it (method, visitor, page, host, query)."""
-    if settings.PUBLIC_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+def _public_answer(request) -> tuple[str, ...] | None:
+    """The query parameters the answer reads when the request is a GET of a public answer by a visitor without a
+    session (a kept page or an export), else None: what both the cache and the conditional GET serve."""
+    if request.method not in ("GET", "HEAD"):
         return None
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
         return None
-    declared = _declared_parameters(request)
-    if declared is None:
+    return _declared_parameters(request)
+
+
+def _cache_key_of(request, language: str, declared: tuple[str, ...]) -> str | None:
+    """The entry's key for this public answer, or None when the cache is not for it (turned off, an export, a host, a
+    query)."""
+    if settings.PUBLIC_CACHE_SECONDS <= 0 or request.resolver_match.url_name in NOT_KEPT:
         return None
     if request.get_host().lower() not in _kept_hosts(settings.SITE_URL, tuple(settings.ALLOWED_HOSTS)):
         return None
     query = _canonical_query(request, declared)
     return None if query is None else _entry_key(request, language, query)
+
+
+# --- Conditional GET: ETag and Last-Modified from the generation, a 304 without rendering or reading a kept page. ---
+
+
+@functools.cache
+def _code_digest() -> str:
+    """A digest of the code and templates that draw the public answers: the same answer for the same data may change
+    with a release, so the validators change with it (the same on every process and instance running this code)."""
+    from pathlib import Path
+
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for folder, pattern in (("registry", "*.py"), ("templates", "*.html"), ("locale", "*.po")):
+        for path in sorted((root / folder).rglob(pattern)):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _validators(request, language: str, generation: int) -> tuple[str, int]:
+    """(ETag, Last-Modified as a timestamp) of a public answer: the same for every request of the same answer while the
+    registry does not change. The ETag names the generation and what else picks the answer (the code, the language,
+    the day, the Accept header, the address); Last-Modified is the second after the registry's last change."""
+    parts = [
+        _code_digest(),
+        language,
+        timezone.localdate().isoformat(),
+        request.META.get("HTTP_ACCEPT", ""),
+        request.scheme,
+        request.get_host().lower(),
+        request.get_full_path(),
+    ]
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
+    return f'W/"{generation}-{digest}"', generation // 1_000_000 + 1
+
+
+def _stamp(response, etag: str, last_modified: int) -> None:
+    """The validators on a public answer. Last-Modified only once its second is over: a change later in that second
+    would have the same Last-Modified, and If-Modified-Since would take the new answer for the old one."""
+    if response.status_code != 200 or response.has_header("ETag"):
+        return
+    response["ETag"] = etag
+    if time.time() >= last_modified:
+        response["Last-Modified"] = http_date(last_modified)
+
+
+def _not_modified(request, etag: str, last_modified: int):
+    """A 304 (or the 412 of a failed If-Match) when the client's copy is this answer, else None."""
+    if not (request.META.get("HTTP_IF_NONE_MATCH") or request.META.get("HTTP_IF_MODIFIED_SINCE")):
+        return None
+    answer = get_conditional_response(
+        request, etag=etag, last_modified=last_modified if time.time() >= last_modified else None
+    )
+    if answer is None:
+        return None
+    answer["ETag"] = etag
+    patch_vary_headers(answer, ("Accept-Language", "Cookie", *(("Accept",) if _is_api(request) else ())))
+    return answer
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
 
 
 def _may_keep_one_more() -> bool:
@@ -264,26 +341,34 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        language = _language(request)
-        key = _cache_key_of(request, language)
-        if key is None:
+        declared = _public_answer(request)
+        if declared is None:
             return self.get_response(request)
+        language = _language(request)
+        key = _cache_key_of(request, language, declared)
         try:
-            found = cache.get_many([GENERATION_KEY, key])
+            found = cache.get_many([GENERATION_KEY, key] if key else [GENERATION_KEY])
             generation = found.get(GENERATION_KEY) or current_generation()
         except Exception:  # noqa: BLE001 — the cache down: the page is rendered as if there were no cache
             logger.warning("Public page cache unreachable; rendering.", exc_info=True)
             return self.get_response(request)
-        entry = found.get(key)
+        etag, last_modified = _validators(request, language, generation)
+        # A client whose copy is current gets a 304 at once, counted by the API's throttle as any answer.
+        unchanged = _not_modified(request, etag, last_modified)
+        if unchanged is not None and (not _is_api(request) or _api_throttle_allows(request)):
+            return unchanged
+        entry = found.get(key) if key else None
         fresh = entry is not None and entry.get("generation") == generation
         # A throttled API client gets no kept answer: the view answers, and refuses, as it would without the cache.
-        if fresh and (not request.path_info.startswith("/api/") or _api_throttle_allows(request)):
+        if fresh and unchanged is None and (not _is_api(request) or _api_throttle_allows(request)):
             response = _response(entry)
             response["X-Public-Cache"] = "hit"
+            _stamp(response, etag, last_modified)
             return response
         response = self.get_response(request)
+        _stamp(response, etag, last_modified)
         # Kept under the language chosen above only if the page was rendered in it.
-        if getattr(request, "LANGUAGE_CODE", None) == language and _keepable(request, response):
+        if key and getattr(request, "LANGUAGE_CODE", None) == language and _keepable(request, response):
             kept = _entry(request, response, generation)
             if kept is not None:
                 try:

@@ -5,6 +5,8 @@ and on schedule, and the seeding commands), never by a request."""
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -41,22 +43,27 @@ def _numbered(sequence: int) -> RegistrySnapshot:
     return snapshot
 
 
-def _public(response: HttpResponse, snapshot: RegistrySnapshot, cache_control: str) -> HttpResponse:
+def _public(request, response: HttpResponse, snapshot: RegistrySnapshot, cache_control: str, part: str):
     response["Cache-Control"] = cache_control
     response["Access-Control-Allow-Origin"] = "*"
     # Fetching snapshot.json and its .sig in two requests may straddle a new issue: this names the pair to fetch.
     response["X-Snapshot-Sequence"] = str(snapshot.sequence)
-    return response
+    # Validators: a snapshot never changes, so its number names its bytes; a client that holds the latest gets a 304.
+    response["ETag"] = f'"snapshot-{snapshot.sequence}-{part}"'
+    response["Last-Modified"] = http_date(snapshot.issued_at.timestamp())
+    return get_conditional_response(
+        request, etag=response["ETag"], last_modified=int(snapshot.issued_at.timestamp()), response=response
+    )
 
 
-def _body(snapshot: RegistrySnapshot, cache_control: str) -> HttpResponse:
+def _body(request, snapshot: RegistrySnapshot, cache_control: str) -> HttpResponse:
     response = HttpResponse(snapshot.body.encode("utf-8"), content_type="application/json")
-    return _public(response, snapshot, cache_control)
+    return _public(request, response, snapshot, cache_control, "json")
 
 
-def _signature(snapshot: RegistrySnapshot, cache_control: str) -> HttpResponse:
+def _signature(request, snapshot: RegistrySnapshot, cache_control: str) -> HttpResponse:
     response = HttpResponse(snapshot.signature, content_type="text/plain; charset=us-ascii")
-    return _public(response, snapshot, cache_control)
+    return _public(request, response, snapshot, cache_control, "sig")
 
 
 @require_safe
@@ -64,7 +71,7 @@ def latest(request):
     snapshot = _latest()
     if snapshot is None:
         return _not_issued_yet()
-    return _body(snapshot, f"public, max-age={LATEST_MAX_AGE}")
+    return _body(request, snapshot, f"public, max-age={LATEST_MAX_AGE}")
 
 
 @require_safe
@@ -72,17 +79,17 @@ def latest_signature(request):
     snapshot = _latest()
     if snapshot is None:
         return _not_issued_yet()
-    return _signature(snapshot, f"public, max-age={LATEST_MAX_AGE}")
+    return _signature(request, snapshot, f"public, max-age={LATEST_MAX_AGE}")
 
 
 @require_safe
 def numbered(request, sequence: int):
-    return _body(_numbered(sequence), NUMBERED_CACHE)
+    return _body(request, _numbered(sequence), NUMBERED_CACHE)
 
 
 @require_safe
 def numbered_signature(request, sequence: int):
-    return _signature(_numbered(sequence), NUMBERED_CACHE)
+    return _signature(request, _numbered(sequence), NUMBERED_CACHE)
 
 
 def _pem(pem: bytes, cache_control: str) -> HttpResponse:
