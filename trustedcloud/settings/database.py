@@ -20,7 +20,7 @@ _database = dj_database_url.config(
 # PostgreSQL without JIT compilation: it compiles a query whose estimated cost passes jit_above_cost, which the public
 # pages' larger counts do at 100,000 services; the compilation took 123 ms of a 230 ms count, every time (its code is
 # not kept between queries). A web application's short queries never win it back.
-_postgresql_options = {"options": "-c jit=off"} if _database["ENGINE"] == "django.db.backends.postgresql" else {}
+_postgresql_options = {"options": "-c jit=off"} if _database.get("ENGINE") == "django.db.backends.postgresql" else {}
 DATABASES = {"default": {**_database, "OPTIONS": {**_database.get("OPTIONS", {}), **_postgresql_options}}}
 
 # The Celery broker (settings/celery.py); kept as given, for the deployment checks (trustedcloud/checks.py) and /healthz.
