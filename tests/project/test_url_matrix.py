@@ -383,6 +383,7 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
         lambda w: reverse("api:certificate-history", args=[w["certificate"].number]), everyone(200)
     ),
     "api:in-process-list": Row(lambda w: reverse("api:in-process-list"), everyone(200)),
+    "api:changes": Row(lambda w: reverse("api:changes"), everyone(200)),
     "api:schema": Row(lambda w: reverse("api:schema"), everyone(200)),
     "api:docs": Row(lambda w: reverse("api:docs"), everyone(200)),
     "api:not-found": Row(lambda w: "/api/v1/nothing-here/", everyone(404)),

@@ -37,6 +37,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "services", "description": _("Services in the registry.")},
         {"name": "providers", "description": _("Providers of the services in the registry.")},
         {"name": "in-process", "description": _("Dossiers in evaluation or awaiting decision, listed by consent.")},
+        {
+            "name": "changes",
+            "description": _("What changed since a cursor: status changes and accepted changes, in order."),
+        },
     ],
     # Documentation assets come from drf-spectacular-sidecar through the static files: no CDN at run time.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -15,6 +15,8 @@ from registry.providers.choices import ServiceModel
 from registry.providers.models import Site, ThirdParty
 from registry.public import selectors as queries
 from registry.public.api import querysets
+from registry.public.change_log import MAX_LIMIT as MAX_CHANGES
+from registry.public.change_log import Cursor
 from registry.public.identifiers import certificate_urn, provider_urn, service_urn
 from registry.public.rules import CHANGE, STATUS, HistoryEntry
 from registry.qualification.models import Dossier
@@ -151,6 +153,64 @@ class CertificateEventSerializer(serializers.Serializer):
         change = {"kind": change.kind, "summary": change.summary, "summary_fr": change.summary_fr}
         return {"type": CHANGE, "status": None, "reason": "", "reason_fr": "", "time": time, "effective_on": None,
                 "change": change}  # fmt: skip
+
+
+class ChangeEntrySerializer(CertificateEventSerializer):
+    """One entry of /api/v1/changes/: an entry of a certificate's public history (CertificateEventSerializer's
+    fields), the certificate it is about and their identifiers, and its cursor (registry.public.change_log)."""
+
+    cursor = serializers.CharField(help_text=_("This entry's place: ask ?since=<cursor> for the entries after it."))
+    certificate = serializers.CharField(help_text=_("The certificate's number."))
+    certificate_urn = serializers.CharField(help_text=URN_HELP["certificate"])
+    service_urn = serializers.CharField(help_text=URN_HELP["service"])
+    provider_urn = serializers.CharField(help_text=URN_HELP["provider"])
+
+    def get_fields(self):
+        fields = super().get_fields()
+        first = ("cursor", "certificate", "certificate_urn", "service_urn", "provider_urn")
+        return {name: fields[name] for name in first} | {k: v for k, v in fields.items() if k not in first}
+
+    def to_representation(self, entry):
+        """`entry`: a dict of registry.public.change_log.changes_since()."""
+        effective_on = entry["effective_on"]
+        return {
+            **{
+                name: entry[name]
+                for name in ("cursor", "certificate", "certificate_urn", "service_urn", "provider_urn")
+            },
+            "type": entry["type"],
+            "status": entry["status"],
+            "reason": entry["reason"],
+            "reason_fr": entry["reason_fr"],
+            "time": serializers.DateTimeField().to_representation(entry["time"]),
+            "effective_on": effective_on.isoformat() if effective_on else None,
+            "change": entry["change"],
+        }
+
+
+class ChangesPageSerializer(serializers.Serializer):
+    results = ChangeEntrySerializer(many=True, help_text=_("The entries after the cursor asked for, oldest first."))
+    cursor = serializers.CharField(
+        allow_null=True,
+        help_text=_("The last entry's cursor (the one asked for when no entry came after it; null before any entry)."),
+    )
+    more = serializers.BooleanField(help_text=_("Whether more entries are there already: ask `next` at once."))
+    next = serializers.URLField(help_text=_("The address to ask next: the entries after this page's last one."))
+
+
+class ChangesQuerySerializer(serializers.Serializer):
+    """The ?since= and ?limit= parameters of /api/v1/changes/, validated so that a malformed one answers 400."""
+
+    since = serializers.CharField(required=False, allow_blank=False)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_CHANGES)
+
+    def validate_since(self, value):
+        try:
+            return Cursor.parse(value)
+        except ValueError:
+            raise serializers.ValidationError(
+                _("Not a cursor this API gave: use one of its answers' cursors.")
+            ) from None
 
 
 class StatusOnSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ router.register("certificates", views.CertificateViewSet, basename="certificate"
 router.register("in-process", views.InProcessViewSet, basename="in-process")
 
 urlpatterns = [
+    path("v1/changes/", views.ChangesView.as_view(), name="changes"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script from a URL of its own, not inline: a strict CSP can allow it. Swagger UI

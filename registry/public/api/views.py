@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES
 from registry.certificates.models import CertificateEvent
 from registry.providers.choices import ServiceModel
+from registry.public import change_log
 from registry.public import selectors as queries
 from registry.public.api import querysets, serializers
 from registry.public.api.filters import ApiRegistryFilter
@@ -290,3 +291,55 @@ class NotFoundView(APIView):
         raise NotFound(_("There is no such API endpoint. The API's description is at /api/schema/."))
 
     post = put = patch = delete = head = options = get
+
+
+CURSOR = {"type": "string", "pattern": r"^\d{1,19}-[sc]-\d{1,19}$"}
+
+
+@extend_schema(tags=["changes"])
+class ChangesView(APIView):
+    """The registry's public changes after a cursor, oldest first (registry.public.change_log)."""
+
+    http_method_names = READ_ONLY
+
+    @extend_schema(
+        summary=_("What changed since a cursor"),
+        description=_(
+            "Every change of a certificate's status and every change the agency accepted to what a certificate "
+            "covers, oldest first, each with its cursor. Keep the answer's `cursor` and ask `?since=<cursor>` next "
+            "time: only what happened after it comes back. Without `since`, from the first entry. An entry is listed "
+            "once it is %(settle)s seconds old, so that none ever appears behind a cursor already given."
+        )
+        % {"settle": change_log.SETTLE_SECONDS},
+        parameters=[
+            OpenApiParameter("since", CURSOR, description=_("A cursor from an earlier answer: the entries after it.")),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": change_log.MAX_LIMIT},
+                description=_("At most this many entries (default %(default)s).")
+                % {"default": change_log.DEFAULT_LIMIT},
+            ),
+        ],
+        responses={
+            (200, JSON): serializers.ChangesPageSerializer,
+            (400, JSON): BAD_PARAMETER,
+            (429, JSON): THROTTLED,
+        },
+    )
+    def get(self, request):
+        query = serializers.ChangesQuerySerializer(
+            data={k: v for k, v in request.query_params.items() if k in ("since", "limit")}
+        )
+        query.is_valid(raise_exception=True)
+        since = query.validated_data.get("since")
+        limit = query.validated_data.get("limit", change_log.DEFAULT_LIMIT)
+        entries, more = change_log.changes_since(since, limit)
+        cursor = entries[-1]["cursor"] if entries else (str(since) if since else None)
+        params = {"since": cursor, "limit": limit} if cursor else {"limit": limit}
+        page = {
+            "results": entries,
+            "cursor": cursor,
+            "more": more,
+            "next": request.build_absolute_uri(f"{request.path}?{urlencode(params)}"),
+        }
+        return Response(serializers.ChangesPageSerializer(page).data)
