@@ -88,7 +88,7 @@ CACHED_VIEWS = {
         "home": (), "list": LIST_PARAMETERS, "in-process": ("q", "page"), "archive": ("page",), "feed": (),
         "service": (), "providers": ("q", "page"), "provider": ("page", "in_process_page", "past_page"),
         "verify": ("number", "on"), "verify-number": ("on",), "stats": (), "badge": (),
-        "export-csv": LIST_PARAMETERS, "export-json": LIST_PARAMETERS,
+        "export-csv": LIST_PARAMETERS, "export-json": LIST_PARAMETERS, "scheme-oscal-catalog": (),
     },
     "api": {
         "api-root": API_FORMAT, "service-list": API_LIST_PARAMETERS, "service-detail": API_FORMAT,

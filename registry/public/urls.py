@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from registry.public.views import badge, certificate_pdf, exports, feed, snapshot, start, subscriptions, verify
+from registry.public.views import badge, certificate_pdf, exports, feed, oscal, snapshot, start, subscriptions, verify
 from registry.public.views import pages as public
 
 app_name = "registry"
@@ -15,6 +15,7 @@ urlpatterns = [
     # Exports, feed, snapshots and key come before the service pages, whose slug would otherwise catch them.
     path("registry/export.csv", exports.export_csv, name="export-csv"),
     path("registry/export.json", exports.export_json, name="export-json"),
+    path("registry/schemes/<str:code>/oscal-catalog.json", oscal.oscal_catalog, name="scheme-oscal-catalog"),
     path("registry/feed/", feed.status_feed, name="feed"),
     path("registry/snapshot.json", snapshot.latest, name="snapshot"),
     path("registry/snapshot.json.sig", snapshot.latest_signature, name="snapshot-signature"),

@@ -61,6 +61,7 @@ async (tags) => {
 NOT_PAGES = {
     "registry:export-csv": "CSV",
     "registry:export-json": "JSON",
+    "registry:scheme-oscal-catalog": "JSON (OSCAL catalog)",
     "registry:feed": "Atom",
     "registry:snapshot": "JSON",
     "registry:snapshot-signature": "signature",

@@ -336,6 +336,9 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "registry:badge": Row(lambda w: reverse("registry:badge", args=[w["certificate"].number]), everyone(200)),
     "registry:export-csv": Row(lambda w: reverse("registry:export-csv"), everyone(200)),
     "registry:export-json": Row(lambda w: reverse("registry:export-json"), everyone(200)),
+    "registry:scheme-oscal-catalog": Row(
+        lambda w: reverse("registry:scheme-oscal-catalog", args=[w["objects"]["registry.scheme"].code]), everyone(200)
+    ),
     "registry:feed": Row(lambda w: reverse("registry:feed"), everyone(200)),
     "registry:snapshot": Row(lambda w: reverse("registry:snapshot"), everyone(200)),
     "registry:snapshot-signature": Row(lambda w: reverse("registry:snapshot-signature"), everyone(200)),
