@@ -17,6 +17,8 @@ other database objects may use them, and an extension left unused costs nothing.
 
 from django.db import migrations
 
+from registry.core.pg_migrations import postgresql_only
+
 FORWARD = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -38,21 +40,11 @@ BACKWARD = (
 )
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("registry", "0025_public_read_model"),
     ]
 
     operations = [
-        migrations.RunPython(_run(FORWARD), _run(BACKWARD), elidable=False),
+        migrations.RunPython(postgresql_only(FORWARD), postgresql_only(BACKWARD), elidable=False),
     ]

@@ -12,6 +12,8 @@ SQLite gets nothing: its search folds with read_model.fold() itself.
 
 from django.db import migrations
 
+from registry.core.pg_migrations import postgresql_only
+
 FORWARD = (
     """
     CREATE OR REPLACE FUNCTION registry_fold(text) RETURNS text
@@ -29,21 +31,11 @@ BACKWARD = (
 )
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("registry", "0028_site_and_third_party_order_without_join"),
     ]
 
     operations = [
-        migrations.RunPython(_run(FORWARD), _run(BACKWARD), elidable=False),
+        migrations.RunPython(postgresql_only(FORWARD), postgresql_only(BACKWARD), elidable=False),
     ]

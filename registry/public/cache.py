@@ -46,6 +46,7 @@ CSP (nonce, decorators) or vary on a header the key does not hold. The API's ano
 answered from the cache (DRF's own throttle, asked here before serving it).
 """
 
+import datetime
 import functools
 import hashlib
 import logging
@@ -123,6 +124,11 @@ def current_generation() -> int | None:
         cache.add(GENERATION_KEY, _now_generation(), timeout=None)
         value = cache.get(GENERATION_KEY)
     return value
+
+
+def last_public_change() -> datetime.datetime:
+    """When the public registry last changed (the generation is the time of the change, registry_changed())."""
+    return datetime.datetime.fromtimestamp(current_generation() / 1_000_000, tz=datetime.UTC)
 
 
 def registry_changed() -> None:
@@ -255,8 +261,12 @@ def _stamp(response, etag: str, last_modified: int) -> None:
     if response.status_code != 200 or response.has_header("ETag"):
         return
     response["ETag"] = etag
-    if time.time() >= last_modified:
+    if _second_over(last_modified):
         response["Last-Modified"] = http_date(last_modified)
+
+
+def _second_over(last_modified: int) -> bool:
+    return time.time() >= last_modified
 
 
 def _not_modified(request, etag: str, last_modified: int):
@@ -264,7 +274,7 @@ def _not_modified(request, etag: str, last_modified: int):
     if not (request.META.get("HTTP_IF_NONE_MATCH") or request.META.get("HTTP_IF_MODIFIED_SINCE")):
         return None
     answer = get_conditional_response(
-        request, etag=etag, last_modified=last_modified if time.time() >= last_modified else None
+        request, etag=etag, last_modified=last_modified if _second_over(last_modified) else None
     )
     if answer is None:
         return None

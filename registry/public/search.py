@@ -224,10 +224,7 @@ class _Folded(Expression):
         # Punctuation is left as it is: the words looked for are letters and digits only, so whether it reads as a
         # space changes no match (and regexp_replace would double the cost on every row). registry_fold() is
         # unaccent(lower()) (migration 0029); one bare column, as written here, is what its trigram indexes serve.
-        if len(self.parts) == 1:
-            sql, params = compiler.compile(self.parts[0])
-            return f"registry_fold({sql})", params
-        sql, params = self._compiled(compiler)
+        sql, params = compiler.compile(self.parts[0]) if len(self.parts) == 1 else self._compiled(compiler)
         return f"registry_fold({sql})", params
 
     def as_sqlite(self, compiler, connection):

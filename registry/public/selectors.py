@@ -41,11 +41,18 @@ def registry_entries():
     return PublicEntry.objects.filter(status__in=LIVE_CERTIFICATE_STATUSES).order_by("service_name", "number")
 
 
+def in_order(queryset, ids) -> list:
+    """The rows of `queryset` with these ids, in this order (a page whose order was decided elsewhere): one query, plus
+    the queryset's prefetches. An id the queryset does not hold is left out."""
+    ids = list(ids)
+    found = queryset.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
 def certificates_in_order(ids) -> list:
     """public_certificates() with these ids, in this order (a page of filtered, sorted registry entries): one query,
     and one for their data sites."""
-    found = public_certificates().in_bulk(list(ids))
-    return [found[pk] for pk in ids if pk in found]
+    return in_order(public_certificates(), ids)
 
 
 def certificates_in_force(day=None):
@@ -547,35 +554,31 @@ def kept(name: str, compute, seconds: int = KEPT_SECONDS):
     """compute(), kept in the cache under `name` and the read model's version (read first: what is computed after it
     is at least as new as it, never older), so that it is worked out once per version, and never served for entries
     that changed since (any save of a certificate, service, provider or site moves the version)."""
-    from django.core.cache import cache
-
     from registry.public import read_model
 
-    key = f"tcr:public:f{KEPT_FORMAT}:{read_model.version()}:{name}"
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, seconds)
-    return found
+    return _kept_under(f"{read_model.version()}:{name}", compute, seconds)
 
 
 def kept_until_public_change(name: str, compute, seconds: int = SEARCH_KEPT_SECONDS):
     """compute(), kept in the cache under `name` until the next public change of any kind (the generation of the
     public pages, registry.public.cache: a certificate, a service, a provider, a dossier listed in process...), or
     for `seconds`. For what depends on more than the read model's entries (the names of services in process)."""
-    import hashlib
-
-    from django.core.cache import cache
-
     from registry.public.cache import current_generation
 
-    digest = hashlib.sha256(name.encode()).hexdigest()[:40]
-    key = f"tcr:public:f{KEPT_FORMAT}:g{current_generation()}:{digest}"
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, seconds)
-    return found
+    return _kept_under(f"g{current_generation()}:{_digest(name)}", compute, seconds)
+
+
+def _kept_under(key: str, compute, seconds: int):
+    from django.core.cache import cache
+
+    return cache.get_or_set(f"tcr:public:f{KEPT_FORMAT}:{key}", compute, seconds)
+
+
+def _digest(text: str) -> str:
+    """A short fixed-length stand-in for a key made of what a visitor typed (any length, any character)."""
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
 def registry_figures() -> dict:
@@ -628,10 +631,7 @@ def searched_entries(entries, key: str) -> tuple[list[int], dict]:
     Kept per version of the read model and per search (`key`: what decides the matches and their order, i.e.
     RegistryFilter.search_key()): every visitor who asks the same search before the next change of an entry reads
     them from the cache; the first pays for reading every match, which grows with the registry."""
-    import hashlib
-
-    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
-    return kept(f"search:{digest}", lambda: _read_matches(entries), SEARCH_KEPT_SECONDS)
+    return kept(f"search:{_digest(key)}", lambda: _read_matches(entries), SEARCH_KEPT_SECONDS)
 
 
 def _read_matches(entries) -> tuple[list[int], dict]:
@@ -665,8 +665,7 @@ def entries_in_order(ids) -> list:
     """The registry entries with these ids, in this order, with their scheme (a page of a search's matches)."""
     from registry.public.models import PublicEntry
 
-    found = PublicEntry.objects.select_related("scheme").in_bulk(list(ids))
-    return [found[pk] for pk in ids if pk in found]
+    return in_order(PublicEntry.objects.select_related("scheme"), ids)
 
 
 def _count_facets(entries) -> dict:

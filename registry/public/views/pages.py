@@ -119,11 +119,6 @@ def _first_ids(items) -> tuple[list[int], int]:
     return first[:limit], (len(first) if len(first) <= limit else items.count())
 
 
-def _in_order(queryset, ids) -> list:
-    found = queryset.in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
-
-
 def _also_found(data: dict) -> dict:
     """What else the registry's search finds, each in its own labelled section below the certified services: services
     listed as in process (never certified: the filters of a certificate's status or data location leave them out),
@@ -162,9 +157,9 @@ def _also_found(data: dict) -> dict:
     ids = queries.kept_until_public_change(f"found:{asked}", which)
     found = {"search": text}
     if with_in_process:
-        found["in_process"] = _in_order(queries.in_process_dossiers(), ids["in_process"])
+        found["in_process"] = queries.in_order(queries.in_process_dossiers(), ids["in_process"])
         found["in_process_count"] = ids["in_process_count"]
-    found["providers"] = _in_order(queries.public_providers(), ids["providers"])
+    found["providers"] = queries.in_order(queries.public_providers(), ids["providers"])
     found["providers_count"] = ids["providers_count"]
     if ids.get("past_certificate"):
         found["past_certificate"] = queries.archived_certificates().filter(pk=ids["past_certificate"]).first()
@@ -253,7 +248,7 @@ def providers(request):
         page = paginate(request, ids)
     except NoSuchPage as no_page:
         return bad_request(request, no_page.reasons)
-    page.object_list = _in_order(queries.public_providers(), page.object_list)
+    page.object_list = queries.in_order(queries.public_providers(), page.object_list)
     return render(request, "registry/providers.html", {"page": page, "search": text})
 
 
