@@ -56,13 +56,14 @@ test: $(VENV)/.dev $(if $(shell command -v npm 2>/dev/null),$(AXE) $(VNU))
 
 # The production configuration as a deployment has it (DEBUG off, throwaway random keys, a host name, HTTPS and its
 # cookies and HSTS on by default, one load balancer in front that appends the client's address to X-Forwarded-For):
-# Django's deployment checks and ours (trustedcloud/checks.py) must find nothing, not even a warning. The signing key
-# is the base64 of 32 random bytes (any is an Ed25519 key); the Redis host is never reached, the checks read the
-# settings only.
+# Django's deployment checks and ours (trustedcloud/checks.py) must find nothing, not even a warning. The snapshots'
+# and the trusted list's signing keys are the base64 of 32 random bytes (any is an Ed25519 key, and a P-256 one but
+# for 1 in 2^32); the Redis host is never reached, the checks read the settings only.
 check-deploy: $(VENV)/.runtime
 	DEBUG=0 ALLOWED_HOSTS=registry.example SECURE_SSL_REDIRECT=1 SECURE_COOKIES=1 \
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	SNAPSHOT_SIGNING_KEY="$$($(BIN)/python -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')" \
+	TRUSTED_LIST_SIGNING_KEY="$$($(BIN)/python -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')" \
 	MFA_ENCRYPTION_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	REDIS_URL=redis://redis.invalid:6379/0 TRUSTED_PROXY_COUNT=1 \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING

@@ -20,7 +20,15 @@ from registry.certificates.models import (
 from registry.core.models import Counter
 from registry.notifications.models import DeliveryFailure, OutgoingEmail, Reminder
 from registry.providers.models import Invitation, Membership, Provider, Service, Shareholder, Site, ThirdParty
-from registry.public.models import PublicEntry, PublicEntryCountry, PublicFigures, RegistrySnapshot, Subscription
+from registry.public.models import (
+    PublicEntry,
+    PublicEntryCountry,
+    PublicFigures,
+    RegistrySnapshot,
+    Subscription,
+    TrustedListIssue,
+)
+from registry.public.webhook_models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from registry.qualification.models import Answer, Document, Dossier, DossierEvent, DossierVisit, Message
 
 __all__ = [
@@ -56,7 +64,11 @@ __all__ = [
     "Shareholder",
     "Site",
     "Subscription",
+    "TrustedListIssue",
     "SurveillanceAudit",
     "ThirdParty",
     "UserPreference",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

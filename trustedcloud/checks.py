@@ -10,6 +10,7 @@ from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 from registry.public import signing
+from registry.public.trusted_list_key import list_signing_key
 
 SNAPSHOT_SIGNING_KEY_MISSING = Error(
     "SNAPSHOT_SIGNING_KEY is not set: no registry snapshot could be signed. (A key generated beside the evidence "
@@ -18,6 +19,14 @@ SNAPSHOT_SIGNING_KEY_MISSING = Error(
     hint="Set SNAPSHOT_SIGNING_KEY to an Ed25519 private key, the same in every web and worker process: a PEM "
     '("$(openssl genpkey -algorithm ed25519)") or the base64 of its 32 raw bytes.',
     id="trustedcloud.E001",
+)
+TRUSTED_LIST_SIGNING_KEY_MISSING = Error(
+    "TRUSTED_LIST_SIGNING_KEY is not set: the trusted list could not be signed. (A development key is made only in "
+    "development.)",
+    hint="Set TRUSTED_LIST_SIGNING_KEY to an ECDSA P-256 private key, the same in every web and worker process: a PEM "
+    '("$(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256)") or the base64 of its 32-byte scalar; '
+    "TRUSTED_LIST_SIGNING_CERTIFICATE may hold a certificate issued for it.",
+    id="trustedcloud.E005",
 )
 MFA_ENCRYPTION_KEY_MISSING = Error(
     "MFA_ENCRYPTION_KEY is not set: second-factor secrets would be encrypted with SECRET_KEY, and rotating SECRET_KEY "
@@ -42,6 +51,12 @@ CLIENT_ADDRESS_UNDECLARED = Warning(
     "balancer), or TRUSTED_CLIENT_IP_HEADER to the header our proxy sets on every request (e.g. X-Real-IP).",
     id="trustedcloud.W001",
 )
+WEBHOOKS_PRIVATE_TARGETS_ALLOWED = Warning(
+    "WEBHOOKS_ALLOW_PRIVATE_TARGETS is on: anyone may register a webhook on a loopback, private or link-local address "
+    "(or plain http on loopback), and the workers will POST to the installation's own network on each public change.",
+    hint="Unset WEBHOOKS_ALLOW_PRIVATE_TARGETS (it is for development and tests, where the receiver is on 127.0.0.1).",
+    id="trustedcloud.W002",
+)
 
 
 @register(Tags.security)
@@ -55,11 +70,12 @@ def production_keys(app_configs=None, **kwargs) -> list[Error]:
         error
         for value, error in (
             (settings.SNAPSHOT_SIGNING_KEY, SNAPSHOT_SIGNING_KEY_MISSING),
+            (settings.TRUSTED_LIST_SIGNING_KEY, TRUSTED_LIST_SIGNING_KEY_MISSING),
             (settings.MFA_ENCRYPTION_KEY, MFA_ENCRYPTION_KEY_MISSING),
         )
         if not value.strip()
     ]
-    return errors + _unreadable_signing_key()
+    return errors + _unreadable_signing_key() + _unreadable_list_signing_key()
 
 
 @register(Tags.security, deploy=True)
@@ -77,6 +93,30 @@ def client_address_behind_the_proxy(app_configs=None, **kwargs) -> list[Warning]
     if not settings.SECURE_PROXY_SSL_HEADER or settings.TRUSTED_PROXY_COUNT or settings.TRUSTED_CLIENT_IP_HEADER:
         return []
     return [CLIENT_ADDRESS_UNDECLARED]
+
+
+@register(Tags.security, deploy=True)
+def webhooks_to_public_addresses_only(app_configs=None, **kwargs) -> list[Warning]:
+    """Webhook targets are anyone's choice: in production they must not reach what only the servers can reach
+    (registry.public.webhook_delivery refuses private addresses unless this setting is on). A warning, as W001."""
+    return [WEBHOOKS_PRIVATE_TARGETS_ALLOWED] if not settings.DEBUG and settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS else []
+
+
+def _unreadable_list_signing_key() -> list[Error]:
+    if not settings.TRUSTED_LIST_SIGNING_KEY.strip():
+        return []
+    try:
+        list_signing_key()
+    except ImproperlyConfigured as exc:
+        return [
+            Error(
+                str(exc),
+                hint="An unencrypted PEM ECDSA P-256 private key, literal \\n accepted, or the base64 of its 32-byte "
+                "scalar; a certificate in TRUSTED_LIST_SIGNING_CERTIFICATE must be this key's.",
+                id="trustedcloud.E006",
+            )
+        ]
+    return []
 
 
 def _unreadable_signing_key() -> list[Error]:

@@ -5,13 +5,14 @@ from django.contrib import admin
 
 from registry.agency.dossier_list import DossierListMixin
 from registry.agency.dossier_page import DECISIONS, DossierPageMixin
+from registry.agency.oscal import DossierOscalMixin
 from registry.qualification.models import Dossier
 
 __all__ = ["DECISIONS", "DossierAdmin"]
 
 
 @admin.register(Dossier)
-class DossierAdmin(DossierListMixin, DossierPageMixin, admin.ModelAdmin):
+class DossierAdmin(DossierListMixin, DossierPageMixin, DossierOscalMixin, admin.ModelAdmin):
     class Media:
         css = {"all": ["css/status.css"]}
 
@@ -25,4 +26,4 @@ class DossierAdmin(DossierListMixin, DossierPageMixin, admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        return [*self.page_urls(), *super().get_urls()]
+        return [*self.page_urls(), *self.oscal_urls(), *super().get_urls()]

@@ -23,6 +23,7 @@ from registry.providers import rules as provider_rules
 from registry.providers.models import Service, Shareholder, Site, ThirdParty
 from registry.providers.selectors import certificate_statuses
 from registry.public.publication import publish_on_commit
+from registry.public.webhooks import webhooks_on_change_accepted
 from registry.qualification.workflow import Refused
 
 
@@ -291,7 +292,7 @@ def _apply(locked, by) -> None:
     apply_change(notice=locked, by=by)
     certificates = list(live_certificates(locked).select_related("service__provider", "scheme").order_by("pk"))
     for certificate in certificates:
-        records.keep(certificate, change_notice=locked)
+        webhooks_on_change_accepted(records.keep(certificate, change_notice=locked))
     publish_on_commit()  # the public pages, API and exports read the rows just changed; a snapshot follows
     aftercare_changes.notify_on_commit(locked, "accepted")
     aftercare_changes.notify_followers_on_commit(locked, certificates)

@@ -14,6 +14,7 @@ from registry.certificates.pdf import render_pdf_on_commit
 from registry.core.models import Counter
 from registry.notifications.outbox import notify_certificate_event_on_commit
 from registry.public.publication import publish_on_commit
+from registry.public.webhooks import webhooks_on_status_change
 from registry.qualification import workflow
 
 
@@ -28,6 +29,7 @@ def _log(certificate, status, reason, by, *, reason_fr="", effective_on=None, in
         internal_note=internal_note,
     )
     notify_certificate_event_on_commit(event.pk)
+    webhooks_on_status_change(event)  # its deliveries, written with it, sent after the commit
     publish_on_commit()  # every certificate event is a public change: qualify, suspend, … supersede
     render_pdf_on_commit(certificate.pk)  # the PDF shows the status: a new one for each change
     return event

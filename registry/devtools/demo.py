@@ -31,6 +31,7 @@ from registry.devtools.demo_incidents import seed_closed_incident
 from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
 from registry.public import read_model
 from registry.public.snapshots import snapshot_issue
+from registry.public.trusted_lists import trusted_list_issue
 from registry.qualification.choices import Recommendation
 from registry.qualification.models import Answer, Document, Dossier, DossierEvent
 from registry.qualification.services.answers import answer_save
@@ -464,7 +465,8 @@ def seed_demo() -> DemoSummary:
     )
     # The dates above were moved around the services (backdated): the public read model is written anew from them.
     read_model.rebuild()
-    # The demo registry's signed snapshot, issued here: /registry/snapshot.json answers 503 until a first one exists,
-    # and no worker may be running yet to take the task the changes queued (that task then finds nothing new).
+    # The demo registry's signed snapshot and trusted list, issued here: their URLs answer 503 until a first one exists,
+    # and no worker may be running yet to take the tasks the changes queued (those then find nothing new).
     snapshot_issue()
+    trusted_list_issue()
     return summary

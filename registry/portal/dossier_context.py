@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from registry.accounts.permissions import actor_for, with_membership
 from registry.qualification import review, rules
@@ -127,6 +127,13 @@ def _sentence(event, dossier) -> tuple[str, str]:
         if words["signatory"] == name:  # signed from the signatory's own account
             return _("Declaration signed by %(signatory)s, %(capacity)s.") % words, "provider"
         return _("Declaration signed by %(signatory)s, %(capacity)s (account of %(name)s).") % words, "provider"
+    if action == "oscal_import":
+        count = (event.detail or {}).get("mapped", 0)
+        return ngettext(
+            "%(count)d answer imported from an OSCAL file by %(name)s.",
+            "%(count)d answers imported from an OSCAL file by %(name)s.",
+            count,
+        ) % {"count": count, "name": name}, "provider"
     if action == "take":
         return _("Taken in review by the agency."), "agency"
     if action == "request_changes":

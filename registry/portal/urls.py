@@ -6,7 +6,16 @@ comes first: a provider may therefore not be called "dossiers" or "documents" (r
 
 from django.urls import path
 
-from registry.portal.views import assessment, certificate_page, certificates, changes, documents, dossiers, incidents
+from registry.portal.views import (
+    assessment,
+    certificate_page,
+    certificates,
+    changes,
+    documents,
+    dossiers,
+    incidents,
+    oscal,
+)
 from registry.portal.views import organisation as portal
 
 app_name = "portal"
@@ -23,6 +32,22 @@ urlpatterns = [
     ),
     path("dossiers/<str:reference>/answers/<int:requirement>/", assessment.dossier_answer, name="dossier-answer"),
     path("dossiers/<str:reference>/documents/", documents.dossier_documents, name="dossier-documents"),
+    path(
+        "dossiers/<str:reference>/oscal/component-definition.json",
+        oscal.dossier_oscal_export,
+        name="dossier-oscal-export",
+    ),
+    path("dossiers/<str:reference>/oscal/import/", oscal.dossier_oscal_import, name="dossier-oscal-import"),
+    path(
+        "dossiers/<str:reference>/oscal/import/confirm/",
+        oscal.dossier_oscal_import_confirm,
+        name="dossier-oscal-import-confirm",
+    ),
+    path(
+        "dossiers/<str:reference>/oscal/import/<int:event>/",
+        oscal.dossier_oscal_import_report,
+        name="dossier-oscal-import-report",
+    ),
     path("dossiers/<str:reference>/declaration/", dossiers.dossier_declaration, name="dossier-declaration"),
     path("dossiers/<str:reference>/submit/", dossiers.dossier_submit, name="dossier-submit"),
     path("dossiers/<str:reference>/withdraw/", dossiers.dossier_withdraw, name="dossier-withdraw"),

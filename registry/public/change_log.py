@@ -139,3 +139,17 @@ def _change_entry(record) -> dict:
         "reason_fr": "",
         "change": {"kind": notice.kind, "summary": notice.public_summary, "summary_fr": notice.public_summary_fr},
     }
+
+
+def status_entry(event) -> dict:
+    """One change of status as changes_since() lists it (what a webhook delivery carries: registry.public.webhooks)."""
+    entry = _status_entry(event)
+    del entry["_key"]
+    return entry
+
+
+def change_entry(record) -> dict:
+    """One accepted change (an accepted notice's CertifiedRecord) as changes_since() lists it."""
+    entry = _change_entry(record)
+    del entry["_key"]
+    return entry

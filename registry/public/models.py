@@ -45,6 +45,19 @@ class PublishedKey(models.Model):
         return self.fingerprint
 
 
+def target_matches_scope(name: str) -> models.CheckConstraint:
+    """What follows the registry (a subscription, a webhook) names no target for the whole registry, else the provider
+    or the service its scope says, never both."""
+    return models.CheckConstraint(
+        condition=(
+            Q(scope="registry", provider__isnull=True, service__isnull=True)
+            | Q(scope="provider", provider__isnull=False, service__isnull=True)
+            | Q(scope="service", provider__isnull=True, service__isnull=False)
+        ),
+        name=name,
+    )
+
+
 def _subscription_token():
     return secrets.token_urlsafe(32)
 
@@ -73,14 +86,7 @@ class Subscription(models.Model):
         verbose_name = _("subscription")
         verbose_name_plural = _("subscriptions")
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(scope="registry", provider__isnull=True, service__isnull=True)
-                    | Q(scope="provider", provider__isnull=False, service__isnull=True)
-                    | Q(scope="service", provider__isnull=True, service__isnull=False)
-                ),
-                name="subscription_target_matches_scope",
-            ),
+            target_matches_scope("subscription_target_matches_scope"),
             models.UniqueConstraint(
                 fields=["email", "scope", "provider", "service"],
                 name="subscription_unique_per_target",
@@ -182,3 +188,25 @@ class PublicFigures(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class TrustedListIssue(models.Model):
+    """A numbered issue of the signed trusted list (ETSI TS 119 612's shape), issued when the public registry changed,
+    the signing certificate changed, or the latest is due for its next update."""
+
+    sequence = models.PositiveIntegerField(_("sequence number"), unique=True)
+    issued_at = models.DateTimeField(_("issued"))
+    next_update = models.DateTimeField(_("next update"))
+    content_sha256 = models.CharField(
+        _("content digest"), max_length=64, help_text=_("SHA-256 of what the list says, its dates and number aside.")
+    )
+    certificate_sha256 = models.CharField(_("signing certificate fingerprint"), max_length=64)
+    document = models.TextField(_("document"), help_text=_("The signed XML, as served."))
+
+    class Meta:
+        ordering = ["-sequence"]
+        verbose_name = _("trusted list issue")
+        verbose_name_plural = _("trusted list issues")
+
+    def __str__(self):
+        return f"#{self.sequence}"

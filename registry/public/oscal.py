@@ -10,21 +10,15 @@ The document is the same for the same scheme until it changes: its UUID is deriv
 """
 
 import datetime
-import re
-import uuid
 from collections import defaultdict
 
 from django.conf import settings
 
-OSCAL_VERSION = "1.1.2"
-# UUIDs derived from a scheme's code: the same catalog keeps its UUID, another scheme gets another.
-UUID_NAMESPACE = uuid.UUID("5b0c6f3e-8d1a-4f6e-9a43-1f2d0c7e9b21")
-_NOT_TOKEN = re.compile(r"[^A-Za-z0-9._-]")
+# The vocabulary shared with the dossiers' OSCAL documents (registry.qualification.oscal_*), kept in one place.
+from registry.catalogue.oscal import OSCAL_VERSION, UUID_NAMESPACE, control_id, namespace, timestamp, token, uuid_for
+from registry.catalogue.oscal import prop as _prop
 
-
-def token(text: str) -> str:
-    """An OSCAL token (a letter or underscore first, then letters, digits, dots, hyphens, underscores) from `text`."""
-    return _NOT_TOKEN.sub("_", text)
+__all__ = ["OSCAL_VERSION", "UUID_NAMESPACE", "catalog", "namespace", "token"]
 
 
 def catalog(scheme, last_modified: datetime.datetime) -> dict:
@@ -36,7 +30,7 @@ def catalog(scheme, last_modified: datetime.datetime) -> dict:
 
     def control(requirement) -> dict:
         found = {
-            "id": f"req-{token(requirement.ref)}",
+            "id": control_id(requirement.ref),
             "class": "chapter" if under[requirement.pk] else "requirement",
             "title": requirement.title_en,
             "props": _props(requirement),
@@ -57,10 +51,10 @@ def catalog(scheme, last_modified: datetime.datetime) -> dict:
         else:
             loose.append(control(top))
     document = {
-        "uuid": str(uuid.uuid5(UUID_NAMESPACE, f"catalog:{scheme.code}")),
+        "uuid": uuid_for(f"catalog:{scheme.code}"),
         "metadata": {
             "title": f"{scheme.name} {scheme.version}",
-            "last-modified": last_modified.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z"),
+            "last-modified": timestamp(last_modified),
             "version": scheme.version,
             "oscal-version": OSCAL_VERSION,
             "props": [_prop("scheme-code", scheme.code)],
@@ -72,15 +66,6 @@ def catalog(scheme, last_modified: datetime.datetime) -> dict:
     if loose:
         document["controls"] = loose
     return {"catalog": document}
-
-
-def namespace() -> str:
-    """The namespace of this registry's own properties and parts (the French texts, the service models): its site."""
-    return f"{settings.SITE_URL}/ns/oscal"
-
-
-def _prop(name: str, value: str) -> dict:
-    return {"name": name, "ns": namespace(), "value": value}
 
 
 def _props(requirement) -> list[dict]:
@@ -95,7 +80,7 @@ def _props(requirement) -> list[dict]:
 
 def _parts(requirement) -> list[dict]:
     parts = []
-    ident = f"req-{token(requirement.ref)}"
+    ident = control_id(requirement.ref)
     if requirement.description_en:
         parts.append({"id": f"{ident}_smt", "name": "statement", "prose": requirement.description_en})
     if requirement.description_fr:

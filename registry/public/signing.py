@@ -95,13 +95,7 @@ def _configured_key(value: str) -> SigningKey:
 
 @functools.lru_cache(maxsize=4)
 def _development_key(storage_config: str) -> SigningKey:
-    storage = storages["default"]
-    try:
-        pem = _read_key(storage)
-    except FileNotFoundError:
-        _create_key(storage)
-        pem = _read_key(storage)  # ours, or the one another process wrote first
-    private = serialization.load_pem_private_key(pem, password=None)
+    private = serialization.load_pem_private_key(development_pem(DEVELOPMENT_KEY_NAME, _new_pem), password=None)
     if not isinstance(private, Ed25519PrivateKey):
         raise ImproperlyConfigured(f"The development signing key file {DEVELOPMENT_KEY_NAME} is not an Ed25519 key.")
     logger.warning(
@@ -112,28 +106,38 @@ def _development_key(storage_config: str) -> SigningKey:
     return SigningKey(private)
 
 
-def _read_key(storage) -> bytes:
-    with storage.open(DEVELOPMENT_KEY_NAME, "rb") as handle:
+def development_pem(name: str, new_pem) -> bytes:
+    """The development key kept in private storage under name, made with new_pem() by the first process that asks."""
+    storage = storages["default"]
+    try:
+        return _read_key(storage, name)
+    except FileNotFoundError:
+        _create_key(storage, name, new_pem())
+        return _read_key(storage, name)  # ours, or the one another process wrote first
+
+
+def _read_key(storage, name: str) -> bytes:
+    with storage.open(name, "rb") as handle:
         return handle.read()
 
 
-def _create_key(storage) -> None:
+def _create_key(storage, name: str, pem: bytes) -> None:
     """Create the key file unless another process got there first (its key wins): on local disk by a hard link, in an
     object store by a conditional write (registry.core.storage.PrivateS3Storage.save_new)."""
     try:
-        path = Path(storage.path(DEVELOPMENT_KEY_NAME))
+        path = Path(storage.path(name))
     except NotImplementedError:
         path = None
     if path is not None:
-        _write_new_key(path)
+        _write_new_key(path, pem)
         return
     save_new = getattr(storage, "save_new", None)
     if save_new is None:
         raise ImproperlyConfigured(
-            "SNAPSHOT_SIGNING_KEY is not set and the private storage cannot create the development key safely."
+            f"No signing key is set and the private storage cannot create the development key {name} safely."
         )
     with contextlib.suppress(FileExistsError):  # another process's key is there: it wins
-        save_new(DEVELOPMENT_KEY_NAME, _new_pem())
+        save_new(name, pem)
 
 
 def _new_pem() -> bytes:
@@ -142,10 +146,9 @@ def _new_pem() -> bytes:
     )
 
 
-def _write_new_key(target: Path) -> None:
+def _write_new_key(target: Path, pem: bytes) -> None:
     """Write a fresh key readable by the owner only; if another process got there first, its key wins."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    pem = _new_pem()
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".key-")  # mkstemp creates it with mode 0600
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -27,8 +27,9 @@ def _needs_new(latest: RegistrySnapshot, content: dict, key: signing.SigningKey,
     )
 
 
-def _read_one_state() -> None:
-    """Make the transaction just opened read the database as it stood at one instant, and wait for any other issuer.
+def read_one_state(model=RegistrySnapshot) -> None:
+    """Make the transaction just opened read the database as it stood at one instant, and wait for any other issuer of
+    the model's documents (the snapshots, or the trusted list).
 
     The content takes several statements (rows, histories, in process). At PostgreSQL's READ COMMITTED each sees what
     was committed when it began, so a suspension committed between two of them would give a signed document whose row
@@ -43,7 +44,16 @@ def _read_one_state() -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        cursor.execute(f'LOCK TABLE "{RegistrySnapshot._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')
+        cursor.execute(f'LOCK TABLE "{model._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')
+
+
+def past_latest(counter: str, sequence: int, latest) -> int:
+    """The number to issue: the counter's, unless documents restored from elsewhere already took it (the latest's
+    sequence is at or past it): never reuse a number a relying party may hold."""
+    if latest is not None and sequence <= latest.sequence:
+        sequence = latest.sequence + 1
+        Counter.objects.filter(key=counter).update(value=sequence)
+    return sequence
 
 
 def snapshot_issue(*, force: bool = False) -> RegistrySnapshot | None:
@@ -54,7 +64,7 @@ def snapshot_issue(*, force: bool = False) -> RegistrySnapshot | None:
     snapshot never contradicts itself (tests/public/test_snapshot_consistency.py)."""
     key = signing.signing_key()  # before any write: a misconfigured key fails here
     with transaction.atomic():
-        _read_one_state()
+        read_one_state()
         # Issuers are serialised (the table lock above, and the counter's row lock): a concurrent call waits, then
         # sees the first one's snapshot.
         sequence = Counter.next(SNAPSHOT_COUNTER)
@@ -64,9 +74,7 @@ def snapshot_issue(*, force: bool = False) -> RegistrySnapshot | None:
         if latest is not None and not force and not _needs_new(latest, content, key, now):
             transaction.set_rollback(True)  # gives the sequence number back: numbers stay gap-free
             return None
-        if latest is not None and sequence <= latest.sequence:  # snapshots restored from elsewhere: never reuse one
-            sequence = latest.sequence + 1
-            Counter.objects.filter(key=SNAPSHOT_COUNTER).update(value=sequence)
+        sequence = past_latest(SNAPSHOT_COUNTER, sequence, latest)
         next_issue_at = now + datetime.timedelta(seconds=settings.SNAPSHOT_INTERVAL)
         body = document.canonical_json(
             document.snapshot_document(

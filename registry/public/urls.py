@@ -2,7 +2,19 @@
 
 from django.urls import path, re_path
 
-from registry.public.views import badge, certificate_pdf, exports, feed, oscal, snapshot, start, subscriptions, verify
+from registry.public.views import (
+    badge,
+    certificate_pdf,
+    exports,
+    feed,
+    oscal,
+    snapshot,
+    start,
+    subscriptions,
+    trusted_list,
+    verify,
+    webhooks,
+)
 from registry.public.views import pages as public
 
 app_name = "registry"
@@ -22,6 +34,9 @@ urlpatterns = [
     path("registry/snapshots/<int:sequence>.json", snapshot.numbered, name="snapshot-numbered"),
     path("registry/snapshots/<int:sequence>.json.sig", snapshot.numbered_signature, name="snapshot-numbered-signature"),
     path("registry/signing-key.pem", snapshot.signing_key, name="signing-key"),
+    path("registry/trusted-list.xml", trusted_list.latest, name="trusted-list"),
+    path("registry/trusted-lists/<int:sequence>.xml", trusted_list.numbered, name="trusted-list-numbered"),
+    path("registry/trusted-list-signing.pem", trusted_list.signing_certificate, name="trusted-list-signing"),
     re_path(r"^registry/keys/(?P<fingerprint>[0-9a-f]{64})\.pem$", snapshot.published_key, name="published-key"),
     path("registry/<slug:slug>/", public.service, name="service"),
     path("providers/", public.providers, name="providers"),
@@ -40,4 +55,14 @@ urlpatterns = [
     path("subscriptions/confirm/<str:token>/", subscriptions.confirm, name="subscription-confirm"),
     path("subscriptions/unsubscribe/<str:token>/", subscriptions.unsubscribe, name="subscription-unsubscribe"),
     path("subscriptions/unsubscribed/", subscriptions.unsubscribed, name="subscription-unsubscribed"),
+    # Signed webhooks for relying parties' programs: registered and managed by e-mailed links.
+    path("webhooks/new/", webhooks.webhook_new, name="webhook-new"),
+    path("webhooks/sent/", webhooks.webhook_sent, name="webhook-sent"),
+    path("webhooks/confirm/<str:token>/", webhooks.webhook_confirm, name="webhook-confirm"),
+    path("webhooks/manage/<str:token>/", webhooks.webhook_manage, name="webhook-manage"),
+    path("webhooks/manage/<str:token>/test/", webhooks.webhook_test, name="webhook-test"),
+    path("webhooks/manage/<str:token>/rotate/", webhooks.webhook_rotate, name="webhook-rotate"),
+    path("webhooks/manage/<str:token>/enable/", webhooks.webhook_enable, name="webhook-enable"),
+    path("webhooks/manage/<str:token>/delete/", webhooks.webhook_delete, name="webhook-delete"),
+    path("webhooks/deleted/", webhooks.webhook_deleted, name="webhook-deleted"),
 ]

@@ -14,7 +14,12 @@ from registry.qualification.workflow import MOVES
 
 register = template.Library()
 
-OTHER_ACTIONS = {"create": _("Dossier opened"), "message": _("Message"), "declare": _("Declaration signed")}
+OTHER_ACTIONS = {
+    "create": _("Dossier opened"),
+    "message": _("Message"),
+    "declare": _("Declaration signed"),
+    "oscal_import": _("Self-assessment imported (OSCAL)"),
+}
 
 
 @register.filter

@@ -68,10 +68,17 @@ NOT_PAGES = {
     "registry:snapshot-numbered": "JSON",
     "registry:snapshot-numbered-signature": "signature",
     "registry:signing-key": "PEM",
+    "registry:trusted-list": "XML (signed trusted list)",
+    "registry:trusted-list-numbered": "XML (signed trusted list)",
+    "registry:trusted-list-signing": "PEM (certificate)",
     "registry:published-key": "PEM",
     "registry:certificate-pdf": "PDF",
     "registry:badge": "SVG image",
     "registry:subscribe-start": "POST only (the public pages' follow form; it answers with registry:subscribe's page)",
+    "registry:webhook-test": "POST only (the webhook's management page)",
+    "registry:webhook-rotate": "POST only (the webhook's management page)",
+    "registry:webhook-enable": "POST only (the webhook's management page)",
+    "registry:webhook-delete": "POST only (the webhook's management page; it leads to registry:webhook-deleted)",
     "portal:certificate-pdf": "PDF",
     "portal:document-download": "a document file",
     "portal:dossier-submit": "POST only (the button is on the dossier page)",
@@ -85,7 +92,31 @@ NOT_PAGES = {
     "portal:change-withdraw": "POST only (the change notice's page)",
     "portal:change-document": "POST only (the change notice's page)",
     "portal:condition-answer": "POST only (the certificate's page)",
+    "portal:dossier-oscal-export": "JSON (OSCAL component definition)",
+    "portal:dossier-oscal-import-confirm": "POST only (the import's preview; it leads to the import's report)",
 }
+
+
+def a_webhook(service):
+    """A webhook registered for `service`, not yet confirmed (the audit presses the button), with a delivery that
+    failed once then went through, for its management page's table."""
+    from registry.public.webhook_models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.create(
+        email="dev@relying.example", url="https://hooks.relying.example/registry", scope="service", service=service
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        message_id="msg_0123456789abcdef0123456789abcdef",
+        event_type="certificate.status_changed",
+        body="{}",
+        attempts=2,
+        delivered_at=timezone.now(),
+        last_status=200,
+    )
+    for status in (503, 200):
+        WebhookAttempt.objects.create(delivery=delivery, attempted_at=timezone.now(), status=status, duration_ms=42)
+    return endpoint
 
 
 def certified(service, scheme, *, status="active", reason="", days_ago=200):

@@ -17,14 +17,25 @@ pages are in tests/e2e/a11y_pages.py; the pages each audit visits are here, wher
 test_every_public_and_portal_page_is_audited looks for them.
 """
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from tests import factories as f
-from tests.e2e.a11y_pages import AXE, FOCUS_STYLE, NOT_PAGES, Audit, a_registry, assert_visible_focus, run
+from tests.e2e.a11y_pages import (
+    AXE,
+    FOCUS_STYLE,
+    NOT_PAGES,
+    Audit,
+    a_registry,
+    a_webhook,
+    assert_visible_focus,
+    run,
+)
 from tests.e2e.browser import MARKS, launch, session_cookie
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -91,6 +102,15 @@ def test_public_pages_have_no_serious_accessibility_violation(live_server, axe_i
         audit.visit("registry:subscription-unsubscribe", r("subscription-unsubscribe", world["follow_token"]))
         audit.visit("registry:subscription-confirm (unknown)", r("subscription-confirm", "no-such-token"), 404)
         audit.visit("registry:subscription-unsubscribed", r("subscription-unsubscribed"))
+        audit.visit("registry:webhook-new", r("webhook-new") + f"?scope=service&target={compute.slug}")
+        audit.page.fill("input[name=email]", "not-an-address")
+        audit.submit("registry:webhook-new (with errors)")
+        audit.visit("registry:webhook-sent", r("webhook-sent"))
+        audit.visit("registry:webhook-confirm", r("webhook-confirm", world["webhook"].confirm_token))
+        audit.submit("registry:webhook-confirm (confirmed: the secret shown)")
+        audit.visit("registry:webhook-confirm (unknown)", r("webhook-confirm", "no-such-token"), 404)
+        audit.visit("registry:webhook-manage", r("webhook-manage", world["webhook"].manage_token))
+        audit.visit("registry:webhook-deleted", r("webhook-deleted"))
         return [audit]
 
     from registry.public.models import Subscription
@@ -98,6 +118,7 @@ def test_public_pages_have_no_serious_accessibility_violation(live_server, axe_i
     world["follow_token"] = Subscription.objects.create(
         email="follower@example.org", scope="service", service=compute
     ).token
+    world["webhook"] = a_webhook(compute)
     run(live_server, lang, "Public pages", "public", steps)
 
 
@@ -137,6 +158,25 @@ def test_sign_in_pages_have_no_serious_accessibility_violation(live_server, axe_
     run(live_server, lang, "Sign-in pages", "sign-in", steps)
 
 
+def oscal_file(dossier) -> dict:
+    """The dossier's own answers exported as OSCAL, as a file for the import's form (Playwright's file payload)."""
+    from registry.qualification import oscal_components
+    from registry.qualification.models import Answer
+
+    answers = Answer.objects.filter(dossier=dossier).exclude(status="").select_related("requirement")
+    document = oscal_components.component_definition(dossier, answers, now=timezone.now())
+    return {"name": "self-assessment.json", "mimeType": "application/json", "buffer": json.dumps(document).encode()}
+
+
+def oscal_import(dossier, by):
+    """An import whose lines do not map (nothing changes in the dossier), for its report's page."""
+    from registry.qualification.oscal_components import Entry
+    from registry.qualification.services.answers_import import answers_import
+
+    entries = [Entry("req-0.0", "implemented", ""), Entry("", "", "")]
+    return answers_import(dossier=dossier, by=by, entries=entries, file_name="self-assessment.json")
+
+
 @LANGS
 def test_portal_pages_have_no_serious_accessibility_violation(live_server, axe_installed, lang):
     world = a_registry()
@@ -144,6 +184,8 @@ def test_portal_pages_have_no_serious_accessibility_violation(live_server, axe_i
     owner_cookie = session_cookie(world["owner"], live_server.url)
     newcomer_cookie = session_cookie(world["newcomer"], live_server.url)
     incident = f.incident(world["qualified"], world["owner"])  # open: its page shows the report form
+    imported = oscal_import(dossier, world["owner"])
+    oscal_upload = oscal_file(dossier)  # read before the browser starts: no ORM call inside its block
 
     def steps(browser):
         def r(name, *args):
@@ -184,6 +226,11 @@ def test_portal_pages_have_no_serious_accessibility_violation(live_server, axe_i
         audit.visit("portal:dossier-message", r("dossier-message", ref))
         audit.visit("portal:dossier-declaration", r("dossier-declaration", ref))
         audit.visit("portal:dossier-withdraw", r("dossier-withdraw", ref))
+        audit.visit("portal:dossier-oscal-import", r("dossier-oscal-import", ref))
+        audit.submit("portal:dossier-oscal-import (with errors)")
+        audit.page.set_input_files("input[name=document]", files=[oscal_upload])
+        audit.submit("portal:dossier-oscal-import (preview)")
+        audit.visit("portal:dossier-oscal-import-report", r("dossier-oscal-import-report", ref, imported.pk))
         for name in ("account_email", "account_change_password", "mfa_index", "usersessions_list"):
             audit.visit(name, reverse(name))
         return [newcomer, audit]

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 
@@ -150,6 +151,10 @@ class ClientPage:
     def check(self, selector):
         self.filled[selector] = True
 
+    def set_input_files(self, selector, files):
+        """Playwright's payloads ({name, mimeType, buffer}) as the test client uploads them."""
+        self.filled[selector] = [SimpleUploadedFile(p["name"], p["buffer"], content_type=p["mimeType"]) for p in files]
+
     def evaluate(self, script, *args):
         # The audits switch the browser's own form checks off to see the server's errors: the client has none.
         if "noValidate" in script:
@@ -221,7 +226,7 @@ class ClientAudit:
             data.setdefault(field, []).append(value)
         for selector, value in self.page.filled.items():
             field = _field_name(selector, form)
-            data[field] = ["on"] if value is True else [value]
+            data[field] = ["on"] if value is True else value if isinstance(value, list) else [value]
         button, value = form.submits[0]
         if button:
             data[button] = [value]

@@ -14,3 +14,12 @@ def submitted(complete_draft, editor):
 def changes_requested(submitted, reviewer):
     svc.dossier_take(dossier=submitted, by=reviewer)
     return svc.dossier_request_changes(dossier=submitted, by=reviewer, comment="Please describe the support sites.")
+
+
+@pytest.fixture
+def another_draft(provider, scheme, owner):
+    """A draft of another IaaS service of the same provider, under the same scheme (an import's other end)."""
+    from tests import factories as f
+
+    other = f.service(provider, name="Nuage Backup", slug="nuage-backup", service_model="iaas")
+    return svc.dossier_create(service=other, scheme=scheme, by=owner)

@@ -16,6 +16,7 @@ OURS = {
     "SNAPSHOT_SIGNING_KEY": "trustedcloud.E001",
     "MFA_ENCRYPTION_KEY": "trustedcloud.E002",
     "REDIS_URL": "trustedcloud.E003",
+    "TRUSTED_LIST_SIGNING_KEY": "trustedcloud.E005",
 }
 
 
@@ -29,6 +30,7 @@ def check_deploy(_command=("check", "--deploy", "--fail-level", "WARNING"), **en
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "registry.example",
         "SNAPSHOT_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "TRUSTED_LIST_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "MFA_ENCRYPTION_KEY": secrets.token_urlsafe(64),
         # Never reached: the checks read the settings and connect to nothing.
         "REDIS_URL": "redis://redis.invalid:6379/0",
@@ -74,7 +76,13 @@ def test_the_deployment_checks_refuse_a_signing_key_they_cannot_read():
     assert "(trustedcloud.E004) SNAPSHOT_SIGNING_KEY must decode to 32 bytes, not 9." in output
 
 
-@pytest.mark.parametrize("missing", ["SNAPSHOT_SIGNING_KEY", "MFA_ENCRYPTION_KEY"])
+def test_the_deployment_checks_refuse_a_trusted_list_key_they_cannot_read():
+    code, output = check_deploy(TRUSTED_LIST_SIGNING_KEY=base64.b64encode(b"too short").decode())
+    assert code != 0
+    assert "(trustedcloud.E006) TRUSTED_LIST_SIGNING_KEY must decode to 32 bytes, not 9." in output
+
+
+@pytest.mark.parametrize("missing", ["SNAPSHOT_SIGNING_KEY", "MFA_ENCRYPTION_KEY", "TRUSTED_LIST_SIGNING_KEY"])
 def test_production_refuses_to_migrate_without_either_key(missing):
     """Not only `check --deploy`: the release's `migrate` (and `runserver`) stop at a missing key, before any data is
     written with a stand-in (the commands check before connecting to the database)."""

@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from registry.providers.models import Provider
 from registry.public.snapshots import snapshot_issue
+from registry.public.trusted_lists import trusted_list_issue
 from registry.qualification.services import dossiers as svc
 from tests import factories as f
 
@@ -118,6 +119,7 @@ def world(provider, owner, reviewer, service, complete_draft, editor):
     dossier = svc.dossier_submit(dossier=complete_draft, by=editor)
     certificate = f.certificate(service)
     snapshot_issue(force=True)
+    trusted_list_issue(force=True)
     return {
         "slug": provider.slug,
         "service_slug": service.slug,

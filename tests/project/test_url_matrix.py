@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from registry.accounts import audit
 from registry.notifications.models import DeliveryFailure, Reminder
 from registry.providers.models import Invitation
 from registry.public.models import RegistrySnapshot, Subscription
 from registry.public.snapshots import snapshot_issue
+from registry.public.trusted_lists import trusted_list_issue
+from registry.public.webhook_models import WebhookEndpoint
 from registry.qualification.services import dossiers as svc
 from tests import factories as f
 from tests.project.url_coverage import ELSEWHERE, NOT_IN_A_MATRIX
@@ -46,6 +49,13 @@ def answers(anonymous, owner, other_owner, staff, reviewer, decision_maker, admi
 
 def everyone(status) -> dict:
     return dict.fromkeys(ROLES, status)
+
+
+def webhook_row(action: str, endpoint: str, expect: dict, method: str = "get") -> Row:
+    """A button of a webhook's management page, on the world's endpoint of that name."""
+    return Row(
+        lambda w: reverse(f"registry:webhook-{action}", args=[w["webhooks"][endpoint].manage_token]), expect, method
+    )
 
 
 def signed_in(anonymous, member) -> dict:
@@ -130,6 +140,23 @@ def world_proposal(w):
     return certificate
 
 
+def world_import(w):
+    """An OSCAL import into the world's dossier, as its event records it, made the first time a row asks for it."""
+    from django.utils import timezone
+
+    from registry.qualification.models import DossierEvent
+
+    if "import" not in w:
+        w["import"] = DossierEvent.objects.create(
+            dossier=w["dossier"],
+            actor=w["owner"],
+            action="oscal_import",
+            detail={"mapped": 1, "changed": 1, "unmapped_count": 0, "unmapped": [], "file": "a.json"},
+            notified_at=timezone.now(),
+        )
+    return w["import"]
+
+
 # URL name -> its Row, or a tuple of Rows when the URL answers more than one method (each method its own row).
 MATRIX: dict[str, Row | tuple[Row, ...]] = {
     # The admin's own pages.
@@ -178,6 +205,14 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     ),
     "admin:registry_dossier_upload": Row(
         lambda w: reverse("admin:registry_dossier_upload", args=[w["dossier"].pk]), admin(403, 302, 302, 302), "post"
+    ),
+    # A dossier's findings as OSCAL (registry/agency/oscal.py): the agency's groups; the world's dossier has no open
+    # non-conformity, so the plan of action sends back to the dossier with the reason.
+    "admin:registry_dossier_oscal_results": Row(
+        lambda w: reverse("admin:registry_dossier_oscal_results", args=[w["dossier"].pk]), admin(403, 200, 200, 200)
+    ),
+    "admin:registry_dossier_oscal_poam": Row(
+        lambda w: reverse("admin:registry_dossier_oscal_poam", args=[w["dossier"].pk]), admin(403, 302, 302, 302)
     ),
     "admin:registry_document_download": Row(
         lambda w: reverse("admin:registry_document_download", args=[w["document"].pk]), admin(403, 200, 200, 200)
@@ -313,6 +348,26 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
         answers(LOGIN, 302, 404, 404, 404, 404, 404),
         "post",
     ),
+    # The self-assessment as an OSCAL component definition (registry/portal/views/oscal.py): the dossier's members
+    # (viewers: tests/portal/test_oscal_component_definition.py); anyone else 404. The world's dossier is submitted:
+    # the import page says why it takes no file, and an empty confirmation is the form's error (400).
+    "portal:dossier-oscal-export": Row(
+        lambda w: reverse("portal:dossier-oscal-export", args=[w["dossier"].reference]),
+        answers(LOGIN, 200, 404, 404, 404, 404, 404),
+    ),
+    "portal:dossier-oscal-import": Row(
+        lambda w: reverse("portal:dossier-oscal-import", args=[w["dossier"].reference]),
+        answers(LOGIN, 200, 404, 404, 404, 404, 404),
+    ),
+    "portal:dossier-oscal-import-confirm": Row(
+        lambda w: reverse("portal:dossier-oscal-import-confirm", args=[w["dossier"].reference]),
+        answers(LOGIN, 400, 404, 404, 404, 404, 404),
+        "post",
+    ),
+    "portal:dossier-oscal-import-report": Row(
+        lambda w: reverse("portal:dossier-oscal-import-report", args=[w["dossier"].reference, world_import(w).pk]),
+        answers(LOGIN, 200, 404, 404, 404, 404, 404),
+    ),
     # Nobody reaches it by signing in: only a scraper's METRICS_TOKEN opens it (unset here), tests/project/test_metrics.py.
     "metrics": Row(lambda w: reverse("metrics"), everyone(404)),
     # The public registry: the same for everyone.
@@ -347,6 +402,9 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
         lambda w: reverse("registry:snapshot-numbered-signature", args=[1]), everyone(200)
     ),
     "registry:signing-key": Row(lambda w: reverse("registry:signing-key"), everyone(200)),
+    "registry:trusted-list": Row(lambda w: reverse("registry:trusted-list"), everyone(200)),
+    "registry:trusted-list-numbered": Row(lambda w: reverse("registry:trusted-list-numbered", args=[1]), everyone(200)),
+    "registry:trusted-list-signing": Row(lambda w: reverse("registry:trusted-list-signing"), everyone(200)),
     "registry:published-key": Row(
         lambda w: reverse("registry:published-key", args=[RegistrySnapshot.objects.latest("sequence").key_id]),
         everyone(200),
@@ -366,6 +424,28 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
         lambda w: reverse("registry:subscription-unsubscribe", args=[w["subscription"].token]), everyone(200)
     ),
     "registry:subscription-unsubscribed": Row(lambda w: reverse("registry:subscription-unsubscribed"), everyone(200)),
+    # Signed webhooks: public pages; an endpoint is managed by whoever holds its e-mailed link (buttons POST only).
+    "registry:webhook-new": Row(lambda w: reverse("registry:webhook-new"), everyone(200)),
+    "registry:webhook-sent": Row(lambda w: reverse("registry:webhook-sent"), everyone(200)),
+    "registry:webhook-confirm": Row(
+        lambda w: reverse("registry:webhook-confirm", args=[w["webhooks"]["pending"].confirm_token]), everyone(200)
+    ),
+    "registry:webhook-manage": Row(
+        lambda w: reverse("registry:webhook-manage", args=[w["webhooks"]["active"].manage_token]), everyone(200)
+    ),
+    **{
+        f"registry:webhook-{action}": (
+            webhook_row(action, "active", everyone(302), "post"),
+            webhook_row(action, "active", everyone(405)),
+        )
+        for action in ("test", "rotate", "enable")
+    },
+    # Deleting answers once: each role deletes an endpoint of its own.
+    "registry:webhook-delete": (
+        webhook_row("delete", "doomed", everyone(405)),
+        *(webhook_row("delete", role, {role: 302}, "post") for role in ROLES),
+    ),
+    "registry:webhook-deleted": Row(lambda w: reverse("registry:webhook-deleted"), everyone(200)),
     # The language strip's link (GET), and Django's own POST for other clients: both back to `next`.
     "set_language": (
         Row(lambda w: reverse("set_language"), everyone(302), "post", {"language": "fr", "next": "/"}),
@@ -477,6 +557,7 @@ def world(
     certificate = f.certificate(service)
     notice = f.filed_notice(certificate, owner)
     snapshot_issue(force=True)
+    trusted_list_issue(force=True)
     someone = f.user()
     key = Authenticator.objects.create(user=someone, type=Authenticator.Type.WEBAUTHN, data={})
     objects = {
@@ -514,6 +595,15 @@ def world(
             provider=provider, email="invited@x.test", role="viewer", invited_by=owner
         ),
         "subscription": Subscription.objects.create(email="follower@x.test", scope=Subscription.Scope.REGISTRY),
+        "webhooks": {
+            name: WebhookEndpoint.objects.create(
+                email="hooks@x.test",
+                url=f"https://hooks.x.test/{name}",
+                scope=WebhookEndpoint.Scope.REGISTRY,
+                confirmed_at=None if name == "pending" else timezone.now(),
+            )
+            for name in ("pending", "active", "doomed", *ROLES)
+        },
         "key": key,
     }
 

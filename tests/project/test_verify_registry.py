@@ -1,6 +1,7 @@
 """verify_registry, on its own after an incident: every document's bytes against its recorded SHA-256, every
 certificate's PDF present, and the signed snapshot chain (each signature with the key published under its fingerprint,
-each link to the snapshot before). Each problem is named; any problem makes the command fail."""
+each link to the snapshot before), and every signed trusted list (its signature, with the certificate recorded for it).
+Each problem is named; any problem makes the command fail."""
 
 import io
 
@@ -12,8 +13,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from registry.certificates.pdf import certificate_pdf_render
-from registry.public.models import PublishedKey, RegistrySnapshot
+from registry.public.models import PublishedKey, RegistrySnapshot, TrustedListIssue
 from registry.public.snapshots import snapshot_issue
+from registry.public.trusted_list_key import derived_certificate, list_signing_key
+from registry.public.trusted_lists import sign, trusted_list_issue
 from registry.qualification.models import Document
 from tests import factories as f
 from tests.public.test_public_pages import certified
@@ -39,12 +42,50 @@ def chain():
 
 
 def test_an_intact_registry_verifies(chain, complete_draft):
+    trusted_list_issue()
     passed, lines = verify()
     assert passed, lines
     assert "registry snapshots: 3 checked; problems: 0." in lines
     assert f"documents: {Document.objects.count()} checked; problems: 0." in lines
     assert "certificate PDFs: 1 checked; problems: 0." in lines
+    assert "trusted lists: 1 checked; problems: 0." in lines
     assert lines[-1] == "No problem found."
+
+
+@pytest.fixture
+def lists(chain):
+    trusted_list_issue()
+    return [trusted_list_issue(force=True) for _ in range(2)]
+
+
+def test_a_trusted_list_changed_after_signing_is_named(lists):
+    second = lists[0]
+    TrustedListIssue.objects.filter(pk=second.pk).update(document=second.document.replace("Alpha Cloud", "Alpha Cl0ud"))
+
+    passed, lines = verify()
+
+    assert not passed
+    assert any(line.startswith("Trusted list 2: the signature does not verify") for line in lines), lines
+    assert "trusted lists: 3 checked; problems: 1." in lines
+
+
+def test_a_trusted_list_re_signed_with_another_key_is_named(lists):
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from lxml import etree
+
+    from registry.public.trusted_list_key import ListSigningKey
+
+    other = ec.generate_private_key(ec.SECP256R1())
+    forger = ListSigningKey(other, derived_certificate(other, "Forger", "FR"))
+    unsigned = etree.fromstring(lists[1].document.encode())
+    unsigned.remove(unsigned[-1])  # its signature
+    TrustedListIssue.objects.filter(pk=lists[1].pk).update(document=sign(unsigned, forger).decode())
+
+    passed, lines = verify()
+
+    assert not passed
+    assert "Trusted list 3: it carries another certificate than the one that signed it." in lines
+    assert list_signing_key().fingerprint == lists[1].certificate_sha256
 
 
 def test_a_snapshot_changed_after_signing_fails_its_signature_and_the_next_ones_link(chain):

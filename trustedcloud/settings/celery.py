@@ -94,6 +94,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.public.tasks.issue_registry_snapshot",
         "schedule": float(SNAPSHOT_CHECK_EVERY),
     },
+    # The same for the trusted list's NextUpdate.
+    "issue-trusted-list": {"task": "registry.public.tasks.issue_trusted_list", "schedule": float(SNAPSHOT_CHECK_EVERY)},
     # Stored files whose deletion after a commit failed (storage unreachable): tried again until they are gone.
     "delete-pending-files": {"task": "registry.core.tasks.delete_pending_files", "schedule": 900.0},
     # The statistics' month-by-month series ends today: computed for the new day before its first visitor.
@@ -106,6 +108,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.public.tasks.purge_unconfirmed_subscriptions",
         "schedule": 86400.0,
     },
+    # Webhook deliveries due: retries as their backoff ends, and whatever the queue lost (registry/public/webhook_delivery.py;
+    # registry.public.tasks.WEBHOOK_SWEEP_SECONDS is this period). Registrations nobody confirmed in 7 days, daily.
+    "deliver-due-webhooks": {"task": "registry.public.tasks.deliver_due_webhooks", "schedule": 60.0},
+    "purge-unconfirmed-webhooks": {"task": "registry.public.tasks.purge_unconfirmed_webhooks", "schedule": 86400.0},
     # The public read model compared with the certificates, rebuilt if anything differs (registry/public/read_model.py).
     "repair-public-read-model": {
         "task": "registry.public.tasks.repair_public_read_model",

@@ -25,3 +25,22 @@ SNAPSHOT_INTERVAL = env_int("SNAPSHOT_INTERVAL", 24 * 3600)
 # How often the scheduler looks (settings/celery.py); a snapshot falling due before the next look is issued ahead of
 # time.
 SNAPSHOT_CHECK_EVERY = env_int("SNAPSHOT_CHECK_EVERY", 900)
+
+# Signed webhooks (registry/public/webhook_delivery.py). Whether an endpoint may be on a loopback, private or link-local
+# address, and on loopback over plain http: on with DEBUG, so that a receiver on 127.0.0.1 works in development and the
+# tests; off in production (trustedcloud/checks.py warns), where it would let anyone make the server call its own network.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", DEBUG)
+# Seconds a receiver has to answer one delivery (connecting, then reading), after which the attempt failed.
+WEBHOOKS_TIMEOUT = env_int("WEBHOOKS_TIMEOUT", 10)
+
+# The signed trusted list (/registry/trusted-list.xml, registry/public/trusted_lists.py), after ETSI TS 119 612. Its
+# ECDSA P-256 private key: a PEM (PKCS#8 or SEC1, unencrypted; literal "\n" accepted) or the base64 of the 32-byte
+# private scalar. Unset: a development key in private storage where SNAPSHOT_DEVELOPMENT_KEY allows it; production
+# must set it (trustedcloud/checks.py). It is issued with the snapshots (on every public change, and at least every
+# SNAPSHOT_INTERVAL: its NextUpdate).
+TRUSTED_LIST_SIGNING_KEY = env_str("TRUSTED_LIST_SIGNING_KEY")
+# The X.509 certificate of that key, when the agency had one issued (PEM); unset, a self-signed certificate derived from
+# the key (registry/public/trusted_list_key.py), published at /registry/trusted-list-signing.pem either way.
+TRUSTED_LIST_SIGNING_CERTIFICATE = env_str("TRUSTED_LIST_SIGNING_CERTIFICATE")
+# The scheme's territory (ISO 3166-1 alpha-2): SchemeTerritory, and the derived certificate's country.
+TRUSTED_LIST_TERRITORY = env_str("TRUSTED_LIST_TERRITORY", "FR")

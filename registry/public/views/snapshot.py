@@ -43,16 +43,27 @@ def _numbered(sequence: int) -> RegistrySnapshot:
     return snapshot
 
 
-def _public(request, response: HttpResponse, snapshot: RegistrySnapshot, cache_control: str, part: str):
+def numbered_document(request, response: HttpResponse, *, etag: str, issued_at, cache_control: str):
+    """A numbered document's answer (a snapshot, its signature, a trusted list): it never changes, so its number names
+    its bytes (the ETag) and its issue is its last modification; a client that holds it gets a 304."""
     response["Cache-Control"] = cache_control
     response["Access-Control-Allow-Origin"] = "*"
+    response["ETag"] = f'"{etag}"'
+    response["Last-Modified"] = http_date(issued_at.timestamp())
+    return get_conditional_response(
+        request, etag=response["ETag"], last_modified=int(issued_at.timestamp()), response=response
+    )
+
+
+def _public(request, response: HttpResponse, snapshot: RegistrySnapshot, cache_control: str, part: str):
     # Fetching snapshot.json and its .sig in two requests may straddle a new issue: this names the pair to fetch.
     response["X-Snapshot-Sequence"] = str(snapshot.sequence)
-    # Validators: a snapshot never changes, so its number names its bytes; a client that holds the latest gets a 304.
-    response["ETag"] = f'"snapshot-{snapshot.sequence}-{part}"'
-    response["Last-Modified"] = http_date(snapshot.issued_at.timestamp())
-    return get_conditional_response(
-        request, etag=response["ETag"], last_modified=int(snapshot.issued_at.timestamp()), response=response
+    return numbered_document(
+        request,
+        response,
+        etag=f"snapshot-{snapshot.sequence}-{part}",
+        issued_at=snapshot.issued_at,
+        cache_control=cache_control,
     )
 
 
