@@ -139,6 +139,8 @@ def portal_env(database_url: str, redis_url: str, scratch: Path, *, prefix: str)
             "STATIC_ROOT": str(scratch / "static"),
             "PRIVATE_MEDIA_ROOT": str(scratch / "private"),
             "SNAPSHOT_SIGNING_KEY": signing_key_b64(),
+            # Any 32 random bytes are a P-256 private scalar, but for 1 in 2**32.
+            "TRUSTED_LIST_SIGNING_KEY": signing_key_b64(),
             # Second-factor secrets are encrypted with a key of their own (the production checks insist on one).
             "MFA_ENCRYPTION_KEY": secrets.token_urlsafe(64),
             "EMAIL_URL": "locmem://",

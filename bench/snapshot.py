@@ -1,5 +1,5 @@
 """Time to issue and sign the registry snapshot (registry.public.snapshots.snapshot_issue) at N services, its size,
-and the issuing process's peak memory.
+and the issuing process's peak memory; the same for the signed trusted list (registry.public.trusted_lists).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/5 \\
         .venv/bin/python bench/snapshot.py --services 10000
@@ -36,6 +36,9 @@ class SnapshotResult:
     certificates: int  # live: the registry's rows
     histories: int  # every certificate's history, archived ones included
     growth_mb: float
+    list_seconds: float = 0.0  # the trusted list: read, built as XML, signed (XAdES), stored
+    list_megabytes: float = 0.0
+    list_growth_mb: float = 0.0
 
 
 def measure(services: int) -> SnapshotResult:
@@ -43,6 +46,7 @@ def measure(services: int) -> SnapshotResult:
     from registry.public import signing
     from registry.public import snapshot_content as document
     from registry.public.snapshots import snapshot_issue
+    from registry.public.trusted_lists import trusted_list_issue
 
     me = os.getpid()
     issue_seconds = []
@@ -72,6 +76,17 @@ def measure(services: int) -> SnapshotResult:
         histories=len(content["history"]),
         growth_mb=growth / 1024,
     )
+    before = c.rss_kb(me)
+    c.reset_peak(me)
+    started = time.monotonic()
+    issue = trusted_list_issue(force=True)
+    result.list_seconds = time.monotonic() - started
+    result.list_megabytes = len(issue.document.encode()) / 1e6
+    result.list_growth_mb = (c.peak_kb(me) - before) / 1024
+    c.log(
+        f"trusted list at {services} services: issued in {result.list_seconds:.2f} s; {result.list_megabytes:.1f} MB; "
+        f"process peak +{result.list_growth_mb:.0f} MB"
+    )
     c.log(
         f"snapshot at {services} services: issued in {', then '.join(f'{s:.2f} s' for s in issue_seconds)}; "
         f"{result.megabytes:.1f} MB ({result.certificates} live certificates, {result.histories} histories); content read in {content_seconds:.2f} s, signed in {sign_ms:.1f} ms; "
@@ -92,6 +107,12 @@ def print_table(result: SnapshotResult):
     print(
         f"{result.services:>8} {result.certificates:>10} {result.histories:>9} {result.issue_seconds[-1]:>8.2f} "
         f"{result.content_seconds:>15.2f} {result.sign_ms:>8.1f} {result.megabytes:>6.1f} {result.growth_mb:>9.0f}"
+    )
+    print()
+    print("Signed trusted list (trusted_list_issue: content read, XML built, XAdES signature, stored)")
+    print(f"{'services':>8} {'issue s':>8} {'MB':>6} {'peak +MB':>9}")
+    print(
+        f"{result.services:>8} {result.list_seconds:>8.2f} {result.list_megabytes:>6.1f} {result.list_growth_mb:>9.0f}"
     )
 
 
