@@ -18,6 +18,7 @@ from registry.certificates.models import (
     SurveillanceAudit,
 )
 from registry.core.models import Counter
+from registry.evaluation.models import Evaluator, EvaluatorInvitation
 from registry.notifications.models import DeliveryFailure, OutgoingEmail, Reminder
 from registry.providers.models import Invitation, Membership, Provider, Service, Shareholder, Site, ThirdParty
 from registry.public.models import (
@@ -45,6 +46,8 @@ __all__ = [
     "Dossier",
     "DossierEvent",
     "EvaluationCenter",
+    "Evaluator",
+    "EvaluatorInvitation",
     "Incident",
     "IncidentUpdate",
     "Invitation",

@@ -422,3 +422,10 @@ def filed_notice(certificate_obj, by, *, change_type="adaptive", kind="location"
         notice=notice, by=by, kind=kind, change_type=change_type,
         effective_on=effective_on or timezone.localdate(), description="Storage moves to a new site.",
     )  # fmt: skip
+
+
+def evaluator(centre=None, *, active=True, **kw):
+    """A person who evaluates for `centre` (a new approved centre by default), as an accepted invitation leaves them."""
+    from registry.evaluation.models import Evaluator
+
+    return Evaluator.objects.create(user=user(**kw), centre=centre or evaluation_center(), active=active)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("portal/", include("registry.portal.urls")),
+    path("centre/", include("registry.centre.urls")),
     # Django's view, wrapped to remember a signed-in user's choice (their e-mails follow it); same URL, same name.
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -26,6 +26,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from registry.accounts import emails
+from registry.accounts.auth import evaluator_requires_mfa
 from registry.accounts.permissions import actor_for
 from registry.core.client_address import client_ip, limit_key
 from registry.notifications import outbox
@@ -83,10 +84,12 @@ def on_site(url: str) -> str:
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request) -> str:
         """Where a sign-in without a `next` lands: the agency's people on their workspace (its home of queues), the
-        providers' people on the portal (LOGIN_REDIRECT_URL)."""
+        evaluation centres' people on their centre's space, the providers' people on the portal (LOGIN_REDIRECT_URL)."""
         user = request.user
         if user.is_authenticated and user.is_staff and (user.is_superuser or actor_for(user).groups):
             return reverse("admin:index")
+        if user.is_authenticated and evaluator_requires_mfa(user):  # an evaluator: their centre's space
+            return reverse("centre:home")
         return super().get_login_redirect_url(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:

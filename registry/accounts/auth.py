@@ -60,6 +60,13 @@ def user_requires_mfa(user) -> bool:
     return any(provider_requires_mfa(p) for p in Provider.objects.filter(memberships__user=user))
 
 
+def evaluator_requires_mfa(user) -> bool:
+    """An evaluator of an evaluation centre (active or not), in the centre's space: always, as agency staff."""
+    from registry.evaluation.models import Evaluator
+
+    return user.is_authenticated and Evaluator.objects.filter(user_id=user.pk).exists()
+
+
 def session_requires_mfa(request) -> bool:
     """user_requires_mfa for the signed-in user, read again at most every POLICY_RECHECK seconds: an organisation
     turning the requirement on reaches its members' open sessions within minutes, without a query on every page."""

@@ -47,7 +47,8 @@ class SessionLifetimeMiddleware:
 
 class MFARequiredMiddleware:
     """The agency's workspace (and the portal, which shows the agency every dossier) only after a second factor was
-    verified in this session; the portal too for members of an organisation that requires it. Without a second factor
+    verified in this session; the portal too for members of an organisation that requires it; the evaluation centres'
+    space for every evaluator. Without a second factor
     set up, the user is sent to set one up; with one, to verify it."""
 
     def __init__(self, get_response):
@@ -56,8 +57,15 @@ class MFARequiredMiddleware:
 
     def protected_prefixes(self):
         if self._protected is None:
-            self._protected = (reverse("admin:index"), reverse("portal:home"))
+            self._protected = (reverse("admin:index"), reverse("portal:home"), reverse("centre:home"))
         return self._protected
+
+    def _requires_mfa(self, request) -> bool:
+        # The centre's space is the agency's evaluation work seen from outside: an evaluator verifies a second factor
+        # there as agency staff do in the admin, whatever the session's policy for the portal says.
+        if request.path.startswith(reverse("centre:home")) and auth.evaluator_requires_mfa(request.user):
+            return True
+        return auth.session_requires_mfa(request)
 
     def __call__(self, request):
         if request.user.is_authenticated and request.path.startswith(self.protected_prefixes()):
@@ -67,7 +75,7 @@ class MFARequiredMiddleware:
         return self.get_response(request)
 
     def _check(self, request):
-        if auth.mfa_verified(request) or not auth.session_requires_mfa(request):
+        if auth.mfa_verified(request) or not self._requires_mfa(request):
             return None
         if not auth.has_second_factor(request.user):
             messages.warning(

@@ -298,7 +298,7 @@ class DossierPageMixin:
         if action == "qualify" and not majors:
             del form.fields["confirm_major_findings"]  # nothing to confirm
         # What the dossier lacks for this move, said before anything is typed (a report to upload, a centre to choose).
-        missing = workflow.missing_before(action, services.gather_facts(dossier))
+        missing = workflow.missing_before(action, services.gather_facts(dossier, by=request.user))
         if request.method == "POST" and form.is_valid() and not missing:
             try:
                 result = _call_move(action, dossier, request.user, form.cleaned_data)

@@ -1,6 +1,43 @@
+import datetime
+import secrets
+
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# How long an invitation by e-mail (to a provider, to an evaluation centre) may be accepted.
+INVITATION_VALIDITY = datetime.timedelta(days=14)
+
+
+def invitation_token():
+    return secrets.token_urlsafe(32)
+
+
+class EmailInvitation(models.Model):
+    """An invitation for an e-mail address, accepted once, by that address, within INVITATION_VALIDITY: what a
+    provider's invitation to join it and a registry administrator's invitation to evaluate for a centre share."""
+
+    email = models.EmailField(_("e-mail"))
+    token = models.CharField(max_length=64, unique=True, default=invitation_token, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def expires_at(self):
+        return self.created_at + INVITATION_VALIDITY
+
+    @property
+    def is_expired(self):
+        return timezone.now() > self.expires_at
 
 
 class Counter(models.Model):

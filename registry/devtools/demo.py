@@ -127,15 +127,32 @@ def _ensure_user(summary, email, password, role, *, first_name, last_name, group
     # Sign-in needs a verified address (allauth's mandatory verification); the demo addresses count as verified.
     EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     if user.is_staff:
-        # The agency's pages require a second factor: demo staff get an authenticator with a published demo secret,
-        # whose current code `manage.py demo_code EMAIL` prints (or any authenticator app given DEMO_TOTP_SECRET).
-        from allauth.mfa.models import Authenticator
-        from allauth.mfa.totp.internal.auth import TOTP
-
-        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-            TOTP.activate(user, DEMO_TOTP_SECRET)
+        _ensure_demo_authenticator(user)
     summary.accounts.append((email, password, role))
     return user
+
+
+def _ensure_demo_authenticator(user) -> None:
+    """The agency's pages and the centres' space require a second factor: demo staff and evaluators get an
+    authenticator with a published demo secret, whose current code `manage.py demo_code EMAIL` prints (or any
+    authenticator app given DEMO_TOTP_SECRET)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+
+
+def _ensure_evaluators(summary, centres) -> None:
+    """One evaluator per demo centre, as an accepted invitation leaves them, with the demo authenticator."""
+    from registry.evaluation.models import Evaluator
+
+    for email, password, first_name, last_name, reference in cast.EVALUATORS:
+        centre = centres[reference]
+        role = _("evaluator of %(centre)s") % {"centre": centre.name}
+        user = _ensure_user(summary, email, password, role, first_name=first_name, last_name=last_name)
+        Evaluator.objects.get_or_create(user=user, defaults={"centre": centre})
+        _ensure_demo_authenticator(user)
 
 
 def _ensure_centres(summary) -> dict:
@@ -430,6 +447,7 @@ def seed_demo() -> DemoSummary:
             superuser=superuser,
         )
     centres = _ensure_centres(summary)
+    _ensure_evaluators(summary, centres)
 
     # Everyone and every service first: the workflow reads a person's roles once and caches them on the user.
     plans = []

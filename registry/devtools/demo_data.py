@@ -27,6 +27,12 @@ EVALUATION_CENTRES = [
     ("Oppidum Évaluation SAS", "FR", "CESTI-SNC-2023-04"),
     ("Sentinelle Audit & Conseil", "FR", "CESTI-SNC-2025-11"),
 ]
+# One evaluator per centre (registry/evaluation): e-mail, password, first name, last name, the centre's approval reference.
+# The first centre evaluates S3NS's dossier in evaluation.
+EVALUATORS = [
+    ("evaluator@centre-a.example", "demo-evaluator-2026", "Ana", "Évaluatrice", "CESTI-SNC-2023-04"),
+    ("evaluator@centre-b.example", "demo-evaluator-2026", "Bruno", "Auditeur", "CESTI-SNC-2025-11"),
+]
 
 S = Site.Role
 TP = ThirdParty.Kind

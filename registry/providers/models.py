@@ -1,20 +1,16 @@
-import datetime
-import secrets
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from registry.core.models import EmailInvitation, invitation_token
 from registry.core.validators import validate_single_line
 from registry.providers.choices import ServiceModel
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
-INVITATION_VALIDITY = datetime.timedelta(days=14)
 
 
 class Provider(models.Model):
@@ -109,26 +105,17 @@ class Shareholder(models.Model):
         return f"{self.name} ({self.capital_percent} %)"
 
 
-def _invitation_token():
-    return secrets.token_urlsafe(32)
+# Named by migration 0003: the tokens are made by registry.core.models.invitation_token now.
+_invitation_token = invitation_token
 
 
-class Invitation(models.Model):
+class Invitation(EmailInvitation):
     """An owner's invitation for an e-mail address to join the provider with a role. Accepted once, by that address."""
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField(_("e-mail"))
     role = models.CharField(_("role"), max_length=10, choices=Membership.Role.choices, default=Membership.Role.EDITOR)
-    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
-    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(EmailInvitation.Meta):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         constraints = [
@@ -141,14 +128,6 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.provider}"
-
-    @property
-    def expires_at(self):
-        return self.created_at + INVITATION_VALIDITY
-
-    @property
-    def is_expired(self):
-        return timezone.now() > self.expires_at
 
 
 class Service(models.Model):

@@ -60,9 +60,24 @@ def _new_provider(*, by, legal_name: str, profile: dict) -> Provider:
     return provider
 
 
+def refuse_an_evaluator(by) -> None:
+    """Independence the other way round (registry.evaluation.rules.acceptance_refusal refuses a provider's member as an
+    evaluator): a person who evaluates for a centre, even one whose access ended, never joins a provider."""
+    from registry.evaluation.models import Evaluator  # the evaluation context reads the providers': imported here
+
+    if Evaluator.objects.filter(user_id=by.pk).exists():
+        raise Refused(
+            _(
+                "Your account evaluates for an evaluation centre, and evaluation centres are independent of the "
+                "providers they evaluate: it cannot join an organisation. Use another account."
+            )
+        )
+
+
 def provider_create(*, by, legal_name: str, **profile) -> Provider:
     """A new organisation, with the person creating it as its first owner."""
     _check_profile_fields(profile)
+    refuse_an_evaluator(by)
     try:
         with transaction.atomic():
             provider = _new_provider(by=by, legal_name=legal_name, profile=profile)
@@ -264,6 +279,7 @@ def invitation_accept(*, invitation, by) -> Membership:
                 _("This invitation was sent to %(email)s; sign in with that address to accept it.")
                 % {"email": locked.email}
             )
+        refuse_an_evaluator(by)
         membership, created = Membership.objects.get_or_create(
             user=by, provider=locked.provider, defaults={"role": locked.role}
         )

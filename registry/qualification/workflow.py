@@ -53,6 +53,8 @@ class Facts:
     evaluation_center_chosen: bool = False
     has_evaluation_report: bool = False
     comment: str = ""
+    # The person asking evaluates for the dossier's evaluation centre (the one chosen, or being chosen on admission).
+    actor_evaluates_for_centre: bool = False
 
 
 # Who may act: a function of (actor, dossier) returning None when allowed, else the reason.
@@ -138,6 +140,23 @@ def _needs_comment(facts: Facts) -> list[str]:
 
 def _needs_center(facts: Facts) -> list[str]:
     return [] if facts.evaluation_center_chosen else [_("Choose the approved evaluation centre first.")]
+
+
+def _independent_of_the_centre(facts: Facts) -> list[str]:
+    """Four eyes extended to the evaluation centre: whoever evaluates for the dossier's centre never instructs nor
+    decides it (every move the agency makes)."""
+    if not facts.actor_evaluates_for_centre:
+        return []
+    return [
+        _(
+            "You evaluate for this dossier's evaluation centre: a person of the agency who is independent of the "
+            "centre instructs and decides it."
+        )
+    ]
+
+
+def _guards(move) -> tuple:
+    return ((_independent_of_the_centre,) if move.agency else ()) + tuple(move.guards)
 
 
 def _needs_report(facts: Facts) -> list[str]:
@@ -227,7 +246,7 @@ def check(actor: Actor, dossier, action: str, facts: Facts | None = None) -> Non
     if reason:
         raise Refused(str(reason))
     if facts is not None:
-        problems = [problem for guard in move.guards for problem in guard(facts)]
+        problems = [problem for guard in _guards(move) for problem in guard(facts)]
         if problems:
             raise Refused(" ".join(problems))
 
@@ -242,7 +261,7 @@ def missing_before(action: str, facts: Facts) -> list[str]:
     move = MOVES.get(action)
     if move is None:
         return []
-    return [problem for guard in move.guards if guard not in ASKED_ON_THE_MOVES_PAGE for problem in guard(facts)]
+    return [problem for guard in _guards(move) if guard not in ASKED_ON_THE_MOVES_PAGE for problem in guard(facts)]
 
 
 def person_refusal(actor: Actor, dossier, action: str) -> str:

@@ -94,6 +94,7 @@ NOT_PAGES = {
     "portal:condition-answer": "POST only (the certificate's page)",
     "portal:dossier-oscal-export": "JSON (OSCAL component definition)",
     "portal:dossier-oscal-import-confirm": "POST only (the import's preview; it leads to the import's report)",
+    "centre:document-download": "a document file",
 }
 
 

@@ -238,6 +238,40 @@ def test_portal_pages_have_no_serious_accessibility_violation(live_server, axe_i
     run(live_server, lang, "Provider portal", "portal", steps)
 
 
+@LANGS
+def test_centre_pages_have_no_serious_accessibility_violation(live_server, axe_installed, lang):
+    from registry.catalogue.models import EvaluationCenter
+    from registry.evaluation.models import EvaluatorInvitation
+    from registry.qualification.models import Answer, Message
+
+    world = a_registry()
+    centre = EvaluationCenter.objects.get(name="CESTI Paris")
+    held = centre.dossiers.get(status="evaluation")
+    requirement = held.scheme.requirements.filter(children__isnull=True).first()
+    Answer.objects.create(dossier=held, requirement=requirement, status="met", justification="Encrypted at rest.")
+    Message.objects.create(dossier=held, author=world["owner"], body="The plan suits us.")
+    evaluator = f.evaluator(centre, email="evaluator@cesti.test")
+    lapsed = f.evaluator(f.evaluation_center(name="CESTI Lyon", active=False), email="evaluator@lyon.test")
+    invitation = EvaluatorInvitation.objects.create(
+        centre=centre, email=world["newcomer"].email, invited_by=evaluator.user
+    )
+    evaluator_cookie = session_cookie(evaluator.user, live_server.url, mfa=True)
+    lapsed_cookie = session_cookie(lapsed.user, live_server.url, mfa=True)
+    newcomer_cookie = session_cookie(world["newcomer"], live_server.url)
+
+    def steps(browser):
+        newcomer = Audit(browser, live_server.url, lang, [newcomer_cookie])
+        newcomer.visit("centre:invitation-accept", reverse("centre:invitation-accept", args=[invitation.token]))
+        audit = Audit(browser, live_server.url, lang, [evaluator_cookie])
+        audit.visit("centre:home", reverse("centre:home"))
+        audit.visit("centre:dossier", reverse("centre:dossier", args=[held.reference]))
+        gone = Audit(browser, live_server.url, lang, [lapsed_cookie])
+        gone.visit("centre:home (approval lapsed)", reverse("centre:home"))
+        return [newcomer, audit, gone]
+
+    run(live_server, lang, "Evaluation centre", "centre", steps)
+
+
 def test_pages_on_a_phone_have_no_serious_accessibility_violation(live_server, axe_installed):
     """The phone layouts (tables as cards, the collapsed menu) on a 390px-wide screen, for the pages that change most."""
     world = a_registry()
@@ -334,7 +368,7 @@ def test_every_public_and_portal_page_is_audited():
     source = Path(__file__).read_text(encoding="utf-8")
     missing = []
     for name in sorted(set(_names(get_resolver()))):
-        if name.partition(":")[0] not in ("registry", "portal") or name in NOT_PAGES:
+        if name.partition(":")[0] not in ("registry", "portal", "centre") or name in NOT_PAGES:
             continue
         if f'"{name}' not in source:
             missing.append(name)

@@ -54,6 +54,7 @@ PORTAL_AUDITS = [
     ("tests.e2e.test_accessibility", "test_sign_in_pages_have_no_serious_accessibility_violation"),
     ("tests.e2e.test_accessibility", "test_portal_pages_have_no_serious_accessibility_violation"),
 ]
+CENTRE_AUDITS = [("tests.e2e.test_accessibility", "test_centre_pages_have_no_serious_accessibility_violation")]
 WORKSPACE_AUDITS = [
     ("tests.e2e.test_change_notice_accessibility", "test_change_notice_pages_have_no_serious_accessibility_violation"),
     (
@@ -311,6 +312,11 @@ def _assert_valid(pages, filename):
 @pytest.mark.parametrize("lang", LANGS)
 def test_public_sign_in_and_portal_pages_are_valid_html(request, monkeypatch, lang):
     _assert_valid(collect(request, monkeypatch, PORTAL_AUDITS, lang), f"html-validity-{lang}")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_centre_pages_are_valid_html(request, monkeypatch, lang):
+    _assert_valid(collect(request, monkeypatch, CENTRE_AUDITS, lang), f"html-validity-centre-{lang}")
 
 
 @pytest.mark.parametrize("lang", LANGS)

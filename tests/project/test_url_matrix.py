@@ -47,6 +47,22 @@ def answers(anonymous, owner, other_owner, staff, reviewer, decision_maker, admi
     )
 
 
+# The evaluation centres' people (registry/centre/): an evaluator of centre A, which holds the world's dossier in
+# evaluation, and one of centre B. Only rows that name them request them.
+CENTRE_ROLES = ("evaluator", "other_evaluator")
+
+
+def centre_answers(anonymous, owner, reviewer, administrator, evaluator, other_evaluator) -> dict:
+    return {
+        "anonymous": anonymous,
+        "owner": owner,
+        "reviewer": reviewer,
+        "administrator": administrator,
+        "evaluator": evaluator,
+        "other_evaluator": other_evaluator,
+    }
+
+
 def everyone(status) -> dict:
     return dict.fromkeys(ROLES, status)
 
@@ -287,6 +303,21 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     # The portal's entry pages.
     "portal:home": Row(lambda w: reverse("portal:home"), answers(LOGIN, 302, 302, 200, 200, 200, 200)),
     "portal:provider-new": Row(lambda w: reverse("portal:provider-new"), answers(LOGIN, *[200] * 6)),
+    # The evaluation centres' space: its evaluators only (403 for everyone else signed in); another centre's dossier
+    # or document answers 404.
+    "centre:home": Row(lambda w: reverse("centre:home"), centre_answers(LOGIN, 403, 403, 403, 200, 200)),
+    "centre:dossier": Row(
+        lambda w: reverse("centre:dossier", args=[w["centre_dossier"].reference]),
+        centre_answers(LOGIN, 403, 403, 403, 200, 404),
+    ),
+    "centre:document-download": Row(
+        lambda w: reverse("centre:document-download", args=[w["centre_dossier"].documents.first().pk]),
+        centre_answers(LOGIN, 403, 403, 403, 200, 404),
+    ),
+    "centre:invitation-accept": Row(
+        lambda w: reverse("centre:invitation-accept", args=[w["evaluator_invitation"].token]),
+        centre_answers(LOGIN, 200, 200, 200, 200, 200),  # the token is the secret; accepting checks who accepts
+    ),
     "portal:invitation-accept": Row(
         lambda w: reverse("portal:invitation-accept", args=[w["invitation"].token]),
         answers(LOGIN, *[200] * 6),  # the token is the secret; accepting checks the invited address
@@ -544,14 +575,37 @@ def test_every_url_is_in_a_matrix():
 
 
 @pytest.fixture
+def centres(db):
+    """Centre A and centre B, one evaluator each."""
+    return {"a": f.evaluator(email="evaluator@centre-a.test"), "b": f.evaluator(email="evaluator@centre-b.test")}
+
+
+def centre_dossier(provider, owner, scheme, centre):
+    """A dossier of the world's provider in evaluation at `centre`, with its documents."""
+    return f.complete(f.dossier(f.service(provider), scheme, status="evaluation", evaluation_center=centre), owner)
+
+
+@pytest.fixture
 def world(
-    provider, owner, other_owner, reviewer, decision_maker, administrator, scheme, service, complete_draft, editor
+    provider,
+    owner,
+    other_owner,
+    reviewer,
+    decision_maker,
+    administrator,
+    scheme,
+    service,
+    complete_draft,
+    editor,
+    centres,
 ):
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
     from allauth.usersessions.models import UserSession
     from django.contrib.auth.models import Group
     from django.contrib.contenttypes.models import ContentType
+
+    from registry.evaluation.models import EvaluatorInvitation
 
     dossier = svc.dossier_submit(dossier=complete_draft, by=editor)
     certificate = f.certificate(service)
@@ -605,11 +659,15 @@ def world(
             for name in ("pending", "active", "doomed", *ROLES)
         },
         "key": key,
+        "centre_dossier": centre_dossier(provider, owner, scheme, centres["a"].centre),
+        "evaluator_invitation": EvaluatorInvitation.objects.create(
+            centre=centres["a"].centre, email="invited@centre-a.test", invited_by=administrator
+        ),
     }
 
 
 @pytest.fixture
-def clients(owner, other_owner, reviewer, decision_maker, administrator):
+def clients(owner, other_owner, reviewer, decision_maker, administrator, centres):
     people = {
         "owner": owner,
         "other_owner": other_owner,
@@ -617,11 +675,13 @@ def clients(owner, other_owner, reviewer, decision_maker, administrator):
         "reviewer": reviewer,
         "decision_maker": decision_maker,
         "administrator": administrator,
+        "evaluator": centres["a"].user,
+        "other_evaluator": centres["b"].user,
     }
     clients = {"anonymous": Client()}
     for role, person in people.items():
         clients[role] = Client()
-        if person.is_staff:
+        if person.is_staff or role in CENTRE_ROLES:
             f.login_with_mfa(clients[role], person)  # the admin opens only after a second factor
         else:
             clients[role].force_login(person)

@@ -11,6 +11,8 @@ from registry.catalogue.models import EvaluationCenter, Requirement
 from registry.certificates.models import Certificate
 from registry.core import bilingual
 from registry.core.models import Counter
+from registry.evaluation.rules import centre_may_take_new_work
+from registry.evaluation.selectors import is_evaluator_of
 from registry.notifications.outbox import notify_dossier_event_on_commit
 from registry.providers.rules import is_writer
 from registry.public.publication import publish_on_commit
@@ -40,7 +42,7 @@ def current_documents(dossier):
     return dossier.documents.of_instruction().filter(next_version__isnull=True)
 
 
-def gather_facts(dossier, *, comment: str = "", evaluation_center=None) -> Facts:
+def gather_facts(dossier, *, comment: str = "", evaluation_center=None, by=None) -> Facts:
     answered = {
         a.requirement_id
         for a in Answer.objects.filter(dossier=dossier).only("status", "justification", "requirement_id")
@@ -59,6 +61,9 @@ def gather_facts(dossier, *, comment: str = "", evaluation_center=None) -> Facts
         evaluation_center_chosen=evaluation_center is not None or dossier.evaluation_center_id is not None,
         has_evaluation_report=DocumentKind.EVALUATION_REPORT in present,
         comment=comment,
+        actor_evaluates_for_centre=is_evaluator_of(
+            getattr(by, "pk", None), evaluation_center.pk if evaluation_center else dossier.evaluation_center_id
+        ),
     )
 
 
@@ -75,7 +80,9 @@ def _move(dossier, action, by, *, comment="", apply=None, evaluation_center=None
     locked = _locked(dossier.pk)
     actor = actor_for(by)
     workflow.check(actor, locked, action)  # status and person first: cheap, and the clearest reason
-    workflow.check(actor, locked, action, gather_facts(locked, comment=comment, evaluation_center=evaluation_center))
+    workflow.check(
+        actor, locked, action, gather_facts(locked, comment=comment, evaluation_center=evaluation_center, by=by)
+    )
     if callable(detail):
         detail = detail(locked)
     from_status = locked.status
@@ -262,7 +269,7 @@ def dossier_request_changes(*, dossier, by, comment, action_item_ids: list[int] 
 
 
 def dossier_admit(*, dossier, by, evaluation_center: EvaluationCenter | None, comment="") -> Dossier:
-    if evaluation_center is not None and not evaluation_center.active:
+    if evaluation_center is not None and not centre_may_take_new_work(evaluation_center):
         raise Refused(_("This evaluation centre's approval is not in force."))
 
     def apply(d):
