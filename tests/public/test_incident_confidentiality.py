@@ -16,8 +16,9 @@ from registry.certificates.incidents import incident_report
 from registry.certificates.models import CertificateEvent
 from registry.certificates.services import certificate_dismiss_suspension_proposal, certificate_propose_suspension
 from registry.notifications.models import OutgoingEmail
-from registry.public.models import RegistrySnapshot, Subscription
+from registry.public.models import RegistrySnapshot, Subscription, TrustedListIssue
 from registry.public.snapshots import snapshot_issue
+from registry.public.trusted_lists import trusted_list_issue
 from tests import factories as f
 from tests.project.test_url_matrix import named_urls
 
@@ -78,6 +79,7 @@ def world(django_capture_on_commit_callbacks, provider, owner, editor, service, 
     for document in (d for incident in incidents for d in incident.documents.all()):
         f.checked(document)
     snapshot = snapshot_issue(force=True)
+    trusted_list_issue(force=True)
     return {
         "certificate": certificate,
         "service": service,
@@ -147,6 +149,10 @@ def test_no_public_output_carries_an_incident_or_its_proposal(client, world):
     for snapshot in RegistrySnapshot.objects.all():
         assert MARKER not in snapshot.body
         assert world["certificate"].number in snapshot.body
+    # And every trusted list issued.
+    for issue in TrustedListIssue.objects.all():
+        assert MARKER not in issue.document
+        assert world["certificate"].number in issue.document
 
 
 def test_the_public_pages_still_show_the_certificate(client, world):
