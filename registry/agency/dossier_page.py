@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from registry.accounts import audit
 from registry.accounts.auth import require_recent_authentication
 from registry.accounts.permissions import actor_for
 from registry.agency.dossier_answers import answers_part
@@ -25,7 +24,7 @@ from registry.agency.forms import FINDING_CHOICES, MOVE_FORMS, AgencyDocumentFor
 from registry.agency.times import zoned
 from registry.certificates.statuses import certificate_badge
 from registry.qualification import review, rules, sovereignty, workflow
-from registry.qualification.files import document_response
+from registry.qualification.files import audited_document_response
 from registry.qualification.models import Answer, Document, Dossier, DossierEvent, Message
 from registry.qualification.selectors import with_instructors
 from registry.qualification.services import documents as document_services
@@ -440,12 +439,4 @@ class DossierPageMixin:
         if not request.user.has_perm("registry.view_document"):
             raise PermissionDenied
         document = get_object_or_404(Document, pk=pk)
-        response = document_response(document)
-        audit.record(
-            "document.download",
-            request=request,
-            obj=document,
-            dossier=document.dossier.reference,
-            status=response.status_code,
-        )
-        return response
+        return audited_document_response(request, document)

@@ -9,11 +9,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from registry.accounts import audit
 from registry.evaluation import rules, selectors
 from registry.evaluation import services as evaluation
 from registry.evaluation.models import EvaluatorInvitation
-from registry.qualification.files import document_response
+from registry.qualification.files import audited_document_response
 from registry.qualification.workflow import Refused
 
 PAGE_SIZE = 25
@@ -72,16 +71,8 @@ def dossier_detail(request, reference):
 def document_download(request, pk):
     evaluator = _evaluator(request)
     document = selectors.centre_document(evaluator.centre, pk)
-    response = document_response(document)
     # An evaluator reading a provider's evidence is audited, as the agency's reading is.
-    audit.record(
-        "document.download",
-        request=request,
-        obj=document,
-        dossier=document.dossier.reference,
-        status=response.status_code,
-    )
-    return response
+    return audited_document_response(request, document)
 
 
 @login_required

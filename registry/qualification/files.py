@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from registry.accounts import audit
 from registry.core.storage import open_for_download
 from registry.qualification.models import Document
 from registry.qualification.services.document_checks import check_reason
@@ -73,4 +74,18 @@ def document_response(document: Document) -> FileResponse | HttpResponse:
     # Whatever the file hides (a script after a PDF, HTML behind a PDF header), opened in a browser it runs nothing and
     # loads nothing in this origin.
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def audited_document_response(request, document: Document) -> FileResponse | HttpResponse:
+    """document_response(), with the reading written to the audit log: someone other than the provider's members (the
+    agency, an evaluation centre) read the provider's evidence."""
+    response = document_response(document)
+    audit.record(
+        "document.download",
+        request=request,
+        obj=document,
+        dossier=document.dossier.reference,
+        status=response.status_code,
+    )
     return response

@@ -11,12 +11,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from registry.accounts import audit
 from registry.accounts.permissions import actor_for
 from registry.catalogue.models import Requirement
 from registry.portal.dossier_context import finish, frame, member_dossier, require_writer
 from registry.portal.forms.dossiers import DocumentForm
-from registry.qualification.files import document_response
+from registry.qualification.files import audited_document_response, document_response
 from registry.qualification.models import Document
 from registry.qualification.services import answers
 from registry.qualification.services.documents import document_add
@@ -127,13 +126,6 @@ def document_download(request, pk):
     # The agency's staff read every dossier's evidence; a provider's members read their own; everyone else: 404.
     if not actor.groups and actor.provider_role(document.dossier.service.provider_id) is None:
         raise Http404("No such document.")
-    response = document_response(document)
     if actor.groups:  # the agency reading a provider's evidence is audited (members reading their own are not)
-        audit.record(
-            "document.download",
-            request=request,
-            obj=document,
-            dossier=document.dossier.reference,
-            status=response.status_code,
-        )
-    return response
+        return audited_document_response(request, document)
+    return document_response(document)
