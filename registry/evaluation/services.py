@@ -13,11 +13,12 @@ from registry.accounts.permissions import actor_for, forget_actor
 from registry.evaluation import rules
 from registry.evaluation.models import Evaluator, EvaluatorInvitation
 from registry.notifications import outbox
-from registry.qualification.workflow import ADMINISTRATORS, Refused
+from registry.providers.rules import is_registry_administrator
+from registry.qualification.workflow import Refused
 
 
 def _require_administrator(by) -> None:
-    if not actor_for(by).in_group(ADMINISTRATORS):
+    if not is_registry_administrator(actor_for(by)):
         raise Refused(_("Only a registry administrator can invite or remove a centre's evaluators."))
 
 
