@@ -18,7 +18,14 @@ from registry.certificates.models import (
     SurveillanceAudit,
 )
 from registry.core.models import Counter
-from registry.evaluation.models import Evaluator, EvaluatorInvitation
+from registry.evaluation.models import (
+    EvaluationContract,
+    EvaluationPlan,
+    Evaluator,
+    EvaluatorInvitation,
+    TechnicalReport,
+    Verdict,
+)
 from registry.notifications.models import DeliveryFailure, OutgoingEmail, Reminder
 from registry.providers.models import Invitation, Membership, Provider, Service, Shareholder, Site, ThirdParty
 from registry.public.models import (
@@ -46,6 +53,8 @@ __all__ = [
     "Dossier",
     "DossierEvent",
     "EvaluationCenter",
+    "EvaluationContract",
+    "EvaluationPlan",
     "Evaluator",
     "EvaluatorInvitation",
     "Incident",
@@ -69,8 +78,10 @@ __all__ = [
     "Subscription",
     "TrustedListIssue",
     "SurveillanceAudit",
+    "TechnicalReport",
     "ThirdParty",
     "UserPreference",
+    "Verdict",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",

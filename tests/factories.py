@@ -187,13 +187,34 @@ def checked(document):
 
 
 def dossier(service_obj=None, scheme_obj=None, *, status=Dossier.Status.DRAFT, **kw) -> Dossier:
-    """A dossier placed directly in a status (for tests of what follows); workflow tests walk the real path."""
+    """A dossier placed directly in a status (for tests of what follows); workflow tests walk the real path.
+
+    Placed in evaluation or decision with the provider's consent to be listed, it has the validated evaluation
+    contract that lists it in process (contract_validated)."""
     service_obj = service_obj or service()
     scheme_obj = scheme_obj or scheme()
     d = Dossier.objects.create(
         reference=f"DOS-2026-{n():05d}", service=service_obj, scheme=scheme_obj, status=status, **kw
     )
+    if status in (Dossier.Status.EVALUATION, Dossier.Status.DECISION) and kw.get("listed_in_process_consent"):
+        contract_validated(d)
     return d
+
+
+def contract_validated(d: Dossier, *, on=None):
+    """A validated evaluation contract of `d` with its centre (a new one if it has none), decided at `on` (now by
+    default), written directly as one carried over (no document): for tests of what the public sees."""
+    from registry.evaluation.models import EvaluationContract
+
+    if d.evaluation_center_id is None:
+        d.evaluation_center = evaluation_center()
+        Dossier.objects.filter(pk=d.pk).update(evaluation_center=d.evaluation_center)
+    on = on or timezone.now()
+    return EvaluationContract.objects.update_or_create(
+        dossier=d,
+        state=EvaluationContract.State.VALIDATED,
+        defaults={"centre_id": d.evaluation_center_id, "carried_over": True, "decided_at": on, "confirmed_at": on},
+    )[0]
 
 
 def complete(d: Dossier, by) -> Dossier:
@@ -221,8 +242,9 @@ def complete(d: Dossier, by) -> Dossier:
 
 
 def walk(d: Dossier, to: str, *, provider_user, reviewer, center) -> Dossier:
-    """Take a complete dossier along the main path (submit, take, admit, report) through the services, up to `to`."""
-    from registry.qualification.services.documents import document_add
+    """Take a complete dossier along the main path through the services, up to `to`: submit, take, admit; the
+    provider's contract with `center`, confirmed by its evaluator and validated; for "decision", the centre's plan
+    (validated), its grid and technical report, then the reviewer sends it to decision."""
     from registry.qualification.services.dossiers import dossier_admit, dossier_report, dossier_submit, dossier_take
 
     S = Dossier.Status
@@ -235,14 +257,63 @@ def walk(d: Dossier, to: str, *, provider_user, reviewer, center) -> Dossier:
         elif d.status == S.SUBMITTED:
             d = dossier_take(dossier=d, by=reviewer)
         elif d.status == S.IN_REVIEW:
-            d = dossier_admit(dossier=d, by=reviewer, evaluation_center=center)
+            d = dossier_admit(dossier=d, by=reviewer)
+            contracted(d, provider_user=provider_user, reviewer=reviewer, center=center)
         else:
-            report = document_add(
-                dossier=d, kind=DocumentKind.EVALUATION_REPORT, title="Evaluation report", uploaded=pdf(), by=reviewer
-            )
-            checked(report)
+            evaluated(d, reviewer=reviewer)
             d = dossier_report(dossier=d, by=reviewer, recommendation="qualify")
     return d
+
+
+def centre_evaluator_user(center):
+    """An active evaluator's account of `center` (the first, or a new one)."""
+    from registry.evaluation.models import Evaluator
+
+    found = Evaluator.objects.filter(centre=center, active=True).select_related("user").first()
+    return found.user if found else evaluator(center).user
+
+
+def contracted(d: Dossier, *, provider_user, reviewer, center):
+    """Through the services: the provider files its contract with `center`, the centre confirms, the reviewer
+    validates. Returns the contract."""
+    from registry.evaluation import contracts
+
+    contract = contracts.contract_file(dossier=d, by=provider_user, centre=center, uploaded=pdf("contract.pdf"))
+    checked(contract.document)
+    contract = contracts.contract_confirm(contract=contract, by=centre_evaluator_user(center))
+    contract = contracts.contract_validate(contract=contract, by=reviewer)
+    d.refresh_from_db()
+    return contract
+
+
+def evaluated(d: Dossier, *, reviewer):
+    """Through the services: the dossier's centre files its plan, the reviewer validates it, the centre grades every
+    applicable requirement conform and submits its technical report. Returns the report."""
+    from registry.evaluation import grid, plans
+    from registry.qualification.services.dossiers import applicable_requirements
+
+    d.refresh_from_db()
+    by = centre_evaluator_user(d.evaluation_center)
+    plan = plans.plan_file(
+        dossier=d,
+        by=by,
+        scope="The whole service as described in the dossier.",
+        sites=list(d.service.sites.all()[:1]),
+        other_locations="" if d.service.sites.exists() else "The provider's head office.",
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + relativedelta(days=10),
+        team="Lead evaluator, Evaluation Centre",
+    )
+    plans.plan_validate(plan=plan, by=reviewer)
+    for requirement in applicable_requirements(d):
+        grid.verdict_record(
+            dossier=d, requirement=requirement, by=by, value="conform", evidence_reviewed="Policy and interviews."
+        )
+    report = grid.report_submit(
+        dossier=d, by=by, uploaded=pdf("report.pdf"), title="Evaluation report", conclusion="Conform."
+    )
+    checked(report.document)
+    return report
 
 
 def public_history(certificate, *, later_after_days=10, reason=""):
@@ -429,3 +500,90 @@ def evaluator(centre=None, *, active=True, **kw):
     from registry.evaluation.models import Evaluator
 
     return Evaluator.objects.create(user=user(**kw), centre=centre or evaluation_center(), active=active)
+
+
+def evaluating(d: Dossier, *, reviewer, center, provider_user=None) -> Dossier:
+    """A dossier placed in evaluation, instructed by `reviewer`, under a validated evaluation contract with `center`
+    (rows written directly, for tests of what follows the contract; tests/evaluation/test_contracts.py walks the real
+    path)."""
+    from registry.evaluation.models import EvaluationContract
+    from registry.qualification.services.documents import store_document
+
+    Dossier.objects.filter(pk=d.pk).update(
+        status=Dossier.Status.EVALUATION, instructing_reviewer=reviewer, evaluation_center=center
+    )
+    d.refresh_from_db()
+    by = provider_user or reviewer
+    document = checked(
+        store_document(
+            dossier_id=d.pk, kind=DocumentKind.EVALUATION_CONTRACT, title="Evaluation contract", uploaded=pdf(), by=by
+        )
+    )
+    EvaluationContract.objects.create(
+        dossier=d,
+        centre=center,
+        document_id=document.pk,
+        state=EvaluationContract.State.VALIDATED,
+        filed_by=by,
+        confirmed_at=timezone.now(),
+        decided_by=reviewer,
+        decided_at=timezone.now(),
+    )
+    return d
+
+
+def audited(audit_obj, evaluator_user, reviewer):
+    """A surveillance audit assigned to the evaluator's centre with `reviewer` instructing it, worked through the
+    services as the centre and the reviewer do: the plan filed and validated, one requirement graded, the report
+    submitted (its document checked). A scheme without requirements gets one to grade."""
+    import datetime
+
+    from registry.evaluation import selectors as evaluation_selectors
+    from registry.evaluation import surveillance as audit_work
+
+    audit_obj.refresh_from_db()
+    day = timezone.localdate()
+    plan = audit_work.audit_plan_file(
+        audit_obj=audit_obj,
+        by=evaluator_user,
+        scope="Access management and logging.",
+        sites=[],
+        other_locations="A remote session with the provider's team.",
+        starts_on=day - datetime.timedelta(days=10),
+        ends_on=day - datetime.timedelta(days=8),
+        team="Eva Evaluator, lead",
+    )
+    audit_work.audit_plan_validate(plan=plan, by=reviewer)
+    requirements = evaluation_selectors.audit_requirements(audit_obj)
+    if not requirements:
+        scheme_obj = audit_obj.certificate.scheme
+        chapter = Requirement.objects.create(
+            scheme=scheme_obj, ref="12", title_en="Operations", title_fr="Exploitation", position=90
+        )
+        requirements = [
+            Requirement.objects.create(
+                scheme=scheme_obj,
+                ref="12.4",
+                parent=chapter,
+                title_en="Logging",
+                title_fr="Journalisation",
+                position=91,
+            )
+        ]
+    audit_work.audit_verdict_record(
+        audit_obj=audit_obj,
+        requirement=requirements[0],
+        by=evaluator_user,
+        value="conform",
+        evidence_reviewed="The access reviews of the last quarter.",
+    )
+    report = audit_work.audit_report_submit(
+        audit_obj=audit_obj,
+        by=evaluator_user,
+        uploaded=pdf("audit-report.pdf"),
+        title="Surveillance audit report",
+        conclusion="The service still meets the requirements audited.",
+    )
+    checked(report.document)
+    audit_obj.refresh_from_db()
+    return audit_obj

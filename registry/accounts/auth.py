@@ -60,6 +60,10 @@ def user_requires_mfa(user) -> bool:
     return any(provider_requires_mfa(p) for p in Provider.objects.filter(memberships__user=user))
 
 
+# The session's key saying its user evaluates for a centre (set at sign-in and when an invitation is accepted).
+EVALUATES = "evaluates"
+
+
 def evaluator_requires_mfa(user) -> bool:
     """An evaluator of an evaluation centre (active or not), in the centre's space: always, as agency staff."""
     from registry.evaluation.models import Evaluator
@@ -235,6 +239,8 @@ def _start_session_clock(sender, request, user, **kwargs):
     request.session[LOGIN_AT] = now
     request.session[SEEN_AT] = now
     request.session[POLICY] = (user_requires_mfa(user), now)
+    # Read once here, not on every page: the navigation leads an evaluator to the centre's space, not the portal.
+    request.session[EVALUATES] = evaluator_requires_mfa(user)
 
 
 def end_all_sessions(user) -> None:

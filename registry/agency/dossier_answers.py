@@ -11,6 +11,8 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from registry.catalogue.models import Requirement
+from registry.evaluation import rules as evaluation_rules
+from registry.evaluation.models import Verdict
 from registry.qualification import rules
 from registry.qualification.models import Answer, Document
 
@@ -22,6 +24,7 @@ FILTERS = (
     ("not_applicable", _("Not applicable"), lambda row, changed: _status(row) == Answer.Status.NOT_APPLICABLE),
     ("findings", _("Findings open"), lambda row, changed: row.has_open_finding),
     ("changed", _("Changed since the last request"), lambda row, changed: row.requirement.pk in changed),
+    ("differs", _("Differs from the centre"), lambda row, changed: row.differs),
 )
 FILTER_KEYS = {key for key, _label, _match in FILTERS}
 
@@ -40,17 +43,34 @@ class Row:
     change: object = None  # the review.AnswerChange since the last request, when there is one
     typed: dict | None = None
     error: str = ""
+    verdict: Verdict | None = None  # the evaluation centre's verdict on the requirement, when it recorded one
 
     @property
     def has_open_finding(self) -> bool:
         return rules.has_open_finding(self.answer)
 
     @property
+    def differs(self) -> bool:
+        """Does the reviewer's recorded finding differ from the centre's verdict?"""
+        if self.verdict is None or self.answer is None:
+            return False
+        return evaluation_rules.finding_differs(self.verdict.value, self.answer.finding)
+
+    @property
+    def from_verdict(self) -> bool:
+        """Is the form's finding the centre's verdict, the reviewer having recorded none yet?"""
+        return self.typed is None and self.verdict is not None and self.answer is not None and not self.answer.finding
+
+    @property
     def finding_value(self) -> str:
+        if self.from_verdict:
+            return evaluation_rules.finding_from_verdict(self.verdict.value, self.verdict.note)[0]
         return self.typed["finding"] if self.typed is not None else self.answer.finding
 
     @property
     def note_value(self) -> str:
+        if self.from_verdict:
+            return evaluation_rules.finding_from_verdict(self.verdict.value, self.verdict.note)[1]
         return self.typed["note"] if self.typed is not None else self.answer.finding_note
 
     @property
@@ -86,13 +106,18 @@ def answers_part(dossier, *, chapter_ref: str = "", filter_key: str = "", change
     requested, and the "changed" filter is not offered). `typed` and `errors` (by answer id) come from a findings form
     sent back with an error: its lines keep what was typed.
 
-    Three queries whatever the dossier's size: the scheme's requirements, the dossier's answers, and the evidence of
-    the answers shown."""
+    Each row carries the evaluation centre's verdict, when it recorded one: the reviewer's finding starts from it, and
+    the "differs" filter (offered once there are verdicts) shows where the two part.
+
+    Four queries whatever the dossier's size: the scheme's requirements, the dossier's answers, the centre's verdicts
+    and the evidence of the answers shown."""
     changed_ids = changes.changed_requirement_ids if changes is not None else frozenset()
     answer_changes = {c.requirement_id: c for c in changes.answers} if changes is not None else {}
-    filter_key = filter_key if filter_key in FILTER_KEYS and (filter_key != "changed" or changes) else ""
     model = dossier.service.service_model
     answers = {a.requirement_id: a for a in Answer.objects.filter(dossier=dossier).select_related("finding_by")}
+    verdicts = {v.requirement_id: v for v in Verdict.objects.filter(dossier=dossier)}
+    offers = {"changed": changes is not None, "differs": bool(verdicts)}
+    filter_key = filter_key if filter_key in FILTER_KEYS and offers.get(filter_key, True) else ""
     chapters, by_id = [], {}
     for requirement in Requirement.objects.filter(scheme_id=dossier.scheme_id).order_by("position"):
         if requirement.is_chapter:
@@ -103,7 +128,7 @@ def answers_part(dossier, *, chapter_ref: str = "", filter_key: str = "", change
         chapter = by_id.get(requirement.parent_id)
         if chapter is None or (answer is None and not requirement.applies_to(model)):
             continue  # a requirement this service never had to answer
-        row = Row(requirement, answer, answer_changes.get(requirement.pk))
+        row = Row(requirement, answer, answer_changes.get(requirement.pk), verdict=verdicts.get(requirement.pk))
         if answer is not None:
             row.typed = (typed or {}).get(answer.pk)
             row.error = (errors or {}).get(answer.pk, "")
@@ -129,7 +154,7 @@ def answers_part(dossier, *, chapter_ref: str = "", filter_key: str = "", change
             [row.answer for row in rows if row.answer is not None],
             Prefetch("evidence", queryset=Document.objects.only("pk", "title", "version", "scan_status")),
         )
-    offered = [(key, label, counts[key]) for key, label, _match in FILTERS if key != "changed" or changes is not None]
+    offered = [(key, label, counts[key]) for key, label, _match in FILTERS if offers.get(key, True)]
     return AnswersPart(
         chapters=chapters,
         current=current,

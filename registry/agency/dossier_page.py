@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from registry.accounts.auth import require_recent_authentication
 from registry.accounts.permissions import actor_for
+from registry.agency import evaluation_part
 from registry.agency.dossier_answers import answers_part
 from registry.agency.forms import FINDING_CHOICES, MOVE_FORMS, AgencyDocumentForm, MessageForm
 from registry.agency.times import zoned
@@ -42,6 +43,7 @@ PARTS = (
     ("overview", gettext_lazy("Overview")),
     ("answers", gettext_lazy("Answers")),
     ("documents", gettext_lazy("Documents")),
+    ("evaluation", gettext_lazy("Evaluation")),
     ("messages", gettext_lazy("Messages")),
     ("timeline", gettext_lazy("Timeline")),
 )
@@ -52,9 +54,7 @@ def _call_move(action, dossier, user, data):
     """Dispatch a confirmed move to its service function with what its form collected."""
     comment = data.get("comment", "")
     if action == "admit":
-        return services.dossier_admit(
-            dossier=dossier, by=user, evaluation_center=data["evaluation_center"], comment=comment
-        )
+        return services.dossier_admit(dossier=dossier, by=user, comment=comment)
     if action == "qualify":
         return services.dossier_qualify(
             dossier=dossier,
@@ -183,8 +183,8 @@ class DossierPageMixin:
             "opts": self.model._meta,
             "actions_available": moves,
             "blocked_moves": blocked,
-            # The upload sits beside the step that needs it: the report the instructing reviewer must add.
-            "report_upload": report_missing and rules.may_add_document(actor, dossier, Document.Kind.EVALUATION_REPORT),
+            # What "send to decision" waits on is the centre's work: the link goes to the evaluation part.
+            "report_missing": report_missing,
             "age_in_status": _age(dossier.status_changed_at),
             "parts": PARTS,
         }
@@ -216,7 +216,6 @@ class DossierPageMixin:
             "adminform": helpers.AdminForm(form, fieldsets, {}, self.get_readonly_fields(request, dossier), self),
             "sovereignty": sovereignty.evaluate(dossier),
             "changes": review.changes_since_request(dossier),
-            "upload_form": AgencyDocumentForm(initial={"kind": Document.Kind.EVALUATION_REPORT}),
         }
 
     def _part_answers(self, request, dossier, actor, params, *, typed=None, errors=None):
@@ -244,6 +243,9 @@ class DossierPageMixin:
             "upload_form": AgencyDocumentForm(),
             "may_upload": rules.may_add_document(actor, dossier),
         }
+
+    def _part_evaluation(self, request, dossier, actor, params, **_kw):
+        return evaluation_part.context(dossier, actor)
 
     def _part_messages(self, request, dossier, actor, params, **_kw):
         return {

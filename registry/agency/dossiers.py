@@ -5,6 +5,9 @@ from django.contrib import admin
 
 from registry.agency.dossier_list import DossierListMixin
 from registry.agency.dossier_page import DECISIONS, DossierPageMixin
+from registry.agency.evaluation_contract import EvaluationContractMixin
+from registry.agency.evaluation_plan import EvaluationPlanMixin
+from registry.agency.evaluation_report import EvaluationReportMixin
 from registry.agency.oscal import DossierOscalMixin
 from registry.qualification.models import Dossier
 
@@ -12,7 +15,15 @@ __all__ = ["DECISIONS", "DossierAdmin"]
 
 
 @admin.register(Dossier)
-class DossierAdmin(DossierListMixin, DossierPageMixin, DossierOscalMixin, admin.ModelAdmin):
+class DossierAdmin(
+    DossierListMixin,
+    DossierPageMixin,
+    DossierOscalMixin,
+    EvaluationContractMixin,
+    EvaluationPlanMixin,
+    EvaluationReportMixin,
+    admin.ModelAdmin,
+):
     class Media:
         css = {"all": ["css/status.css"]}
 
@@ -26,4 +37,11 @@ class DossierAdmin(DossierListMixin, DossierPageMixin, DossierOscalMixin, admin.
         return False
 
     def get_urls(self):
-        return [*self.page_urls(), *self.oscal_urls(), *super().get_urls()]
+        return [
+            *self.page_urls(),
+            *self.oscal_urls(),
+            *self.contract_urls(),
+            *self.plan_urls(),
+            *self.report_urls(),
+            *super().get_urls(),
+        ]

@@ -3,7 +3,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from registry.catalogue.models import EvaluationCenter
 from registry.core.bilingual_forms import BilingualFormMixin
 from registry.core.validators import validate_single_line
 from registry.qualification.choices import Recommendation
@@ -76,14 +75,6 @@ class ReportForm(forms.Form):
         return data
 
 
-class AdmitForm(MoveForm):
-    evaluation_center = forms.ModelChoiceField(
-        label=_("Evaluation centre"),
-        queryset=EvaluationCenter.objects.filter(active=True),
-        help_text=_("The approved centre whose evaluation contract has been validated."),
-    )
-
-
 class QualifyForm(BilingualFormMixin, MoveForm):
     # Each public text in English and in French; a page in one language shows the other where it is blank.
     bilingual = ("scope", "conditions")
@@ -112,7 +103,7 @@ class QualifyForm(BilingualFormMixin, MoveForm):
 MOVE_FORMS = {
     "take": MoveForm,
     "request_changes": RequestChangesForm,
-    "admit": AdmitForm,
+    "admit": MoveForm,
     "report": ReportForm,
     "qualify": QualifyForm,
     "reject": ReasonForm,
@@ -159,10 +150,8 @@ class MessageForm(forms.Form):
 class AgencyDocumentForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=[
-            (Document.Kind.EVALUATION_REPORT, Document.Kind.EVALUATION_REPORT.label),
-            (Document.Kind.OTHER, Document.Kind.OTHER.label),
-        ],
+        # The evaluation report is not the agency's to upload: the centre submits it (registry.evaluation.grid).
+        choices=[(Document.Kind.OTHER, Document.Kind.OTHER.label)],
     )
     title = forms.CharField(label=_("Title"), max_length=200, validators=[validate_single_line])
     file = forms.FileField(label=_("File"))

@@ -2,11 +2,11 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Case, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from registry.catalogue.models import EvaluationCenter
 from registry.certificates.choices import SurveillanceOutcome
-from registry.core.validators import validate_single_line
 from registry.qualification.workflow import REVIEWERS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what a date input reads, in any language
@@ -28,13 +28,21 @@ class AuditAssignForm(forms.Form):
         queryset=get_user_model()
         .objects.filter(groups__name=REVIEWERS, is_active=True, is_staff=True)
         .order_by("email"),
-        help_text=_("Files the centre's report and records the outcome."),
+        help_text=_(
+            "Validates the centre's plan and records the outcome once the centre's report is in. Independent of the "
+            "centre: never one of its evaluators."
+        ),
     )
 
-
-class AuditReportForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200, validators=[validate_single_line])
-    file = forms.FileField(label=_("The evaluation centre's report"))
+    def __init__(self, *args, own_centre=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if own_centre is not None:
+            # The centre that evaluated the certificate's dossier first: it knows the service.
+            field = self.fields["evaluation_center"]
+            field.queryset = field.queryset.annotate(
+                own=Case(When(pk=own_centre.pk, then=Value(0)), default=Value(1))
+            ).order_by("own", "name")
+            field.help_text = _("%(centre)s evaluated the certificate's dossier.") % {"centre": own_centre.name}
 
 
 class AuditOutcomeForm(forms.Form):

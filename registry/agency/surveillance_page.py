@@ -1,5 +1,5 @@
 """Surveillance audits and conditions in the agency's workspace: the lists (due, overdue, past grace; conditions by
-state and overdue), an audit's page (assign, file the centre's report, record the outcome), a condition's page (close,
+state and overdue), an audit's page (assign, the centre's plan, verdicts and report from surveillance_work.py, record the outcome), a condition's page (close,
 send back, withdraw), the certificate page's plan and conditions with the form that sets a condition. Every write is a
 service of registry.certificates.surveillance; the pages ask certificates.rules who may do what."""
 
@@ -16,20 +16,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from registry.accounts.permissions import actor_for
+from registry.agency import surveillance_work
 from registry.agency.surveillance_forms import (
     AuditAssignForm,
     AuditOutcomeForm,
-    AuditReportForm,
     ConditionForm,
     ConditionReviewForm,
 )
+from registry.agency.surveillance_work import SurveillanceWorkMixin
 from registry.agency.viewonly import AgencyReadOnly
 from registry.certificates import rules
 from registry.certificates import surveillance as services
 from registry.certificates.choices import ConditionState
 from registry.certificates.models import Certificate, Condition, SurveillanceAudit
 from registry.certificates.selectors import scheme_graces
-from registry.qualification.choices import DocumentKind
 from registry.qualification.workflow import Refused
 
 # An audit due within this many days is "due" in the list: the agency plans it with the centre.
@@ -64,7 +64,7 @@ class AuditStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(SurveillanceAudit)
-class SurveillanceAuditAdmin(AgencyReadOnly, admin.ModelAdmin):
+class SurveillanceAuditAdmin(SurveillanceWorkMixin, AgencyReadOnly, admin.ModelAdmin):
     list_display = [
         "certificate_number", "provider", "sequence", "due_on", "state", "evaluation_center", "reviewer_name",
         "performed_on", "outcome",
@@ -96,8 +96,8 @@ class SurveillanceAuditAdmin(AgencyReadOnly, admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<int:pk>/assign/", wrap(self.assign_view), name="registry_surveillanceaudit_assign"),
-            path("<int:pk>/report/", wrap(self.report_view), name="registry_surveillanceaudit_report"),
             path("<int:pk>/outcome/", wrap(self.outcome_view), name="registry_surveillanceaudit_outcome"),
+            *self.work_urls(),
             *super().get_urls(),
         ]
 
@@ -106,7 +106,12 @@ class SurveillanceAuditAdmin(AgencyReadOnly, admin.ModelAdmin):
             raise PermissionDenied
         return get_object_or_404(
             SurveillanceAudit.objects.select_related(
-                "certificate__service__provider", "certificate__scheme", "evaluation_center", "reviewer", "recorded_by"
+                "certificate__service__provider",
+                "certificate__scheme",
+                "certificate__dossier__evaluation_center",
+                "evaluation_center",
+                "reviewer",
+                "recorded_by",
             ),
             pk=pk,
         )
@@ -116,7 +121,7 @@ class SurveillanceAuditAdmin(AgencyReadOnly, admin.ModelAdmin):
             raise PermissionDenied
         return self._page(request, self._audit(request, object_id))
 
-    def _page(self, request, audit_obj, *, assign_form=None, report_form=None, outcome_form=None):
+    def _page(self, request, audit_obj, *, assign_form=None, outcome_form=None):
         actor = actor_for(request.user)
         may_assign = not rules.audit_assign_refusal(actor, audit_obj)
         instruction_refusal = rules.audit_instruction_refusal(actor, audit_obj)
@@ -128,17 +133,13 @@ class SurveillanceAuditAdmin(AgencyReadOnly, admin.ModelAdmin):
             "state": rules.AUDIT_STATES[rules.audit_state(audit_obj, timezone.localdate())],
             "title": _("Surveillance audit no. %(sequence)d – %(number)s")
             % {"sequence": audit_obj.sequence, "number": audit_obj.certificate.number},
-            "reports": audit_obj.documents.filter(kind=DocumentKind.SURVEILLANCE_REPORT).select_related("uploaded_by"),
             "conditions": audit_obj.conditions.all(),
             "may_assign": may_assign,
-            "assign_form": assign_form
-            or AuditAssignForm(
-                initial={"evaluation_center": audit_obj.evaluation_center_id, "reviewer": audit_obj.reviewer_id}
-            ),
+            "assign_form": assign_form or _assign_form(audit_obj),
             "may_instruct": not instruction_refusal,
             "instruction_refusal": instruction_refusal if audit_obj.recorded_at is None else "",
-            "report_form": report_form or AuditReportForm(),
             "outcome_form": outcome_form or AuditOutcomeForm(),
+            **surveillance_work.context(audit_obj, actor),
         }
         return TemplateResponse(request, "admin/registry/surveillanceaudit/page.html", context)
 
@@ -150,7 +151,7 @@ class SurveillanceAuditAdmin(AgencyReadOnly, admin.ModelAdmin):
         refusal = rules.audit_assign_refusal(actor_for(request.user), audit_obj)
         if refusal:
             raise PermissionDenied(refusal)
-        form = AuditAssignForm(request.POST)
+        form = AuditAssignForm(request.POST, own_centre=_own_centre(audit_obj))
         if form.is_valid():
             try:
                 services.audit_assign(audit_obj=audit_obj, by=request.user, **form.cleaned_data)
@@ -160,30 +161,6 @@ class SurveillanceAuditAdmin(AgencyReadOnly, admin.ModelAdmin):
                 messages.success(request, _("Audit assigned."))
                 return redirect("admin:registry_surveillanceaudit_change", audit_obj.pk)
         return self._page(request, audit_obj, assign_form=form)
-
-    def report_view(self, request, pk):
-        return require_POST(self._report)(request, pk)
-
-    def _report(self, request, pk):
-        audit_obj = self._audit(request, pk)
-        refusal = rules.audit_instruction_refusal(actor_for(request.user), audit_obj)
-        if refusal:
-            raise PermissionDenied(refusal)
-        form = AuditReportForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                services.audit_report_add(
-                    audit_obj=audit_obj,
-                    by=request.user,
-                    title=form.cleaned_data["title"],
-                    uploaded=form.cleaned_data["file"],
-                )
-            except Refused as exc:
-                form.add_error("file", str(exc))
-            else:
-                messages.success(request, _("The centre's report is filed; it is checked before anyone can open it."))
-                return redirect("admin:registry_surveillanceaudit_change", audit_obj.pk)
-        return self._page(request, audit_obj, report_form=form)
 
     def outcome_view(self, request, pk):
         return require_POST(self._outcome)(request, pk)
@@ -344,6 +321,17 @@ class ConditionAdmin(AgencyReadOnly, admin.ModelAdmin):
         else:
             messages.success(request, _("Condition set; the provider is told."))
         return redirect(back)
+
+
+def _own_centre(audit_obj):
+    """The centre that evaluated the certificate's dossier: offered first, as it knows the service."""
+    return audit_obj.certificate.dossier.evaluation_center
+
+
+def _assign_form(audit_obj) -> AuditAssignForm:
+    own = _own_centre(audit_obj)
+    centre = audit_obj.evaluation_center_id or (own.pk if own is not None and own.active else None)
+    return AuditAssignForm(initial={"evaluation_center": centre, "reviewer": audit_obj.reviewer_id}, own_centre=own)
 
 
 REVIEW_BUTTONS = {

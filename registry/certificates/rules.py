@@ -281,9 +281,10 @@ def audit_assign_refusal(actor, audit) -> str:
 
 
 def audit_instruction_refusal(actor, audit) -> str:
-    """The audit's instructing reviewer, alone, files the centre's report and records the outcome while it waits."""
+    """The audit's instructing reviewer, alone, records the outcome while it waits (the centre files its report:
+    registry.evaluation.surveillance)."""
     if not actor.in_group(REVIEWERS) or audit.reviewer_id is None or audit.reviewer_id != actor.user_id:
-        return _("Only the instructing reviewer of this audit can file its report and record its outcome.")
+        return _("Only the instructing reviewer of this audit can record its outcome.")
     if not audit_pending(audit):
         return _("This audit is no longer waiting: its outcome is recorded or the certificate is not in force.")
     return ""

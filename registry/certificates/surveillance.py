@@ -1,8 +1,8 @@
 """Every write on a certificate's surveillance audits and conditions (issue 15, items 3 and 4).
 
 The plan itself is written at issue (services.certificate_issue, from rules.surveillance_due_dates). Here: the agency
-assigns an audit, its instructing reviewer files the centre's report and records the outcome (with conditions, or
-proposing a suspension); conditions are set by the agency, answered by the provider with evidence and closed, sent
+assigns an audit, the centre files its plan, verdicts and report (registry.evaluation.surveillance), the instructing
+reviewer records the outcome once the report is in (with conditions, or proposing a suspension); conditions are set by the agency, answered by the provider with evidence and closed, sent
 back or withdrawn by a reviewer. Each write checks its rule (certificates.rules), locks the row it moves, writes its
 audit line and its e-mails through the outbox (registry.notifications.aftercare_surveillance). Documents are ordinary
 dossier documents on the certificate's dossier, with their kind and the link to what they support, checked (scan)
@@ -22,6 +22,8 @@ from registry.certificates.choices import CertificateStatus, ConditionState, Sur
 from registry.certificates.models import Certificate, Condition, SurveillanceAudit
 from registry.certificates.services import certificate_propose_suspension
 from registry.core.uploads import display_name
+from registry.evaluation import rules as evaluation_rules
+from registry.evaluation import selectors as evaluation_selectors
 from registry.notifications import aftercare_surveillance as notify
 from registry.public.publication import publish_on_commit
 from registry.qualification.choices import DocumentKind
@@ -63,15 +65,22 @@ def _store_document(*, certificate, kind: str, title: str, uploaded, by, **suppo
 
 
 def audit_assign(*, audit_obj, by, evaluation_center, reviewer) -> SurveillanceAudit:
-    """Name the approved centre that performs the audit and the reviewer who instructs it."""
+    """Name the approved centre that performs the audit (it files the plan, the verdicts and the report:
+    registry.evaluation.surveillance) and the reviewer who instructs it, independent of that centre."""
     actor = actor_for(by)
-    if evaluation_center is None or not evaluation_center.active:
+    if evaluation_center is None:
         raise Refused(_("Please choose an active evaluation centre."))
     if reviewer is None or not actor_for(reviewer).in_group(REVIEWERS):
         raise Refused(_("The instructing reviewer must be one of the agency's reviewers."))
     with transaction.atomic():
         locked = _locked_audit(audit_obj)
         _refuse(rules.audit_assign_refusal(actor, locked))
+        _refuse(
+            evaluation_rules.audit_assignment_refusal(
+                centre=evaluation_center,
+                reviewer_evaluates_for_centre=evaluation_selectors.is_evaluator_of(reviewer.pk, evaluation_center.pk),
+            )
+        )
         locked.evaluation_center, locked.reviewer = evaluation_center, reviewer
         locked.save(update_fields=["evaluation_center", "reviewer"])
         audit.record(
@@ -85,32 +94,12 @@ def audit_assign(*, audit_obj, by, evaluation_center, reviewer) -> SurveillanceA
         return locked
 
 
-def audit_report_add(*, audit_obj, by, title: str, uploaded) -> Document:
-    """The instructing reviewer files the evaluation centre's report of the audit (a new file adds a document)."""
-    actor = actor_for(by)
-    with transaction.atomic():
-        locked = _locked_audit(audit_obj)
-        _refuse(rules.audit_instruction_refusal(actor, locked))
-        document = _store_document(
-            certificate=locked.certificate,
-            kind=DocumentKind.SURVEILLANCE_REPORT,
-            title=title,
-            uploaded=uploaded,
-            by=by,
-            surveillance_audit=locked,
-        )
-        audit.record(
-            "surveillance.report", actor=by, obj=locked, certificate=locked.certificate.number, document=document.pk
-        )
-        return document
-
-
 def outcome_refusal(*, audit_obj, performed_on, outcome: str, findings: str, conditions, today) -> str:
     """What the recorded outcome lacks, or "" (the form shows it next to the fields; the service asks it again)."""
     if audit_obj.evaluation_center_id is None:
         return _("Assign the evaluation centre that performed the audit first.")
-    if not audit_obj.documents.filter(kind=DocumentKind.SURVEILLANCE_REPORT).exists():
-        return _("File the evaluation centre's report before recording the outcome.")
+    if not evaluation_selectors.audit_reported(audit_obj):
+        return _("The evaluation centre has not submitted its report of the audit yet: the outcome follows it.")
     if outcome not in SurveillanceOutcome.values:
         return _("Please choose the outcome.")
     if performed_on is None or performed_on > today or performed_on < audit_obj.certificate.issued_on:

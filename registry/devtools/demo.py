@@ -28,6 +28,10 @@ from registry.devtools import demo_data as cast
 from registry.devtools.demo_aftercare import replan, seed_after_qualification
 from registry.devtools.demo_changes import seed_change_notice
 from registry.devtools.demo_incidents import seed_closed_incident
+from registry.evaluation.contracts import contract_confirm, contract_file, contract_validate
+from registry.evaluation.grid import report_submit, verdict_record
+from registry.evaluation.models import Verdict
+from registry.evaluation.plans import plan_file, plan_validate
 from registry.providers.models import Membership, Provider, Service, Shareholder, Site, ThirdParty
 from registry.public import read_model
 from registry.public.snapshots import snapshot_issue
@@ -92,8 +96,7 @@ def demo_pdf(title: str, lines=()) -> bytes:
     return bytes(pdf)
 
 
-def _upload(dossier, kind, by, *, title=None):
-    title = title or cast.DOCUMENT_TITLES[kind]
+def _pdf(dossier, kind, title) -> SimpleUploadedFile:
     service = dossier.service
     content = demo_pdf(
         title,
@@ -103,8 +106,12 @@ def _upload(dossier, kind, by, *, title=None):
             "Document de démonstration : contenu fictif.",
         ],
     )
-    uploaded = SimpleUploadedFile(f"{kind.replace('_', '-')}.pdf", content, content_type="application/pdf")
-    return document_add(dossier=dossier, kind=kind, title=title, uploaded=uploaded, by=by)
+    return SimpleUploadedFile(f"{kind.replace('_', '-')}.pdf", content, content_type="application/pdf")
+
+
+def _upload(dossier, kind, by, *, title=None):
+    title = title or cast.DOCUMENT_TITLES[kind]
+    return document_add(dossier=dossier, kind=kind, title=title, uploaded=_pdf(dossier, kind, title), by=by)
 
 
 def _ensure_user(summary, email, password, role, *, first_name, last_name, groups=(), superuser=False):
@@ -292,23 +299,44 @@ def _carry(summary, dossier, spec, people, centres) -> None:
         return
     centre = centres[spec["centre"]]
     dossier = dossier_admit(
-        dossier=dossier,
-        by=reviewer,
-        evaluation_center=centre,
-        comment=_("Evaluation contract with %(centre)s validated.") % {"centre": centre},
+        dossier=dossier, by=reviewer, comment=_("Admissible: the provider may engage its evaluation centre.")
     )
+    evaluator = _evaluator_of(centre)
+    _contract(dossier, by, evaluator, reviewer, centre)
+    plan = _plan(dossier, evaluator)
+    if spec.get("evaluation") == "plan_filed":
+        return
+    plan_validate(plan=plan, by=reviewer)
+    answers = {a.requirement.ref: a for a in dossier.answers.select_related("requirement")}
+    graded = cast.PARTIAL_GRID if spec.get("evaluation") == "partial_grid" else list(answers)
+    minor_note = _("Critical patches applied within 15 days instead of 7.")
+    for ref in graded:
+        minor = ref == spec.get("minor_finding")
+        verdict_record(
+            dossier=dossier,
+            requirement=answers[ref].requirement,
+            by=evaluator,
+            value=Verdict.Value.MINOR if minor else Verdict.Value.CONFORM,
+            note=minor_note if minor else "",
+            evidence_reviewed=cast.EVIDENCE_REVIEWED,
+        )
     if target == "evaluation":
         return
-    _upload(dossier, "evaluation_report", reviewer, title=f"{cast.DOCUMENT_TITLES['evaluation_report']} – {centre}")
-    answers = {a.requirement.ref: a for a in dossier.answers.select_related("requirement")}
+    report_submit(
+        dossier=dossier,
+        by=evaluator,
+        uploaded=_pdf(dossier, "evaluation_report", f"{cast.DOCUMENT_TITLES['evaluation_report']} – {centre}"),
+        title=f"{cast.DOCUMENT_TITLES['evaluation_report']} – {centre}",
+        conclusion=_("The service meets the requirements of the scheme; one minor non-conformity, see the grid.")
+        if spec.get("minor_finding")
+        else _("The service meets the requirements of the scheme."),
+    )
+    # The reviewer's findings start from the centre's verdicts.
     for ref in cast.CONFORM_FINDINGS:
         answer_record_finding(answer=answers[ref], by=reviewer, finding=Answer.Finding.CONFORM)
     if spec.get("minor_finding"):
         answer_record_finding(
-            answer=answers[spec["minor_finding"]],
-            by=reviewer,
-            finding=Answer.Finding.MINOR,
-            note=_("Critical patches applied within 15 days instead of 7."),
+            answer=answers[spec["minor_finding"]], by=reviewer, finding=Answer.Finding.MINOR, note=minor_note
         )
     # The reviewer recommends what the committee then decides: with the spec's conditions when it has some.
     dossier = dossier_report(
@@ -336,6 +364,39 @@ def _carry(summary, dossier, spec, people, centres) -> None:
             review_on=timezone.localdate() + datetime.timedelta(days=45),
             internal_note="Demo: review once the provider's action plan is received.",
         )
+
+
+def _evaluator_of(centre):
+    from registry.evaluation.models import Evaluator
+
+    return Evaluator.objects.filter(centre=centre, active=True).select_related("user").earliest("pk").user
+
+
+def _contract(dossier, by, evaluator, reviewer, centre) -> None:
+    """The provider files its signed contract with the centre, the centre confirms it, the reviewer validates it: the
+    dossier is then in process (public, as the demo's providers consented)."""
+    title = f"{cast.DOCUMENT_TITLES['evaluation_contract']} – {centre}"
+    contract = contract_file(
+        dossier=dossier, by=by, centre=centre, uploaded=_pdf(dossier, "evaluation_contract", title), title=title
+    )
+    contract = contract_confirm(contract=contract, by=evaluator)
+    contract_validate(contract=contract, by=reviewer)
+
+
+def _plan(dossier, evaluator):
+    """The centre's evaluation plan: every site of the service, six weeks starting a week ago."""
+    start = timezone.localdate() - datetime.timedelta(days=7)
+    name = evaluator.get_full_name() or evaluator.email
+    return plan_file(
+        dossier=dossier,
+        by=evaluator,
+        scope=cast.EVALUATION_PLAN["scope"],
+        sites=list(dossier.service.sites.all()),
+        other_locations="",
+        starts_on=start,
+        ends_on=start + datetime.timedelta(days=cast.EVALUATION_PLAN["days"]),
+        team=f"{name}, {cast.EVALUATION_PLAN['lead']}\n{cast.EVALUATION_PLAN['team']}",
+    )
 
 
 def _request_and_answer(dossier, by, reviewer) -> None:
@@ -378,8 +439,10 @@ OPENED_DAYS_AGO = {
 }
 # Days from the previous step to each action, as a dossier typically moves.
 STEP_DAYS = {
-    "create": 0, "submit": 35, "take": 4, "admit": 12, "report": 150, "qualify": 28, "message": 0,
+    "create": 0, "submit": 35, "take": 4, "admit": 12, "report": 5, "qualify": 28, "message": 0,
     "request_changes": 6, "resubmit": 9,
+    "contract_file": 6, "contract_confirm": 2, "contract_validate": 3, "plan_file": 9, "plan_validate": 3,
+    "report_submit": 130,
 }  # fmt: skip
 SUSPENDED_AFTER_DAYS = 400
 
@@ -408,6 +471,7 @@ def _backdate(dossier, opened_days_ago: int) -> None:
         last = moment
     Dossier.objects.filter(pk=dossier.pk).update(status_changed_at=last)
     Document.objects.filter(dossier=dossier).update(uploaded_at=last)
+    _backdate_evaluation(dossier)
     certificate = Certificate.objects.filter(dossier=dossier).first()
     if certificate is None:
         return
@@ -426,6 +490,33 @@ def _backdate(dossier, opened_days_ago: int) -> None:
         )
         CertificateEvent.objects.filter(pk=event.pk).update(created_at=when)
         Certificate.objects.filter(pk=certificate.pk).update(status_changed_at=when)
+
+
+def _backdate_evaluation(dossier) -> None:
+    """The evaluation's rows keep the times of their steps on the (backdated) timeline: the public "in process since"
+    is the contract's validation."""
+    from registry.evaluation.models import EvaluationContract, EvaluationPlan, TechnicalReport
+
+    when = dict(DossierEvent.objects.filter(dossier=dossier).values_list("action", "created_at"))
+    contract = EvaluationContract.objects.filter(dossier=dossier)
+    contract.filter(state="validated").update(
+        filed_at=when.get("contract_file"),
+        confirmed_at=when.get("contract_confirm"),
+        decided_at=when.get("contract_validate"),
+    )
+    if "plan_file" in when:
+        # The visits start two weeks after the plan was filed, as they would have.
+        start = timezone.localdate(when["plan_file"]) + datetime.timedelta(days=14)
+        EvaluationPlan.objects.filter(dossier=dossier).update(
+            filed_at=when["plan_file"],
+            starts_on=start,
+            ends_on=start + datetime.timedelta(days=cast.EVALUATION_PLAN["days"]),
+        )
+        EvaluationPlan.objects.filter(dossier=dossier, reviewed_at__isnull=False).update(
+            reviewed_at=when.get("plan_validate", when["plan_file"])
+        )
+    if "report_submit" in when:
+        TechnicalReport.objects.filter(dossier=dossier).update(submitted_at=when["report_submit"])
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 """The demo's certificates after their decision (issue 15), through the services as the agency and the providers act:
-the surveillance audits already due recorded (the centre's report filed, the certificate maintained), except one left
-overdue past its grace; one open condition from a surveillance "maintained with conditions". The change notice is
-demo_changes.py's, the incident demo_incidents.py's."""
+the surveillance audits already due recorded (the centre's plan, verdicts and report filed in its space, the
+certificate maintained), except one left overdue past its grace; one open condition from a surveillance "maintained
+with conditions". The change notice is demo_changes.py's, the incident demo_incidents.py's."""
 
 import datetime
 
@@ -12,6 +12,9 @@ from django.utils import timezone
 from registry.certificates import surveillance
 from registry.certificates.choices import LIVE_CERTIFICATE_STATUSES, SurveillanceOutcome
 from registry.certificates.models import Certificate, Condition, SurveillanceAudit
+from registry.evaluation import selectors as evaluation_selectors
+from registry.evaluation import surveillance as audit_work
+from registry.evaluation.models import Evaluator
 from registry.notifications.models import OutgoingEmail
 
 CONDITION = (
@@ -50,17 +53,46 @@ def _report(audit_obj) -> SimpleUploadedFile:
 
 
 def _record(audit_obj, *, reviewer, centre, outcome=SurveillanceOutcome.MAINTAINED, conditions=()) -> None:
+    """The audit as the agency and the centre work it: assigned to the centre that evaluated the certificate's dossier,
+    its plan filed by the centre and validated by the reviewer, two requirements graded, the centre's report submitted,
+    then the outcome recorded."""
+    own = audit_obj.certificate.dossier.evaluation_center
+    centre = own if own is not None and own.active else centre
     audit_obj = surveillance.audit_assign(audit_obj=audit_obj, by=reviewer, evaluation_center=centre, reviewer=reviewer)
-    surveillance.audit_report_add(
+    evaluator = Evaluator.objects.filter(centre=centre, active=True).select_related("user").earliest("pk").user
+    performed_on = max(audit_obj.due_on - datetime.timedelta(days=9), audit_obj.certificate.issued_on)
+    plan = audit_work.audit_plan_file(
         audit_obj=audit_obj,
-        by=reviewer,
-        title=f"Surveillance audit report {audit_obj.sequence}",
+        by=evaluator,
+        scope="Access management, logging and the changes of the year.",
+        sites=list(audit_obj.certificate.service.sites.all()),
+        other_locations="",
+        starts_on=performed_on,
+        ends_on=performed_on + datetime.timedelta(days=1),
+        team=f"{evaluator.get_full_name() or evaluator.email}, lead",
+    )
+    audit_work.audit_plan_validate(plan=plan, by=reviewer)
+    for position, requirement in enumerate(evaluation_selectors.audit_requirements(audit_obj)[:2]):
+        minor = bool(conditions) and position == 0
+        audit_work.audit_verdict_record(
+            audit_obj=audit_obj,
+            requirement=requirement,
+            by=evaluator,
+            value="minor" if minor else "conform",
+            evidence_reviewed="Interviews, the access reviews and the logs of the last quarter.",
+            note=FINDINGS_WITH_CONDITION if minor else "",
+        )
+    audit_work.audit_report_submit(
+        audit_obj=audit_obj,
+        by=evaluator,
         uploaded=_report(audit_obj),
+        title=f"Surveillance audit report {audit_obj.sequence}",
+        conclusion=FINDINGS_WITH_CONDITION if conditions else FINDINGS,
     )
     surveillance.audit_record_outcome(
         audit_obj=audit_obj,
         by=reviewer,
-        performed_on=max(audit_obj.due_on - datetime.timedelta(days=9), audit_obj.certificate.issued_on),
+        performed_on=performed_on,
         outcome=outcome,
         findings=FINDINGS_WITH_CONDITION if conditions else FINDINGS,
         conditions=conditions,

@@ -54,7 +54,9 @@ def _sites(storage, processing, administration, support, technical_data):
 # Oodrive's, left in English to show the fallback: its French pages show the English text, marked lang="en".
 # A service's "target" is where seeding leaves its dossier: draft, submitted, resubmitted (back in review after a change
 # request the provider answered), evaluation or qualified.
-# "by" is the provider member who prepares and submits it; "reviewer" instructs it; "centre" evaluates it.
+# "by" is the provider member who prepares and submits it; "reviewer" instructs it; "centre" evaluates it (the provider
+# files its contract with it, the centre confirms, the reviewer validates; then the centre's plan, grid and report);
+# "evaluation" says how far a dossier left in evaluation got: "plan_filed" or "partial_grid".
 PROVIDERS = [
     {
         "slug": "ovhcloud",
@@ -270,6 +272,8 @@ PROVIDERS = [
                 "by": "owner@bleu.example",
                 "reviewer": REVIEWER_2,
                 "centre": "CESTI-SNC-2025-11",
+                # Contract validated; the centre's plan waits for its reviewer's validation.
+                "evaluation": "plan_filed",
             },
         ],
     },
@@ -308,6 +312,8 @@ PROVIDERS = [
                 "by": "owner@s3ns.example",
                 "reviewer": REVIEWER,
                 "centre": "CESTI-SNC-2023-04",
+                # Contract and plan validated; the centre has graded part of the requirements.
+                "evaluation": "partial_grid",
             },
         ],
     },
@@ -386,7 +392,23 @@ DOCUMENT_TITLES = {
     "extra_eu_risks": "Risques résiduels liés aux lois extra-européennes",
     "service_agreement": "Convention de service",
     "evaluation_report": "Rapport d’évaluation",
+    "evaluation_contract": "Contrat d’évaluation signé",
 }
+
+# The centre's plan of a demo evaluation: scope, team (the lead first), and how many days it runs.
+EVALUATION_PLAN = {
+    "scope": "Le service tel que décrit au dossier : sa plateforme, ses équipes d’exploitation et de support, la "
+    "protection contre les lois extra-européennes (chapitre 19) et les mesures de sécurité du référentiel, sur tous "
+    "les sites du service.",
+    "lead": "responsable de l’évaluation, mesures organisationnelles et juridiques",
+    "team": "Second évaluateur, mesures techniques et tests d’intrusion",
+    "days": 45,
+}
+# The requirements the centre graded on the dossier left with a partial grid.
+PARTIAL_GRID = ("5.3", "19.2")
+EVIDENCE_REVIEWED = (
+    "Politique de sécurité, analyse de risques et procédures de l’équipe d’exploitation ; entretiens sur site."
+)
 # Which requirements each provider document backs up.
 EVIDENCE = {
     "security_policy": ("5.1", "5.2"),

@@ -17,6 +17,7 @@ from django.utils import translation
 from registry.accounts.permissions import actor_for
 from registry.accounts.preferences import supported_language
 from registry.certificates.selectors import event_change
+from registry.evaluation.events import STEPS
 from registry.notifications.outbox import Email
 from registry.public import subscriptions
 from registry.qualification import review, rules
@@ -87,6 +88,10 @@ def dossier_event_emails(event) -> list[Email]:
     The provider's e-mail carries the comment only when the provider may read it (not the reviewer's rationale for
     the committee) and, for a change request, its action items; the agency's e-mail carries the recommendation.
     """
+    if event.action in STEPS:
+        from registry.notifications.evaluation_emails import evaluation_event_emails
+
+        return evaluation_event_emails(event)
     dossier = event.dossier
     # A message may come from the agency or from one of the provider's own members: the e-mail must say which.
     from_agency = event.actor_id is not None and bool(actor_for(event.actor).groups)

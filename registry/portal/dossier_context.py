@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from registry.accounts.permissions import actor_for, with_membership
+from registry.evaluation.events import STEPS, done_text
 from registry.qualification import review, rules
 from registry.qualification.models import Dossier, DossierEvent
 from registry.qualification.services import answers
@@ -93,6 +94,8 @@ def frame(request, dossier, *, active: str, progress=None) -> dict:
         "status_help": STATUS_HELP.get(dossier.status, ""),
         "change_request": change_request,
         "action_items": action_items,
+        # The evaluation's page, once the dossier was admitted (its contract, the centre's plan and report).
+        "shows_evaluation": dossier.status in (S.EVALUATION, S.DECISION) or dossier.evaluation_center_id is not None,
     }
 
 
@@ -152,7 +155,22 @@ def _sentence(event, dossier) -> tuple[str, str]:
         return _("The qualification committee refused the qualification."), "agency"
     if action == "declare_inadmissible":
         return _("The agency declared the dossier inadmissible."), "agency"
+    step = STEPS.get(action)
+    if step is not None:  # the evaluation's steps: the provider's, the centre's or the agency's
+        tone = "agency" if action in AGENCY_STEPS else "provider"
+        return done_text(action, event.detail), tone
     return _("Status: %(status)s.") % {"status": event.get_to_status_display() or action}, "agency"
+
+
+# The evaluation's steps the agency takes (the others are the provider's or the centre's).
+AGENCY_STEPS = (
+    "contract_validate",
+    "contract_refuse",
+    "plan_validate",
+    "plan_changes",
+    "audit_plan_validate",
+    "audit_plan_changes",
+)
 
 
 def timeline(dossier) -> list[Entry]:

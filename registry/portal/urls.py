@@ -13,6 +13,7 @@ from registry.portal.views import (
     changes,
     documents,
     dossiers,
+    evaluation,
     incidents,
     oscal,
 )
@@ -32,6 +33,7 @@ urlpatterns = [
     ),
     path("dossiers/<str:reference>/answers/<int:requirement>/", assessment.dossier_answer, name="dossier-answer"),
     path("dossiers/<str:reference>/documents/", documents.dossier_documents, name="dossier-documents"),
+    path("dossiers/<str:reference>/evaluation/", evaluation.dossier_evaluation, name="dossier-evaluation"),
     path(
         "dossiers/<str:reference>/oscal/component-definition.json",
         oscal.dossier_oscal_export,

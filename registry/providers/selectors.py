@@ -81,7 +81,8 @@ def service_facts(service) -> ServiceFacts:
     return ServiceFacts(
         has_certificate=Certificate.objects.filter(service=service).exists(),
         has_dossier=dossiers.exists(),
-        listed_in_process=dossiers.filter(listed_in_process_consent=True, events__action="admit").exists(),
+        # Listed once the agency validated its evaluation contract (registry.public.selectors.listed_in_process).
+        listed_in_process=dossiers.filter(listed_in_process_consent=True, contracts__state="validated").exists(),
     )
 
 

@@ -101,28 +101,33 @@ def public_services():
 
 
 def listed_in_process():
-    """The dossiers of services in evaluation or awaiting decision whose provider consented to be listed, bare."""
+    """The dossiers of services in evaluation or awaiting decision whose provider consented to be listed and whose
+    evaluation contract the agency validated (admission alone lists nothing: a centre must be engaged), bare."""
+    from registry.evaluation.models import EvaluationContract
     from registry.qualification.choices import DossierStatus
     from registry.qualification.models import Dossier
 
     return Dossier.objects.filter(
-        status__in=(DossierStatus.EVALUATION, DossierStatus.DECISION), listed_in_process_consent=True
+        status__in=(DossierStatus.EVALUATION, DossierStatus.DECISION),
+        listed_in_process_consent=True,
+        pk__in=EvaluationContract.objects.filter(state=EvaluationContract.State.VALIDATED).values("dossier_id"),
     )
 
 
 def in_process_dossiers():
-    """Services in evaluation or awaiting decision whose provider consented to be listed, with the day they entered."""
+    """Services listed in process (listed_in_process), with the day they entered: their contract's validation."""
     from django.db.models import OuterRef, Subquery
 
-    from registry.qualification.models import DossierEvent
+    from registry.evaluation.models import EvaluationContract
 
-    # A subquery per row listed rather than a join and a GROUP BY of every listed dossier's events: a page of 25 reads
-    # 25 first admissions (and the count none).
-    admitted = DossierEvent.objects.filter(dossier_id=OuterRef("pk"), action="admit").order_by("created_at", "pk")
+    # A subquery per row listed rather than a join of every listed dossier's contracts: a page of 25 reads 25.
+    validated = EvaluationContract.objects.filter(
+        dossier_id=OuterRef("pk"), state=EvaluationContract.State.VALIDATED
+    ).order_by("decided_at", "pk")
     return (
         listed_in_process()
         .select_related("service__provider", "scheme", "evaluation_center")
-        .annotate(entered_process_at=Subquery(admitted.values("created_at")[:1]))
+        .annotate(entered_process_at=Subquery(validated.values("decided_at")[:1]))
         .order_by("service__provider__legal_name", "service__name", "pk")
     )
 

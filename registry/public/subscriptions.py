@@ -24,7 +24,7 @@ from registry.notifications import outbox
 from registry.notifications.outbox import Email
 from registry.providers.models import Provider, Service
 from registry.public.models import Subscription
-from registry.qualification.models import Dossier
+from registry.public.selectors import listed_in_process
 
 Scope = Subscription.Scope
 
@@ -88,9 +88,7 @@ def unsubscribe_headers(subscription) -> dict[str, str]:
 def followable_services():
     """Services the public can see, hence follow: those that hold or held a certificate, or are listed in process."""
     certified = Service.objects.filter(certificates__isnull=False).values("pk")
-    listed = Dossier.objects.filter(
-        status__in=(Dossier.Status.EVALUATION, Dossier.Status.DECISION), listed_in_process_consent=True
-    ).values("service_id")
+    listed = listed_in_process().values("service_id")
     return Service.objects.filter(Q(pk__in=certified) | Q(pk__in=listed))
 
 

@@ -26,6 +26,7 @@ class DocumentKind(models.TextChoices):
     EXTRA_EU_RISKS = "extra_eu_risks", _("Residual risks from extra-EU laws (5.3.d)")
     SERVICE_AGREEMENT = "service_agreement", _("Service agreement")
     EVIDENCE = "evidence", _("Evidence")
+    EVALUATION_CONTRACT = "evaluation_contract", _("Evaluation contract")
     EVALUATION_REPORT = "evaluation_report", _("Evaluation report")
     OTHER = "other", _("Other")
     # After qualification: filed on the certificate's dossier, tied to the change notice, surveillance audit, condition

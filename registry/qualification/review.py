@@ -18,6 +18,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django_countries.fields import Country
 
+from registry.evaluation import rules as evaluation_rules
+from registry.evaluation.models import TechnicalReport, Verdict
 from registry.providers.choices import ServiceModel
 from registry.providers.models import Provider, Service, Shareholder, Site, ThirdParty
 from registry.qualification import choices, rules, sovereignty
@@ -88,6 +90,14 @@ class Contradiction:
 
 
 @dataclass(frozen=True)
+class Difference:
+    """A requirement on which the reviewer's finding and the evaluation centre's verdict part."""
+
+    answer: Answer
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
 class Brief:
     recommendation: Recommendation | None
     open_major: list[Answer]
@@ -95,6 +105,12 @@ class Brief:
     evaluation_report: Document | None
     checks: list
     contradictions: list[Contradiction]
+    # The centre's side: its latest technical report, its verdicts and the reviewer's findings counted side by side
+    # ((label, count) pairs), and where they part.
+    technical_report: TechnicalReport | None = None
+    verdict_counts: tuple = ()
+    finding_counts: tuple = ()
+    differences: tuple = ()
 
 
 def _title(requirement):
@@ -522,9 +538,37 @@ def contradictions(answers, checks) -> list[Contradiction]:
     ]
 
 
+def centre_and_reviewer(dossier) -> dict:
+    """The centre's verdicts and the reviewer's findings side by side: each counted ((label, count) pairs, every value
+    named), and the requirements on which they differ (an observation counts as conform). Two queries."""
+    verdicts = {v.requirement_id: v for v in Verdict.objects.filter(dossier=dossier)}
+    answers = list(
+        Answer.objects.filter(dossier=dossier).select_related("requirement__parent").order_by("requirement__position")
+    )
+    verdict_counts = dict.fromkeys(Verdict.Value.values, 0)
+    for verdict in verdicts.values():
+        verdict_counts[verdict.value] += 1
+    finding_counts = dict.fromkeys(Answer.Finding.values, 0)
+    for answer in answers:
+        if answer.finding in finding_counts:
+            finding_counts[answer.finding] += 1
+    differences = tuple(
+        Difference(answer=answer, verdict=verdicts[answer.requirement_id])
+        for answer in answers
+        if answer.requirement_id in verdicts
+        and evaluation_rules.finding_differs(verdicts[answer.requirement_id].value, answer.finding)
+    )
+    return {
+        "verdict_counts": tuple((Verdict.Value(v).label, n) for v, n in verdict_counts.items()),
+        "finding_counts": tuple((Answer.Finding(v).label, n) for v, n in finding_counts.items()),
+        "differences": differences,
+    }
+
+
 def decision_brief(dossier) -> Brief:
     """Everything the committee decides from, on one page: the reviewer's recommendation, the open findings (internal
-    ones included), the evaluation report, the automatic checks and the answers that contradict them."""
+    ones included), the evaluation report, the automatic checks and the answers that contradict them; and the centre's
+    side: its technical report, its verdicts and the reviewer's findings counted side by side, and where they part."""
     dossier = Dossier.objects.select_related("service__provider", "scheme").get(pk=dossier.pk)
     findings = open_findings(dossier)
     checks = sovereignty.evaluate(dossier)
@@ -546,4 +590,6 @@ def decision_brief(dossier) -> Brief:
         evaluation_report=report,
         checks=checks,
         contradictions=contradictions(list(answers) if refs else [], checks),
+        technical_report=TechnicalReport.objects.filter(dossier=dossier).select_related("document", "centre").first(),
+        **centre_and_reviewer(dossier),
     )

@@ -15,11 +15,8 @@ from registry.qualification.workflow import REVIEWERS
 
 # The dossier is in the provider's hands: they change its content and sign its declaration, then submit it.
 PROVIDER_EDITABLE = (S.DRAFT, S.CHANGES_REQUESTED)
-# The agency adds its own documents (the evaluation report) while it instructs the dossier.
+# The agency adds its own documents while it instructs the dossier (the evaluation report is the centre's).
 AGENCY_EDITABLE = (S.IN_REVIEW, S.EVALUATION, S.DECISION)
-# The evaluation report concludes the instruction: its instructing reviewer adds and versions it while instructing,
-# and it is fixed once the committee has the dossier (what the committee decides on cannot change under it).
-REPORT_OPEN = (S.IN_REVIEW, S.EVALUATION)
 # Findings belong to the instruction: once the committee has the dossier, they are what it decides on.
 FINDINGS_OPEN = (S.IN_REVIEW, S.EVALUATION)
 # Moves after which the provider signs the declaration again: what they resubmit is a new filing.
@@ -54,23 +51,17 @@ def may_edit_content(actor, dossier) -> bool:
     return not content_edit_refusal(actor, dossier)
 
 
-def report_refusal(actor, dossier) -> str:
-    """Why this person may not add or version the dossier's evaluation report now; "" when they may."""
-    if not actor.in_group(REVIEWERS) or dossier.instructing_reviewer_id != actor.user_id:
-        return _("Only the instructing reviewer of this dossier adds or versions its evaluation report.")
-    if dossier.status not in REPORT_OPEN:
-        return _("The evaluation report is fixed once the dossier is sent to decision.")
-    return ""
-
-
 def document_refusal(actor, dossier, kind: str = "") -> str:
     """Why this person may not add a document (of `kind`, when known) to the dossier now; "" when they may.
 
-    The provider adds documents while they may edit the content; the agency's reviewers add theirs while instructing,
-    and the evaluation report only as report_refusal() says.
+    The provider adds documents while they may edit the content; the agency's reviewers add theirs while instructing.
+    Nobody uploads the evaluation report: the centre submits it with its grid of verdicts, from its space.
     """
     if kind == DocumentKind.EVALUATION_REPORT:
-        return report_refusal(actor, dossier)
+        return _(
+            "The evaluation report is the evaluation centre's: the centre submits it from its space, with its grid "
+            "of verdicts."
+        )
     if _is_agency(actor):
         allowed = actor.in_group(REVIEWERS) and dossier.status in AGENCY_EDITABLE
     else:
@@ -101,7 +92,7 @@ def change_voids_declaration(actor, dossier, *, move: str = "") -> bool:
     """Does this change void the signed declaration? `move` names a workflow move; without it, the change is to content.
 
     The declaration vouches for the dossier as the provider filed it: any change of theirs asks for a new signature,
-    and so does the agency's request for changes. The agency's own documents (the evaluation report) leave it standing.
+    and so does the agency's request for changes. The agency's own documents leave it standing.
     """
     if dossier.declared_at is None:
         return False

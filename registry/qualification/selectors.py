@@ -9,6 +9,8 @@ from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registry.evaluation.models import EvaluationContract, EvaluationPlan
+from registry.evaluation.selectors import readable_reports
 from registry.qualification.choices import CLOSED_DOSSIER_STATUSES, DocumentKind
 from registry.qualification.choices import DossierStatus as S
 from registry.qualification.models import Document, Dossier, DossierEvent, DossierVisit, Message
@@ -106,20 +108,25 @@ def answered_since_my_last_action(user_id) -> Q:
     )
 
 
-def _evaluation_report():
-    # Its current version; a refused, infected or failed one is as good as absent (as the guard of "send to decision"
-    # reads it, registry.qualification.services.dossiers.gather_facts).
-    current = Document.objects.filter(dossier_id=OuterRef("pk"), next_version__isnull=True)
-    return current.filter(kind=DocumentKind.EVALUATION_REPORT).exclude(
-        scan_status__in=(Document.ScanStatus.REFUSED, Document.ScanStatus.INFECTED, Document.ScanStatus.FAILED)
-    )
+def _centre_report():
+    # The centre's technical report of this round (since the dossier last entered evaluation: a dossier the committee
+    # sent back waits for a new one), as the guard of "send to decision" reads it (evaluation.selectors.evaluation_facts).
+    return readable_reports().filter(dossier_id=OuterRef("pk"), submitted_at__gte=OuterRef("status_changed_at"))
 
 
 def mine_in_evaluation(user_id, *, reported: bool) -> Q:
     """The dossiers this reviewer instructs that are in evaluation: waiting for the centre's report (reported=False),
     or with the report in, to send to decision (reported=True)."""
-    report = Exists(_evaluation_report())
+    report = Exists(_centre_report())
     return Q(status=S.EVALUATION, instructing_reviewer_id=user_id) & (report if reported else ~report)
+
+
+def centre_step_to_validate(user_id) -> Q:
+    """The dossiers this reviewer instructs on which the evaluation waits on them: a contract the centre confirmed, or
+    a plan the centre filed (registry.evaluation)."""
+    contract = EvaluationContract.objects.filter(dossier_id=OuterRef("pk"), state=EvaluationContract.State.CONFIRMED)
+    plan = EvaluationPlan.objects.filter(dossier_id=OuterRef("pk"), state=EvaluationPlan.State.FILED)
+    return Q(status=S.EVALUATION, instructing_reviewer_id=user_id) & (Exists(contract) | Exists(plan))
 
 
 def awaiting_decision_by(user_id) -> Q:
@@ -171,6 +178,7 @@ QUEUES = {
         Queue("to_take", _("To take"), (REVIEWERS,)),
         Queue("in_review", _("Mine in review"), (REVIEWERS,)),
         Queue("answered", _("Answered by the provider since my last action"), (REVIEWERS,)),
+        Queue("to_validate", _("Contract or evaluation plan to validate"), (REVIEWERS,)),
         Queue("evaluation", _("Mine in evaluation, waiting for the report"), (REVIEWERS,)),
         Queue("reported", _("Report received, to send to decision"), (REVIEWERS,)),
         Queue("decision", _("Awaiting my decision"), (COMMITTEE,)),
@@ -193,6 +201,7 @@ _CONDITIONS = {
     "to_take": lambda actor, today: to_take(),
     "in_review": lambda actor, today: mine_in_review(actor.user_id),
     "answered": lambda actor, today: answered_since_my_last_action(actor.user_id),
+    "to_validate": lambda actor, today: centre_step_to_validate(actor.user_id),
     "evaluation": lambda actor, today: mine_in_evaluation(actor.user_id, reported=False),
     "reported": lambda actor, today: mine_in_evaluation(actor.user_id, reported=True),
     "decision": lambda actor, today: awaiting_decision_by(actor.user_id),

@@ -50,10 +50,13 @@ class Facts:
     unanswered: tuple = ()  # refs of applicable requirements without a complete answer
     missing_document_kinds: tuple = ()  # labels of required document kinds not uploaded
     declared: bool = False
-    evaluation_center_chosen: bool = False
-    has_evaluation_report: bool = False
+    # The evaluation by the approved centre (registry.evaluation): the contract the agency validated, the plan it
+    # validated (the latest version), the technical report the centre submitted.
+    contract_validated: bool = False
+    plan_validated: bool = False
+    report_submitted: bool = False
     comment: str = ""
-    # The person asking evaluates for the dossier's evaluation centre (the one chosen, or being chosen on admission).
+    # The person asking evaluates for the dossier's evaluation centre (the one its evaluation contract names).
     actor_evaluates_for_centre: bool = False
 
 
@@ -84,9 +87,20 @@ def _any_reviewer(actor: Actor, dossier) -> str | None:
     return None
 
 
-# The moves that instruct a dossier. Whoever made one of them, or wrote a version of its evaluation report, took part
-# in the instruction and never decides on the dossier (four eyes), whoever instructs it now.
-INSTRUCTION_MOVES = ("take", "request_changes", "admit", "report", "declare_inadmissible")
+# The moves that instruct a dossier, and the agency's steps on its evaluation (registry.evaluation.events): whoever
+# made one of them, or wrote a version of its evaluation report, took part in the instruction and never decides on the
+# dossier (four eyes), whoever instructs it now.
+INSTRUCTION_MOVES = (
+    "take",
+    "request_changes",
+    "admit",
+    "report",
+    "declare_inadmissible",
+    "contract_validate",
+    "contract_refuse",
+    "plan_validate",
+    "plan_changes",
+)
 
 
 def instructors(dossier) -> frozenset:
@@ -138,10 +152,6 @@ def _needs_comment(facts: Facts) -> list[str]:
     return [] if facts.comment.strip() else [_("Please give the reason; the provider will read it.")]
 
 
-def _needs_center(facts: Facts) -> list[str]:
-    return [] if facts.evaluation_center_chosen else [_("Choose the approved evaluation centre first.")]
-
-
 def _independent_of_the_centre(facts: Facts) -> list[str]:
     """Four eyes extended to the evaluation centre: whoever evaluates for the dossier's centre never instructs nor
     decides it (every move the agency makes)."""
@@ -159,8 +169,17 @@ def _guards(move) -> tuple:
     return ((_independent_of_the_centre,) if move.agency else ()) + tuple(move.guards)
 
 
-def _needs_report(facts: Facts) -> list[str]:
-    return [] if facts.has_evaluation_report else [_("Upload the evaluation report before sending to decision.")]
+def _needs_evaluation(facts: Facts) -> list[str]:
+    """The centre's evaluation, complete: the dossier goes to the committee on the centre's report, under a contract
+    and a plan the agency validated."""
+    problems = []
+    if not facts.contract_validated:
+        problems.append(_("The evaluation contract has not been validated."))
+    if not facts.plan_validated:
+        problems.append(_("The centre's evaluation plan has not been validated."))
+    if not facts.report_submitted:
+        problems.append(_("The centre has not submitted its technical report."))
+    return problems
 
 
 @dataclass(frozen=True)
@@ -204,8 +223,9 @@ MOVES = {
             (_needs_complete_dossier,),
             False,
         ),
-        Move("admit", gettext_lazy("Admit for evaluation"), (S.IN_REVIEW,), S.EVALUATION, _instructing_reviewer, (_needs_center,)),
-        Move("report", gettext_lazy("Send to decision"), (S.EVALUATION,), S.DECISION, _instructing_reviewer, (_needs_report,)),
+        # Admitted, the provider names its approved centre in an evaluation contract (registry.evaluation.contracts).
+        Move("admit", gettext_lazy("Admit for evaluation"), (S.IN_REVIEW,), S.EVALUATION, _instructing_reviewer),
+        Move("report", gettext_lazy("Send to decision"), (S.EVALUATION,), S.DECISION, _instructing_reviewer, (_needs_evaluation,)),
         Move("qualify", gettext_lazy("Qualify"), (S.DECISION,), S.QUALIFIED, _decision_maker),
         Move("reject", gettext_lazy("Refuse qualification"), (S.DECISION,), S.REJECTED, _decision_maker, (_needs_comment,), style="danger"),
         Move("send_back", gettext_lazy("Send back to evaluation"), (S.DECISION,), S.EVALUATION, _decision_maker, (_needs_comment,)),
@@ -251,13 +271,13 @@ def check(actor: Actor, dossier, action: str, facts: Facts | None = None) -> Non
             raise Refused(" ".join(problems))
 
 
-# What the move's own page asks for (the comment, the evaluation centre): not missing before the page is filled in.
-ASKED_ON_THE_MOVES_PAGE = (_needs_comment, _needs_center)
+# What the move's own page asks for (the comment): not missing before the page is filled in.
+ASKED_ON_THE_MOVES_PAGE = (_needs_comment,)
 
 
 def missing_before(action: str, facts: Facts) -> list[str]:
     """What the dossier lacks for `action`, apart from what its page asks for: shown on the move's page
-    before anything is typed (a report to upload, a centre to choose), the same words the move would refuse with."""
+    before anything is typed (the centre's report still to come), the same words the move would refuse with."""
     move = MOVES.get(action)
     if move is None:
         return []

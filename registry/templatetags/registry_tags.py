@@ -8,6 +8,7 @@ from registry.certificates.statuses import certificate_badge
 from registry.core.bilingual import Text
 from registry.core.bilingual import text_in as bilingual_text
 from registry.core.times import with_zone as _with_zone
+from registry.evaluation.events import STEPS
 from registry.public import charts
 from registry.qualification.statuses import dossier_badge
 from registry.qualification.workflow import MOVES
@@ -28,6 +29,9 @@ def event_label(event) -> str:
     move = MOVES.get(event.action)
     if move is not None:
         return str(move.label)
+    step = STEPS.get(event.action)
+    if step is not None:
+        return str(step.label)
     return str(OTHER_ACTIONS.get(event.action, event.action))
 
 

@@ -199,6 +199,7 @@ def test_every_move_of_a_dossier_and_certificate_is_recorded_with_its_actor(
     complete_draft, editor, reviewer, decision_maker, center
 ):
     dossier = f.walk(complete_draft, "decision", provider_user=editor, reviewer=reviewer, center=center)
+    evaluator = f.centre_evaluator_user(center)
     certificate = svc.dossier_qualify(dossier=dossier, by=decision_maker, scope="Compute.")
     certificate_services.certificate_suspend(
         review_on=f.review_date(), certificate=certificate, by=decision_maker, reason="Incident."
@@ -209,6 +210,13 @@ def test_every_move_of_a_dossier_and_certificate_is_recorded_with_its_actor(
         ("dossier.submit", editor, "dossier", str(dossier.pk)),
         ("dossier.take", reviewer, "dossier", str(dossier.pk)),
         ("dossier.admit", reviewer, "dossier", str(dossier.pk)),
+        # The evaluation's steps, each by who made it: the provider, the centre, the reviewer.
+        ("dossier.contract_file", editor, "dossier", str(dossier.pk)),
+        ("dossier.contract_confirm", evaluator, "dossier", str(dossier.pk)),
+        ("dossier.contract_validate", reviewer, "dossier", str(dossier.pk)),
+        ("dossier.plan_file", evaluator, "dossier", str(dossier.pk)),
+        ("dossier.plan_validate", reviewer, "dossier", str(dossier.pk)),
+        ("dossier.report_submit", evaluator, "dossier", str(dossier.pk)),
         ("dossier.report", reviewer, "dossier", str(dossier.pk)),
         ("dossier.qualify", decision_maker, "dossier", str(dossier.pk)),
         ("certificate.issue", decision_maker, "certificate", str(certificate.pk)),

@@ -5,7 +5,6 @@ from django.urls import reverse
 
 from registry.certificates.models import Certificate, CertificateEvent
 from registry.qualification.services import dossiers as svc
-from registry.qualification.services.documents import document_add
 from tests import factories as f
 
 
@@ -13,8 +12,9 @@ from tests import factories as f
 def certificate(complete_draft, editor, reviewer, decision_maker, center):
     d = svc.dossier_submit(dossier=complete_draft, by=editor)
     svc.dossier_take(dossier=d, by=reviewer)
-    svc.dossier_admit(dossier=d, by=reviewer, evaluation_center=center)
-    document_add(dossier=d, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=reviewer)
+    svc.dossier_admit(dossier=d, by=reviewer)
+    f.contracted(d, provider_user=editor, reviewer=reviewer, center=center)
+    f.evaluated(d, reviewer=reviewer)
     svc.dossier_report(dossier=d, by=reviewer, recommendation="qualify")
     return svc.dossier_qualify(dossier=d, by=decision_maker, scope="Compute", conditions="Yearly audit.")
 

@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from registry.qualification.models import Answer, Dossier, DossierEvent
 from registry.qualification.services import dossiers as svc
-from registry.qualification.services.documents import document_add
 from registry.qualification.workflow import Refused
 from tests import factories as f
 
@@ -37,15 +36,15 @@ def test_send_to_decision_without_a_report_says_so_before_anything_is_typed(clie
     f.login_with_mfa(client, reviewer)
     page = client.get(move_url(in_evaluation, "report"))
     assert page.status_code == 200
-    assert "Upload the evaluation report before sending to decision." in page.text
+    assert "The centre has not submitted its technical report." in page.text
     assert 'name="comment"' not in page.text  # no form to fill in for nothing
 
     client.post(move_url(in_evaluation, "report"), {"comment": "Done."})
     assert Dossier.objects.get(pk=in_evaluation.pk).status == S.EVALUATION
 
-    document_add(dossier=in_evaluation, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=reviewer)
+    f.evaluated(in_evaluation, reviewer=reviewer)
     page = client.get(move_url(in_evaluation, "report"))
-    assert 'name="comment"' in page.text and "Upload the evaluation report" not in page.text
+    assert 'name="comment"' in page.text and "See the centre's evaluation" not in page.text
 
 
 def test_qualifying_over_an_open_major_finding_needs_a_confirmation_kept_in_the_event(

@@ -57,7 +57,7 @@ def test_the_findings_form_is_offered_and_refused_to_the_people_the_service_refu
 def test_the_instructing_reviewer_is_refused_findings_once_the_committee_has_the_dossier(
     client, reviewer, in_evaluation
 ):
-    document_add(dossier=in_evaluation, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=reviewer)
+    f.evaluated(in_evaluation, reviewer=reviewer)
     at_decision = svc.dossier_report(dossier=in_evaluation, by=reviewer, recommendation="qualify")
     answer = at_decision.answers.first()
     f.login_with_mfa(client, reviewer)
@@ -76,8 +76,6 @@ def test_the_agency_upload_form_shows_exactly_when_the_service_accepts_the_docum
     f.login_with_mfa(client, person)
     offered = client.get(change_url(in_evaluation, "documents")).context["may_upload"]
     refusal = service_refusal(
-        lambda: document_add(
-            dossier=in_evaluation, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=person
-        )
+        lambda: document_add(dossier=in_evaluation, kind="other", title="Minutes", uploaded=f.pdf(), by=person)
     )
     assert offered is (refusal == "") is (who == "reviewer")

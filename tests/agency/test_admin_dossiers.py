@@ -5,10 +5,10 @@ from django.urls import reverse
 
 from registry.accounts.permissions import actor_for
 from registry.certificates.models import Certificate
+from registry.evaluation import contracts
 from registry.qualification.models import Dossier, DossierEvent, Message
 from registry.qualification.selectors import dossiers_waiting_for, with_instructors
 from registry.qualification.services import dossiers as svc
-from registry.qualification.services.documents import document_add
 from registry.qualification.workflow import available_actions
 from tests import factories as f
 
@@ -29,21 +29,21 @@ def submitted(complete_draft, editor):
 
 
 @pytest.fixture
-def in_evaluation(submitted, reviewer, center):
+def in_evaluation(submitted, editor, reviewer, center):
     svc.dossier_take(dossier=submitted, by=reviewer)
-    return svc.dossier_admit(dossier=submitted, by=reviewer, evaluation_center=center)
+    svc.dossier_admit(dossier=submitted, by=reviewer)
+    f.contracted(submitted, provider_user=editor, reviewer=reviewer, center=center)
+    return Dossier.objects.get(pk=submitted.pk)
 
 
 @pytest.fixture
 def at_decision(in_evaluation, reviewer):
-    document_add(
-        dossier=in_evaluation, kind="evaluation_report", title="Evaluation report", uploaded=f.pdf(), by=reviewer
-    )
+    f.evaluated(in_evaluation, reviewer=reviewer)
     return svc.dossier_report(dossier=in_evaluation, by=reviewer, recommendation="qualify")
 
 
 def test_a_reviewer_carries_a_dossier_from_submitted_to_decision_and_a_second_person_qualifies_it(
-    client, submitted, reviewer, decision_maker, center
+    client, submitted, editor, reviewer, decision_maker, center
 ):
     f.login_with_mfa(client, reviewer)
     page = client.get(change_url(submitted))
@@ -51,15 +51,16 @@ def test_a_reviewer_carries_a_dossier_from_submitted_to_decision_and_a_second_pe
     assert "Take this dossier" in page.text
 
     assert client.post(move_url(submitted, "take"), {"comment": ""}).status_code == 302
-    response = client.post(
-        move_url(submitted, "admit"), {"evaluation_center": center.pk, "comment": "Contract validated."}
-    )
+    response = client.post(move_url(submitted, "admit"), {"comment": "Admissible."})
     assert response.status_code == 302
-    upload = client.post(
-        reverse("admin:registry_dossier_upload", args=[submitted.pk]),
-        {"kind": "evaluation_report", "title": "Evaluation report", "file": f.pdf("report.pdf")},
-    )
-    assert upload.status_code == 302
+    # The provider files its contract with the centre, which confirms it; the reviewer validates it on the page.
+    contract = contracts.contract_file(dossier=submitted, by=editor, centre=center, uploaded=f.pdf("contract.pdf"))
+    contracts.contract_confirm(contract=contract, by=f.centre_evaluator_user(center))
+    page = client.get(change_url(submitted) + "?part=evaluation")
+    assert "Validate the contract" in page.text
+    validate = reverse("admin:registry_dossier_contract_validate", args=[submitted.pk, contract.pk])
+    assert client.post(validate).status_code == 302
+    f.evaluated(submitted, reviewer=reviewer)  # the centre's plan (validated), grid and report
     response = client.post(move_url(submitted, "report"), {"recommendation": "qualify", "comment": "Report attached."})
     assert response.status_code == 302
     submitted.refresh_from_db()
@@ -81,7 +82,11 @@ def test_a_reviewer_carries_a_dossier_from_submitted_to_decision_and_a_second_pe
     assert page.status_code == 200
     assert "Qualification granted." in page.text
     actions = list(DossierEvent.objects.filter(dossier=submitted).values_list("action", flat=True))
-    assert actions == ["create", "submit", "take", "admit", "report", "qualify"]
+    assert actions == [
+        "create", "submit", "take", "admit",
+        "contract_file", "contract_confirm", "contract_validate", "plan_file", "plan_validate", "report_submit",
+        "report", "qualify",
+    ]  # fmt: skip
 
 
 def test_a_reviewer_outside_the_committee_sees_no_qualify_button_and_a_post_is_refused(
@@ -103,8 +108,9 @@ def test_it_refuses_a_decision_by_the_instructing_reviewer_even_in_the_committee
 ):
     d = svc.dossier_submit(dossier=complete_draft, by=editor)
     svc.dossier_take(dossier=d, by=reviewer_in_committee)
-    svc.dossier_admit(dossier=d, by=reviewer_in_committee, evaluation_center=center)
-    document_add(dossier=d, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=reviewer_in_committee)
+    svc.dossier_admit(dossier=d, by=reviewer_in_committee)
+    f.contracted(d, provider_user=editor, reviewer=reviewer_in_committee, center=center)
+    f.evaluated(d, reviewer=reviewer_in_committee)
     svc.dossier_report(dossier=d, by=reviewer_in_committee, recommendation="qualify")
     f.login_with_mfa(client, reviewer_in_committee)
     page = client.get(move_url(d, "qualify"), follow=True)
@@ -126,21 +132,21 @@ def test_a_move_without_its_required_reason_shows_the_error_and_changes_nothing(
     assert submitted.status == S.IN_REVIEW
 
 
-def test_admitting_without_a_centre_is_refused_in_words(client, submitted, reviewer):
+def test_admitting_asks_for_no_centre_the_provider_names_it_in_its_contract(client, submitted, reviewer):
     svc.dossier_take(dossier=submitted, by=reviewer)
     f.login_with_mfa(client, reviewer)
-    response = client.post(move_url(submitted, "admit"), {"comment": ""})
-    assert response.status_code == 200
-    assert "This field is required." in response.text
+    page = client.get(move_url(submitted, "admit"))
+    assert 'name="evaluation_center"' not in page.text
+    assert client.post(move_url(submitted, "admit"), {"comment": ""}).status_code == 302
     submitted.refresh_from_db()
-    assert submitted.status == S.IN_REVIEW
+    assert (submitted.status, submitted.evaluation_center) == (S.EVALUATION, None)
 
 
 def test_sending_to_decision_without_an_evaluation_report_says_what_is_missing(client, in_evaluation, reviewer):
     f.login_with_mfa(client, reviewer)
     response = client.post(move_url(in_evaluation, "report"), {"comment": ""})
     assert response.status_code == 200
-    assert "Upload the evaluation report before sending to decision." in response.text
+    assert "The centre has not submitted its technical report." in response.text
     in_evaluation.refresh_from_db()
     assert in_evaluation.status == S.EVALUATION
 

@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from registry.qualification.models import Answer, Dossier, DossierEvent
 from registry.qualification.services import dossiers as svc
-from registry.qualification.services.documents import document_add
 from tests import factories as f
 
 S = Dossier.Status
@@ -78,7 +77,7 @@ def test_a_change_request_without_open_findings_asks_only_the_comment(client, in
 
 
 def _with_report(d, reviewer):
-    f.checked(document_add(dossier=d, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=reviewer))
+    f.evaluated(d, reviewer=reviewer)
 
 
 def test_sending_to_decision_requires_a_recommendation(client, in_evaluation, reviewer):
@@ -108,13 +107,13 @@ def test_qualifying_with_conditions_requires_the_proposed_conditions(client, in_
     assert event.comment == "Nearly."
 
 
-def test_the_report_page_says_what_is_missing_and_links_to_the_upload(client, in_evaluation, reviewer):
+def test_the_report_page_says_what_is_missing_and_links_to_the_centres_evaluation(client, in_evaluation, reviewer):
     f.login_with_mfa(client, reviewer)
     page = client.get(move_url(in_evaluation, "report"))
-    assert "Upload the evaluation report before sending to decision." in page.text
+    assert "The centre has not submitted its technical report." in page.text
     assert 'name="recommendation"' not in page.text
     change = reverse("admin:registry_dossier_change", args=[in_evaluation.pk])
-    assert f'href="{change}?part=overview#tcr-upload"' in page.text
+    assert f'href="{change}?part=evaluation"' in page.text and "#tcr-upload" not in page.text
 
 
 # The committee's brief.

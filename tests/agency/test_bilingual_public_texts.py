@@ -8,7 +8,6 @@ from django.urls import reverse
 from registry.certificates.models import Certificate, CertificateEvent
 from registry.qualification.models import Dossier
 from registry.qualification.services import dossiers as svc
-from registry.qualification.services.documents import document_add
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def at_decision(complete_draft, walk, reviewer):
     d = walk(complete_draft, Dossier.Status.EVALUATION)
-    f.checked(document_add(dossier=d, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=reviewer))
+    f.evaluated(d, reviewer=reviewer)
     return svc.dossier_report(dossier=d, by=reviewer, recommendation="qualify")
 
 

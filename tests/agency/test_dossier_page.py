@@ -236,22 +236,23 @@ def test_findings_from_someone_other_than_the_instructing_reviewer_are_refused(c
     assert line.finding == ""
 
 
-# The upload beside the step that needs it.
+# What "send to decision" waits for: the centre's report, which the centre submits (no upload of the reviewer's).
 
 
-def test_the_report_to_upload_is_the_next_step_and_its_form_is_on_the_overview(client, in_evaluation, reviewer):
+def test_the_centres_report_is_the_next_step_and_the_overview_links_to_the_evaluation(client, in_evaluation, reviewer):
     f.login_with_mfa(client, reviewer)
     overview = client.get(page_url(in_evaluation, "overview")).text
-    assert "Before “Send to decision”:" in overview and "Upload the evaluation report before sending" in overview
-    assert 'id="tcr-upload"' in overview and 'name="part" value="overview"' in overview
+    assert "Before “Send to decision”:" in overview and "The centre has not submitted its technical report." in overview
+    assert 'id="tcr-upload"' not in overview and "?part=evaluation" in overview
     response = client.post(
         reverse("admin:registry_dossier_upload", args=[in_evaluation.pk]),
         {"part": "overview", "kind": "evaluation_report", "title": "Evaluation report", "file": f.pdf("report.pdf")},
     )
-    assert response.status_code == 302 and response["Location"] == page_url(in_evaluation)  # the overview
+    assert response.status_code == 302 and not in_evaluation.documents.filter(kind="evaluation_report").exists()
+    f.evaluated(in_evaluation, reviewer=reviewer)
     overview = client.get(page_url(in_evaluation, "overview")).text
-    assert "Before “Send to decision”:" not in overview and 'id="tcr-upload"' not in overview
-    # A new version of the report is a document like the others.
+    assert "Before “Send to decision”:" not in overview
+    # The reviewer's own documents are added with the documents.
     assert 'id="tcr-upload"' in client.get(page_url(in_evaluation, "documents")).text
 
 

@@ -12,7 +12,7 @@ from registry.accounts.permissions import actor_for
 from registry.qualification.models import Dossier, DossierEvent, DossierVisit, Message
 from registry.qualification.selectors import QUEUES, with_last_activity, with_unread
 from registry.qualification.services import answers
-from registry.qualification.services.documents import document_add
+from registry.qualification.services.documents import store_document
 from registry.qualification.services.dossiers import message_post
 from tests import factories as f
 
@@ -31,7 +31,18 @@ def event(d, action, actor, at):
 
 
 def report(d, by):
-    return f.checked(document_add(dossier=d, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=by))
+    """The centre's technical report of the dossier, as the queues read it (registry.evaluation.grid submits it; one
+    carried over from when the agency uploaded it: `by` is its author either way). Returns its document."""
+    from registry.evaluation.models import TechnicalReport
+
+    document = f.checked(
+        store_document(dossier_id=d.pk, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=by)
+    )
+    centre = d.evaluation_center or f.evaluation_center()
+    TechnicalReport.objects.create(
+        dossier=d, centre=centre, document=document, carried_over=True, conclusion="", submitted_by=by
+    )
+    return document
 
 
 @pytest.fixture
@@ -297,3 +308,30 @@ def test_people_outside_the_agency_get_no_queue(client, owner, who):
     assert response.status_code in (302, 403)
     if response.status_code == 302:
         assert reverse("admin:login") in response["Location"]
+
+
+def test_a_contract_the_centre_confirmed_or_a_plan_it_filed_waits_on_the_instructing_reviewer(
+    complete_draft, walk, editor, reviewer, second_reviewer, center
+):
+    from registry.evaluation import contracts
+
+    admitted = walk(complete_draft, S.IN_REVIEW)
+    from registry.qualification.services.dossiers import dossier_admit
+
+    dossier_admit(dossier=admitted, by=reviewer)
+    contract = contracts.contract_file(dossier=admitted, by=editor, centre=center, uploaded=f.pdf())
+    assert held("to_validate", reviewer) == set()  # the centre confirms first
+    contracts.contract_confirm(contract=contract, by=f.centre_evaluator_user(center))
+    assert held("to_validate", reviewer) == {admitted.reference}
+    assert held("to_validate", second_reviewer) == set()
+    contracts.contract_validate(contract=contract, by=reviewer)
+    assert held("to_validate", reviewer) == set()  # the plan is the centre's to file
+    from registry.evaluation import plans
+
+    plan = plans.plan_file(
+        dossier=admitted, by=f.centre_evaluator_user(center), scope="All.", sites=[], other_locations="Head office.",
+        starts_on=timezone.localdate(), ends_on=timezone.localdate(), team="Lead evaluator",
+    )  # fmt: skip
+    assert held("to_validate", reviewer) == {admitted.reference}
+    plans.plan_validate(plan=plan, by=reviewer)
+    assert held("to_validate", reviewer) == set()

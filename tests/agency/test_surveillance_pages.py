@@ -121,12 +121,8 @@ def test_a_reviewer_instructs_an_audit_from_its_page(client, reviewer, center, o
         {"evaluation_center": center.pk, "reviewer": reviewer.pk},
     )
     assert response.status_code == 302
-    response = client.post(
-        reverse("admin:registry_surveillanceaudit_report", args=[audit_obj.pk]),
-        {"title": "Centre's report", "file": f.pdf()},
-    )
-    assert response.status_code == 302
-    f.checked(audit_obj.documents.get())
+    # The centre files its plan, its verdict and its report (tests/agency/test_admin_surveillance_by_centre.py).
+    f.audited(audit_obj, f.evaluator(center).user, reviewer)
     # "With conditions" and no condition: refused next to the form, nothing recorded.
     outcome = {"performed_on": today().isoformat(), "outcome": "maintained_with_conditions", "findings": "Logs."}
     response = client.post(reverse("admin:registry_surveillanceaudit_outcome", args=[audit_obj.pk]), outcome)

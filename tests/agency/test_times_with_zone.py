@@ -9,7 +9,6 @@ from django.utils import timezone
 from registry.notifications.models import DeliveryFailure
 from registry.qualification.models import Dossier
 from registry.qualification.services import dossiers as svc
-from registry.qualification.services.documents import document_add
 from tests import factories as f
 
 # "3 Dec 2026, 16:59 CET" (or CEST in summer): the time, then the zone's name.
@@ -39,8 +38,9 @@ def test_the_dossier_overview_names_the_zone_of_its_times(client, in_review, rev
 def test_the_certificate_page_names_the_zone(client, complete_draft, editor, reviewer, decision_maker, center):
     d = svc.dossier_submit(dossier=complete_draft, by=editor)
     svc.dossier_take(dossier=d, by=reviewer)
-    svc.dossier_admit(dossier=d, by=reviewer, evaluation_center=center)
-    document_add(dossier=d, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=reviewer)
+    svc.dossier_admit(dossier=d, by=reviewer)
+    f.contracted(d, provider_user=editor, reviewer=reviewer, center=center)
+    f.evaluated(d, reviewer=reviewer)
     svc.dossier_report(dossier=d, by=reviewer, recommendation="qualify")
     certificate = svc.dossier_qualify(dossier=d, by=decision_maker, scope="Compute")
     f.login_with_mfa(client, decision_maker)

@@ -32,7 +32,7 @@ def test_a_reviewer_lands_on_their_queues_with_counts_and_the_oldest_wait(client
     page = client.get(reverse(HOME))
     assert page.status_code == 200
     assert queues_on(page) == {
-        "to_take": 2, "in_review": 1, "answered": 0, "evaluation": 1, "reported": 0, "overdue": 0,
+        "to_take": 2, "in_review": 1, "answered": 0, "to_validate": 0, "evaluation": 1, "reported": 0, "overdue": 0,
         "surveillance": 0, "conditions": 0,
     }  # fmt: skip
     assert "<h1>My work</h1>" in page.text

@@ -160,3 +160,14 @@ def test_the_home_reads_in_a_fixed_number_of_queries(evaluator_client, center, s
     with django_assert_max_num_queries(9):
         page = evaluator_client.get(reverse("centre:home"))
     assert page.content.decode().count('href="/centre/dossiers/') == 24  # 12 in evaluation, 12 qualified
+
+
+def test_an_evaluator_is_led_to_the_centres_space_from_every_page(evaluator_client):
+    page = evaluator_client.get(reverse("registry:list")).content.decode()
+    assert reverse("centre:home") in page and reverse("portal:home") not in page
+
+
+def test_a_provider_member_is_led_to_the_portal(client, owner):
+    client.force_login(owner)
+    page = client.get(reverse("registry:list")).content.decode()
+    assert reverse("portal:home") in page and reverse("centre:home") not in page

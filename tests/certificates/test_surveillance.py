@@ -152,8 +152,8 @@ def audit_due(certificate, reviewer, center):
 
 
 def with_report(audit_obj, reviewer):
-    f.checked(svc.audit_report_add(audit_obj=audit_obj, by=reviewer, title="Centre's report", uploaded=f.pdf()))
-    return audit_obj
+    """The audit's centre files its plan, grades a requirement and submits its report (registry.evaluation)."""
+    return f.audited(audit_obj, f.evaluator(audit_obj.evaluation_center).user, reviewer)
 
 
 def record(audit_obj, reviewer, outcome, conditions=(), findings="Logs kept 6 months instead of 12."):
@@ -167,7 +167,7 @@ def record(audit_obj, reviewer, outcome, conditions=(), findings="Logs kept 6 mo
     )
 
 
-def test_the_instructing_reviewer_files_the_report_and_records_a_maintained_outcome(audit_due, reviewer, committed):
+def test_the_reviewer_records_a_maintained_outcome_after_the_centres_report(audit_due, reviewer, committed):
     with_report(audit_due, reviewer)
     [report] = audit_due.documents.all()
     assert (report.kind, report.dossier_id) == (DocumentKind.SURVEILLANCE_REPORT, audit_due.certificate.dossier_id)
@@ -224,10 +224,8 @@ def test_a_suspended_certificate_takes_the_outcome_without_a_second_proposal(aud
 
 
 def test_only_the_instructing_reviewer_records_and_only_with_the_centres_report(audit_due, reviewer, second_reviewer):
-    with pytest.raises(Refused, match="report"):
+    with pytest.raises(Refused, match="has not submitted its report"):
         record(audit_due, reviewer, SurveillanceOutcome.MAINTAINED)
-    with pytest.raises(Refused, match="instructing reviewer"):
-        svc.audit_report_add(audit_obj=audit_due, by=second_reviewer, title="Report", uploaded=f.pdf())
     with_report(audit_due, reviewer)
     with pytest.raises(Refused, match="instructing reviewer"):
         record(audit_due, second_reviewer, SurveillanceOutcome.MAINTAINED)

@@ -117,9 +117,31 @@ def test_it_leaves_a_resubmitted_dossier_with_its_reviewer_and_what_changed(outp
 def test_it_carries_dossiers_through_the_real_workflow(output):
     qualified = Dossier.objects.filter(status=S.QUALIFIED).first()
     actions = list(DossierEvent.objects.filter(dossier=qualified).values_list("action", flat=True))
-    assert actions == ["create", "declare", "submit", "take", "admit", "report", "qualify"]
+    assert actions == [
+        "create", "declare", "submit", "take", "admit",
+        "contract_file", "contract_confirm", "contract_validate", "plan_file", "plan_validate", "report_submit",
+        "report", "qualify",
+    ]  # fmt: skip
     assert qualified.documents.filter(kind="evaluation_report").exists()
+    assert qualified.verdicts.count() == qualified.answers.count()  # the centre graded every requirement
     assert qualified.decision_maker.email == "committee@agency.example"
+
+
+def test_it_leaves_one_dossier_with_a_plan_to_validate_and_one_with_a_partial_grid(output):
+    from registry.evaluation.models import EvaluationContract, EvaluationPlan
+
+    bleu = Dossier.objects.get(service__slug="bleu-cloud-platform")
+    s3ns = Dossier.objects.get(service__slug="s3ns-premi3ns")
+    for dossier in (bleu, s3ns):
+        assert dossier.status == S.EVALUATION
+        assert dossier.contracts.get().state == EvaluationContract.State.VALIDATED
+    assert bleu.evaluation_plans.get().state == EvaluationPlan.State.FILED
+    assert s3ns.evaluation_plans.get().state == EvaluationPlan.State.VALIDATED
+    assert 0 < s3ns.verdicts.count() < s3ns.answers.count()
+    assert not s3ns.technical_reports.exists()
+    # In process since the contract's validation, backdated with the rest of the dossier's timeline.
+    validated = DossierEvent.objects.get(dossier=s3ns, action="contract_validate").created_at
+    assert s3ns.contracts.get().decided_at == validated
 
 
 def test_it_creates_the_agency_users_in_their_groups(output):

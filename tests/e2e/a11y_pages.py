@@ -95,6 +95,9 @@ NOT_PAGES = {
     "portal:dossier-oscal-export": "JSON (OSCAL component definition)",
     "portal:dossier-oscal-import-confirm": "POST only (the import's preview; it leads to the import's report)",
     "centre:document-download": "a document file",
+    "centre:contract-confirm": "POST only (the dossier's page in the centre's space)",
+    "centre:contract-decline": "POST only (the dossier's page in the centre's space)",
+    "centre:audit-report-download": "a document file (the centre's own surveillance report)",
 }
 
 

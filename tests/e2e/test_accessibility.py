@@ -17,6 +17,7 @@ pages are in tests/e2e/a11y_pages.py; the pages each audit visits are here, wher
 test_every_public_and_portal_page_is_audited looks for them.
 """
 
+import datetime
 import json
 import shutil
 from pathlib import Path
@@ -185,6 +186,7 @@ def test_portal_pages_have_no_serious_accessibility_violation(live_server, axe_i
     newcomer_cookie = session_cookie(world["newcomer"], live_server.url)
     incident = f.incident(world["qualified"], world["owner"])  # open: its page shows the report form
     imported = oscal_import(dossier, world["owner"])
+    admitted = f.dossier(f.service(provider, name="Nuage Archive"), dossier.scheme, status="evaluation")
     oscal_upload = oscal_file(dossier)  # read before the browser starts: no ORM call inside its block
 
     def steps(browser):
@@ -224,6 +226,8 @@ def test_portal_pages_have_no_serious_accessibility_violation(live_server, axe_i
             audit.visit(f"portal:dossier-assessment {chapter}", r("dossier-assessment", ref, chapter))
         audit.visit("portal:dossier-documents", r("dossier-documents", ref))
         audit.visit("portal:dossier-message", r("dossier-message", ref))
+        audit.visit("portal:dossier-evaluation", r("dossier-evaluation", admitted.reference))
+        audit.submit("portal:dossier-evaluation (a contract with errors)")
         audit.visit("portal:dossier-declaration", r("dossier-declaration", ref))
         audit.visit("portal:dossier-withdraw", r("dossier-withdraw", ref))
         audit.visit("portal:dossier-oscal-import", r("dossier-oscal-import", ref))
@@ -252,6 +256,47 @@ def test_centre_pages_have_no_serious_accessibility_violation(live_server, axe_i
     Message.objects.create(dossier=held, author=world["owner"], body="The plan suits us.")
     evaluator = f.evaluator(centre, email="evaluator@cesti.test")
     lapsed = f.evaluator(f.evaluation_center(name="CESTI Lyon", active=False), email="evaluator@lyon.test")
+    # A contract waiting for the centre's answer, on a dossier of its own; on the held one, the plan the agency
+    # validated and one verdict of the grid.
+    from registry.evaluation import contracts, grid, plans
+    from registry.qualification.services.dossiers import applicable_requirements
+    from registry.qualification.workflow import REVIEWERS
+
+    waiting = f.dossier(f.service(world["provider"], name="Nuage Backup"), held.scheme, status="evaluation")
+    contracts.contract_file(dossier=waiting, by=world["owner"], centre=centre, uploaded=f.pdf("contract.pdf"))
+    reviewer = f.user(email="rita@agency.test", groups=[REVIEWERS])
+    type(held).objects.filter(pk=held.pk).update(instructing_reviewer=reviewer)
+    held.refresh_from_db()
+    plan = plans.plan_file(
+        dossier=held, by=evaluator.user, scope="The platform and chapter 19.", sites=[],
+        other_locations="The provider's head office.", starts_on=datetime.date(2027, 1, 11),
+        ends_on=datetime.date(2027, 2, 19), team="Eve Martin, lead evaluator",
+    )  # fmt: skip
+    plans.plan_validate(plan=plan, by=reviewer)
+    # Surveillance: an audit assigned to the centre with no plan yet, and one whose plan the agency validated.
+    from registry.certificates.models import SurveillanceAudit
+    from registry.certificates.surveillance import audit_assign
+    from registry.evaluation import selectors as evaluation_selectors
+    from registry.evaluation import surveillance as audit_work
+
+    to_plan = world["qualified"].surveillance_audits.get(sequence=2)
+    planned = SurveillanceAudit.objects.create(
+        certificate=world["qualified"], sequence=3, due_on=to_plan.due_on + datetime.timedelta(days=365)
+    )
+    for audit_obj in (to_plan, planned):
+        audit_assign(audit_obj=audit_obj, by=reviewer, evaluation_center=centre, reviewer=reviewer)
+    audit_plan = audit_work.audit_plan_file(
+        audit_obj=planned, by=evaluator.user, scope="Access management and logging.", sites=[],
+        other_locations="A remote session.", starts_on=datetime.date(2027, 3, 1), ends_on=datetime.date(2027, 3, 2),
+        team="Eve Martin, lead evaluator",
+    )  # fmt: skip
+    audit_work.audit_plan_validate(plan=audit_plan, by=reviewer)
+    audit_requirement = evaluation_selectors.audit_requirements(planned)[0]
+    graded, ungraded = applicable_requirements(held)[:2]
+    grid.verdict_record(
+        dossier=held, requirement=graded, by=evaluator.user, value="minor",
+        note="Keys rotate yearly, not quarterly.", evidence_reviewed="Key management procedure.",
+    )  # fmt: skip
     invitation = EvaluatorInvitation.objects.create(
         centre=centre, email=world["newcomer"].email, invited_by=evaluator.user
     )
@@ -265,6 +310,24 @@ def test_centre_pages_have_no_serious_accessibility_violation(live_server, axe_i
         audit = Audit(browser, live_server.url, lang, [evaluator_cookie])
         audit.visit("centre:home", reverse("centre:home"))
         audit.visit("centre:dossier", reverse("centre:dossier", args=[held.reference]))
+        audit.visit("centre:dossier (a contract to confirm)", reverse("centre:dossier", args=[waiting.reference]))
+        audit.visit("centre:plan-file", reverse("centre:plan-file", args=[held.reference]))
+        audit.page.fill("textarea[name=scope]", "")
+        audit.submit("centre:plan-file (with errors)")
+        audit.visit("centre:verdict", reverse("centre:verdict", args=[held.reference, graded.pk]))
+        audit.visit("centre:verdict (none yet)", reverse("centre:verdict", args=[held.reference, ungraded.pk]))
+        audit.submit("centre:verdict (with errors)")
+        audit.visit(
+            "centre:report-submit (the grid incomplete)", reverse("centre:report-submit", args=[held.reference])
+        )
+        audit.visit("centre:audit (a plan to file)", reverse("centre:audit", args=[to_plan.pk]))
+        audit.visit("centre:audit-plan", reverse("centre:audit-plan", args=[to_plan.pk]))
+        audit.page.fill("textarea[name=scope]", "")
+        audit.submit("centre:audit-plan (with errors)")
+        audit.visit("centre:audit (the plan validated)", reverse("centre:audit", args=[planned.pk]))
+        audit.visit("centre:audit-verdict", reverse("centre:audit-verdict", args=[planned.pk, audit_requirement.pk]))
+        audit.submit("centre:audit-verdict (with errors)")
+        audit.visit("centre:audit-report", reverse("centre:audit-report", args=[planned.pk]))
         gone = Audit(browser, live_server.url, lang, [lapsed_cookie])
         gone.visit("centre:home (approval lapsed)", reverse("centre:home"))
         return [newcomer, audit, gone]

@@ -11,7 +11,6 @@ from django.urls import reverse
 from registry.qualification.models import Answer, Dossier
 from registry.qualification.services import dossiers as svc
 from registry.qualification.services.answers import answer_save
-from registry.qualification.services.documents import document_add
 from registry.qualification.services.dossiers import dossier_create
 from registry.qualification.workflow import COMMITTEE
 from tests import factories as f
@@ -72,9 +71,7 @@ def test_dossier_page_parts_and_move_pages_have_no_serious_accessibility_violati
 
     without_report = walked("Nuage Backup", S.EVALUATION)
     with_report = walked("Nuage Files", S.EVALUATION)
-    f.checked(
-        document_add(dossier=with_report, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=reviewer)
-    )
+    f.evaluated(with_report, reviewer=reviewer)
     in_review = walked("Nuage Mail", S.IN_REVIEW)
     at_decision = walked("Nuage Archive", S.DECISION)
 

@@ -11,8 +11,12 @@ internal one on another, saves the chapter and is back on it; "Request changes" 
 provider may read, ticked. The provider reads the action item on the dossier and the finding on its requirement (never
 the internal note), corrects a justification, answers with a message, signs again and resubmits. The dossier is back
 with its reviewer without a second take: the home's "answered by the provider since my last action" queue leads to it,
-its page shows what changed since the request; the reviewer admits it at an evaluation centre, uploads the evaluation
-report from the form beside that next step and sends it to decision recommending a qualification with conditions. A
+its page shows what changed since the request; the reviewer admits it. The provider files its evaluation contract with
+an approved centre on the dossier's "Evaluation" page; an evaluator of the centre signs in to the centre's space
+(second factor) and confirms it; the reviewer, from the "contract or plan to validate" queue, validates it. The centre
+files its evaluation plan, the reviewer validates it; the centre records a verdict per requirement and submits its
+technical report; the reviewer, from "report received", sends the dossier to decision recommending a qualification
+with conditions. A
 committee member (also with a second factor) finds it in "awaiting my decision", decides from the brief (the
 recommendation and its conditions, the open findings, the report) with the conditions prefilled, and qualifies it. The
 service is then in the public registry, its certificate verifies, and the feed has the entry.
@@ -73,6 +77,10 @@ TYPED = {
         "request": "Please detail the backup site.",
         "answer": "The backup site is in Strasbourg, France.",
         "report": "Evaluation report",
+        "plan_scope": "The platform, its operations and chapter 19, on the Roubaix site.",
+        "team": "Eve Martin, lead evaluator\nPaul Durand, technical evaluator",
+        "evidence": "Security policy, interviews with the operations team.",
+        "conclusion": "The service meets the scheme's requirements.",
         "conditions": "Move the backup site's keys to an HSM operated in the EU within six months.",
         "rationale": "Sound answers; the one minor finding was corrected.",
         "scope": "Virtual machines hosted in France.",
@@ -93,6 +101,10 @@ TYPED = {
         "request": "Merci de préciser le site de secours.",
         "answer": "Le site de secours est à Strasbourg, en France.",
         "report": "Rapport d’évaluation",
+        "plan_scope": "La plateforme, son exploitation et le chapitre 19, sur le site de Roubaix.",
+        "team": "Ève Martin, évaluatrice principale\nPaul Durand, évaluateur technique",
+        "evidence": "Politique de sécurité, entretiens avec l’équipe d’exploitation.",
+        "conclusion": "Le service satisfait aux exigences du référentiel.",
         "conditions": "Confier les clés du site de secours à un HSM exploité dans l’UE sous six mois.",
         "rationale": "Réponses solides ; le seul écart mineur a été corrigé.",
         "scope": "Machines virtuelles hébergées en France.",
@@ -200,10 +212,10 @@ class Shots:
         page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
 
 
-def sign_in_with_mfa(page, base, email, shot, name):
-    """Someone of the agency opens the workspace: its sign-in (password, then the authenticator's code) brings them
-    back to the workspace's home."""
-    page.goto(base + "/admin/")
+def sign_in_with_mfa(page, base, email, shot, name, space="/admin/"):
+    """Someone of the agency opens the workspace (an evaluator, the centre's space): its sign-in (password, then the
+    authenticator's code) brings them back to its home."""
+    page.goto(base + space)
     page.wait_for_url(re.compile(r"/accounts/login/"))
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", f.PASSWORD)
@@ -212,7 +224,7 @@ def sign_in_with_mfa(page, base, email, shot, name):
     shot(page, f"{name}-totp")
     page.fill("input[name=code]", totp_code())
     page.locator("input[name=code]").press("Enter")
-    page.wait_for_url(base + "/admin/")
+    page.wait_for_url(base + space)
 
 
 def workspace_page(page, lang, shot, name):
@@ -322,6 +334,9 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
         EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
         f.totp_authenticator(person)
     center = f.evaluation_center(name="CESTI Lyon")
+    evaluator = f.evaluator(center, email="eve@cesti-lyon.test").user
+    EmailAddress.objects.create(user=evaluator, email=evaluator.email, verified=True, primary=True)
+    f.totp_authenticator(evaluator)
     mail.outbox.clear()
     base = live_server.url
     started = time.monotonic()
@@ -516,8 +531,7 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
             declare_and_submit("Resubmit the dossier", "resubmitted", done=resubmitted)
 
             # 11. Back with its reviewer, no second take: in the home's "answered" queue, the page says what changed
-            # since the request; admitted, the report uploaded beside that next step, sent to decision with a
-            # recommendation.
+            # since the request; the reviewer admits it.
             agency.goto(base + "/admin/")
             open_from_queue(agency, lang, reference, "answered", shot)
             changes = agency.locator(".tcr-changes")
@@ -525,26 +539,99 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
             assert "19.2" in changes.inner_text(), changes.inner_text()
             assert "Strasbourg" in " ".join(changes.locator("ins").all_inner_texts()), changes.inner_text()
             assert agency.locator(".tcr-summary").get_by_role("link", name=tr(lang, MOVES["take"].label)).count() == 0
-            summary_move(
-                agency,
-                lang,
-                "admit",
-                shot,
-                "admitted",
-                fill=lambda pg: pg.locator("select[name=evaluation_center]").select_option(str(center.pk)),
+            summary_move(agency, lang, "admit", shot, "admitted")
+
+            # 12. The provider files its evaluation contract with the centre it chose, on the dossier's "Evaluation"
+            # page; the centre's evaluator confirms it in the centre's space; the reviewer validates it.
+            page.goto(f"{base}/portal/dossiers/{reference}/")
+            page.locator("#dossier-steps").get_by_role("link", name=tr(lang, "Evaluation"), exact=True).click()
+            page.wait_for_url(re.compile(rf"/portal/dossiers/{reference}/evaluation/$"))
+            assert_language(page, lang, "Evaluation contract", "File the evaluation contract")
+            page.locator("select[name=centre]").select_option(str(center.pk))
+            page.locator("input[name=file]").set_input_files(
+                {"name": "contract.pdf", "mimeType": "application/pdf", "buffer": f.PDF_BYTES}
             )
-            assert_language(agency, lang, "Next step: the evaluation report")
-            upload_form = agency.locator(".tcr-actions #tcr-upload")
-            upload_form.locator("select[name=kind]").select_option("evaluation_report")
-            upload_form.locator("input[name=title]").fill(typed["report"])
-            upload_form.locator("input[type=file]").set_input_files(
+            shot(page, "contract-form")
+            page.get_by_role("button", name=tr(lang, "File the contract")).click()
+            page.wait_for_url(re.compile(rf"/portal/dossiers/{reference}/evaluation/(#contract)?$"))
+            page.get_by_text(tr(lang, "Waiting for the centre's confirmation")).first.wait_for()
+            shot(page, "contract-filed")
+
+            centre = person()
+            sign_in_with_mfa(centre, base, evaluator.email, shot, "evaluator", space="/centre/")
+            assert_language(centre, lang, "Dossiers assigned to your centre")
+            shot(centre, "centre-home")
+            centre.get_by_role("link", name=reference, exact=True).click()
+            centre.wait_for_url(re.compile(rf"/centre/dossiers/{reference}/$"))
+            assert_language(centre, lang, "Evaluation contract", "Evaluation plan", "Evaluation grid")
+            centre.get_by_role("button", name=tr(lang, "Confirm the contract")).click()
+            centre.wait_for_url(re.compile(rf"/centre/dossiers/{reference}/(#contract)?$"))
+            shot(centre, "contract-confirmed")
+
+            agency.goto(base + "/admin/")
+            open_from_queue(agency, lang, reference, "to_validate", shot)
+            parts = agency.locator(".tcr-summary .tcr-parts")
+            parts.get_by_role("link", name=tr(lang, "Evaluation"), exact=True).click()
+            agency.wait_for_url(re.compile(r"part=evaluation"))
+            agency.get_by_role("button", name=tr(lang, "Validate the contract")).click()
+            agency.wait_for_url(re.compile(r"part=evaluation"))
+            assert_no_error(agency)
+            workspace_page(agency, lang, shot, "contract-validated")
+
+            # 13. The centre files its plan (the service's first site, six weeks); the reviewer validates it.
+            centre.goto(f"{base}/centre/dossiers/{reference}/")
+            centre.get_by_role("link", name=tr(lang, "File the evaluation plan")).click()
+            centre.wait_for_url(re.compile(rf"/centre/dossiers/{reference}/plan/$"))
+            centre.fill("textarea[name=scope]", typed["plan_scope"])
+            centre.locator("input[name=sites]").first.check()
+            centre.fill("input[name=starts_on]", "2027-01-11")
+            centre.fill("input[name=ends_on]", "2027-02-19")
+            centre.fill("textarea[name=team]", typed["team"])
+            shot(centre, "plan-form")
+            centre.locator("main form button[type=submit]").first.click()
+            centre.wait_for_url(re.compile(rf"/centre/dossiers/{reference}/(#plan-title)?$"))
+            assert_no_error(centre)
+            shot(centre, "plan-filed")
+
+            agency.goto(base + "/admin/")
+            open_from_queue(agency, lang, reference, "to_validate", shot)
+            agency.goto(agency.url.split("?")[0] + "?part=evaluation")
+            agency.get_by_role("button", name=tr(lang, "Validate the plan")).click()
+            agency.wait_for_url(re.compile(r"part=evaluation"))
+            assert_no_error(agency)
+            workspace_page(agency, lang, shot, "plan-validated")
+
+            # 14. The centre grades each requirement (conform, the evidence it reviewed), then submits its technical
+            # report with the file and its conclusion.
+            centre.goto(f"{base}/centre/dossiers/{reference}/")
+            grid_rows = centre.locator("#grid tbody tr")
+            for _row in range(grid_rows.count()):
+                centre.goto(f"{base}/centre/dossiers/{reference}/")
+                centre.locator("#grid tbody tr a").filter(has_text=tr(lang, "Record")).first.click()
+                centre.wait_for_url(re.compile(rf"/centre/dossiers/{reference}/grid/\d+/$"))
+                centre.locator("input[name=value][value=conform]").check()
+                centre.fill("textarea[name=evidence_reviewed]", typed["evidence"])
+                centre.get_by_role("button", name=tr(lang, "Save the verdict")).click()
+                centre.wait_for_load_state("load")
+                assert_no_error(centre)
+            centre.goto(f"{base}/centre/dossiers/{reference}/")
+            shot(centre, "grid-complete")
+            centre.get_by_role("link", name=tr(lang, "Submit the technical report")).click()
+            centre.wait_for_url(re.compile(rf"/centre/dossiers/{reference}/report/$"))
+            centre.fill("input[name=title]", typed["report"])
+            centre.locator("input[name=file]").set_input_files(
                 {"name": "report.pdf", "mimeType": "application/pdf", "buffer": f.PDF_BYTES}
             )
-            upload_form.locator("[type=submit]").click()
-            agency.wait_for_url(re.compile(r"/admin/registry/dossier/\d+/change/$"))
-            added = tr(lang, "Document “%(title)s” added (version %(version)d).", title=typed["report"], version=1)
-            agency.locator(".messagelist").get_by_text(added).wait_for()
-            workspace_page(agency, lang, shot, "dossier-page-report-uploaded")
+            centre.fill("textarea[name=conclusion]", typed["conclusion"])
+            shot(centre, "report-form")
+            centre.get_by_role("button", name=tr(lang, "Submit the report")).click()
+            centre.wait_for_url(re.compile(rf"/centre/dossiers/{reference}/(#grid)?$"))
+            assert_no_error(centre)
+            shot(centre, "report-submitted")
+
+            # 15. The reviewer, from "report received", sends the dossier to decision with a recommendation.
+            agency.goto(base + "/admin/")
+            open_from_queue(agency, lang, reference, "reported", shot)
 
             def recommend(pg):
                 pg.check(f"input[name=recommendation][value={Recommendation.CONDITIONS.value}]")
@@ -553,7 +640,7 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
 
             summary_move(agency, lang, "report", shot, "to-decision", fill=recommend)
 
-            # 12. A committee member finds it awaiting their decision and qualifies it from the brief, the proposed
+            # 16. A committee member finds it awaiting their decision and qualifies it from the brief, the proposed
             # conditions prefilled.
             decider = person()
             sign_in_with_mfa(decider, base, committee.email, shot, "committee")
@@ -573,7 +660,7 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
             issued = message_pattern(lang, "Qualified. Certificate %(number)s issued.", "number")
             number = re.search(issued, words(decider.locator(".messagelist").inner_text())).group(1)
 
-            # 13. The public registry, the verification page and the feed.
+            # 17. The public registry, the verification page and the feed.
             public = person()
             public.goto(base + "/registry/")
             public.get_by_text(SERVICE).first.wait_for()
@@ -588,7 +675,7 @@ def test_provider_to_registry_journey(live_server, monkeypatch, tmp_path, lang):
             feed = response.text()
             assert SERVICE in feed or number in feed
 
-            # 14. After qualification: the provider's edit of the certified service is a change notice. The service
+            # 18. After qualification: the provider's edit of the certified service is a change notice. The service
             # page leads to it; the storage site moves to Germany in the proposed record, the notice is filed; the
             # public page still shows France until a reviewer takes and accepts it with a public summary, then shows
             # Germany and the summary in the certificate's history. (Selectors by form address and field name: the

@@ -25,12 +25,6 @@ def test_an_evaluator_is_lapsed_when_their_access_or_their_centres_approval_ends
     assert approval_lapsed(f.evaluator(f.evaluation_center(active=False)))
 
 
-def test_a_dossier_cannot_be_admitted_to_a_centre_whose_approval_lapsed(complete_draft, walk, reviewer):
-    dossier = walk(complete_draft, "in_review")
-    with pytest.raises(Refused, match="approval is not in force"):
-        svc.dossier_admit(dossier=dossier, by=reviewer, evaluation_center=f.evaluation_center(active=False))
-
-
 def test_a_reviewer_who_evaluates_for_the_dossiers_centre_cannot_take_it(service, scheme, center, owner):
     dossier = f.complete(f.dossier(service, scheme, status="submitted", evaluation_center=center), owner)
     both = f.user(groups=[REVIEWERS])
@@ -41,15 +35,16 @@ def test_a_reviewer_who_evaluates_for_the_dossiers_centre_cannot_take_it(service
         svc.dossier_take(dossier=dossier, by=both)
 
 
-def test_a_reviewer_cannot_admit_a_dossier_to_the_centre_they_evaluate_for(complete_draft, walk, reviewer, center):
+def test_a_reviewer_cannot_send_to_decision_a_dossier_of_the_centre_they_evaluate_for(
+    complete_draft, walk, reviewer, center
+):
     from registry.evaluation.models import Evaluator
 
-    dossier = walk(complete_draft, "in_review")
+    dossier = walk(complete_draft, "evaluation")
+    f.evaluated(dossier, reviewer=reviewer)
     Evaluator.objects.create(user=reviewer, centre=center)
     with pytest.raises(Refused, match=INDEPENDENCE):
-        svc.dossier_admit(dossier=dossier, by=reviewer, evaluation_center=center)
-    other = f.evaluation_center()
-    assert svc.dossier_admit(dossier=dossier, by=reviewer, evaluation_center=other).status == "evaluation"
+        svc.dossier_report(dossier=dossier, by=reviewer, recommendation="qualify")
 
 
 def test_a_committee_member_who_evaluates_for_the_dossiers_centre_cannot_decide(complete_draft, walk, center):

@@ -14,7 +14,6 @@ from registry.certificates.models import CertificateEvent
 from registry.notifications import tasks as notification_tasks
 from registry.qualification.models import Dossier, DossierEvent
 from registry.qualification.services import dossiers as svc
-from registry.qualification.services.documents import document_add
 from tests import factories as f
 from trustedcloud.celery import app as celery_app
 
@@ -135,7 +134,7 @@ def test_sending_to_decision_tells_the_committee(
     django_capture_on_commit_callbacks, everyone, reviewer_in_committee, complete_draft, walk, reviewer
 ):
     d = walk(complete_draft, S.EVALUATION)
-    document_add(dossier=d, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=reviewer)
+    f.evaluated(d, reviewer=reviewer)
     with django_capture_on_commit_callbacks(execute=True):
         svc.dossier_report(dossier=d, by=reviewer, recommendation="qualify")
     assert recipients() == sorted(PROVIDER | COMMITTEE | {"both@agency.test"})

@@ -30,6 +30,7 @@ MATRIX = {
     "documents": [LOGIN, 200, 200, 200, 404, 404],
     "declaration": [LOGIN, 200, 200, 200, 404, 404],
     "messages": [LOGIN, 200, 200, 200, 404, 404],
+    "evaluation": [LOGIN, 200, 200, 200, 404, 404],
     "withdraw": [LOGIN, 403, 403, 200, 404, 404],
     "submit (POST)": [LOGIN, 403, 302, 302, 404, 404],
     # One answer saved by static/js/autosave.js; 400 for a writer here: an empty POST is not a whole answer.
@@ -52,6 +53,7 @@ def urls(complete_draft, service):
         "documents": url("dossier-documents", ref),
         "declaration": url("dossier-declaration", ref),
         "messages": url("dossier-message", ref),
+        "evaluation": url("dossier-evaluation", ref),
         "withdraw": url("dossier-withdraw", ref),
         "submit (POST)": url("dossier-submit", ref),
         "answer (POST)": url("dossier-answer", ref, complete_draft.answers.first().requirement_id),
@@ -82,6 +84,7 @@ WRITES = {
     ),
     "messages": lambda d: (url("dossier-message", d.reference), {"body": "Hello"}),
     "submit": lambda d: (url("dossier-submit", d.reference), {}),
+    "evaluation": lambda d: (url("dossier-evaluation", d.reference), {"centre": "1", "file": f.pdf()}),
     "withdraw": lambda d: (url("dossier-withdraw", d.reference), {}),
 }
 

@@ -292,7 +292,8 @@ def test_the_timeline_speaks_to_the_provider_and_hides_internal_events(
     svc.dossier_take(dossier=d, by=reviewer)
     svc.message_post(dossier=d, by=reviewer, body="Internal: check the shareholders again.", internal=True)
     DossierEvent.objects.create(dossier=d, actor=reviewer, action="note", comment="Secret agency note", internal=True)
-    svc.dossier_admit(dossier=d, by=reviewer, evaluation_center=center)
+    svc.dossier_admit(dossier=d, by=reviewer)
+    f.contracted(d, provider_user=editor, reviewer=reviewer, center=center)
     client.force_login(editor)
     page = client.get(url("dossier", d.reference))
     text = page.text

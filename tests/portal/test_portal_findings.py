@@ -6,10 +6,8 @@ import pytest
 from django.core import mail
 
 from registry.catalogue.models import Requirement
-from registry.qualification.choices import DocumentKind
 from registry.qualification.models import Answer, Dossier
 from registry.qualification.services import dossiers as svc
-from registry.qualification.services.documents import document_add
 from tests import factories as f
 from tests.portal.dossier_pages import url
 
@@ -85,9 +83,7 @@ def test_the_recommendation_and_its_rationale_never_reach_the_provider(
     client, editor, complete_draft, walk, reviewer, decision_maker, django_capture_on_commit_callbacks
 ):
     d = walk(complete_draft, S.EVALUATION)
-    f.checked(
-        document_add(dossier=d, kind=DocumentKind.EVALUATION_REPORT, title="Report", uploaded=f.pdf(), by=reviewer)
-    )
+    f.evaluated(d, reviewer=reviewer)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         svc.dossier_report(

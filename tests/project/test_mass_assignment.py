@@ -255,20 +255,17 @@ def test_taking_a_dossier_sets_only_the_taker_as_reviewer(client, submitted, rev
     assert submitted.decision_maker is None and submitted.evaluation_center is None
 
 
-def test_admitting_sets_the_chosen_centre_and_nothing_else(
-    client, submitted, reviewer, second_reviewer, center, intruder_values
-):
+def test_admitting_sets_the_status_and_nothing_else(client, submitted, reviewer, second_reviewer, intruder_values):
     taken = svc.dossier_take(dossier=submitted, by=reviewer)
     f.login_with_mfa(client, reviewer)
     client.post(
         reverse("admin:registry_dossier_move", args=[taken.pk, "admit"]),
-        {"evaluation_center": center.pk, "comment": ""}
-        | extra(intruder_values, "evaluation_center")
-        | {"instructing_reviewer": second_reviewer.pk},
+        {"comment": ""} | intruder_values | {"instructing_reviewer": second_reviewer.pk},
     )
     taken.refresh_from_db()
     assert taken.status == Dossier.Status.EVALUATION
-    assert taken.instructing_reviewer == reviewer and taken.evaluation_center == center
+    assert taken.instructing_reviewer == reviewer
+    assert taken.evaluation_center is None  # the provider names it in its evaluation contract
     assert taken.decision_maker is None
 
 

@@ -136,6 +136,100 @@ def world_condition(w):
     return w["condition"]
 
 
+def world_contract(w):
+    """An evaluation contract filed with centre A on a dossier of its own in evaluation (the world's centre dossier
+    keeps its validated one), made the first time a row asks for it."""
+    if "contract" not in w:
+        d = centre_dossier(w["provider"], w["owner"], w["dossier"].scheme, w["centre_dossier"].evaluation_center)
+        d.evaluation_center = None
+        d.save(update_fields=["evaluation_center"])
+        from registry.evaluation import contracts
+
+        w["contract"] = contracts.contract_file(
+            dossier=d, by=w["owner"], centre=w["centre_dossier"].evaluation_center, uploaded=f.pdf("contract.pdf")
+        )
+    return w["contract"]
+
+
+def world_evaluating(w, key):
+    """A dossier of its own in evaluation at centre A under a validated contract, instructed by a reviewer who is
+    nobody of the matrix, made the first time a row asks for it (issue 19)."""
+    from registry.qualification.workflow import REVIEWERS
+
+    if key not in w:
+        d = centre_dossier(w["provider"], w["owner"], w["dossier"].scheme, w["centre_dossier"].evaluation_center)
+        w[key] = f.evaluating(d, reviewer=f.user(groups=[REVIEWERS]), center=d.evaluation_center)
+    return w[key]
+
+
+def world_plan(w):
+    """Centre A's evaluation plan waiting for the agency, on a dossier of its own, made the first time a row asks."""
+    import datetime
+
+    from registry.evaluation.models import EvaluationPlan
+
+    if "plan" not in w:
+        d = world_evaluating(w, "plan_dossier")
+        day = datetime.date(2027, 3, 1)
+        w["plan"] = EvaluationPlan.objects.create(
+            dossier=d, centre=d.evaluation_center, scope="All.", starts_on=day, ends_on=day, team="Eva, lead",
+            filed_by=w["owner"],
+        )  # fmt: skip
+    return w["plan"]
+
+
+def world_centre_audit(w, key="centre_audit"):
+    """A surveillance audit of a certificate of its own, assigned to centre A with a reviewer who is nobody of the
+    matrix, made the first time a row asks for it (issue 19)."""
+    from registry.certificates.models import SurveillanceAudit
+    from registry.qualification.workflow import REVIEWERS
+
+    if key not in w:
+        certificate = f.certificate(f.service(w["provider"]), w["dossier"].scheme)
+        w[key] = SurveillanceAudit.objects.create(
+            certificate=certificate, sequence=1, due_on=certificate.expires_on,
+            evaluation_center=w["centre_dossier"].evaluation_center, reviewer=f.user(groups=[REVIEWERS]),
+        )  # fmt: skip
+    return w[key]
+
+
+def world_audit_plan(w):
+    """Centre A's plan of an audit of its own, waiting for the audit's reviewer, made the first time a row asks."""
+    import datetime
+
+    from registry.evaluation.models import EvaluationPlan
+
+    if "audit_plan" not in w:
+        audit_obj = world_centre_audit(w, "planned_audit")
+        day = datetime.date(2027, 3, 1)
+        w["audit_plan"] = EvaluationPlan.objects.create(
+            surveillance_audit=audit_obj, centre=audit_obj.evaluation_center, scope="All.", starts_on=day,
+            ends_on=day, team="Eva, lead", filed_by=w["owner"],
+        )  # fmt: skip
+    return w["audit_plan"]
+
+
+def world_audit_report(w):
+    """Centre A's report of an audit of its own (carried over, its document the reviewer's), made when asked."""
+    from registry.evaluation.models import TechnicalReport
+    from registry.qualification.choices import DocumentKind
+    from registry.qualification.services.documents import store_document
+
+    if "audit_report" not in w:
+        audit_obj = world_centre_audit(w, "reported_audit")
+        document = f.checked(
+            store_document(
+                dossier_id=audit_obj.certificate.dossier_id, kind=DocumentKind.SURVEILLANCE_REPORT, title="Report",
+                uploaded=f.pdf(), by=audit_obj.reviewer, surveillance_audit=audit_obj,
+            )
+        )  # fmt: skip
+        w["audit_report"] = TechnicalReport.objects.create(
+            surveillance_audit=audit_obj, centre=audit_obj.evaluation_center, document=document, carried_over=True,
+            conclusion="", submitted_by=audit_obj.reviewer,
+        )  # fmt: skip
+    return w["audit_report"]
+
+
 def world_incident(w):
     """An incident declared on the world's certificate by its owner, made the first time a row asks for it (F)."""
     if "incident" not in w:
@@ -211,6 +305,34 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
         lambda w: reverse("admin:registry_dossier_move", args=[w["dossier"].pk, "take"]),
         admin(403, 200, 302, 302),  # 302: back to the dossier with the refusal's reason (not a reviewer)
     ),
+    # The contract's validation: its dossier's instructing reviewer alone (it has none here: everyone is refused).
+    "admin:registry_dossier_contract_validate": Row(
+        lambda w: reverse(
+            "admin:registry_dossier_contract_validate", args=[world_contract(w).dossier_id, world_contract(w).pk]
+        ),
+        admin(403, 403, 403, 403),
+        "post",
+    ),
+    "admin:registry_dossier_contract_refuse": Row(
+        lambda w: reverse(
+            "admin:registry_dossier_contract_refuse", args=[world_contract(w).dossier_id, world_contract(w).pk]
+        ),
+        admin(403, 403, 403, 403),
+        "post",
+    ),
+    # The plan's review: its dossier's instructing reviewer alone (nobody of the matrix here): everyone else, who never
+    # makes this decision, gets 403.
+    "admin:registry_dossier_plan_validate": Row(
+        lambda w: reverse("admin:registry_dossier_plan_validate", args=[world_plan(w).dossier_id, world_plan(w).pk]),
+        admin(403, 403, 403, 403),
+        "post",
+    ),
+    "admin:registry_dossier_plan_changes": Row(
+        lambda w: reverse("admin:registry_dossier_plan_changes", args=[world_plan(w).dossier_id, world_plan(w).pk]),
+        admin(403, 403, 403, 403),
+        "post",
+        {"comment": "Visit the storage site."},
+    ),
     "admin:registry_dossier_findings": Row(
         lambda w: reverse("admin:registry_dossier_findings", args=[w["dossier"].pk]),
         admin(403, 403, 403, 403),  # nobody instructs a submitted dossier: the findings rule refuses everyone
@@ -264,10 +386,24 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
         admin(403, 200, 403, 200),  # 200: the page again, the empty form's errors beside it
         "post",
     ),
-    "admin:registry_surveillanceaudit_report": Row(
-        lambda w: reverse("admin:registry_surveillanceaudit_report", args=[world_audit(w).pk]),
+    # The centre's audit plan, reviewed by the audit's instructing reviewer alone (nobody of the matrix): 403 for
+    # everyone else, who never makes this decision.
+    "admin:registry_surveillanceaudit_plan_validate": Row(
+        lambda w: reverse(
+            "admin:registry_surveillanceaudit_plan_validate",
+            args=[world_audit_plan(w).surveillance_audit_id, world_audit_plan(w).pk],
+        ),
         admin(403, 403, 403, 403),
         "post",
+    ),
+    "admin:registry_surveillanceaudit_plan_changes": Row(
+        lambda w: reverse(
+            "admin:registry_surveillanceaudit_plan_changes",
+            args=[world_audit_plan(w).surveillance_audit_id, world_audit_plan(w).pk],
+        ),
+        admin(403, 403, 403, 403),
+        "post",
+        {"comment": "Visit the storage site."},
     ),
     "admin:registry_surveillanceaudit_outcome": Row(
         lambda w: reverse("admin:registry_surveillanceaudit_outcome", args=[world_audit(w).pk]),
@@ -312,6 +448,84 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     ),
     "centre:document-download": Row(
         lambda w: reverse("centre:document-download", args=[w["centre_dossier"].documents.first().pk]),
+        centre_answers(LOGIN, 403, 403, 403, 200, 404),
+    ),
+    # The centre's answer to a contract filed with it: centre A confirms (302), centre B does not see it (404).
+    "centre:contract-confirm": Row(
+        lambda w: reverse("centre:contract-confirm", args=[world_contract(w).dossier.reference]),
+        centre_answers(LOGIN, 403, 403, 403, 302, 404),
+        "post",
+    ),
+    "centre:contract-decline": Row(
+        lambda w: reverse("centre:contract-decline", args=[world_contract(w).dossier.reference]),
+        centre_answers(LOGIN, 403, 403, 403, 302, 404),  # 302: back to the page with "give the reason"
+        "post",
+    ),
+    # The centre's plan: centre A's evaluators file it (the empty form answers 400), centre B does not see the dossier.
+    "centre:plan-file": (
+        Row(
+            lambda w: reverse("centre:plan-file", args=[world_evaluating(w, "plan_form_dossier").reference]),
+            centre_answers(LOGIN, 403, 403, 403, 200, 404),
+        ),
+        Row(
+            lambda w: reverse("centre:plan-file", args=[world_evaluating(w, "plan_form_dossier").reference]),
+            centre_answers(LOGIN, 403, 403, 403, 400, 404),
+            "post",
+        ),
+    ),
+    # The centre's grid and report (registry/centre/views/grid.py): the world's dossier has no validated plan, so the
+    # pages say why nothing can be recorded yet (200) to its centre's evaluator.
+    "centre:verdict": Row(
+        lambda w: reverse(
+            "centre:verdict",
+            args=[w["centre_dossier"].reference, svc.applicable_requirements(w["centre_dossier"])[0].pk],
+        ),
+        centre_answers(LOGIN, 403, 403, 403, 200, 404),
+    ),
+    "centre:report-submit": Row(
+        lambda w: reverse("centre:report-submit", args=[w["centre_dossier"].reference]),
+        centre_answers(LOGIN, 403, 403, 403, 200, 404),
+    ),
+    # The surveillance audits assigned to centre A (issue 19): its evaluators read and file (the empty plan form
+    # answers 400; the grid waits for the plan's validation: 200 saying why, 403 on POST), centre B gets 404.
+    "centre:audit": Row(
+        lambda w: reverse("centre:audit", args=[world_audit_plan(w).surveillance_audit_id]),
+        centre_answers(LOGIN, 403, 403, 403, 200, 404),
+    ),
+    "centre:audit-plan": (
+        Row(
+            lambda w: reverse("centre:audit-plan", args=[world_centre_audit(w).pk]),
+            centre_answers(LOGIN, 403, 403, 403, 200, 404),
+        ),
+        Row(
+            lambda w: reverse("centre:audit-plan", args=[world_centre_audit(w).pk]),
+            centre_answers(LOGIN, 403, 403, 403, 400, 404),
+            "post",
+        ),
+    ),
+    "centre:audit-verdict": (
+        Row(
+            lambda w: reverse(
+                "centre:audit-verdict", args=[world_centre_audit(w).pk, svc.applicable_requirements(w["dossier"])[0].pk]
+            ),
+            centre_answers(LOGIN, 403, 403, 403, 200, 404),
+        ),
+        Row(
+            lambda w: reverse(
+                "centre:audit-verdict", args=[world_centre_audit(w).pk, svc.applicable_requirements(w["dossier"])[0].pk]
+            ),
+            centre_answers(LOGIN, 403, 403, 403, 403, 404),
+            "post",
+        ),
+    ),
+    "centre:audit-report": Row(
+        lambda w: reverse("centre:audit-report", args=[world_centre_audit(w).pk]),
+        centre_answers(LOGIN, 403, 403, 403, 200, 404),
+    ),
+    "centre:audit-report-download": Row(
+        lambda w: reverse(
+            "centre:audit-report-download", args=[world_audit_report(w).surveillance_audit_id, world_audit_report(w).pk]
+        ),
         centre_answers(LOGIN, 403, 403, 403, 200, 404),
     ),
     "centre:invitation-accept": Row(

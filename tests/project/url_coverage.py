@@ -28,6 +28,7 @@ ELSEWHERE = {
     "portal:dossier-declaration": ("tests.portal.test_portal_dossier_permissions", "MATRIX", "declaration"),
     "portal:dossier-message": ("tests.portal.test_portal_dossier_permissions", "MATRIX", "messages"),
     "portal:dossier-withdraw": ("tests.portal.test_portal_dossier_permissions", "MATRIX", "withdraw"),
+    "portal:dossier-evaluation": ("tests.portal.test_portal_dossier_permissions", "MATRIX", "evaluation"),
     "portal:dossier-submit": ("tests.portal.test_portal_dossier_permissions", "MATRIX", "submit (POST)"),
     "portal:dossier-answer": ("tests.portal.test_portal_dossier_permissions", "MATRIX", "answer (POST)"),
     "portal:document-download": ("tests.portal.test_portal_dossier_permissions", "MATRIX", "document-download"),

@@ -26,8 +26,9 @@ def certified(provider_obj=None, *, storage="FR", processing="DE", **kw):
 def in_process(service_obj, *, consent=True, status=Dossier.Status.EVALUATION):
     d = f.dossier(service_obj, status=status, listed_in_process_consent=consent)
     DossierEvent.objects.create(
-        dossier=d, action="admit", from_status="in_review", to_status="evaluation", created_at=at(2026, 3, 2)
+        dossier=d, action="admit", from_status="in_review", to_status="evaluation", created_at=at(2026, 2, 20)
     )
+    f.contract_validated(d, on=at(2026, 3, 2))  # in process from the contract's validation
     return d
 
 

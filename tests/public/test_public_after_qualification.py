@@ -379,8 +379,9 @@ def test_an_audit_outcome_recorded_shows_at_once_and_issues_a_snapshot(
     certificate = certified("Alpha Cloud", issued_on=TODAY - datetime.timedelta(days=400))
     audit = f.surveillance_audit_row(certificate, due_on=TODAY - datetime.timedelta(days=35))
     following = f.surveillance_audit_row(certificate, due_on=TODAY + datetime.timedelta(days=330))
-    surveillance.audit_assign(audit_obj=audit, by=reviewer, evaluation_center=f.evaluation_center(), reviewer=reviewer)
-    f.checked(surveillance.audit_report_add(audit_obj=audit, by=reviewer, title="Centre's report", uploaded=f.pdf()))
+    centre = f.evaluation_center()
+    surveillance.audit_assign(audit_obj=audit, by=reviewer, evaluation_center=centre, reviewer=reviewer)
+    f.audited(audit, f.evaluator(centre).user, reviewer)  # the centre's plan, verdict and report
     url = reverse("registry:verify-number", args=[certificate.number])
     assert "None yet" in client.get(url).content.decode()  # kept for the next visitors
     snapshot_issue(force=True)

@@ -118,8 +118,8 @@ def test_a_service_renamed_shows_on_the_next_request(client, django_capture_on_c
         assert "Alpha Cloud Sovereign" in client.get(urls[name]).text, name
 
 
-def test_a_dossier_admitted_enters_the_in_process_list_at_once(
-    client, complete_draft, walk, reviewer, center, django_capture_on_commit_callbacks
+def test_a_dossier_whose_contract_is_validated_enters_the_in_process_list_at_once(
+    client, complete_draft, walk, editor, reviewer, center, django_capture_on_commit_callbacks
 ):
     complete_draft.listed_in_process_consent = True
     complete_draft.save(update_fields=["listed_in_process_consent"])
@@ -128,7 +128,11 @@ def test_a_dossier_admitted_enters_the_in_process_list_at_once(
     assert complete_draft.service.name not in warm(client, url).text
 
     with django_capture_on_commit_callbacks(execute=True):
-        dossier_admit(dossier=in_review, by=reviewer, evaluation_center=center)
+        dossier_admit(dossier=in_review, by=reviewer)
+    assert complete_draft.service.name not in client.get(url).text  # admitted, no centre engaged yet
+
+    with django_capture_on_commit_callbacks(execute=True):
+        f.contracted(in_review, provider_user=editor, reviewer=reviewer, center=center)
 
     assert complete_draft.service.name in client.get(url).text
 
@@ -438,8 +442,8 @@ def test_a_kept_search_shows_a_suspension_on_the_next_request(
     assert SUSPENDED_BADGE in after.text and "Suspended (1)" in after.text
 
 
-def test_a_kept_search_shows_a_dossier_admitted_in_its_in_process_section_at_once(
-    client, settings, complete_draft, walk, reviewer, center, django_capture_on_commit_callbacks
+def test_a_kept_search_shows_a_dossier_in_process_in_its_in_process_section_at_once(
+    client, settings, complete_draft, walk, editor, reviewer, center, django_capture_on_commit_callbacks
 ):
     settings.PUBLIC_CACHE_SECONDS = 0
     complete_draft.listed_in_process_consent = True
@@ -450,8 +454,9 @@ def test_a_kept_search_shows_a_dossier_admitted_in_its_in_process_section_at_onc
     for _ in range(2):
         assert 'id="found-in-process"' not in client.get(url).text
 
+    dossier_admit(dossier=in_review, by=reviewer)
     with django_capture_on_commit_callbacks(execute=True):
-        dossier_admit(dossier=in_review, by=reviewer, evaluation_center=center)
+        f.contracted(in_review, provider_user=editor, reviewer=reviewer, center=center)
 
     page = client.get(url).text
     assert 'id="found-in-process"' in page and name in page[page.index('id="found-in-process"') :]

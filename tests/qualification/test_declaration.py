@@ -34,9 +34,9 @@ def test_a_changed_answer_voids_the_declaration_and_the_same_answer_again_does_n
     assert not signed(complete_draft)
 
 
-def test_the_agencys_evaluation_report_leaves_the_declaration_standing(complete_draft, walk, reviewer):
+def test_the_centres_evaluation_report_leaves_the_declaration_standing(complete_draft, walk, reviewer):
     d = walk(complete_draft, S.EVALUATION)
-    document_add(dossier=d, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=reviewer)
+    f.evaluated(d, reviewer=reviewer)
     assert signed(d)
 
 

@@ -168,29 +168,19 @@ def test_the_provider_adds_documents_when_changes_are_requested(service, scheme,
     assert add(d, editor).dossier == d
 
 
-@pytest.mark.parametrize("status", [Dossier.Status.IN_REVIEW, Dossier.Status.EVALUATION])
-def test_the_instructing_reviewer_adds_and_versions_the_evaluation_report_while_instructing(
-    service, scheme, reviewer, status
+def test_the_instructing_reviewer_adds_other_documents_even_once_the_dossier_is_sent_to_decision(
+    service, scheme, reviewer
 ):
-    d = f.dossier(service, scheme, status=status, instructing_reviewer=reviewer)
-    first = add(d, reviewer, kind="evaluation_report", title="Evaluation report")
-    second = add(d, reviewer, kind="evaluation_report", title="Evaluation report")
-    assert (first.uploaded_by, second.version) == (reviewer, 2)
-
-
-def test_the_evaluation_report_is_fixed_once_the_dossier_is_sent_to_decision(service, scheme, reviewer):
     d = f.dossier(service, scheme, status=Dossier.Status.DECISION, instructing_reviewer=reviewer)
-    with pytest.raises(Refused, match="fixed once the dossier is sent to decision"):
-        add(d, reviewer, kind="evaluation_report", title="Evaluation report")
     assert add(d, reviewer, kind="other", title="Minutes of the hearing").uploaded_by == reviewer
 
 
-@pytest.mark.parametrize("who", ["second_reviewer", "decision_maker", "administrator", "editor"])
-def test_nobody_but_the_instructing_reviewer_adds_or_replaces_the_evaluation_report(
-    request, service, scheme, reviewer, who
-):
-    d = f.dossier(service, scheme, status=Dossier.Status.EVALUATION, instructing_reviewer=reviewer)
-    with pytest.raises(Refused, match="Only the instructing reviewer of this dossier adds or versions"):
+@pytest.mark.parametrize("status", [Dossier.Status.IN_REVIEW, Dossier.Status.EVALUATION, Dossier.Status.DECISION])
+@pytest.mark.parametrize("who", ["reviewer", "second_reviewer", "decision_maker", "administrator", "editor"])
+def test_nobody_uploads_the_evaluation_report_the_centre_submits_it(request, service, scheme, reviewer, who, status):
+    # The centre submits it with its grid of verdicts (registry.evaluation.grid.report_submit, tests/evaluation).
+    d = f.dossier(service, scheme, status=status, instructing_reviewer=reviewer)
+    with pytest.raises(Refused, match="the centre submits it from its space"):
         add(d, request.getfixturevalue(who), kind="evaluation_report", title="Evaluation report")
     assert not d.documents.exists()
 

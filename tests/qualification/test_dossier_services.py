@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from registry.certificates.models import Certificate
+from registry.evaluation import grid
 from registry.qualification.models import Answer, Dossier, DossierEvent
 from registry.qualification.services import dossiers as svc
-from registry.qualification.services.documents import document_add
 from registry.qualification.workflow import Refused
 from tests import factories as f
 from tests.qualification.dossier_events import assert_one_new_event, event_count
@@ -35,7 +35,7 @@ MOVES = [
     (S.DRAFT, "dossier_submit", "editor", {}, S.SUBMITTED),
     (S.SUBMITTED, "dossier_take", "reviewer", {}, S.IN_REVIEW),
     (S.IN_REVIEW, "dossier_request_changes", "reviewer", {"comment": "Detail 19.6."}, S.CHANGES_REQUESTED),
-    (S.IN_REVIEW, "dossier_admit", "reviewer", {"evaluation_center": "center"}, S.EVALUATION),
+    (S.IN_REVIEW, "dossier_admit", "reviewer", {}, S.EVALUATION),
     (S.IN_REVIEW, "dossier_declare_inadmissible", "reviewer", {"comment": "Out of scope."}, S.REJECTED),
     (
         S.EVALUATION,
@@ -57,16 +57,10 @@ MOVES = [
 def test_each_move_writes_exactly_one_event(request, complete_draft, walk, start, service_name, who, extra, target):
     d = walk(complete_draft, start)
     if service_name == "dossier_report":
-        # walk adds the evaluation report only when it goes through to the decision itself.
-        document_add(
-            dossier=d,
-            kind="evaluation_report",
-            title="Report",
-            uploaded=f.pdf(),
-            by=request.getfixturevalue("reviewer"),
-        )
+        # walk has the centre evaluate only when it goes through to the decision itself.
+        f.evaluated(d, reviewer=request.getfixturevalue("reviewer"))
     actor = request.getfixturevalue(who)
-    kwargs = {k: request.getfixturevalue(v) if v == "center" else v for k, v in extra.items()}
+    kwargs = dict(extra)
     before = event_count(d)
     getattr(svc, service_name)(dossier=d, by=actor, **kwargs)
     d.refresh_from_db()
@@ -152,9 +146,9 @@ def refused_calls():
         (S.SUBMITTED, "dossier_withdraw", "editor", {}),
         (S.IN_REVIEW, "dossier_request_changes", "second_reviewer", {"comment": "Detail."}),
         (S.IN_REVIEW, "dossier_request_changes", "reviewer", {"comment": "  "}),
-        (S.IN_REVIEW, "dossier_admit", "reviewer", {"evaluation_center": None}),
+        (S.IN_REVIEW, "dossier_admit", "second_reviewer", {}),
         (S.IN_REVIEW, "dossier_declare_inadmissible", "owner", {"comment": "No."}),
-        (S.EVALUATION, "dossier_report", "reviewer", {"recommendation": "qualify"}),  # no evaluation report yet
+        (S.EVALUATION, "dossier_report", "reviewer", {"recommendation": "qualify"}),  # no contract, plan nor report
         (S.DECISION, "dossier_qualify", "reviewer", {"scope": "IaaS."}),
         (S.DECISION, "dossier_qualify", "administrator", {"scope": "IaaS."}),
         (S.DECISION, "dossier_qualify", "decision_maker", {"scope": "   "}),
@@ -237,12 +231,19 @@ def test_the_full_path_from_draft_to_qualified(
     d = svc.dossier_resubmit(dossier=d, by=editor, comment="Detailed.")
     assert (d.status, d.instructing_reviewer) == (S.IN_REVIEW, reviewer)
     with pytest.raises(Refused, match="instructing reviewer"):
-        svc.dossier_admit(dossier=d, by=second_reviewer, evaluation_center=center)
-    d = svc.dossier_admit(dossier=d, by=reviewer, evaluation_center=center)
+        svc.dossier_admit(dossier=d, by=second_reviewer)
+    d = svc.dossier_admit(dossier=d, by=reviewer)
+    evaluator = f.centre_evaluator_user(center)
+    f.contracted(d, provider_user=editor, reviewer=reviewer, center=center)
+    d.refresh_from_db()
     assert d.evaluation_center == center
-    document_add(dossier=d, kind="evaluation_report", title="Report", uploaded=f.pdf(), by=reviewer)
+    f.evaluated(d, reviewer=reviewer)
     svc.dossier_report(dossier=d, by=reviewer, recommendation="qualify")
     svc.dossier_send_back(dossier=d, by=decision_maker, comment="Check the support site.")
+    with pytest.raises(Refused, match="The centre has not submitted its technical report."):
+        svc.dossier_report(dossier=d, by=reviewer, comment="Checked.", recommendation="qualify")
+    d.refresh_from_db()
+    grid.report_submit(dossier=d, by=evaluator, uploaded=f.pdf("report-2.pdf"), title="Report", conclusion="Checked.")
     svc.dossier_report(dossier=d, by=reviewer, comment="Checked.", recommendation="qualify")
     certificate = svc.dossier_qualify(dossier=d, by=decision_maker, scope="IaaS in Roubaix.", conditions="None.")
 
@@ -261,8 +262,15 @@ def test_the_full_path_from_draft_to_qualified(
         ("declare", "", "", editor.pk),  # signing is on the timeline, not a move
         ("resubmit", S.CHANGES_REQUESTED, S.IN_REVIEW, editor.pk),
         ("admit", S.IN_REVIEW, S.EVALUATION, reviewer.pk),
+        ("contract_file", "", "", editor.pk),  # the evaluation's steps are on the timeline, not moves
+        ("contract_confirm", "", "", evaluator.pk),
+        ("contract_validate", "", "", reviewer.pk),
+        ("plan_file", "", "", evaluator.pk),
+        ("plan_validate", "", "", reviewer.pk),
+        ("report_submit", "", "", evaluator.pk),
         ("report", S.EVALUATION, S.DECISION, reviewer.pk),
         ("send_back", S.DECISION, S.EVALUATION, decision_maker.pk),
+        ("report_submit", "", "", evaluator.pk),  # a new round: the centre's report again
         ("report", S.EVALUATION, S.DECISION, reviewer.pk),
         ("qualify", S.DECISION, S.QUALIFIED, decision_maker.pk),
     ]  # fmt: skip
@@ -299,21 +307,10 @@ def test_inadmissibility_by_the_instructing_reviewer(complete_draft, walk, revie
     assert DossierEvent.objects.filter(dossier=d).last().comment == "The service is not a cloud service."
 
 
-def test_admission_refuses_a_centre_whose_approval_is_not_in_force(complete_draft, walk, reviewer):
-    d = walk(complete_draft, S.IN_REVIEW)
-    lapsed = f.evaluation_center(active=False)
-    with pytest.raises(Refused, match="not in force"):
-        svc.dossier_admit(dossier=d, by=reviewer, evaluation_center=lapsed)
+def test_admission_names_no_centre_the_provider_does_in_its_contract(complete_draft, walk, reviewer):
+    d = svc.dossier_admit(dossier=walk(complete_draft, S.IN_REVIEW), by=reviewer)
     d.refresh_from_db()
-    assert (d.status, d.evaluation_center_id) == (S.IN_REVIEW, None)
-
-
-def test_admission_keeps_a_centre_already_chosen(complete_draft, walk, reviewer, center):
-    d = walk(complete_draft, S.IN_REVIEW)
-    Dossier.objects.filter(pk=d.pk).update(evaluation_center=center)
-    svc.dossier_admit(dossier=d, by=reviewer, evaluation_center=None)
-    d.refresh_from_db()
-    assert (d.status, d.evaluation_center) == (S.EVALUATION, center)
+    assert (d.status, d.evaluation_center_id) == (S.EVALUATION, None)
 
 
 # Withdrawal.

@@ -209,9 +209,7 @@ def test_the_brief_holds_the_recommendation_findings_report_and_checks(complete_
     d = walk(complete_draft, S.EVALUATION)
     finding(d, "19.6", reviewer, "major", "Ownership.", internal=True)
     finding(d, "19.2", reviewer, "minor", "Backup site.")
-    f.checked(
-        document_add(dossier=d, kind=DocumentKind.EVALUATION_REPORT, title="Report", uploaded=f.pdf(), by=reviewer)
-    )
+    f.evaluated(d, reviewer=reviewer)
     svc.dossier_report(
         dossier=d,
         by=reviewer,
@@ -226,7 +224,7 @@ def test_the_brief_holds_the_recommendation_findings_report_and_checks(complete_
     assert brief.recommendation.by == "Rita Reviewer"
     assert [a.requirement.ref for a in brief.open_major] == ["19.6"]  # internal findings reach the committee
     assert [a.requirement.ref for a in brief.open_minor] == ["19.2"]
-    assert brief.evaluation_report.title == "Report"
+    assert brief.evaluation_report.title == "Evaluation report" and brief.technical_report.version == 1
     assert {r.rule for r in brief.checks} >= {"19.6.a", "19.6.c", "19.2.a-b"}
 
 
@@ -279,9 +277,7 @@ def test_the_brief_is_read_in_a_fixed_number_of_queries(
 @pytest.fixture
 def reportable(complete_draft, walk, reviewer):
     d = walk(complete_draft, S.EVALUATION)
-    f.checked(
-        document_add(dossier=d, kind=DocumentKind.EVALUATION_REPORT, title="Report", uploaded=f.pdf(), by=reviewer)
-    )
+    f.evaluated(d, reviewer=reviewer)
     return d
 
 
@@ -337,4 +333,4 @@ def test_a_resubmission_returns_to_the_instructing_reviewer_without_a_second_tak
     )
     d = svc.dossier_resubmit(dossier=requested, by=editor)
     assert (d.status, d.instructing_reviewer_id) == (S.IN_REVIEW, reviewer.pk)
-    svc.dossier_admit(dossier=d, by=reviewer, evaluation_center=f.evaluation_center())
+    svc.dossier_admit(dossier=d, by=reviewer)

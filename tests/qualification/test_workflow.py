@@ -1,6 +1,7 @@
 """The workflow table on its own: no database (pytest-django refuses any query here), unsaved models and Actor objects."""
 
 import datetime
+from dataclasses import replace
 
 import pytest
 
@@ -227,18 +228,28 @@ def test_a_complete_dossier_may_be_submitted(action):
     assert workflow.can(ACTORS["editor"], make_dossier(SOURCES[action][0]), action, COMPLETE) == (True, "")
 
 
-def test_it_refuses_admission_without_an_evaluation_centre():
+def test_admission_needs_no_centre_the_provider_names_it_in_its_contract():
     dossier = make_dossier(S.IN_REVIEW)
-    with pytest.raises(Refused, match="evaluation centre"):
-        workflow.check(ACTORS["instructing_reviewer"], dossier, "admit", Facts())
-    assert workflow.can(ACTORS["instructing_reviewer"], dossier, "admit", Facts(evaluation_center_chosen=True))[0]
+    assert workflow.can(ACTORS["instructing_reviewer"], dossier, "admit", Facts()) == (True, "")
 
 
-def test_it_refuses_sending_to_decision_without_an_evaluation_report():
+EVALUATED = Facts(contract_validated=True, plan_validated=True, report_submitted=True)
+
+
+@pytest.mark.parametrize(
+    ("missing", "words"),
+    [
+        ("contract_validated", "The evaluation contract has not been validated."),
+        ("plan_validated", "The centre's evaluation plan has not been validated."),
+        ("report_submitted", "The centre has not submitted its technical report."),
+    ],
+)
+def test_it_refuses_sending_to_decision_before_the_centres_evaluation_is_complete(missing, words):
     dossier = make_dossier(S.EVALUATION)
-    with pytest.raises(Refused, match="evaluation report"):
-        workflow.check(ACTORS["instructing_reviewer"], dossier, "report", Facts())
-    assert workflow.can(ACTORS["instructing_reviewer"], dossier, "report", Facts(has_evaluation_report=True))[0]
+    with pytest.raises(Refused) as refused:
+        workflow.check(ACTORS["instructing_reviewer"], dossier, "report", replace(EVALUATED, **{missing: False}))
+    assert str(refused.value) == words
+    assert workflow.can(ACTORS["instructing_reviewer"], dossier, "report", EVALUATED) == (True, "")
 
 
 @pytest.mark.parametrize(
@@ -421,7 +432,9 @@ def test_it_refuses_to_reinstate_a_certificate_past_its_expiry_date_and_says_so(
 
 
 def test_a_moves_page_says_what_is_missing_apart_from_what_the_page_itself_asks():
-    assert workflow.missing_before("report", Facts()) == ["Upload the evaluation report before sending to decision."]
-    assert workflow.missing_before("report", Facts(has_evaluation_report=True)) == []
-    assert workflow.missing_before("admit", Facts()) == []  # the centre is chosen on the page
+    assert workflow.missing_before("report", replace(EVALUATED, report_submitted=False)) == [
+        "The centre has not submitted its technical report."
+    ]
+    assert workflow.missing_before("report", EVALUATED) == []
+    assert workflow.missing_before("admit", Facts()) == []
     assert workflow.missing_before("reject", Facts()) == []  # the reason is typed on the page

@@ -1,5 +1,5 @@
-"""A certificate's page in the portal: its surveillance plan (due dates; for audits done, the date, the outcome and the
-findings) and its conditions, which the organisation's owners and editors answer with evidence. Viewers read; anyone
+"""A certificate's page in the portal: its surveillance plan (due dates; the centre's audit plan and, once submitted,
+its report's conclusion and verdicts; for audits done, the date, the outcome and the findings) and its conditions, which the organisation's owners and editors answer with evidence. Viewers read; anyone
 who is not a member gets 404."""
 
 from django.contrib import messages
@@ -15,6 +15,7 @@ from registry.accounts.permissions import actor_for, provider_for
 from registry.certificates import rules
 from registry.certificates.models import Certificate, Condition
 from registry.certificates.surveillance import condition_answer
+from registry.portal import audit_context
 from registry.portal.forms.conditions import ConditionAnswerForm
 from registry.qualification.choices import DocumentKind
 from registry.qualification.models import Document
@@ -52,6 +53,7 @@ def _page(request, provider, certificate, *, answering=None, form=None):
     for audit_obj in audits:
         audit_obj.certificate = certificate
         audit_obj.overdue = rules.audit_overdue(audit_obj, today)
+    audit_context.attach(audits)
     context = {"provider": provider, "certificate": certificate, "audits": audits, "conditions": conditions}
     return render(request, "portal/certificate_detail.html", context, status=400 if form is not None else 200)
 

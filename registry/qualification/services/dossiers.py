@@ -7,11 +7,11 @@ from django.utils.translation import ngettext
 
 from registry.accounts import audit
 from registry.accounts.permissions import actor_for
-from registry.catalogue.models import EvaluationCenter, Requirement
+from registry.catalogue.models import Requirement
 from registry.certificates.models import Certificate
 from registry.core import bilingual
 from registry.core.models import Counter
-from registry.evaluation.rules import centre_may_take_new_work
+from registry.evaluation import selectors as evaluation_selectors
 from registry.evaluation.selectors import is_evaluator_of
 from registry.notifications.outbox import notify_dossier_event_on_commit
 from registry.providers.rules import is_writer
@@ -42,7 +42,7 @@ def current_documents(dossier):
     return dossier.documents.of_instruction().filter(next_version__isnull=True)
 
 
-def gather_facts(dossier, *, comment: str = "", evaluation_center=None, by=None) -> Facts:
+def gather_facts(dossier, *, comment: str = "", by=None) -> Facts:
     answered = {
         a.requirement_id
         for a in Answer.objects.filter(dossier=dossier).only("status", "justification", "requirement_id")
@@ -58,12 +58,9 @@ def gather_facts(dossier, *, comment: str = "", evaluation_center=None, by=None)
         unanswered=unanswered,
         missing_document_kinds=missing,
         declared=dossier.declared_at is not None,
-        evaluation_center_chosen=evaluation_center is not None or dossier.evaluation_center_id is not None,
-        has_evaluation_report=DocumentKind.EVALUATION_REPORT in present,
+        **evaluation_selectors.evaluation_facts(dossier),
         comment=comment,
-        actor_evaluates_for_centre=is_evaluator_of(
-            getattr(by, "pk", None), evaluation_center.pk if evaluation_center else dossier.evaluation_center_id
-        ),
+        actor_evaluates_for_centre=is_evaluator_of(getattr(by, "pk", None), dossier.evaluation_center_id),
     )
 
 
@@ -72,7 +69,7 @@ def _locked(dossier_id) -> Dossier:
     return with_instructors(locked)  # read under the lock: the four-eyes rule judges what happened
 
 
-def _move(dossier, action, by, *, comment="", apply=None, evaluation_center=None, detail=None) -> Dossier:
+def _move(dossier, action, by, *, comment="", apply=None, detail=None) -> Dossier:
     """Carry out one move of the table on a locked, fresh copy of the dossier. Must run inside transaction.atomic.
 
     `detail` is what the event keeps of the move: a dict, or a function of the locked dossier called once the move is
@@ -80,9 +77,7 @@ def _move(dossier, action, by, *, comment="", apply=None, evaluation_center=None
     locked = _locked(dossier.pk)
     actor = actor_for(by)
     workflow.check(actor, locked, action)  # status and person first: cheap, and the clearest reason
-    workflow.check(
-        actor, locked, action, gather_facts(locked, comment=comment, evaluation_center=evaluation_center, by=by)
-    )
+    workflow.check(actor, locked, action, gather_facts(locked, comment=comment, by=by))
     if callable(detail):
         detail = detail(locked)
     from_status = locked.status
@@ -268,19 +263,11 @@ def dossier_request_changes(*, dossier, by, comment, action_item_ids: list[int] 
         return _move(dossier, "request_changes", by, comment=comment, apply=apply, detail=detail)
 
 
-def dossier_admit(*, dossier, by, evaluation_center: EvaluationCenter | None, comment="") -> Dossier:
-    if evaluation_center is not None and not centre_may_take_new_work(evaluation_center):
-        raise Refused(_("This evaluation centre's approval is not in force."))
-
-    def apply(d):
-        # Without a centre in the call, the one already chosen stays (the guard accepted the dossier for it).
-        if evaluation_center is not None:
-            d.evaluation_center = evaluation_center
-        return ["evaluation_center"]
-
+def dossier_admit(*, dossier, by, comment="") -> Dossier:
+    """Admit the dossier for evaluation. The provider then names its approved centre in an evaluation contract
+    (registry.evaluation.contracts): the dossier is public "in process" only once the agency validated it."""
     with transaction.atomic():
-        publish_on_commit()  # the public in-process list may change; dropped if the move fails
-        return _move(dossier, "admit", by, comment=comment, apply=apply, evaluation_center=evaluation_center)
+        return _move(dossier, "admit", by, comment=comment)
 
 
 def dossier_report(*, dossier, by, recommendation: str, comment: str = "", proposed_conditions: str = "") -> Dossier:

@@ -4,11 +4,13 @@ The second factor is checked before any of these (registry.accounts.middleware.M
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from registry.accounts.auth import EVALUATES
+from registry.centre import audit_part, contract_part, grid_part, plan_part
+from registry.centre.access import evaluator_or_403
 from registry.evaluation import rules, selectors
 from registry.evaluation import services as evaluation
 from registry.evaluation.models import EvaluatorInvitation
@@ -16,14 +18,6 @@ from registry.qualification.files import audited_document_response
 from registry.qualification.workflow import Refused
 
 PAGE_SIZE = 25
-
-
-def _evaluator(request):
-    """The signed-in user's evaluator record, or 403: the space is the centres' alone."""
-    evaluator = selectors.evaluator_for(request.user)
-    if evaluator is None:
-        raise PermissionDenied(_("This space is for the evaluators of an approved evaluation centre."))
-    return evaluator
 
 
 def _context(evaluator, **values) -> dict:
@@ -40,15 +34,25 @@ def _page(request, items, param):
 
 @login_required
 def home(request):
-    evaluator = _evaluator(request)
-    dossiers = _page(request, selectors.centre_dossiers(evaluator.centre), "page")
+    evaluator = evaluator_or_403(request)
+    dossiers = _page(request, selectors.with_evaluation_state(selectors.centre_dossiers(evaluator.centre)), "page")
+    for dossier in dossiers:
+        dossier.next_step, dossier.waits_on_centre = rules.centre_next_step(
+            status=dossier.status,
+            contract_state=dossier.contract_state,
+            plan_state=dossier.plan_state,
+            reported=dossier.reported,
+        )
     certificates = _page(request, selectors.centre_certificates(evaluator.centre), "certificates")
-    return render(request, "centre/home.html", _context(evaluator, dossiers=dossiers, certificates=certificates))
+    audits = _page(request, selectors.centre_audits(evaluator.centre), "audits")
+    audits.object_list = audit_part.label(audits.object_list)
+    context = _context(evaluator, dossiers=dossiers, certificates=certificates, audits=audits)
+    return render(request, "centre/home.html", context)
 
 
 @login_required
 def dossier_detail(request, reference):
-    evaluator = _evaluator(request)
+    evaluator = evaluator_or_403(request)
     dossier = selectors.centre_dossier(evaluator.centre, reference)
     service = dossier.service
     answers = (
@@ -63,13 +67,16 @@ def dossier_detail(request, reference):
         answers=answers,
         documents=selectors.centre_documents(dossier),
         thread=selectors.centre_messages(dossier),
+        **contract_part.context(dossier, evaluator),
+        **plan_part.context(dossier, evaluator),
+        **grid_part.context(dossier, evaluator),
     )
     return render(request, "centre/dossier.html", context)
 
 
 @login_required
 def document_download(request, pk):
-    evaluator = _evaluator(request)
+    evaluator = evaluator_or_403(request)
     document = selectors.centre_document(evaluator.centre, pk)
     # An evaluator reading a provider's evidence is audited, as the agency's reading is.
     return audited_document_response(request, document)
@@ -84,6 +91,7 @@ def invitation_accept(request, token):
         except Refused as exc:
             messages.error(request, str(exc))
         else:
+            request.session[EVALUATES] = True  # the navigation leads to the centre's space from now on
             messages.success(
                 request,
                 _("You now evaluate for %(centre)s. A second factor protects the centre's space.")
