@@ -205,3 +205,10 @@ def test_the_centres_home_says_what_waits_on_it(admitted, editor, evaluator, rev
     assert "The agency validates the contract" in row and "your turn" not in row
     contracts.contract_validate(contract=contract, by=reviewer)
     assert "File the evaluation plan" in client.get(reverse("centre:home")).text
+
+
+def test_the_read_only_banner_says_the_contract_is_still_the_providers_to_file(client, admitted, editor):
+    client.force_login(editor)
+    page = client.get(evaluation_url(admitted)).text
+    assert "the evaluation contract is yours to file below" in page
+    assert "This dossier is read-only while it is with the agency or closed." not in page
