@@ -6,6 +6,10 @@ import pytest
 from registry.qualification.workflow import ADMINISTRATORS, COMMITTEE, REVIEWERS
 from tests import factories as f
 
+# Plain helper modules with asserts, rewritten so that a failure shows the values compared: registered here, before any
+# test module imports them (tests/core imports document_files before tests/qualification/conftest.py is read).
+pytest.register_assert_rewrite("tests.qualification.dossier_events", "tests.qualification.document_files")
+
 
 @pytest.fixture
 def eager_tasks(monkeypatch):

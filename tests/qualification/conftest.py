@@ -1,8 +1,8 @@
 """What several qualification test modules share: Celery tasks run inline, and a stand-in clamd on a unix socket (the
 document checks' reasons and the antivirus client).
 
-The helper modules of this folder are plain modules with asserts: registered here so that pytest rewrites them too and a
-failure shows the values compared."""
+Its helper modules (dossier_events, document_files) are registered for assertion rewriting in tests/conftest.py: other
+folders import them too, before this file is read."""
 
 import os
 import socket
@@ -13,8 +13,6 @@ import threading
 import pytest
 
 from trustedcloud.celery import app as celery_app
-
-pytest.register_assert_rewrite("tests.qualification.dossier_events", "tests.qualification.document_files")
 
 
 @pytest.fixture
