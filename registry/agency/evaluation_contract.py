@@ -19,30 +19,23 @@ from registry.qualification.workflow import Refused
 def context(dossier, actor) -> dict:
     live = live_contract(dossier)
     waiting = live is not None and live.state in (live.State.FILED, live.State.CONFIRMED)
-    refusal = ""
+    refusals = {}
     if waiting:
-        refusal = rules.contract_decision_refusal(
-            actor=actor,
-            dossier=dossier,
-            contract=live,
-            evaluates_for_centre=is_evaluator_of(actor.user_id, live.centre_id),
-            validate=True,
-        )
-    may_refuse = waiting and not rules.contract_decision_refusal(
-        actor=actor,
-        dossier=dossier,
-        contract=live,
-        evaluates_for_centre=is_evaluator_of(actor.user_id, live.centre_id),
-        validate=False,
-    )
+        evaluates = is_evaluator_of(actor.user_id, live.centre_id)
+        refusals = {
+            validate: rules.contract_decision_refusal(
+                actor=actor, dossier=dossier, contract=live, evaluates_for_centre=evaluates, validate=validate
+            )
+            for validate in (True, False)
+        }
     return {
         "contract": live,
         "contract_history": EvaluationContract.objects.filter(dossier=dossier)
         .exclude(pk=getattr(live, "pk", None))
         .select_related("centre", "document", "filed_by", "decided_by"),
-        "contract_may_validate": waiting and not refusal,
-        "contract_validate_refusal": refusal,
-        "contract_may_refuse": may_refuse,
+        "contract_may_validate": waiting and not refusals[True],
+        "contract_validate_refusal": refusals.get(True, ""),
+        "contract_may_refuse": waiting and not refusals[False],
     }
 
 
@@ -102,13 +95,10 @@ class EvaluationContractMixin:
         """403 for a person who never decides on this contract (not its dossier's instructing reviewer, or an
         evaluator of its centre); a refusal of the moment (already decided) is shown on the page instead."""
         actor = actor_for(request.user)
-        if dossier.instructing_reviewer_id != actor.user_id or is_evaluator_of(actor.user_id, contract.centre_id):
+        evaluates = is_evaluator_of(actor.user_id, contract.centre_id)
+        if dossier.instructing_reviewer_id != actor.user_id or evaluates:
             raise PermissionDenied(
                 rules.contract_decision_refusal(
-                    actor=actor,
-                    dossier=dossier,
-                    contract=contract,
-                    evaluates_for_centre=is_evaluator_of(actor.user_id, contract.centre_id),
-                    validate=validate,
+                    actor=actor, dossier=dossier, contract=contract, evaluates_for_centre=evaluates, validate=validate
                 )
             )
